@@ -14,7 +14,7 @@ import { type IndexHeader, type SplitArrays, writePrepared } from './prepare.js'
 import { OUTPUT_ROOT, SOURCES, locateSources } from './sources.js';
 import { stampOf } from './stamp.js';
 
-const PREP_VERSION = 1;
+const PREP_VERSION = 2;
 export const PATCH = { size: 64, margin: 0.1 };
 export const CLASSES = ['RBC', 'WBC', 'Platelets'] as const;
 const SPLITS = ['train', 'val', 'test'] as const;
@@ -62,7 +62,7 @@ export async function prepareBccd(): Promise<'written' | 'up to date'> {
     stamp,
     modality: 'blood-smear microscopy, single-cell patches',
     processing: [
-      `square patch centred on each box, side = longer box side plus ${PATCH.margin * 100}% margin each way, edges repeated outside the image`,
+      `square patch centred on each box, side = longer box side plus ${PATCH.margin * 100}% margin each way (at least ${PATCH.size} px: small cells are never enlarged), edges repeated outside the image`,
       `resized to ${PATCH.size}x${PATCH.size} RGB by area averaging (4x4 bilinear taps per pixel)`,
       'splits: the dataset\'s ImageSets/Main train, val and test lists',
     ],

@@ -37,6 +37,8 @@ export interface RecordBeats {
   labels: Uint8Array;
   /** Beat annotations outside the AAMI grouping, by symbol. */
   unmapped: Record<string, number>;
+  /** AAMI beats annotated per class, before any is left out for its window. */
+  annotated: number[];
   /** AAMI beats too close to the start or end for a full window. */
   atEdges: number;
 }
@@ -69,6 +71,7 @@ export function beatsOfRecord(record: number, header: string, dat: Uint8Array, a
     beats,
     labels: Uint8Array.from(kept, (i) => classes[i]!),
     unmapped,
+    annotated: AAMI_CLASSES.map((_, c) => classes.filter((k) => k === c).length),
     atEdges: peaks.length - kept.length,
   };
 }

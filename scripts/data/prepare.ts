@@ -7,7 +7,8 @@ import { log } from './log.js';
 import { type ArrayData, type DatasetHeader, type DatasetIndex, FolderWriter, type SplitIndex, countClasses } from './output.js';
 import { OUTPUT_ROOT, REPO_ROOT } from './sources.js';
 
-export const REFERENCE_ROOT = join(REPO_ROOT, 'public', 'reference');
+/** Where the browser's reference packs go; tests point it elsewhere. */
+export const REFERENCE_ROOT = process.env.MEDSYNTH_REFERENCE_DIR ?? join(REPO_ROOT, 'public', 'reference');
 
 export interface SplitArrays {
   x: ArrayData;
@@ -51,7 +52,7 @@ export async function writePrepared(
     await reference.json('index.json', { ...header, splits: packs });
     await data.commit();
     await reference.commit();
-    log(`${header.dataset}: wrote data/${header.dataset}/ and public/reference/${header.dataset}/`);
+    log(`${header.dataset}: wrote ${data.folder} and ${reference.folder}`);
     return index;
   } catch (error) {
     await data.abandon();

@@ -14,7 +14,8 @@ import { downloadVerified } from './fetch.js';
 import { log, progressLine } from './log.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-export const OUTPUT_ROOT = join(REPO_ROOT, 'data');
+/** Where prepared datasets go; tests point it elsewhere. */
+export const OUTPUT_ROOT = process.env.MEDSYNTH_OUTPUT_DIR ?? join(REPO_ROOT, 'data');
 const CHECKSUMS = new URL('./checksums/', import.meta.url);
 
 export interface SourceSpec {

@@ -1,9 +1,9 @@
 /**
  * Cuts a square patch centred on a box out of an RGBA image and resizes it
  * to `size` x `size` RGB by averaging the source pixels under each output
- * pixel (sampled on a 4 x 4 grid, bilinear), so small and large cells alike
- * come out without aliasing. Parts of the square outside the image repeat
- * the nearest edge pixel, which keeps the cell centred.
+ * pixel (a grid of bilinear taps as fine as the source pixels), so small and
+ * large cells alike come out without aliasing. Parts of the square outside
+ * the image repeat the nearest edge pixel, which keeps the cell centred.
  */
 
 export interface RgbaImage {
@@ -20,8 +20,6 @@ export interface Box {
   ymax: number;
 }
 
-const TAPS = 4;
-
 /** The square around `box`: its longer side plus `margin` of it on every side. */
 export function squareAround(box: Box, margin: number): { cx: number; cy: number; side: number } {
   const side = Math.max(box.xmax - box.xmin, box.ymax - box.ymin) * (1 + 2 * margin);
@@ -29,43 +27,51 @@ export function squareAround(box: Box, margin: number): { cx: number; cy: number
 }
 
 export function cropPatch(image: RgbaImage, box: Box, size: number, margin = 0.1): Uint8Array {
-  const { cx, cy, side } = squareAround(box, margin);
-  const scale = side / size;
+  const { cx, cy, side: around } = squareAround(box, margin);
+  // Never enlarge: a small cell (a platelet) keeps its native resolution and some context.
+  const side = Math.max(around, size);
+  const scale = side / size; // source pixels per output pixel
+  const taps = Math.max(1, Math.ceil(scale));
   const left = cx - side / 2;
   const top = cy - side / 2;
+  const { width, height, data } = image;
   const out = new Uint8Array(size * size * 3);
-  const rgb = [0, 0, 0];
+  const sum = new Float64Array(3);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      rgb.fill(0);
-      for (let ty = 0; ty < TAPS; ty++) {
-        for (let tx = 0; tx < TAPS; tx++) {
-          // Pixel centres at +0.5: the source point under this tap.
-          const sx = left + (x + (tx + 0.5) / TAPS) * scale - 0.5;
-          const sy = top + (y + (ty + 0.5) / TAPS) * scale - 0.5;
-          addBilinear(image, sx, sy, rgb);
+      sum.fill(0);
+      for (let ty = 0; ty < taps; ty++) {
+        // Pixel centres sit at +0.5: the source point under this tap.
+        const sy = top + (y + (ty + 0.5) / taps) * scale - 0.5;
+        const y0 = Math.floor(sy);
+        const fy = sy - y0;
+        const row0 = clamp(y0, height) * width;
+        const row1 = clamp(y0 + 1, height) * width;
+        for (let tx = 0; tx < taps; tx++) {
+          const sx = left + (x + (tx + 0.5) / taps) * scale - 0.5;
+          const x0 = Math.floor(sx);
+          const fx = sx - x0;
+          const c0 = clamp(x0, width);
+          const c1 = clamp(x0 + 1, width);
+          const w00 = (1 - fx) * (1 - fy);
+          const w01 = fx * (1 - fy);
+          const w10 = (1 - fx) * fy;
+          const w11 = fx * fy;
+          const a = (row0 + c0) * 4;
+          const b = (row0 + c1) * 4;
+          const c = (row1 + c0) * 4;
+          const d = (row1 + c1) * 4;
+          for (let k = 0; k < 3; k++) {
+            sum[k]! += w00 * data[a + k]! + w01 * data[b + k]! + w10 * data[c + k]! + w11 * data[d + k]!;
+          }
         }
       }
-      for (let c = 0; c < 3; c++) out[(y * size + x) * 3 + c] = Math.round(rgb[c]! / (TAPS * TAPS));
+      for (let k = 0; k < 3; k++) out[(y * size + x) * 3 + k] = Math.round(sum[k]! / (taps * taps));
     }
   }
   return out;
 }
 
-function addBilinear(image: RgbaImage, sx: number, sy: number, rgb: number[]): void {
-  const clampX = (v: number) => Math.min(image.width - 1, Math.max(0, v));
-  const clampY = (v: number) => Math.min(image.height - 1, Math.max(0, v));
-  const x0 = Math.floor(sx);
-  const y0 = Math.floor(sy);
-  const fx = sx - x0;
-  const fy = sy - y0;
-  for (const [dx, dy, w] of [
-    [0, 0, (1 - fx) * (1 - fy)],
-    [1, 0, fx * (1 - fy)],
-    [0, 1, (1 - fx) * fy],
-    [1, 1, fx * fy],
-  ] as const) {
-    const at = (clampY(y0 + dy) * image.width + clampX(x0 + dx)) * 4;
-    for (let c = 0; c < 3; c++) rgb[c]! += w * image.data[at + c]!;
-  }
+function clamp(value: number, length: number): number {
+  return value < 0 ? 0 : value >= length ? length - 1 : value;
 }

@@ -1,20 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mirrorFolders } from '../../../scripts/data/sources.js';
 
 /**
- * The local read-only mirror of the public source data (see its DATA.md): the folder named by
- * MEDSYNTH_DATA_DIR, else /work/shared/data. Tests that need it are skipped where it is absent.
+ * The read-only mirror of the public source data, found as the data step
+ * finds it (MEDSYNTH_DATA_DIR, else ../shared/data beside the repository).
+ * Tests of the real figures run where it is present and are skipped elsewhere.
  */
-export const DATA_DIR = process.env.MEDSYNTH_DATA_DIR ?? '/work/shared/data';
+export const DATA_DIR: string | null = mirrorFolders()[0] ?? null;
 
 export function mirrorHas(relativePath: string): boolean {
-  return existsSync(join(DATA_DIR, relativePath));
+  return DATA_DIR !== null && existsSync(join(DATA_DIR, relativePath));
 }
 
 export function readMirror(relativePath: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(DATA_DIR, relativePath)));
+  return new Uint8Array(readFileSync(join(DATA_DIR!, relativePath)));
 }
 
 export function readMirrorText(relativePath: string): string {
-  return readFileSync(join(DATA_DIR, relativePath), 'latin1');
+  return readFileSync(join(DATA_DIR!, relativePath), 'latin1');
 }

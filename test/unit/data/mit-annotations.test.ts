@@ -109,7 +109,7 @@ describe.skipIf(!mirrorHas('mitdb/100.atr'))('parseMitAnnotations on the real MI
   });
 
   it('holds 109,494 beat labels over the 48 records, as DATA.md says', () => {
-    const files = readdirSync(join(DATA_DIR, 'mitdb')).filter((f) => f.endsWith('.atr'));
+    const files = readdirSync(join(DATA_DIR!, 'mitdb')).filter((f) => f.endsWith('.atr'));
     expect(files).toHaveLength(48);
     const counts = new Map<string, number>();
     for (const f of files) {

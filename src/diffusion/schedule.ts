@@ -1,0 +1,59 @@
+/**
+ * Noise schedules: pure functions over float64 arrays, the TypeScript twin of
+ * training/medsynth/schedule.py. A published schedule is never changed.
+ *
+ * Notation (Ho et al. 2020; Nichol & Dhariwal 2021):
+ *   T             number of diffusion steps (1000)
+ *   beta_t        betas[t], variance added at step t, t = 0..T-1
+ *   alpha_bar_t   alphasCumprod[t] = prod_{s<=t} (1 - beta_s), the signal fraction left at step t
+ *   x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps          (Ho et al., eq. 4)
+ */
+
+export type BetaSchedule = 'cosine' | 'linear';
+
+/** Nichol and Dhariwal clip betas here so that alpha_t never reaches 0 near t = T. */
+export const MAX_BETA = 0.999;
+
+/** beta_t = min(1 - f(t+1)/f(t), 0.999), f(u) = cos^2(((u/T + s)/(1 + s)) pi/2)   (eq. 17). */
+export function cosineBetas(steps: number, s = 0.008): Float64Array {
+  const f = (u: number) => Math.cos(((u / steps + s) / (1 + s)) * (Math.PI / 2)) ** 2;
+  const f0 = f(0);
+  return Float64Array.from({ length: steps }, (_, t) => Math.min(1 - f(t + 1) / f0 / (f(t) / f0), MAX_BETA));
+}
+
+/** Ho et al.'s linear schedule, rescaled so other step counts keep its end points in 1000ths. */
+export function linearBetas(steps: number, start = 1e-4, end = 0.02): Float64Array {
+  const scale = 1000 / steps;
+  const [a, b] = [scale * start, scale * end];
+  return Float64Array.from({ length: steps }, (_, t) => (steps === 1 ? a : a + ((b - a) * t) / (steps - 1)));
+}
+
+export function makeBetas(name: string, steps: number): Float64Array {
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`diffusion steps must be a positive integer, got ${steps}`);
+  if (name === 'cosine') return cosineBetas(steps);
+  if (name === 'linear') return linearBetas(steps);
+  throw new Error(`unknown beta schedule "${name}" (expected "cosine" or "linear")`);
+}
+
+export function alphasCumprod(betas: Float64Array): Float64Array {
+  let product = 1;
+  return betas.map((beta) => (product *= 1 - beta));
+}
+
+/**
+ * 'Trailing' spacing (Lin et al. 2024, table 2): `count` descending timesteps
+ * starting at T-1, the pure-noise end. 4 of 1000 -> [999, 749, 499, 249].
+ */
+export function trailingTimesteps(count: number, steps: number): number[] {
+  if (!Number.isInteger(count) || count < 1 || count > steps) {
+    throw new Error(`the number of sampling steps must be a whole number from 1 to ${steps}, got ${count}`);
+  }
+  const ratio = steps / count;
+  return Array.from({ length: count }, (_, i) => roundHalfEven(steps - i * ratio) - 1);
+}
+
+/** numpy's np.round: halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

@@ -1,10 +1,12 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { launchOptions } from './scripts/chromium.mjs';
+import { modelsPlugin } from './scripts/models-plugin.js';
 
 export default defineConfig({
   // Relative asset URLs: the build works from any static host, under any sub-path.
   base: './',
+  plugins: [modelsPlugin()],
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2000,

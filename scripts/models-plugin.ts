@@ -1,0 +1,65 @@
+/**
+ * Serves the shipped models (models/<id>/ with card.json, weights.json and
+ * shards) from the dev server, copies them into the build, and exposes the
+ * list of shipped models as the module `virtual:model-registry`, read from
+ * the cards themselves so the registry cannot drift from what ships.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Plugin } from 'vite';
+import type { ModelSummary } from '../src/models/registry.js';
+
+const VIRTUAL_ID = 'virtual:model-registry';
+const RESOLVED_ID = `\0${VIRTUAL_ID}`;
+/** What ships of a model folder: the card, the manifest, its shards and the human README. */
+const SHIPPED = /^(card\.json|weights\.json|README\.md|.+\.bin)$/;
+
+export function modelsPlugin(modelsDir = resolve(import.meta.dirname, '../models')): Plugin {
+  const folders = () =>
+    existsSync(modelsDir)
+      ? readdirSync(modelsDir).filter((id) => existsSync(join(modelsDir, id, 'card.json'))).sort()
+      : [];
+  const entry = (id: string): ModelSummary => {
+    const card = JSON.parse(readFileSync(join(modelsDir, id, 'card.json'), 'utf8'));
+    return {
+      id: card.id,
+      name: card.name,
+      modality: card.modality,
+      method: card.method,
+      dataset: card.dataset,
+      classes: card.classes,
+      path: `models/${id}/`,
+      bytes: (card.weights?.files ?? []).reduce((n: number, f: { bytes: number }) => n + f.bytes, 0),
+      licence: card.provenance?.licence ?? 'unknown',
+    };
+  };
+
+  return {
+    name: 'medsynth-models',
+    resolveId: (id) => (id === VIRTUAL_ID ? RESOLVED_ID : null),
+    load(id) {
+      if (id !== RESOLVED_ID) return null;
+      for (const folder of folders()) this.addWatchFile(join(modelsDir, folder, 'card.json'));
+      return `export const MODELS = ${JSON.stringify(folders().map(entry), null, 2)};`;
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        const match = /\/models\/([\w-]+)\/([\w.-]+)$/.exec(path);
+        const file = match && join(modelsDir, match[1]!, match[2]!);
+        if (!file || !SHIPPED.test(match[2]!) || !existsSync(file)) return next();
+        res.setHeader('content-type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        res.setHeader('content-length', statSync(file).size);
+        res.end(readFileSync(file));
+      });
+    },
+    generateBundle() {
+      for (const id of folders()) {
+        for (const name of readdirSync(join(modelsDir, id)).filter((n) => SHIPPED.test(n))) {
+          const file = join(modelsDir, id, name);
+          this.emitFile({ type: 'asset', fileName: relative(resolve(modelsDir, '..'), file), source: readFileSync(file) });
+        }
+      }
+    },
+  };
+}

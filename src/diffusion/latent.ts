@@ -1,0 +1,46 @@
+/**
+ * The VAE's latent space: seeded draws from the prior N(0, I) scaled by a
+ * temperature, and paths between two latents, linear or spherical (Shoemake's
+ * slerp, which keeps a path between two prior draws at a typical radius).
+ * Pure functions over plain arrays; a VAE decoder turns the results into samples.
+ */
+import { batchNoise } from './random.js';
+
+/** `count` latents of `dim` values each, back to back: sample i is the same for any count. */
+export function priorLatents(seed: number, count: number, dim: number, temperature = 1): Float32Array {
+  if (!(temperature >= 0)) throw new Error(`temperature must be 0 or more, got ${temperature}`);
+  return batchNoise(seed, count, dim, 0).map((v) => v * temperature);
+}
+
+export function lerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): Float32Array {
+  return Float32Array.from(a, (v, i) => v + (b[i]! - v) * t);
+}
+
+/** Spherical interpolation; falls back to linear when the two are (anti)parallel. */
+export function slerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): Float32Array {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
+  const cos = dot / Math.sqrt(na * nb || 1);
+  const omega = Math.acos(Math.min(1, Math.max(-1, cos)));
+  if (Math.sin(omega) < 1e-6) return lerp(a, b, t);
+  const wa = Math.sin((1 - t) * omega) / Math.sin(omega);
+  const wb = Math.sin(t * omega) / Math.sin(omega);
+  return Float32Array.from(a, (v, i) => wa * v + wb * b[i]!);
+}
+
+/** `steps` latents from a to b inclusive, back to back. */
+export function interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps: number, mode: 'linear' | 'spherical'): Float32Array {
+  if (!Number.isInteger(steps) || steps < 2) throw new Error(`an interpolation needs at least 2 steps, got ${steps}`);
+  const out = new Float32Array(steps * a.length);
+  for (let k = 0; k < steps; k++) {
+    const t = k / (steps - 1);
+    out.set(mode === 'linear' ? lerp(a, b, t) : slerp(a, b, t), k * a.length);
+  }
+  return out;
+}

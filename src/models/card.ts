@@ -1,0 +1,179 @@
+/**
+ * The model card (models/<id>/card.json), as training/medsynth/card.py writes it, and a parser that
+ * checks what the builders need before any weight is touched.
+ *
+ * `architecture` holds the PyTorch config dataclass fields (UNetConfig, VAEConfig, ClassifierConfig
+ * in training/medsynth/) in camelCase, plus descriptive facts (layout, groupNorm, ...). The
+ * builders rebuild the exact network from these numbers, so they are validated here; the rest of
+ * the card (provenance, quality, ...) is typed loosely and passed through unchanged.
+ */
+
+export type Method = 'ddpm' | 'vae' | 'classifier';
+export type Dims = 1 | 2;
+
+/** Fields shared by every architecture (card.py `architecture()`). */
+interface ArchitectureBase {
+  dims: Dims;
+  inChannels: number;
+  /** H = W for images, L for signals. */
+  size: number;
+  numClasses: number;
+  /** [H, W, C] (NHWC) or [L, C] (NLC): one example, channels-last. */
+  inputShape: number[];
+  layout: 'NHWC' | 'NLC';
+}
+
+/** training/medsynth/unet.py UNetConfig. */
+export interface UNetArchitecture extends ArchitectureBase {
+  type: 'unet';
+  baseChannels: number;
+  channelMult: number[];
+  blocksPerLevel: number;
+  /** Levels (0 = full resolution) with self-attention after each ResBlock. */
+  attentionLevels: number[];
+  midAttention: boolean;
+  groups: number;
+  /** Width of the time + class embedding added in every ResBlock. */
+  timeEmbedDim: number;
+}
+
+/** training/medsynth/vae.py VAEConfig. */
+export interface VaeArchitecture extends ArchitectureBase {
+  type: 'cvae';
+  /** One entry per downsampling level. */
+  channels: number[];
+  kernel: number;
+  latentDim: number;
+  hidden: number;
+}
+
+/** training/medsynth/classifier.py ClassifierConfig. */
+export interface ClassifierArchitecture extends ArchitectureBase {
+  type: 'cnn-classifier';
+  channels: number[];
+  groups: number;
+  featureDim: number;
+}
+
+export type Architecture = UNetArchitecture | VaeArchitecture | ClassifierArchitecture;
+
+/** DDPM noise schedule (card.py `schedule`); the sampler builds its schedule from this. */
+export interface ScheduleCard {
+  steps: number;
+  beta: string;
+  cosineOffset: number;
+  maxBeta: number;
+  prediction: string;
+  clipSample: boolean;
+  clipRange: number | null;
+  timestepInput: string;
+}
+
+export interface ModelCard {
+  id: string;
+  name: string;
+  modality: string;
+  method: Method;
+  dataset: string;
+  classes: string[];
+  architecture: Architecture;
+  scaling: Record<string, unknown>;
+  signal?: { sampleRateHz?: number; units?: string; window?: Record<string, number> };
+  schedule?: ScheduleCard;
+  samplerDefaults?: { method: string; steps: number; spacing: string; eta: number; guidance: number };
+  guidance?: { nullClass: number | null; trainedDropout: number };
+  latent?: { dim: number; prior: string };
+  provenance: Record<string, unknown>;
+  training: Record<string, unknown>;
+  quality: Record<string, unknown>;
+  weights: {
+    files: { path: string; bytes: number; sha256: string }[];
+    manifest: string;
+    parameters: number;
+    storage: 'float16' | 'float32';
+    float16MaxRelativeChange?: number;
+  };
+  parity: { file: string; tolerance: number; cases: string[] };
+  intendedUse: string;
+  limitations: string[];
+}
+
+const ARCHITECTURE_TYPE: Record<Method, Architecture['type']> = {
+  ddpm: 'unet',
+  vae: 'cvae',
+  classifier: 'cnn-classifier',
+};
+
+/** Validates card.json for the builders; throws "card for <id>: ..." naming the first problem. */
+export function parseCard(json: unknown): ModelCard {
+  if (!isObject(json)) throw new Error('card: expected a JSON object');
+  const id = typeof json.id === 'string' && json.id ? json.id : '(no id)';
+  const fail: (problem: string) => never = (problem) => {
+    throw new Error(`card for ${id}: ${problem}`);
+  };
+  if (id === '(no id)') fail('id is missing');
+  const method = json.method;
+  if (method !== 'ddpm' && method !== 'vae' && method !== 'classifier') fail(`unknown method '${String(method)}'`);
+  const classes = json.classes;
+  if (!Array.isArray(classes) || classes.length === 0 || !classes.every((c) => typeof c === 'string')) {
+    fail('classes must be a non-empty list of names');
+  }
+  const a = json.architecture;
+  if (!isObject(a)) return fail('architecture is missing');
+
+  const need = (key: string, check: (v: unknown) => boolean, what: string) => {
+    if (!(key in a)) fail(`architecture is missing ${key} (${snake(key)} in the PyTorch config)`);
+    if (!check(a[key])) fail(`architecture.${key} must be ${what}, got ${JSON.stringify(a[key])}`);
+  };
+  const expected = ARCHITECTURE_TYPE[method as Method];
+  if (a.type !== expected) fail(`architecture.type '${String(a.type)}' does not match method '${String(method)}' (expected '${expected}')`);
+  need('dims', (v) => v === 1 || v === 2, '1 or 2');
+  need('inChannels', isPositiveInt, 'a positive integer');
+  need('size', isPositiveInt, 'a positive integer');
+  need('numClasses', isPositiveInt, 'a positive integer');
+  if ((a.numClasses as number) !== (classes as string[]).length) {
+    fail(`architecture.numClasses ${String(a.numClasses)} does not match the ${(classes as string[]).length} class names`);
+  }
+
+  if (method === 'ddpm') {
+    need('baseChannels', isPositiveInt, 'a positive integer');
+    need('channelMult', isPositiveIntList, 'a non-empty list of positive integers');
+    need('blocksPerLevel', isPositiveInt, 'a positive integer');
+    need('attentionLevels', (v) => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0), 'a list of level indices');
+    need('midAttention', (v) => typeof v === 'boolean', 'true or false');
+    need('groups', isPositiveInt, 'a positive integer');
+    need('timeEmbedDim', isPositiveInt, 'a positive integer');
+    if ((a.baseChannels as number) % 2 !== 0) fail('architecture.baseChannels must be even (it is the sinusoidal embedding width)');
+    const levels = (a.channelMult as number[]).length;
+    if ((a.size as number) % 2 ** (levels - 1) !== 0) fail(`architecture.size ${String(a.size)} is not divisible by 2^${levels - 1}`);
+    const s = json.schedule;
+    if (!isObject(s) || !isPositiveInt(s.steps) || typeof s.beta !== 'string') fail('schedule (steps, beta) is missing');
+  } else if (method === 'vae') {
+    need('channels', isPositiveIntList, 'a non-empty list of positive integers');
+    need('kernel', (v) => isPositiveInt(v) && (v as number) % 2 === 1, 'an odd positive integer');
+    need('latentDim', isPositiveInt, 'a positive integer');
+    need('hidden', isPositiveInt, 'a positive integer');
+  } else {
+    need('channels', isPositiveIntList, 'a non-empty list of positive integers');
+    need('groups', isPositiveInt, 'a positive integer');
+    need('featureDim', isPositiveInt, 'a positive integer');
+  }
+  return json as unknown as ModelCard;
+}
+
+/** camelCase card key -> the snake_case field name of the PyTorch config dataclass. */
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isPositiveInt(v: unknown): boolean {
+  return Number.isInteger(v) && (v as number) > 0;
+}
+
+function isPositiveIntList(v: unknown): boolean {
+  return Array.isArray(v) && v.length > 0 && v.every(isPositiveInt);
+}

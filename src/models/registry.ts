@@ -1,0 +1,26 @@
+/**
+ * The shipped models, read at build time from models/<id>/card.json by the
+ * Vite plugin in scripts/models-plugin.ts. The page and the tests list models
+ * from here; a model's full card is fetched when it is loaded.
+ */
+import { MODELS } from 'virtual:model-registry';
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  modality: string;
+  method: string;
+  dataset: string;
+  classes: string[];
+  /** Folder relative to the site root, ending in '/'. */
+  path: string;
+  /** Bytes of weights to download. */
+  bytes: number;
+  licence: string;
+}
+
+export const SHIPPED_MODELS: readonly ModelSummary[] = MODELS;
+
+export function findModel(id: string): ModelSummary | undefined {
+  return SHIPPED_MODELS.find((model) => model.id === id);
+}

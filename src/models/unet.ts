@@ -1,0 +1,185 @@
+/**
+ * The class-conditional epsilon-prediction UNet of training/medsynth/unet.py, in tfjs, channels-last.
+ *
+ *   emb  = time_mlp(timestep_embedding(t)) + class_emb(y)          y = numClasses is the null class
+ *   h    = in_conv(x)                                               skips = [h]
+ *   down : per level, blocksPerLevel ResBlocks (+ attention at attentionLevels), each pushing a
+ *          skip (attention replaces the last one); then, except at the lowest level, avg-pool /2
+ *          pushing a skip
+ *   mid  : ResBlock, SelfAttention (if midAttention), ResBlock
+ *   up   : per level, lowest first, blocksPerLevel + 1 ResBlocks on concat([h, skips.pop()]) along
+ *          channels (h first), (+ attention), then, except at level 0, nearest x2 + conv
+ *   out  = out_conv(silu(out_norm(h)))
+ *
+ * The module paths that name the weights (`down.<level>.<index>`, `up.<j>.<index>`) come from the
+ * same loops as unet.py's constructor, so a config change renames weights the same way on both sides.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelCard, UNetArchitecture } from './card.js';
+import {
+  type EmbeddedLayer, type Layer, avgPool2x, buildFromWeights, checkInput, classIds, conv, dense, groupNorm,
+  resBlock, selfAttention, silu, timestepEmbedding, upsample2x,
+} from './layers.js';
+
+export interface UNet {
+  readonly card: ModelCard;
+  readonly architecture: UNetArchitecture;
+  /**
+   * x: (B, *S, C) noisy sample x_t; t: (B,) timesteps 0..steps-1 (float ok; pass numbers for exact
+   * sinusoids); y: (B,) class ids, numClasses = the null class -> predicted noise eps, (B, *S, C).
+   * The caller disposes the result.
+   */
+  predictNoise(x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor;
+  /** (B,) timesteps and (B,) class ids -> (B, timeEmbedDim) embedding. The caller disposes it. */
+  embed(t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor2D;
+  /** Frees the weights. */
+  dispose(): void;
+}
+
+/** One entry of a down/up ModuleList, in unet.py's order. */
+type Step =
+  | { kind: 'res'; run: EmbeddedLayer }
+  | { kind: 'attention'; run: Layer }
+  | { kind: 'pool' }
+  | { kind: 'upsample'; run: Layer };
+
+/**
+ * Builds the UNet of `card` (method 'ddpm', from parseCard) from its weights, which it takes
+ * ownership of: they are freed by the UNet's dispose(), or before an error is thrown here.
+ */
+export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>): UNet {
+  if (card.architecture.type !== 'unet') throw new Error(`${card.id}: not a UNet (architecture ${card.architecture.type})`);
+  const a = card.architecture;
+  const owner = `UNet ${card.id}`;
+  const d = a.dims;
+  const g = a.groups;
+  const E = a.timeEmbedDim;
+  const ch0 = a.baseChannels;
+  const levels = a.channelMult.length;
+
+  const [net, weights] = buildFromWeights(owner, tensors, (w) => {
+    const time1 = dense(w, 'time_mlp.0', ch0, E);
+    const time2 = dense(w, 'time_mlp.2', E, E);
+    const classEmb = w.get('class_emb.weight', [a.numClasses + 1, E]);   // + 1: the learned null class
+    const inConv = conv(w, 'in_conv', d, a.inChannels, ch0);
+
+    const down: Step[][] = [];
+    const skipCh = [ch0];
+    let ch = ch0;
+    a.channelMult.forEach((mult, level) => {
+      const blocks: Step[] = [];
+      const path = () => `down.${level}.${blocks.length}`;
+      for (let i = 0; i < a.blocksPerLevel; i++) {
+        blocks.push({ kind: 'res', run: resBlock(w, path(), d, ch, ch0 * mult, E, g) });
+        ch = ch0 * mult;
+        if (a.attentionLevels.includes(level)) blocks.push({ kind: 'attention', run: selfAttention(w, path(), d, ch, g) });
+        skipCh.push(ch);
+      }
+      if (level < levels - 1) {
+        blocks.push({ kind: 'pool' });
+        skipCh.push(ch);
+      }
+      down.push(blocks);
+    });
+
+    const mid1 = resBlock(w, 'mid1', d, ch, ch, E, g);
+    const midAttn = a.midAttention ? selfAttention(w, 'mid_attn', d, ch, g) : null;
+    const mid2 = resBlock(w, 'mid2', d, ch, ch, E, g);
+
+    const up: Step[][] = [];
+    for (let level = levels - 1; level >= 0; level--) {
+      const blocks: Step[] = [];
+      const path = () => `up.${up.length}.${blocks.length}`;
+      const cOut = ch0 * (a.channelMult[level] ?? 0);
+      for (let i = 0; i < a.blocksPerLevel + 1; i++) {
+        const skip = skipCh.pop();
+        if (skip === undefined) throw new Error(`${owner}: ran out of skip connections`);
+        blocks.push({ kind: 'res', run: resBlock(w, path(), d, ch + skip, cOut, E, g) });
+        ch = cOut;
+        if (a.attentionLevels.includes(level)) blocks.push({ kind: 'attention', run: selfAttention(w, path(), d, ch, g) });
+      }
+      if (level > 0) {
+        const upConv = conv(w, `${path()}.conv`, d, ch, ch);
+        blocks.push({ kind: 'upsample', run: (h) => upConv(upsample2x(h, d)) });
+      }
+      up.push(blocks);
+    }
+
+    const outNorm = groupNorm(w, 'out_norm', ch, g);
+    const outConv = conv(w, 'out_conv', d, ch, a.inChannels);
+    return { time1, time2, classEmb, inConv, down, mid1, midAttn, mid2, up, outNorm, outConv };
+  });
+
+  let disposed = false;
+  const alive = () => {
+    if (disposed) throw new Error(`${owner} has been disposed`);
+  };
+
+  /** Runs inside the caller's tidy. */
+  const embedding = (t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor2D => {
+    const n = t instanceof tf.Tensor ? t.shape[0] : t.length;
+    const m = y instanceof tf.Tensor ? y.shape[0] : y.length;
+    if (n !== m) throw new Error(`${owner}: ${n} timesteps but ${m} class ids`);
+    const temb = net.time2(silu(net.time1(timestepEmbedding(t, ch0))));          // (B, E)
+    return tf.add(temb, tf.gather(net.classEmb, classIds(y, a.numClasses + 1, owner))) as tf.Tensor2D;
+  };
+
+  const apply = (step: Step, h: tf.Tensor, emb: tf.Tensor2D): tf.Tensor => {
+    switch (step.kind) {
+      case 'res': return step.run(h, emb);
+      case 'pool': return avgPool2x(h, d);
+      default: return step.run(h);
+    }
+  };
+
+  return {
+    card,
+    architecture: a,
+    embed(t, y) {
+      alive();
+      return tf.tidy(() => embedding(t, y));
+    },
+    predictNoise(x, t, y) {
+      alive();
+      checkInput(owner, x, d, a.inChannels, null);
+      const B = x.shape[0];
+      const n = t instanceof tf.Tensor ? t.shape[0] : t.length;
+      if (n !== B) throw new Error(`${owner}: ${B} samples but ${n} timesteps`);
+      const multiple = 2 ** (levels - 1);
+      if (x.shape.slice(1, d + 1).some((s) => s % multiple !== 0)) {
+        throw new Error(`${owner}: spatial size [${x.shape.slice(1, d + 1).join(', ')}] is not divisible by ${multiple}`);
+      }
+      return tf.tidy(() => {
+        const emb = embedding(t, y);                                             // (B, E)
+        let h = net.inConv(x);                                                   // (B, *S, ch0)
+        const skips = [h];
+        for (const blocks of net.down) {
+          for (const step of blocks) {
+            h = apply(step, h, emb);
+            if (step.kind === 'attention') skips[skips.length - 1] = h;          // attention refines the last skip
+            else skips.push(h);
+          }
+        }
+        h = net.mid1(h, emb);
+        if (net.midAttn !== null) h = net.midAttn(h);
+        h = net.mid2(h, emb);
+        for (const blocks of net.up) {
+          for (const step of blocks) {
+            if (step.kind === 'res') {
+              const skip = skips.pop();
+              if (skip === undefined) throw new Error(`${owner}: ran out of skips`);
+              h = tf.concat([h, skip], d + 1);                                   // (B, *S, ch + skip_ch)
+            }
+            h = apply(step, h, emb);
+          }
+        }
+        return net.outConv(silu(net.outNorm(h)));                                // (B, *S, C)
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      weights.dispose();
+    },
+  };
+}

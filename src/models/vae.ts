@@ -1,0 +1,116 @@
+/**
+ * The class-conditional VAE of training/medsynth/vae.py, in tfjs, channels-last.
+ *
+ *   encoder: concat(x, one_hot(y) planes) -> [conv, SiLU, avg-pool /2] per level -> conv, SiLU
+ *            -> flatten (channels-last) -> dense, SiLU -> (mu, logvar), each (B, latentDim)
+ *   decoder: concat(z, one_hot(y)) -> dense, SiLU -> dense, SiLU -> unflatten to (B, *S_low, c_low)
+ *            -> [nearest x2, conv, SiLU] per level (channels reversed) -> conv -> x_hat
+ *
+ * The browser samples z ~ N(0, I) and decodes; the encoder is there for latent maps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelCard, VaeArchitecture } from './card.js';
+import {
+  avgPool2x, buildFromWeights, channelsLastFlatten, channelsLastUnflatten, checkInput, classIds, conv, dense,
+  silu, upsample2x,
+} from './layers.js';
+
+export interface Vae {
+  readonly card: ModelCard;
+  readonly architecture: VaeArchitecture;
+  /** z: (B, latentDim), y: (B,) class ids -> x_hat (B, *S, C), unclipped. The caller disposes it. */
+  decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[]): tf.Tensor;
+  /** x: (B, *S, C), y: (B,) class ids -> q(z | x, y) as mu and logvar, each (B, latentDim). The caller disposes both. */
+  encode(x: tf.Tensor, y: tf.Tensor1D | readonly number[]): { mu: tf.Tensor2D; logvar: tf.Tensor2D };
+  /** Frees the weights. */
+  dispose(): void;
+}
+
+/**
+ * Builds the VAE of `card` (method 'vae', from parseCard) from its weights, which it takes
+ * ownership of: they are freed by the VAE's dispose(), or before an error is thrown here.
+ */
+export function createVae(card: ModelCard, tensors: Record<string, tf.Tensor>): Vae {
+  if (card.architecture.type !== 'cvae') throw new Error(`${card.id}: not a VAE (architecture ${card.architecture.type})`);
+  const a = card.architecture;
+  const owner = `VAE ${card.id}`;
+  const d = a.dims;
+  const k = a.kernel;
+  const K = a.numClasses;
+  const low = Math.floor(a.size / 2 ** a.channels.length);              // lowest resolution
+  const lowSpatial = new Array<number>(d).fill(low);
+  const cLow = a.channels[a.channels.length - 1] ?? 0;
+  const flat = cLow * low ** d;
+
+  const [net, weights] = buildFromWeights(owner, tensors, (w) => {
+    let c = a.inChannels + K;
+    const encConvs = a.channels.map((cOut, i) => {
+      const layer = conv(w, `encoder.convs.${i}`, d, c, cOut, k);
+      c = cOut;
+      return layer;
+    });
+    const encOut = conv(w, 'encoder.conv_out', d, c, c, k);
+    const encFc = dense(w, 'encoder.fc', flat, a.hidden);
+    const mu = dense(w, 'encoder.mu', a.hidden, a.latentDim);
+    const logvar = dense(w, 'encoder.logvar', a.hidden, a.latentDim);
+
+    const fc1 = dense(w, 'decoder.fc1', a.latentDim + K, a.hidden);
+    const fc2 = dense(w, 'decoder.fc2', a.hidden, flat);
+    c = cLow;
+    const decConvs = [...a.channels].reverse().map((cOut, i) => {
+      const layer = conv(w, `decoder.convs.${i}`, d, c, cOut, k);
+      c = cOut;
+      return layer;
+    });
+    const decOut = conv(w, 'decoder.conv_out', d, c, a.inChannels, k);
+    return { encConvs, encOut, encFc, mu, logvar, fc1, fc2, decConvs, decOut };
+  });
+
+  let disposed = false;
+  const alive = () => {
+    if (disposed) throw new Error(`${owner} has been disposed`);
+  };
+  const oneHot = (y: tf.Tensor1D | readonly number[], batch: number): tf.Tensor2D => {
+    const ids = classIds(y, K, owner);
+    if (ids.shape[0] !== batch) throw new Error(`${owner}: ${batch} samples but ${ids.shape[0]} class ids`);
+    return tf.cast(tf.oneHot(ids, K), 'float32') as tf.Tensor2D;         // (B, K)
+  };
+
+  return {
+    card,
+    architecture: a,
+    decode(z, y) {
+      alive();
+      if (z.rank !== 2 || z.shape[1] !== a.latentDim) {
+        throw new Error(`${owner}: expected z of shape [B, ${a.latentDim}], got [${z.shape.join(', ')}]`);
+      }
+      return tf.tidy(() => {
+        let h: tf.Tensor = tf.concat([z, oneHot(y, z.shape[0])], 1);            // (B, latent + K)
+        h = silu(net.fc2(silu(net.fc1(h))));                                     // (B, low^d * c_low)
+        h = channelsLastUnflatten(h, lowSpatial, cLow);                           // (B, *S_low, c_low)
+        for (const c of net.decConvs) h = silu(c(upsample2x(h, d)));             // doubles each spatial dim
+        return net.decOut(h);                                                     // (B, *S, C)
+      });
+    },
+    encode(x, y) {
+      alive();
+      checkInput(owner, x, d, a.inChannels, a.size);
+      return tf.tidy(() => {
+        const B = x.shape[0] ?? 1;
+        const planes = tf.broadcastTo(
+          tf.reshape(oneHot(y, B), [B, ...new Array<number>(d).fill(1), K]),
+          [B, ...x.shape.slice(1, d + 1), K]);                                   // (B, *S, K)
+        let h: tf.Tensor = tf.concat([x, planes], d + 1);                        // (B, *S, C + K)
+        for (const c of net.encConvs) h = avgPool2x(silu(c(h)), d);              // halves each spatial dim
+        h = silu(net.encOut(h));                                                  // (B, *S_low, c_last)
+        h = silu(net.encFc(channelsLastFlatten(h)));                              // (B, hidden)
+        return { mu: net.mu(h) as tf.Tensor2D, logvar: net.logvar(h) as tf.Tensor2D };
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      weights.dispose();
+    },
+  };
+}

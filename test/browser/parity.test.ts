@@ -1,0 +1,51 @@
+/**
+ * Every exported model computes in the browser what it computes in PyTorch,
+ * on WebGPU (SwiftShader here), WebGL and WASM: the tiny fixtures of every
+ * model kind and every shipped model, loaded through the real loader (fetch,
+ * SHA-256, warm-up). Tolerances, relative to each output's largest magnitude:
+ *   WASM 1e-4 (float32 like the CPU), WebGPU 1e-3 and WebGL 1e-3 (GPU float32
+ *   maths: fused multiply-adds, approximate exp and sin in the shaders).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BackendName } from '../../src/runtime/backends.js';
+import { ComputeRuntime } from '../../src/runtime/runtime.js';
+import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
+import { loadModel } from '../../src/models/loader.js';
+import { type Parity, runParityCases } from '../shared/parity.js';
+
+const TOLERANCE: Record<Exclude<BackendName, 'cpu'>, number> = { wasm: 1e-4, webgpu: 1e-3, webgl: 1e-3 };
+
+const parities = {
+  ...import.meta.glob<Parity>('/test/fixtures/tiny-models/*/parity.json', { eager: true, import: 'default' }),
+  ...import.meta.glob<Parity>('/models/*/parity.json', { eager: true, import: 'default' }),
+};
+const folders = Object.entries(parities).map(([path, parity]) => ({ base: path.replace('parity.json', ''), parity }));
+const figures: string[] = [];
+
+afterAll(() => console.log(`browser parity (max abs error / output scale):\n${figures.join('\n')}`));
+
+describe.each(Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[])('on %s', (backend) => {
+  let runtime: ComputeRuntime;
+
+  it(`starts ${backend}`, async () => {
+    runtime = new ComputeRuntime({ forced: backend, wasmPaths: WASM_PATHS });
+    expect((await runtime.start()).backend).toBe(backend);
+  });
+
+  it.each(folders.map((f) => [f.base, f]))('%s matches PyTorch', async (_, { base, parity }) => {
+    expect(tf.getBackend()).toBe(backend);
+    const before = tf.memory().numTensors;
+    const model = await loadModel(base);
+    const results = await runParityCases(model, parity);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(results.length).toBeGreaterThan(0);
+    for (const { output, maxAbsError, scale } of results) {
+      figures.push(`  ${backend} ${parity.model} ${output}: ${(maxAbsError / scale).toExponential(2)}`);
+      expect(maxAbsError / scale, `${output} on ${backend}`).toBeLessThanOrEqual(TOLERANCE[backend]);
+    }
+  });
+
+  it('releases the backend', () => runtime.dispose());
+});

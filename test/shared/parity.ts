@@ -1,0 +1,82 @@
+/**
+ * Runs a parity.json's fixed inputs through a loaded model: the same checks
+ * for the Node tests (CPU backend) and the browser tests (WebGPU, WebGL, WASM).
+ * Platform-neutral: no node:fs, no DOM.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LoadedModel } from '../../src/models/loader.js';
+
+export interface ParityArray {
+  shape: number[];
+  data: number[];
+}
+
+export interface Parity {
+  model: string;
+  tolerance: number;
+  cases: Record<string, { inputs: Record<string, unknown>; outputs: Record<string, unknown> }>;
+}
+
+export interface ParityResult {
+  /** e.g. 'eps.eps', 'decode.x'. */
+  output: string;
+  maxAbsError: number;
+  /** The PyTorch output's largest magnitude. */
+  scale: number;
+}
+
+/** Every single-pass case (all but the 4-step 'ddim' run, which the sampler tests check). */
+export async function runParityCases(model: LoadedModel, parity: Parity): Promise<ParityResult[]> {
+  const results: ParityResult[] = [];
+  const check = async (caseName: string, output: string, actual: tf.Tensor) => {
+    const expected = parity.cases[caseName]!.outputs[output] as ParityArray;
+    results.push({ output: `${caseName}.${output}`, ...(await compare(actual, expected)) });
+    actual.dispose();
+  };
+  for (const [name, c] of Object.entries(parity.cases)) {
+    const input = (key: string) => { const a = c.inputs[key] as ParityArray; return tf.tensor(a.data, a.shape, 'float32'); };
+    const ints = (key: string) => c.inputs[key] as number[];
+    if (name === 'ddim') continue;
+    if (name === 'eps' && model.kind === 'ddpm') {
+      await check(name, 'embedding', model.net.embed(ints('t'), ints('y')));
+      const x = input('x');
+      await check(name, 'eps', model.net.predictNoise(x, ints('t'), ints('y')));
+      x.dispose();
+    } else if (name === 'decode' && model.kind === 'vae') {
+      const z = input('z') as tf.Tensor2D;
+      await check(name, 'x', model.net.decode(z, ints('y')));
+      z.dispose();
+    } else if (name === 'encode' && model.kind === 'vae') {
+      const x = input('x');
+      const { mu, logvar } = model.net.encode(x, ints('y'));
+      await check(name, 'mu', mu);
+      await check(name, 'logvar', logvar);
+      x.dispose();
+    } else if (name === 'classify' && model.kind === 'classifier') {
+      const x = input('x');
+      await check(name, 'features', model.net.features(x));
+      await check(name, 'logits', model.net.logits(x));
+      await check(name, 'probabilities', model.net.probabilities(x));
+      x.dispose();
+    } else {
+      throw new Error(`no parity check for case '${name}' of a ${model.kind} model`);
+    }
+  }
+  return results;
+}
+
+/** Max |actual - expected| and the output's scale, as training/export.py measures it. */
+export async function compare(actual: tf.Tensor, expected: ParityArray): Promise<{ maxAbsError: number; scale: number }> {
+  if (actual.shape.join() !== expected.shape.join()) {
+    throw new Error(`shape [${actual.shape.join(', ')}] differs from PyTorch's [${expected.shape.join(', ')}]`);
+  }
+  const got = await actual.data();
+  let maxAbsError = 0;
+  let scale = 0;
+  expected.data.forEach((e, i) => {
+    const d = Math.abs((got[i] ?? NaN) - e);
+    maxAbsError = Number.isNaN(d) ? Infinity : Math.max(maxAbsError, d);
+    scale = Math.max(scale, Math.abs(e));
+  });
+  return { maxAbsError, scale: Math.max(scale, 1e-6) };
+}

@@ -1,0 +1,102 @@
+/**
+ * Reading a model folder (card.json, weights.json + shards, parity.json) from disk for the Node
+ * tests, without fetch: the same decode path as the browser loader, bytes from node:fs.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { type ModelCard, parseCard } from '../../../src/models/card.js';
+import { type Classifier, createClassifier } from '../../../src/models/classifier.js';
+import { type UNet, createUNet } from '../../../src/models/unet.js';
+import { type Vae, createVae } from '../../../src/models/vae.js';
+import { type WeightsManifest, decodeManifestWeights } from '../../../src/models/weights-from-manifest.js';
+
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const TINY_MODELS = join(REPO, 'test', 'fixtures', 'tiny-models');
+export const SHIPPED_MODELS = join(REPO, 'models');
+
+/** A channels-last array as parity.json stores it. */
+export interface ParityArray {
+  shape: number[];
+  data: number[];
+}
+
+export interface ParityCase {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
+export interface Parity {
+  model: string;
+  tolerance: number;
+  cases: Record<string, ParityCase>;
+}
+
+/** Folders under `root` with a complete export (card, manifest and parity: parity.json is written before card.json). */
+export function exportedModelDirs(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(root, e.name))
+    .filter((dir) => ['card.json', 'weights.json', 'parity.json'].every((f) => existsSync(join(dir, f))))
+    .sort();
+}
+
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+}
+
+export function loadCard(dir: string): ModelCard {
+  return parseCard(readJson(join(dir, 'card.json')));
+}
+
+export function loadParity(dir: string): Parity {
+  return readJson(join(dir, 'parity.json')) as Parity;
+}
+
+/** The folder's weights as new tensors; the caller (or the model built from them) disposes them. */
+export function loadWeights(dir: string): Record<string, tf.Tensor> {
+  const manifest = readJson(join(dir, 'weights.json')) as WeightsManifest;
+  const shards = manifest.flatMap((group) => group.paths.map((p) => {
+    const bytes = readFileSync(join(dir, p));
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }));
+  return decodeManifestWeights(manifest, shards);
+}
+
+export type AnyModel =
+  | { method: 'ddpm'; model: UNet }
+  | { method: 'vae'; model: Vae }
+  | { method: 'classifier'; model: Classifier };
+
+/** Card + weights -> the model the card describes. Dispose with `.model.dispose()`. */
+export function loadModel(dir: string): AnyModel {
+  const card = loadCard(dir);
+  const weights = loadWeights(dir);
+  switch (card.method) {
+    case 'ddpm': return { method: 'ddpm', model: createUNet(card, weights) };
+    case 'vae': return { method: 'vae', model: createVae(card, weights) };
+    case 'classifier': return { method: 'classifier', model: createClassifier(card, weights) };
+  }
+}
+
+export function toTensor(a: ParityArray): tf.Tensor {
+  return tf.tensor(a.data, a.shape, 'float32');
+}
+
+/** Max |actual - expected| and the output's scale (its largest magnitude, as training/export.py measures it). */
+export function compare(actual: tf.Tensor, expected: ParityArray): { maxAbsError: number; scale: number } {
+  if (actual.shape.join() !== expected.shape.join()) {
+    throw new Error(`shape [${actual.shape.join(', ')}] differs from PyTorch's [${expected.shape.join(', ')}]`);
+  }
+  const got = actual.dataSync();
+  let maxAbsError = 0;
+  let scale = 0;
+  expected.data.forEach((e, i) => {
+    maxAbsError = Math.max(maxAbsError, Math.abs((got[i] ?? NaN) - e));
+    scale = Math.max(scale, Math.abs(e));
+  });
+  if (Number.isNaN(maxAbsError)) maxAbsError = Infinity;
+  return { maxAbsError, scale: Math.max(scale, 1e-6) };
+}

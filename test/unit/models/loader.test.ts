@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sampleAll } from '../../../src/diffusion/denoise.js';
 import { Scheduler } from '../../../src/diffusion/schedulers.js';
 import { type LoadProgress, type LoadedModel, ModelLoadError, loadModel } from '../../../src/models/loader.js';
-import { type ParityArray, TINY_MODELS, compare, exportedModelDirs, loadParity, SHIPPED_MODELS } from './model-folder.js';
+import { type ParityArray, compare } from '../../shared/parity.js';
+import { SHIPPED_MODELS, TINY_MODELS, exportedModelDirs, loadParity } from './model-folder.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -29,7 +30,7 @@ function diskFetch(root: string, tamper: Tamper = (_, bytes) => bytes) {
       bytes = null;
     }
     if (!bytes) return new Response('not found', { status: 404, statusText: 'Not Found' });
-    return new Response(bytes, { headers: { 'content-length': String(bytes.length) } });
+    return new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-length': String(bytes.length) } });
   };
 }
 
@@ -126,7 +127,7 @@ describe.each(ddpmDirs.map((dir) => [dir.split('/').slice(-2).join('/'), dir]))(
       sampleShape: xT.shape.slice(1), classes: inputs.y as number[], nullClass: card.guidance!.nullClass!,
       guidance: inputs.guidance as number, seed: 0, noise: () => Float32Array.from(xT.data),
     });
-    const { maxAbsError, scale } = compare(sample, outputs.sample as ParityArray);
+    const { maxAbsError, scale } = await compare(sample, outputs.sample as ParityArray);
     console.log(`${id}: 4-step DDIM sample, max abs error ${maxAbsError.toExponential(2)} (scale ${scale.toFixed(2)})`);
     expect(maxAbsError / scale).toBeLessThan(1e-4);
     sample.dispose();

@@ -1,6 +1,7 @@
 /**
  * Reading a model folder (card.json, weights.json + shards, parity.json) from disk for the Node
  * tests, without fetch: the same decode path as the browser loader, bytes from node:fs.
+ * Running the parity cases is test/shared/parity.ts, shared with the browser tests.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,27 +12,11 @@ import { type Classifier, createClassifier } from '../../../src/models/classifie
 import { type UNet, createUNet } from '../../../src/models/unet.js';
 import { type Vae, createVae } from '../../../src/models/vae.js';
 import { type WeightsManifest, decodeManifestWeights } from '../../../src/models/weights-from-manifest.js';
+import type { Parity } from '../../shared/parity.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const TINY_MODELS = join(REPO, 'test', 'fixtures', 'tiny-models');
 export const SHIPPED_MODELS = join(REPO, 'models');
-
-/** A channels-last array as parity.json stores it. */
-export interface ParityArray {
-  shape: number[];
-  data: number[];
-}
-
-export interface ParityCase {
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-}
-
-export interface Parity {
-  model: string;
-  tolerance: number;
-  cases: Record<string, ParityCase>;
-}
 
 /** Folders under `root` with a complete export (card, manifest and parity: parity.json is written before card.json). */
 export function exportedModelDirs(root: string): string[] {
@@ -79,24 +64,4 @@ export function loadModel(dir: string): AnyModel {
     case 'vae': return { method: 'vae', model: createVae(card, weights) };
     case 'classifier': return { method: 'classifier', model: createClassifier(card, weights) };
   }
-}
-
-export function toTensor(a: ParityArray): tf.Tensor {
-  return tf.tensor(a.data, a.shape, 'float32');
-}
-
-/** Max |actual - expected| and the output's scale (its largest magnitude, as training/export.py measures it). */
-export function compare(actual: tf.Tensor, expected: ParityArray): { maxAbsError: number; scale: number } {
-  if (actual.shape.join() !== expected.shape.join()) {
-    throw new Error(`shape [${actual.shape.join(', ')}] differs from PyTorch's [${expected.shape.join(', ')}]`);
-  }
-  const got = actual.dataSync();
-  let maxAbsError = 0;
-  let scale = 0;
-  expected.data.forEach((e, i) => {
-    maxAbsError = Math.max(maxAbsError, Math.abs((got[i] ?? NaN) - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  if (Number.isNaN(maxAbsError)) maxAbsError = Infinity;
-  return { maxAbsError, scale: Math.max(scale, 1e-6) };
 }

@@ -4,6 +4,8 @@
  * Platform-neutral: no node:fs, no DOM.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sampleAll } from '../../src/diffusion/denoise.js';
+import { Scheduler } from '../../src/diffusion/schedulers.js';
 import type { LoadedModel } from '../../src/models/loader.js';
 
 export interface ParityArray {
@@ -79,4 +81,33 @@ export async function compare(actual: tf.Tensor, expected: ParityArray): Promise
     scale = Math.max(scale, Math.abs(e));
   });
   return { maxAbsError, scale: Math.max(scale, 1e-6) };
+}
+
+/**
+ * The 'ddim' case: PyTorch's 4-step guided DDIM run from a given x_T, through
+ * the browser's Scheduler and denoising loop. Returns the timesteps taken and
+ * the final sample's error.
+ */
+export async function runDdimCase(model: LoadedModel, parity: Parity): Promise<ParityResult & { timesteps: number[]; expectedTimesteps: number[] }> {
+  if (model.kind !== 'ddpm' || !parity.cases.ddim) throw new Error(`${parity.model} has no DDIM case`);
+  const { inputs, outputs } = parity.cases.ddim;
+  const xT = inputs.xT as ParityArray;
+  const schedule = model.card.schedule!;
+  const scheduler = new Scheduler(
+    { steps: schedule.steps, beta: schedule.beta, clipSample: schedule.clipSample ? schedule.clipRange : null },
+    'ddim',
+    inputs.numSteps as number,
+    inputs.eta as number,
+  );
+  const sample = await sampleAll(model.net, scheduler, {
+    sampleShape: xT.shape.slice(1),
+    classes: inputs.y as number[],
+    nullClass: model.card.guidance!.nullClass!,
+    guidance: inputs.guidance as number,
+    seed: 0,
+    noise: () => Float32Array.from(xT.data),
+  });
+  const error = await compare(sample, outputs.sample as ParityArray);
+  sample.dispose();
+  return { output: 'ddim.sample', ...error, timesteps: scheduler.timesteps, expectedTimesteps: outputs.timesteps as number[] };
 }

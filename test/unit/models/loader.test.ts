@@ -3,36 +3,15 @@
  * messages, nothing left on the GPU after a failure, and a DDIM run through
  * the loaded model that reproduces PyTorch's sampler.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sampleAll } from '../../../src/diffusion/denoise.js';
-import { Scheduler } from '../../../src/diffusion/schedulers.js';
 import { type LoadProgress, type LoadedModel, ModelLoadError, loadModel } from '../../../src/models/loader.js';
-import { type ParityArray, compare } from '../../shared/parity.js';
-import { SHIPPED_MODELS, TINY_MODELS, exportedModelDirs, loadParity } from './model-folder.js';
+import { runDdimCase } from '../../shared/parity.js';
+import { SHIPPED_MODELS, TINY_MODELS, type Tamper, diskFetch, exportedModelDirs, loadParity } from './model-folder.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-type Tamper = (path: string, bytes: Uint8Array) => Uint8Array | null;
-
-/** A fetch over a folder on disk, optionally altering what it serves (null: 404). */
-function diskFetch(root: string, tamper: Tamper = (_, bytes) => bytes) {
-  return async (url: string) => {
-    const path = url.replace(/^disk:\//, '');
-    let bytes: Uint8Array | null;
-    try {
-      bytes = tamper(path, new Uint8Array(readFileSync(join(root, path))));
-    } catch {
-      bytes = null;
-    }
-    if (!bytes) return new Response('not found', { status: 404, statusText: 'Not Found' });
-    return new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-length': String(bytes.length) } });
-  };
-}
 
 async function load(id: string, tamper?: Tamper, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
   return loadModel(`disk:/${id}/`, { fetch: diskFetch(TINY_MODELS, tamper), onProgress });
@@ -110,27 +89,14 @@ const ddpmDirs = [...exportedModelDirs(TINY_MODELS), ...exportedModelDirs(SHIPPE
 );
 
 describe.each(ddpmDirs.map((dir) => [dir.split('/').slice(-2).join('/'), dir]))('DDIM sampling with %s', (_, dir) => {
-  it('reproduces PyTorch\'s sampler step by step', async () => {
+  it("reproduces PyTorch's sampler step by step", async () => {
     const root = dir.slice(0, dir.lastIndexOf('/'));
     const id = dir.slice(dir.lastIndexOf('/') + 1);
     const model = await loadModel(`disk:/${id}/`, { fetch: diskFetch(root) });
-    if (model.kind !== 'ddpm') throw new Error('not a diffusion model');
-    const { inputs, outputs } = loadParity(dir).cases.ddim!;
-    const xT = inputs.xT as ParityArray;
-    const card = model.card;
-    const scheduler = new Scheduler(
-      { steps: card.schedule!.steps, beta: card.schedule!.beta, clipSample: card.schedule!.clipSample ? card.schedule!.clipRange : null },
-      'ddim', inputs.numSteps as number, inputs.eta as number,
-    );
-    expect(scheduler.timesteps).toEqual(outputs.timesteps);
-    const sample = await sampleAll(model.net, scheduler, {
-      sampleShape: xT.shape.slice(1), classes: inputs.y as number[], nullClass: card.guidance!.nullClass!,
-      guidance: inputs.guidance as number, seed: 0, noise: () => Float32Array.from(xT.data),
-    });
-    const { maxAbsError, scale } = await compare(sample, outputs.sample as ParityArray);
-    console.log(`${id}: 4-step DDIM sample, max abs error ${maxAbsError.toExponential(2)} (scale ${scale.toFixed(2)})`);
-    expect(maxAbsError / scale).toBeLessThan(1e-4);
-    sample.dispose();
+    const result = await runDdimCase(model, loadParity(dir));
     model.dispose();
+    console.log(`${id}: 4-step DDIM sample, max abs error ${result.maxAbsError.toExponential(2)} (scale ${result.scale.toFixed(2)})`);
+    expect(result.timesteps).toEqual(result.expectedTimesteps);
+    expect(result.maxAbsError / result.scale).toBeLessThan(1e-4);
   });
 });

@@ -65,3 +65,20 @@ export function loadModel(dir: string): AnyModel {
     case 'classifier': return { method: 'classifier', model: createClassifier(card, weights) };
   }
 }
+
+export type Tamper = (path: string, bytes: Uint8Array) => Uint8Array | null;
+
+/** A fetch over a folder on disk, optionally altering what it serves (null: 404). */
+export function diskFetch(root: string, tamper: Tamper = (_, bytes) => bytes) {
+  return async (url: string) => {
+    const path = url.replace(/^disk:\//, '');
+    let bytes: Uint8Array | null;
+    try {
+      bytes = tamper(path, new Uint8Array(readFileSync(join(root, path))));
+    } catch {
+      bytes = null;
+    }
+    if (!bytes) return new Response('not found', { status: 404, statusText: 'Not Found' });
+    return new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-length': String(bytes.length) } });
+  };
+}

@@ -1,0 +1,1 @@
+"""MedSynth Lab training: PyTorch models trained here, exported to tfjs under models/."""

@@ -1,0 +1,161 @@
+"""Every model's configuration, as data. A run saves its config as config.json next to its
+checkpoint, and export copies the architecture into the model card, so the browser rebuilds the
+exact network without guessing.
+
+Dataset facts (classes, channels, size) are read from data/<dataset>/index.json at run time and
+written into the architecture by train.py (`fit_to_dataset`); the numbers below are the defaults
+for the datasets as published.
+"""
+from dataclasses import asdict, dataclass, field, replace
+
+from training.medsynth.classifier import ClassifierConfig
+from training.medsynth.unet import UNetConfig
+from training.medsynth.vae import VAEConfig
+
+
+@dataclass
+class RunConfig:
+    id: str
+    name: str
+    modality: str
+    method: str                          # "ddpm" | "vae" | "classifier"
+    dataset: str
+    arch: object                         # UNetConfig | VAEConfig | ClassifierConfig
+    train_split: str = "train"
+    heldout_split: str = "test"          # what quality is measured on; never used for training
+    seed: int = 0
+    batch_size: int = 64                 # 64-128 is the usual DDPM range; 64 keeps a CPU step short
+    lr: float = 2e-4                     # Adam(W) 2e-4 is the standard small-DDPM rate
+    warmup_steps: int = 200              # short linear warm-up avoids early Adam blow-ups
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    lr_decay: str = "none"               # "none" | "cosine-time": cosine to 0 over the wall-clock budget
+    max_steps: int = 1_000_000           # effectively unbounded: the wall-clock budget stops training
+    balance_power: float = 1.0           # class c sampled with prob ~ count_c ** power (see data.py)
+    aug: dict = field(default_factory=dict)
+    signal_scale_mv: float = 1.0         # signals enter the network as mV / scale
+    # generators
+    ema_decay: float = 0.999             # TRAINING-NOTES: 0.999-0.9999; short runs favour 0.999
+    class_dropout: float = 0.1           # classifier-free guidance: label -> null class this often
+    beta_schedule: str = "cosine"        # Nichol & Dhariwal; better than linear at 28x28
+    diffusion_steps: int = 1000
+    clip_sample: float = 1.0             # |x0_hat| bound while sampling, in network units
+    recon_sigma: float = 0.1             # VAE: decoder std in network units (images: 0.1 = 13 grey levels)
+    kl_beta: float = 1.0                 # VAE: beta ~ 1 with a warm-up avoids posterior collapse
+    kl_warmup_steps: int = 500           # reached within an 8-minute CPU run (~1000 steps), so
+                                         # the prior is fully weighted for most of training
+    # bookkeeping
+    checkpoint_minutes: float = 3.0
+    sample_every: int = 1000             # sample grid PNG every this many steps (a few seconds each)
+    log_every: int = 50
+    # evaluation
+    eval_per_class: int = 200            # generated samples per class for quality figures
+    eval_guidance: float = 2.0           # CFG scale used for the reported figures (1-4 is useful)
+    eval_ddim_steps: int = 50
+    # DDIM eta 1 (fresh noise every step, DDPM-like). Measured on xray-ddpm after 2k CPU steps: with
+    # eta 0 a third of the samples kept a salt-and-pepper pattern from the first step (t = 999,
+    # alpha_bar 2.4e-9, where x0_hat is mostly the clipping of an amplified eps error); eta 1 washes
+    # it out, at 25 steps as at 50
+    eval_eta: float = 1.0
+    sampler_defaults: dict = field(default_factory=lambda: {
+        "method": "ddim", "steps": 50, "spacing": "trailing", "eta": 1.0, "guidance": 2.0})
+
+    def to_dict(self):
+        d = asdict(self)
+        d["arch"] = asdict(self.arch)
+        return d
+
+
+XRAY = dict(modality="chest X-ray", dataset="pneumoniamnist")
+ECG = dict(modality="ECG", dataset="mitbih",
+           # mitbih has train (DS1 patients) and test (DS2 patients) only: quality is measured on DS2
+           heldout_split="test",
+           # MLII beats after baseline removal sit mostly within +-1.5 mV; /1.5 puts them near [-1, 1]
+           signal_scale_mv=1.5,
+           # tall R waves of a few records exceed 1.5 mV: clip x0_hat at 3 (4.5 mV), not 1
+           clip_sample=3.0,
+           # small amplitude changes, baseline offsets (0.03 * 1.5 mV) and +-3-sample shifts are
+           # label-preserving; inversion and time reversal are not and are never used
+           aug={"amp": 0.1, "offset": 0.03, "shift": 3})
+
+CONFIGS = {
+    "xray-ddpm": RunConfig(
+        id="xray-ddpm", name="Chest X-ray DDPM (class-conditional)", method="ddpm", **XRAY,
+        # 28 -> 14 -> 7 with one self-attention at 7x7 in the middle. Compute is dominated by the
+        # 28x28 level, so it is kept narrow (16 channels) and the width goes to the 7x7 level (64):
+        # 0.67M parameters at about a third of the cost of base 32 (1, 2, 2)
+        arch=UNetConfig(dims=2, in_channels=1, base_channels=16, channel_mult=(1, 2, 4),
+                        blocks_per_level=1, attention_levels=(), mid_attention=True, groups=8,
+                        num_classes=2, time_embed_dim=128),
+        # no augmentation: a generator should learn the films as they are, and 4.7k images are
+        # plenty for a few thousand steps; balance 0.5 gives the minority class (normal) more steps
+        balance_power=0.5,
+        batch_size=32),                # on 2 CPU cores more, smaller steps beat fewer large ones
+    "xray-vae": RunConfig(
+        id="xray-vae", name="Chest X-ray VAE (class-conditional)", method="vae", **XRAY,
+        arch=VAEConfig(dims=2, in_channels=1, size=28, channels=(32, 48), kernel=3, latent_dim=16,
+                       num_classes=2, hidden=128),   # ~0.7M parameters, most in the two dense layers
+        lr=1e-3,                       # VAEs tolerate (and at this budget need) a larger rate
+        balance_power=0.5, aug={"shift": 1}),
+    "xray-classifier": RunConfig(
+        id="xray-classifier", name="Chest X-ray evaluator (normal vs pneumonia)", method="classifier",
+        **XRAY,
+        arch=ClassifierConfig(dims=2, in_channels=1, channels=(32, 64, 128), groups=8,
+                              feature_dim=64, num_classes=2),
+        lr=1e-3, weight_decay=1e-4, lr_decay="cosine-time",
+        # balanced batches so "normal" (1 in 4 training films) is not ignored; shifts of 2 px only,
+        # never a left-right flip
+        balance_power=0.0, aug={"shift": 2}),
+    "ecg-ddpm": RunConfig(
+        id="ecg-ddpm", name="ECG heartbeat DDPM (class-conditional, AAMI classes)", method="ddpm", **ECG,
+        # 256 -> 128 -> 64 -> 32 samples, attention over the 32 positions in the middle; 1D convs
+        # are cheap, so more levels than the images
+        arch=UNetConfig(dims=1, in_channels=1, size=256, base_channels=32, channel_mult=(1, 2, 2, 2),
+                        blocks_per_level=1, attention_levels=(), mid_attention=True, groups=8,
+                        num_classes=5, time_embed_dim=128),
+        # N is ~90% of beats: power 0.3 gives S, V and F a fair share without repeating the few
+        # DS1 Q beats in every batch
+        balance_power=0.3, batch_size=32),
+    "ecg-vae": RunConfig(
+        id="ecg-vae", name="ECG heartbeat VAE (class-conditional, AAMI classes)", method="vae", **ECG,
+        arch=VAEConfig(dims=1, in_channels=1, size=256, channels=(32, 64, 64), kernel=5, latent_dim=12,
+                       num_classes=5, hidden=128),
+        lr=1e-3, balance_power=0.3, recon_sigma=0.05),   # 0.05 * 1.5 mV = 75 uV, about ECG noise level
+    "ecg-classifier": RunConfig(
+        id="ecg-classifier", name="ECG heartbeat evaluator (AAMI N/S/V/F/Q)", method="classifier", **ECG,
+        arch=ClassifierConfig(dims=1, in_channels=1, size=256, channels=(32, 64, 128), groups=8,
+                              feature_dim=64, num_classes=5),
+        lr=1e-3, weight_decay=1e-4, lr_decay="cosine-time", balance_power=0.3),
+}
+
+
+def tiny(cfg: RunConfig) -> RunConfig:
+    """A few-thousand-parameter variant for tests and smoke runs: same code paths, tiny sizes."""
+    a = cfg.arch
+    if isinstance(a, UNetConfig):
+        arch = replace(a, base_channels=8, channel_mult=(1, 2), groups=4, time_embed_dim=16)
+    elif isinstance(a, VAEConfig):
+        arch = replace(a, channels=(8, 8), hidden=16, latent_dim=4)
+    else:
+        arch = replace(a, channels=(8, 16), groups=4, feature_dim=8)
+    return replace(cfg, arch=arch, batch_size=8, warmup_steps=2, sample_every=2, log_every=1,
+                   eval_per_class=4, eval_ddim_steps=3, checkpoint_minutes=0.0,
+                   sampler_defaults={**cfg.sampler_defaults, "steps": 3})
+
+
+def get_config(model_id: str, tiny_variant: bool = False) -> RunConfig:
+    if model_id not in CONFIGS:
+        raise SystemExit(f"unknown model {model_id!r}; choose from {', '.join(CONFIGS)}")
+    cfg = CONFIGS[model_id]
+    return tiny(cfg) if tiny_variant else cfg
+
+
+def config_from_dict(d: dict) -> RunConfig:
+    """Rebuild a saved config; keys added since the run was saved take today's defaults (patched
+    explicitly here rather than failing obscurely)."""
+    base = CONFIGS[d["id"]]
+    arch_cls = type(base.arch)
+    arch = arch_cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in d["arch"].items()
+                       if k in arch_cls.__dataclass_fields__})
+    known = {k: v for k, v in d.items() if k in RunConfig.__dataclass_fields__ and k != "arch"}
+    return replace(base, arch=arch, **known)

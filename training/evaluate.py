@@ -1,0 +1,169 @@
+"""Measure a trained model on held-out data and write the figures into its card.
+
+    /usr/bin/python3 -m training.evaluate --model xray-ddpm
+
+Classifiers (the evaluators): held-out accuracy, AUC, per-class recall, confusion matrix.
+Generators: conditional accuracy under the evaluator (per class), Frechet distance in the
+evaluator's feature space against real held-out data (beside real-train vs real-held-out), and
+a nearest-training-sample check for copies. Writes runs/<id>/quality.json and eval-samples.png,
+then re-exports models/<id>/ so card.json and README.md carry the figures.
+"""
+import argparse
+import os
+
+import numpy as np
+import torch
+
+from training.export import DEFAULT_MODELS, export_model
+from training.medsynth import evaluate as ev
+from training.medsynth.data import load_split, unscale_output
+from training.medsynth.export import round_to_storage
+from training.medsynth.models import generate, load_run, read_json, write_json
+from training.medsynth.vae import vae_loss
+from training.train import DEFAULT_DATA, DEFAULT_RUNS, write_grid
+
+EVALUATOR = {"pneumoniamnist": "xray-classifier", "mitbih": "ecg-classifier"}
+PUBLISHED = {  # MedMNIST v2 (Yang et al. 2023), table of 2D results, test split
+    "pneumoniamnist": {"ResNet-18 (28)": {"acc": 0.854, "auc": 0.944},
+                       "ResNet-50 (28)": {"acc": 0.854, "auc": 0.948}},
+}
+MIN_CLASS_COUNT = 20   # classes with fewer held-out examples are left out of Frechet distances
+
+
+def load_as_exported(run_dir, models_dir, model_id):
+    """The run's (EMA) weights rounded exactly as models/<id>/ stores them."""
+    cfg, model, _ = load_run(run_dir)
+    card = read_json(os.path.join(models_dir, model_id, "card.json"), {})
+    return cfg, round_to_storage(model, card.get("weights", {}).get("storage", "float16"))
+
+
+@torch.no_grad()
+def predict(classifier, x, batch=512):
+    """-> (probabilities (N, K), features (N, D)) as numpy."""
+    probs, feats = [], []
+    for i in range(0, len(x), batch):
+        f = classifier.features(x[i:i + batch])
+        probs.append(torch.softmax(classifier.head(f), 1))
+        feats.append(f)
+    return torch.cat(probs).numpy(), torch.cat(feats).numpy()
+
+
+def classifier_quality(cfg, model, data_dir):
+    held = load_split(data_dir, cfg["dataset"], cfg["heldout_split"], cfg["signal_scale_mv"])
+    probs, _ = predict(model, held.x)
+    y = held.y.numpy()
+    K = len(held.classes)
+    pred = probs.argmax(1)
+    cm = ev.confusion(y, pred, K)
+    recall = {c: (float(cm[i, i] / cm[i].sum()) if cm[i].sum() else None) for i, c in enumerate(held.classes)}
+    aucs = ev.auc_one_vs_rest(probs, y)
+    q = {"heldOutSplit": cfg["heldout_split"], "heldOutCount": int(len(y)),
+         "accuracy": float((pred == y).mean()),
+         "balancedAccuracy": float(np.nanmean([v for v in recall.values() if v is not None])),
+         "auc": aucs[1] if K == 2 else float(np.nanmean(aucs)),
+         "aucDefinition": "positive class = " + held.classes[1] if K == 2 else "macro mean of one-vs-rest AUCs over classes present",
+         "perClassAuc": dict(zip(held.classes, [None if np.isnan(a) else a for a in aucs])),
+         "perClassRecall": recall,
+         "confusion": {"rows": "true class", "columns": "predicted class", "matrix": cm.tolist()}}
+    if cfg["dataset"] in PUBLISHED:
+        q["publishedBaselines"] = PUBLISHED[cfg["dataset"]]
+    return q
+
+
+def generator_quality(cfg, model, evaluator, data_dir, run_dir):
+    train = load_split(data_dir, cfg["dataset"], cfg["train_split"], cfg["signal_scale_mv"])
+    held = load_split(data_dir, cfg["dataset"], cfg["heldout_split"], cfg["signal_scale_mv"])
+    K, n = len(train.classes), cfg["eval_per_class"]
+    g = torch.Generator().manual_seed(cfg["seed"] + 100)
+    rng = np.random.default_rng(cfg["seed"] + 100)
+
+    # 1. n samples per class, in batches
+    y_gen = torch.arange(K).repeat_interleave(n)
+    x_gen = torch.cat([generate(cfg["method"], model, cfg, y_gen[i:i + 100], g)
+                       for i in range(0, len(y_gen), 100)])
+    clip = cfg["clip_sample"] if cfg["method"] == "ddpm" else None
+    if train.index["kind"] == "image":
+        x_gen = x_gen.clamp(-1, 1)                                   # what the browser shows
+    kind = train.index["kind"]
+    grid_y = torch.cat([torch.arange(c * n, c * n + min(n, 8)) for c in range(K)])
+    write_grid(os.path.join(run_dir, "eval-samples.png"),
+               unscale_output(x_gen[grid_y], kind, cfg["signal_scale_mv"]), kind, rows=K)
+
+    # 2. does the evaluator see the requested class?
+    p_gen, f_gen = predict(evaluator, x_gen)
+    hit = p_gen.argmax(1) == y_gen.numpy()
+    q = {"samplesPerClass": n, "sampler": ({"method": "ddim", "steps": cfg["eval_ddim_steps"], "spacing": "trailing",
+                                              "eta": cfg["eval_eta"], "guidance": cfg["eval_guidance"], "clipRange": clip}
+                                             if cfg["method"] == "ddpm" else {"z": "N(0, I)"}),
+         "evaluator": EVALUATOR[cfg["dataset"]],
+         "classifiedAsRequested": {c: float(hit[y_gen.numpy() == i].mean()) for i, c in enumerate(train.classes)}}
+
+    # 3. ...beside how often the evaluator agrees with the labels of real data, for scale
+    p_held, f_held = predict(evaluator, held.x)
+    p_train, f_train = predict(evaluator, train.x)
+    yh, yt, yg = held.y.numpy(), train.y.numpy(), y_gen.numpy()
+    agree = lambda p, ys: {c: (float((p.argmax(1) == ys)[ys == i].mean()) if (ys == i).any() else None)
+                           for i, c in enumerate(train.classes)}
+    q["realTrainClassifiedAsLabelled"] = agree(p_train, yt)
+    q["realHeldOutClassifiedAsLabelled"] = agree(p_held, yh)
+
+    # 4. Frechet distance on a class-balanced mix of the classes common enough to measure
+    pick = lambda ys, c, k: rng.choice(np.flatnonzero(ys == c), k, replace=False)
+    sel_h, sel_t, sel_g, used = [], [], [], []
+    for c in range(K):
+        k = min(n, int((yh == c).sum()), int((yt == c).sum()))
+        if k < min(MIN_CLASS_COUNT, n):
+            continue
+        used.append(train.classes[c])
+        sel_h.append(pick(yh, c, k)), sel_t.append(pick(yt, c, k)), sel_g.append(pick(yg, c, k))
+    sel_h, sel_t, sel_g = (np.concatenate(s) for s in (sel_h, sel_t, sel_g))
+    q["frechet"] = {"space": f"{EVALUATOR[cfg['dataset']]} penultimate features ({f_gen.shape[1]} dims)",
+                    "classes": used, "perClass": int(len(sel_h) // max(len(used), 1)),
+                    "generatedVsHeldOut": ev.frechet_distance(f_gen[sel_g], f_held[sel_h]),
+                    "realTrainVsHeldOut": ev.frechet_distance(f_train[sel_t], f_held[sel_h])}
+
+    # 5. copies: nearest training sample, generated vs real held-out
+    held_sel = rng.choice(len(held.y), min(len(x_gen), len(held.y)), replace=False)
+    q["memorisation"] = ev.memorisation(x_gen, held.x[held_sel], train.x)
+
+    if cfg["method"] == "vae":
+        with torch.no_grad():
+            mu, logvar = model.encoder(held.x, held.y)
+            x_hat = model.decoder(mu, held.y)
+            _, recon, kl = vae_loss(held.x, x_hat, mu, logvar, cfg["recon_sigma"], 1.0)
+        q["heldOut"] = {"reconstructionMse": float(((held.x - x_hat) ** 2).mean()),
+                        "negativeElboNats": float(recon + kl), "klNats": float(kl)}
+    return q
+
+
+def evaluate_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA):
+    run_dir = os.path.join(runs_dir, model_id)
+    if not os.path.exists(os.path.join(models_dir, model_id, "card.json")):
+        export_model(model_id, runs_dir, models_dir, data_dir)
+    cfg, model = load_as_exported(run_dir, models_dir, model_id)
+    if cfg["method"] == "classifier":
+        q = classifier_quality(cfg, model, data_dir)
+    else:
+        ev_id = EVALUATOR[cfg["dataset"]]
+        _, evaluator = load_as_exported(os.path.join(runs_dir, ev_id), models_dir, ev_id)
+        q = generator_quality(cfg, model, evaluator, data_dir, run_dir)
+    write_json(os.path.join(run_dir, "quality.json"), q)
+    export_model(model_id, runs_dir, models_dir, data_dir)          # carry the figures into the card
+    print(f"{model_id}: quality {q}")
+    return q
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--runs-dir", default=DEFAULT_RUNS)
+    p.add_argument("--models-dir", default=DEFAULT_MODELS)
+    p.add_argument("--data-dir", default=DEFAULT_DATA)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    evaluate_model(a.model, a.runs_dir, a.models_dir, a.data_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Library code for training MedSynth Lab's models (no entry points here; see training/train.py)."""

@@ -1,0 +1,175 @@
+"""Model cards: the machine-readable card.json the browser builds its sampler from, and the human
+README.md beside it."""
+import re
+
+# What each dataset's models can and cannot show; written into every card and README.
+LIMITATIONS = {
+    "pneumoniamnist": [
+        "28x28 greyscale downsamples of paediatric chest X-rays (Kermany et al. 2018, one centre, "
+        "children aged 1-5): nothing here generalises to adults, other hospitals or full-resolution films.",
+        "Classes are imbalanced (training: 1214 normal, 3494 pneumonia); per-class figures are reported "
+        "because the overall ones lean toward pneumonia.",
+        "At 28x28 the label rests on coarse opacity and texture; the models can learn shortcuts "
+        "(exposure, positioning, text markers) as easily as disease.",
+    ],
+    "mitbih": [
+        "MIT-BIH Arrhythmia Database: 48 half-hour two-lead recordings of 47 adults from 1975-1979; "
+        "only lead MLII is used, one 256-sample window (0.71 s at 360 Hz) per annotated beat.",
+        "Trained on DS1 patients only and measured on the disjoint DS2 patients (de Chazal et al. "
+        "2004); inter-patient figures are far below the intra-patient ones often quoted.",
+        "AAMI classes are very imbalanced (DS1: N about 90% of beats, F 414, Q only 8): class Q is "
+        "too rare to model and its samples and figures mean little; F is rare.",
+        "Beats are generated one at a time, without rhythm context (RR intervals), which is part of "
+        "what defines an S beat.",
+    ],
+}
+
+INTENDED_USE = ("Teaching and demonstration: seeing how a generative model makes images or signals, "
+                "comparing methods, and discussing synthetic data. Never for clinical use, diagnosis, "
+                "or as training data for clinical models.")
+
+
+def camel(name):
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
+
+
+def architecture(cfg):
+    """Every number the browser needs to rebuild the net (see training/ARCHITECTURE.md)."""
+    a = cfg["arch"]
+    kind = {"ddpm": "unet", "vae": "cvae", "classifier": "cnn-classifier"}[cfg["method"]]
+    shape = [a["size"], a["size"], a["in_channels"]] if a["dims"] == 2 else [a["size"], a["in_channels"]]
+    out = {"type": kind, "inputShape": shape, "layout": "NHWC" if a["dims"] == 2 else "NLC"}
+    out.update({camel(k): (list(v) if isinstance(v, tuple) else v) for k, v in a.items()})
+    out.update({"groupNorm": {"eps": 1e-5, "grouping": "consecutive channels, groups = min(groups, channels)",
+                              "variance": "biased"},
+                "activation": "silu", "padding": "same (symmetric, odd kernels)",
+                "downsample": "avgpool 2", "upsample": "nearest x2"})
+    if cfg["method"] == "ddpm":
+        out["timeEmbedding"] = {"dim": a["base_channels"], "order": "sin,cos", "maxPeriod": 10000,
+                                "frequency": "exp(-ln(10000) * i / (dim/2)), i = 0..dim/2-1"}
+        out["attention"] = {"heads": 1, "scale": "1/sqrt(channels)", "where": "middle" if a["mid_attention"] else "none"}
+    if cfg["method"] == "vae":
+        out["flatten"] = "channels-last (position-major, channel-minor)"
+        out["classInput"] = "one-hot, concatenated (encoder: as constant planes after the image channels; decoder: after z)"
+    return out
+
+
+def scaling(kind, cfg):
+    if kind == "image":
+        return {"input": "x/127.5-1", "output": "round((clip(x,-1,1)+1)*127.5)", "range": [-1, 1]}
+    s = cfg["signal_scale_mv"]
+    return {"input": f"mV/{s}", "output": f"x*{s} (mV)", "scaleMv": s}
+
+
+def build_card(cfg, index, summary, quality, weights_info, parity_info):
+    card = {
+        "id": cfg["id"], "name": cfg["name"], "modality": index.get("modality", cfg["modality"]),
+        "method": cfg["method"], "dataset": cfg["dataset"], "classes": index["classes"],
+        "architecture": architecture(cfg),
+        "scaling": scaling(index["kind"], cfg),
+    }
+    if index["kind"] == "signal":
+        card["signal"] = {k: index[k] for k in ("sampleRateHz", "units", "window") if k in index}
+    if cfg["method"] == "ddpm":
+        card["schedule"] = {"steps": cfg["diffusion_steps"], "beta": cfg["beta_schedule"],
+                            "cosineOffset": 0.008, "maxBeta": 0.999, "prediction": "epsilon",
+                            "clipSample": cfg["clip_sample"] is not None,
+                            "clipRange": cfg["clip_sample"],
+                            "timestepInput": "integer t in 0..steps-1, as float"}
+        card["samplerDefaults"] = cfg["sampler_defaults"]
+    if cfg["method"] in ("ddpm", "vae"):
+        card["guidance"] = {"nullClass": cfg["arch"]["num_classes"] if cfg["method"] == "ddpm" else None,
+                            "trainedDropout": cfg["class_dropout"] if cfg["method"] == "ddpm" else 0.0}
+        if cfg["method"] == "vae":
+            card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)"}
+    splits = index["splits"]
+    card["provenance"] = {**index.get("provenance", {}),
+                          "trainedOn": {"split": cfg["train_split"], "count": splits[cfg["train_split"]]["count"],
+                                        "classCounts": splits[cfg["train_split"]].get("classCounts")},
+                          "heldOut": {"split": cfg["heldout_split"], "count": splits[cfg["heldout_split"]]["count"]},
+                          "dataStamp": index.get("stamp")}
+    card["training"] = {**(summary or {}), "balancePower": cfg["balance_power"], "augmentation": cfg["aug"],
+                        **({"emaDecay": cfg["ema_decay"]} if cfg["method"] != "classifier" else {}),
+                        **({"reconSigma": cfg["recon_sigma"], "klBeta": cfg["kl_beta"],
+                            "klWarmupSteps": cfg["kl_warmup_steps"]} if cfg["method"] == "vae" else {})}
+    card["quality"] = quality or {}
+    card["weights"] = weights_info
+    card["parity"] = parity_info
+    card["intendedUse"] = INTENDED_USE
+    card["limitations"] = LIMITATIONS.get(cfg["dataset"], [])
+    return card
+
+
+def _fmt(v):
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list):
+        return ", ".join(_fmt(x) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_fmt(x)}" for k, x in v.items())
+    return str(v)
+
+
+def readme(card):
+    t = card["training"]
+    w = card["weights"]
+    lines = [f"# {card['name']}", "",
+             f"`{card['id']}`: a {card['method']} model of {card['modality']} ({card['dataset']}; "
+             f"classes {', '.join(card['classes'])}), trained with PyTorch in `training/` and exported "
+             f"for tfjs. {w['parameters']:,} parameters, stored as {w['storage']} "
+             f"({w['files'][0]['bytes']:,} bytes).", "",
+             "## Intended use", "", card["intendedUse"], "",
+             "## Limitations and known biases", ""]
+    lines += [f"- {x}" for x in card["limitations"]]
+    lines += ["", "## Measured quality", ""]
+    q = card["quality"]
+    if not q:
+        lines.append("Not measured yet (run `python3 -m training.evaluate --model " + card["id"] + "`).")
+    else:
+        lines += quality_lines(card) + ["", "Every figure, with its definition, is in `card.json` under `quality`."]
+    lines += ["", "## Training", "",
+              f"{t.get('steps')} steps of batch {t.get('batch')} in {t.get('wallSeconds')} s on "
+              f"{t.get('hardware')} (torch {t.get('torch')}, seed {t.get('seed')}); final loss "
+              f"{_fmt(t.get('finalLoss'))}.", "",
+              "## Data", "", f"{card['provenance'].get('source', '')}. Licence: "
+              f"{card['provenance'].get('licence', '')}. Cite: {card['provenance'].get('citation', '')}", "",
+              "Files: `weights.json` + `weights.bin` (tfjs weights manifest, names are PyTorch module "
+              "paths), `card.json` (architecture, schedule, scaling, provenance, quality), `parity.json` "
+              "(fixed inputs and PyTorch outputs for the browser port). The forward pass is specified in "
+              "`training/ARCHITECTURE.md`.", ""]
+    return "\n".join(lines)
+
+
+def _pct(v):
+    return "n/a" if v is None else f"{100 * v:.1f}%"
+
+
+def _per_class(d):
+    return ", ".join(f"{k} {_pct(v)}" for k, v in d.items())
+
+
+def quality_lines(card):
+    """The headline figures as sentences; card.json keeps the full record."""
+    q = card["quality"]
+    if card["method"] == "classifier":
+        out = [f"On the held-out `{q['heldOutSplit']}` split ({q['heldOutCount']} examples): accuracy "
+               f"{q['accuracy']:.3f}, balanced accuracy {q['balancedAccuracy']:.3f}, AUC {q['auc']:.3f} "
+               f"({q['aucDefinition']}).", "",
+               f"Recall per class: {_per_class(q['perClassRecall'])}."]
+        for name, b in q.get("publishedBaselines", {}).items():
+            out += ["", f"Published baseline, MedMNIST v2 {name}: accuracy {b['acc']}, AUC {b['auc']}."]
+        return out
+    f, m = q["frechet"], q["memorisation"]
+    return [f"{q['samplesPerClass']} samples per class ({_fmt(q['sampler'])}), judged by `{q['evaluator']}`:", "",
+            f"- classified as the requested class: {_per_class(q['classifiedAsRequested'])}",
+            f"- for scale, real data classified as labelled: training {_per_class(q['realTrainClassifiedAsLabelled'])}; "
+            f"held-out {_per_class(q['realHeldOutClassifiedAsLabelled'])}",
+            f"- Frechet distance in the evaluator's feature space (classes {', '.join(f['classes'])}, "
+            f"{f['perClass']} each): generated vs held-out {f['generatedVsHeldOut']:.4g}; "
+            f"real training vs held-out {f['realTrainVsHeldOut']:.4g}",
+            f"- nearest training sample (copies check): median distance {m['medianGeneratedToTrain']:.3g} for "
+            f"generated samples vs {m['medianHeldOutToTrain']:.3g} for real held-out ones; "
+            f"{_pct(m['fractionGeneratedBelowHeldOutFirstPercentile'])} of generated samples are closer than "
+            f"the held-out 1st percentile ({m['heldOutFirstPercentile']:.3g})"] + (
+        [f"- held-out reconstruction MSE {q['heldOut']['reconstructionMse']:.4g} (network units), "
+         f"negative ELBO {q['heldOut']['negativeElboNats']:.1f} nats"] if "heldOut" in q else [])

@@ -1,0 +1,74 @@
+"""Quality measures, numpy/torch only: AUC, per-class recall, Frechet distance, nearest neighbours."""
+import numpy as np
+import torch
+
+
+def confusion(y_true, y_pred, k):
+    m = np.zeros((k, k), dtype=np.int64)                             # rows: truth, cols: prediction
+    np.add.at(m, (y_true, y_pred), 1)
+    return m
+
+
+def auc_binary(scores, positive):
+    """Area under the ROC curve = P(score of a positive > score of a negative), ties count 1/2
+    (Mann-Whitney U with average ranks)."""
+    scores, positive = np.asarray(scores, np.float64), np.asarray(positive, bool)
+    n_pos, n_neg = positive.sum(), (~positive).sum()
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(len(scores))
+    sorted_scores = scores[order]
+    i = 0
+    while i < len(scores):                                           # average ranks over ties
+        j = i
+        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def auc_one_vs_rest(probs, y):
+    """Per-class AUC of probs[:, c] for class c against the rest; NaN where a class is absent."""
+    return [auc_binary(probs[:, c], y == c) for c in range(probs.shape[1])]
+
+
+def frechet_distance(a, b):
+    """||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)) between Gaussians fitted to feature
+    sets a (N, D) and b (M, D) (Heusel et al. 2017). Tr((S_a S_b)^(1/2)) = sum sqrt(eig(
+    S_a^(1/2) S_b S_a^(1/2))), computed with symmetric eigendecompositions (no scipy)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(s_a)
+    root_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    m = root_a @ s_b @ root_a
+    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a) + np.trace(s_b) - 2 * tr_sqrt)
+
+
+def nearest_distances(queries, reference, chunk=512):
+    """Euclidean distance from each query row to its nearest reference row. (N, D), (M, D) -> (N,)"""
+    q = torch.as_tensor(queries, dtype=torch.float32).flatten(1)
+    r = torch.as_tensor(reference, dtype=torch.float32).flatten(1)
+    out = []
+    for i in range(0, len(q), chunk):
+        out.append(torch.cdist(q[i:i + chunk], r).min(1).values)
+    return torch.cat(out).numpy()
+
+
+def memorisation(generated, heldout, train):
+    """Copies check in input space: nearest-training-sample distances of generated samples vs
+    those of real held-out samples (which cannot be copies)."""
+    d_gen = nearest_distances(generated, train)
+    d_held = nearest_distances(heldout, train)
+    p1 = float(np.percentile(d_held, 1))
+    return {"space": "network input units, Euclidean over all values",
+            "medianGeneratedToTrain": float(np.median(d_gen)),
+            "medianHeldOutToTrain": float(np.median(d_held)),
+            "heldOutFirstPercentile": p1,
+            "fractionGeneratedBelowHeldOutFirstPercentile": float((d_gen < p1).mean()),
+            "generated": int(len(d_gen)), "heldOut": int(len(d_held)),
+            "note": "a low median alone can mean smooth, average-looking samples (they sit near many "
+                    "training examples); copies show as a large fraction below the held-out 1st percentile"}

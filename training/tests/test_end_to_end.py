@@ -1,0 +1,98 @@
+"""Tiny configs on the fake datasets: train 3 steps, resume, export, read the export back as the
+browser would (manifest + shard + card only) and reproduce the parity vectors; then evaluate."""
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from training.configs import get_config
+from training.evaluate import evaluate_model
+from training.export import export_model
+from training.medsynth.export import decode, load_tfjs_weights, to_channels_first
+from training.medsynth.models import build_model
+from training.train import train
+
+
+def rebuild_from_export(model_dir):
+    """Build the network from card.json's architecture and fill it from weights.json/weights.bin."""
+    card = json.load(open(os.path.join(model_dir, "card.json")))
+    arch = {re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), k): v for k, v in card["architecture"].items()}
+    model = build_model(card["method"], arch).eval()
+    manifest = json.load(open(os.path.join(model_dir, "weights.json")))
+    shard = open(os.path.join(model_dir, manifest[0]["paths"][0]), "rb").read()
+    assert len(shard) == card["weights"]["files"][0]["bytes"]
+    return card, load_tfjs_weights(model, decode(shard, manifest[0]["weights"]))
+
+
+def tensor(a):
+    return torch.tensor(a["data"], dtype=torch.float32).reshape(a["shape"])
+
+
+def close(out, want):
+    np.testing.assert_allclose(out.detach().numpy(), tensor(want).numpy(), atol=1e-5, rtol=0)
+
+
+@pytest.fixture(scope="module")
+def trained(fake_data_dir, tmp_path_factory):
+    runs = str(tmp_path_factory.mktemp("runs"))
+    models = str(tmp_path_factory.mktemp("models"))
+    for model_id in ["xray-classifier", "xray-ddpm", "ecg-classifier", "ecg-vae"]:
+        s = train(get_config(model_id, tiny_variant=True), fake_data_dir, runs, budget_s=60, max_steps=3)
+        assert s["steps"] == 3 and np.isfinite(s["finalLoss"])
+        export_model(model_id, runs, models, fake_data_dir)
+    return runs, models
+
+
+def test_training_writes_checkpoint_log_and_sample_grid_and_resumes(trained, fake_data_dir):
+    runs, _ = trained
+    run = os.path.join(runs, "xray-ddpm")
+    assert os.path.exists(os.path.join(run, "checkpoint.pt"))
+    assert open(os.path.join(run, "loss.csv")).read().count("\n") == 4     # header + 3 steps
+    png = open(os.path.join(run, "samples", "step-0000002.png"), "rb").read()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    s = train(get_config("xray-ddpm", tiny_variant=True), fake_data_dir, runs, budget_s=60,
+              resume=True, max_steps=2)
+    assert s["steps"] == 5
+
+
+def test_exported_ddpm_reproduces_its_parity_vectors(trained):
+    _, models = trained
+    card, model = rebuild_from_export(os.path.join(models, "xray-ddpm"))
+    assert card["schedule"]["steps"] == 1000 and card["guidance"]["nullClass"] == 2
+    parity = json.load(open(os.path.join(models, "xray-ddpm", "parity.json")))
+    case = parity["cases"]["eps"]
+    x = to_channels_first(tensor(case["inputs"]["x"]))
+    t, y = torch.tensor(case["inputs"]["t"]), torch.tensor(case["inputs"]["y"])
+    with torch.no_grad():
+        close(model.embed(t, y), case["outputs"]["embedding"])
+        close(model(x, t, y).permute(0, 2, 3, 1), case["outputs"]["eps"])
+    assert os.path.getsize(os.path.join(models, "xray-ddpm", "parity.json")) < 200_000
+
+
+def test_exported_vae_and_classifier_reproduce_their_parity_vectors(trained):
+    _, models = trained
+    _, vae = rebuild_from_export(os.path.join(models, "ecg-vae"))
+    case = json.load(open(os.path.join(models, "ecg-vae", "parity.json")))["cases"]["decode"]
+    with torch.no_grad():
+        out = vae.decoder(tensor(case["inputs"]["z"]), torch.tensor(case["inputs"]["y"]))
+    close(out.permute(0, 2, 1), case["outputs"]["x"])
+    _, clf = rebuild_from_export(os.path.join(models, "xray-classifier"))
+    case = json.load(open(os.path.join(models, "xray-classifier", "parity.json")))["cases"]["classify"]
+    with torch.no_grad():
+        close(clf(to_channels_first(tensor(case["inputs"]["x"]))), case["outputs"]["logits"])
+
+
+def test_evaluation_writes_quality_into_the_card(trained, fake_data_dir):
+    runs, models = trained
+    q = evaluate_model("xray-classifier", runs, models, fake_data_dir)
+    assert 0 <= q["accuracy"] <= 1 and set(q["perClassRecall"]) == {"normal", "pneumonia"}
+    q = evaluate_model("xray-ddpm", runs, models, fake_data_dir)
+    assert set(q["classifiedAsRequested"]) == {"normal", "pneumonia"}
+    assert np.isfinite(q["frechet"]["generatedVsHeldOut"])
+    card = json.load(open(os.path.join(models, "xray-ddpm", "card.json")))
+    assert card["quality"]["memorisation"]["generated"] == 8
+    assert "Measured quality" in open(os.path.join(models, "xray-ddpm", "README.md")).read()
+    assert os.path.exists(os.path.join(runs, "xray-ddpm", "eval-samples.png"))

@@ -1,0 +1,226 @@
+"""Train one model within a wall-clock budget.
+
+    /usr/bin/python3 -m training.train --model xray-ddpm --budget-minutes 60 [--resume] [--tiny]
+
+Writes training/runs/<id>/: config.json, checkpoint.pt (model, EMA, optimiser, RNG states; every
+few minutes and at the end), loss.csv, samples/step-NNNNNNN.png and summary.json.
+"""
+import argparse
+import csv
+import math
+import os
+import platform
+import time
+from dataclasses import replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from training.configs import config_from_dict, get_config
+from training.medsynth.data import BatchSampler, augment, load_split, unscale_output
+from training.medsynth.ema import EMA
+from training.medsynth.models import build_model, generate, load_checkpoint, write_json
+from training.medsynth.png import image_grid, signal_grid, write_png
+from training.medsynth.sampling import Diffusion
+from training.medsynth.vae import vae_loss
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT_DATA = os.path.join(ROOT, "data")
+DEFAULT_RUNS = os.path.join(HERE, "runs")
+
+
+def fit_to_dataset(cfg, index):
+    """Write the dataset's facts (class count, channels, size) into the architecture."""
+    shape = index["sampleShape"]
+    facts = {"num_classes": len(index["classes"])}
+    if index["kind"] == "image":
+        assert shape[0] == shape[1], "square images only"
+        facts.update(in_channels=shape[2], size=shape[0])
+    else:
+        facts.update(in_channels=1, size=shape[0])
+    known = {k: v for k, v in facts.items() if k in type(cfg.arch).__dataclass_fields__}
+    return replace(cfg, arch=replace(cfg.arch, **known))
+
+
+def hardware():
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+def learning_rate(cfg, step, elapsed, budget_s):
+    lr = cfg.lr * min(1.0, (step + 1) / max(cfg.warmup_steps, 1))
+    if cfg.lr_decay == "cosine-time" and budget_s > 0:
+        lr *= 0.5 * (1 + math.cos(math.pi * min(elapsed / budget_s, 1.0)))
+    return lr
+
+
+class Trainer:
+    def __init__(self, cfg, data_dir, run_dir, device="cpu"):
+        self.cfg, self.run_dir, self.device = cfg, run_dir, device
+        torch.manual_seed(cfg.seed)
+        self.train = load_split(data_dir, cfg.dataset, cfg.train_split, cfg.signal_scale_mv)
+        self.kind = self.train.index["kind"]
+        self.cfg = cfg = fit_to_dataset(cfg, self.train.index)
+        self.cfg_dict = cfg.to_dict()
+        self.model = build_model(cfg.method, self.cfg_dict["arch"]).to(device)
+        self.ema = EMA(self.model, cfg.ema_decay) if cfg.method != "classifier" else None
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.batches = BatchSampler(self.train.y.numpy(), cfg.batch_size, cfg.balance_power, cfg.seed)
+        self.gen = torch.Generator().manual_seed(cfg.seed + 1)       # augmentation, noise, t, dropout
+        self.diffusion = Diffusion(cfg.beta_schedule, cfg.diffusion_steps) if cfg.method == "ddpm" else None
+        self.step, self.elapsed = 0, 0.0
+
+    # --- one optimisation step per method -------------------------------------------------------
+    def loss(self, x, y):
+        cfg, g = self.cfg, self.gen
+        if cfg.method == "ddpm":
+            null = torch.full_like(y, cfg.arch.num_classes)
+            y = torch.where(torch.rand(y.shape, generator=g) < cfg.class_dropout, null, y)
+            t = torch.randint(0, self.diffusion.steps, y.shape, generator=g)
+            noise = torch.randn(x.shape, generator=g)
+            x_t = self.diffusion.q_sample(x, t, noise.to(x.device))
+            eps = self.model(x_t, t.float().to(x.device), y.to(x.device))
+            return F.mse_loss(eps, noise.to(x.device)), {}
+        if cfg.method == "vae":
+            x_hat, mu, logvar = self.model(x, y.to(x.device))
+            beta = cfg.kl_beta * min(1.0, self.step / max(cfg.kl_warmup_steps, 1))
+            loss, recon, kl = vae_loss(x, x_hat, mu, logvar, cfg.recon_sigma, beta)
+            return loss, {"recon": recon.item(), "kl": kl.item(), "beta": beta}
+        logits = self.model(x)
+        y = y.to(x.device)
+        return F.cross_entropy(logits, y), {"acc": (logits.argmax(1) == y).float().mean().item()}
+
+    def train_step(self, lr):
+        idx = torch.from_numpy(next(self.batches))
+        x = augment(self.train.x[idx], self.cfg.aug, self.gen).to(self.device)
+        y = self.train.y[idx]
+        self.model.train()
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+        loss, extra = self.loss(x, y)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
+        self.opt.step()
+        if self.ema is not None:
+            self.ema.update(self.model)
+        self.step += 1
+        return loss.item(), extra
+
+    # --- checkpoints ------------------------------------------------------------------------------
+    def save(self):
+        state = {"config": self.cfg_dict, "model": self.model.state_dict(),
+                 "ema": self.ema.state_dict() if self.ema else None, "opt": self.opt.state_dict(),
+                 "step": self.step, "elapsed": self.elapsed, "batches": self.batches.state_dict(),
+                 "gen": self.gen.get_state(), "torch_rng": torch.get_rng_state(),
+                 "torch_version": torch.__version__, "hardware": hardware()}
+        tmp = os.path.join(self.run_dir, "checkpoint.pt.tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, os.path.join(self.run_dir, "checkpoint.pt"))
+
+    def load(self):
+        ckpt = load_checkpoint(os.path.join(self.run_dir, "checkpoint.pt"))   # RNG states must stay on the CPU
+        self.model.load_state_dict(ckpt["model"])
+        if self.ema is not None:
+            self.ema.load_state_dict(ckpt["ema"])
+        self.opt.load_state_dict(ckpt["opt"])
+        self.step, self.elapsed = ckpt["step"], ckpt["elapsed"]
+        self.batches.load_state_dict(ckpt["batches"])
+        self.gen.set_state(ckpt["gen"])
+        torch.set_rng_state(ckpt["torch_rng"])
+
+    # --- sample grids ---------------------------------------------------------------------------
+    def sample_grid(self, path, per_class=8):
+        if self.cfg.method == "classifier":
+            return
+        K = self.cfg.arch.num_classes
+        y = torch.arange(K).repeat_interleave(per_class)             # one row per class
+        g = torch.Generator().manual_seed(self.cfg.seed + 2)         # same noise every time
+        x = generate(self.cfg.method, self.ema.model, self.cfg_dict, y, g,
+                     ddim_steps=min(25, self.cfg.eval_ddim_steps))
+        write_grid(path, unscale_output(x, self.kind, self.cfg.signal_scale_mv), self.kind, rows=K)
+
+
+def write_grid(path, samples, kind, rows):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_png(path, image_grid(samples, rows) if kind == "image" else signal_grid(samples, rows))
+
+
+def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resume=False,
+          max_steps=None, device="cpu"):
+    """Train until the budget (seconds of this invocation) or max_steps; returns the summary dict."""
+    run_dir = os.path.join(runs_dir, cfg.id)
+    os.makedirs(run_dir, exist_ok=True)
+    if resume:
+        saved = load_checkpoint(os.path.join(run_dir, "checkpoint.pt"))["config"]
+        cfg = config_from_dict(saved)
+    tr = Trainer(cfg, data_dir, run_dir, device)
+    if resume:
+        tr.load()
+    cfg = tr.cfg
+    write_json(os.path.join(run_dir, "config.json"), tr.cfg_dict)
+    n_params = sum(p.numel() for p in tr.model.parameters())
+    print(f"{cfg.id}: {n_params:,} parameters, {len(tr.train.y)} training examples, "
+          f"step {tr.step}, budget {budget_s:.0f}s, {hardware()}", flush=True)
+
+    log_path = os.path.join(run_dir, "loss.csv")
+    new_log = not (resume and os.path.exists(log_path))
+    log = open(log_path, "w" if new_log else "a", newline="")
+    writer = csv.writer(log)
+    if new_log:
+        writer.writerow(["step", "wall_s", "lr", "loss", "extra"])
+    start, last_ckpt = time.time(), time.time()
+    start_elapsed = tr.elapsed
+    stop_step = min(cfg.max_steps, tr.step + max_steps) if max_steps else cfg.max_steps
+    recent = []
+    while tr.step < stop_step and time.time() - start < budget_s:
+        lr = learning_rate(cfg, tr.step, time.time() - start, budget_s)
+        loss, extra = tr.train_step(lr)
+        tr.elapsed = start_elapsed + time.time() - start
+        recent = (recent + [loss])[-200:]
+        assert math.isfinite(loss), f"loss became {loss} at step {tr.step}"
+        if tr.step % cfg.log_every == 0:
+            writer.writerow([tr.step, f"{tr.elapsed:.1f}", f"{lr:.3g}", f"{loss:.5f}",
+                             " ".join(f"{k}={v:.4g}" for k, v in extra.items())])
+            log.flush()
+        if tr.step % max(cfg.log_every * 10, 1) == 0:
+            print(f"step {tr.step} loss {np.mean(recent):.4f} lr {lr:.2e} {tr.elapsed:.0f}s", flush=True)
+        if tr.step % cfg.sample_every == 0:
+            tr.sample_grid(os.path.join(run_dir, "samples", f"step-{tr.step:07d}.png"))
+        if time.time() - last_ckpt >= cfg.checkpoint_minutes * 60:
+            tr.save()
+            last_ckpt = time.time()
+    log.close()
+    tr.save()
+    tr.sample_grid(os.path.join(run_dir, "samples", f"final-step-{tr.step:07d}.png"))
+    summary = {"steps": tr.step, "batch": cfg.batch_size, "lr": cfg.lr, "wallSeconds": round(tr.elapsed, 1),
+               "hardware": hardware(), "torch": torch.__version__, "seed": cfg.seed,
+               "finalLoss": float(np.mean(recent[-100:])) if recent else None, "parameters": n_params}
+    write_json(os.path.join(run_dir, "summary.json"), summary)
+    print(f"{cfg.id}: done, {summary}", flush=True)
+    return summary
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True)
+    p.add_argument("--budget-minutes", type=float, default=60.0)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--tiny", action="store_true", help="tiny network, for smoke tests")
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    p.add_argument("--data-dir", default=DEFAULT_DATA)
+    p.add_argument("--runs-dir", default=DEFAULT_RUNS)
+    a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    train(get_config(a.model, a.tiny), a.data_dir, a.runs_dir, a.budget_minutes * 60, a.resume,
+          a.max_steps, device)
+
+
+if __name__ == "__main__":
+    main()

@@ -83,7 +83,15 @@ describe('loading a model', () => {
   });
 });
 
-/** Every exported diffusion model's 4-step DDIM case, run through the browser's sampler. */
+/**
+ * Every exported diffusion model's 4-step DDIM case, run through the browser's sampler.
+ * Tolerance 1e-2 of the sample's scale, not the 1e-4 of a single pass: the first step starts at
+ * t = 999, where x0 = (x - sqrt(1 - a) eps) / sqrt(a) divides by sqrt(a) = 5e-5, so float32
+ * differences of 1e-6 in a trained network's eps grow 2e4-fold before clipping (measured here:
+ * 2.4e-3 for xray-ddpm, 1.3e-4 for ecg-ddpm, 2e-6 for the random-weight fixtures). The step
+ * arithmetic itself is checked to 1e-5 against golden numbers in test/unit/diffusion.
+ */
+const DDIM_TOLERANCE = 1e-2;
 const ddpmDirs = [...exportedModelDirs(TINY_MODELS), ...exportedModelDirs(SHIPPED_MODELS)].filter(
   (dir) => 'ddim' in loadParity(dir).cases,
 );
@@ -97,6 +105,6 @@ describe.each(ddpmDirs.map((dir) => [dir.split('/').slice(-2).join('/'), dir]))(
     model.dispose();
     console.log(`${id}: 4-step DDIM sample, max abs error ${result.maxAbsError.toExponential(2)} (scale ${result.scale.toFixed(2)})`);
     expect(result.timesteps).toEqual(result.expectedTimesteps);
-    expect(result.maxAbsError / result.scale).toBeLessThan(1e-4);
+    expect(result.maxAbsError / result.scale).toBeLessThan(DDIM_TOLERANCE);
   });
 });

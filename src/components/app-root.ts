@@ -1,89 +1,289 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { formatBytes } from '../app/catalogue.js';
+import { voltRange, windowStartMs } from '../app/ecg-axes.js';
+import { LabController, type ModelOutput } from '../app/lab-controller.js';
+import { limitsOf } from '../app/settings.js';
+import type { LoadPhase } from '../models/loader.js';
 import { parseBackendParam } from '../runtime/backends.js';
 import { RuntimeController } from '../runtime/runtime-controller.js';
 import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
 import './backend-badge.js';
+import './diffusion-viewer.js';
+import './interpolation-strip.js';
+import './model-details.js';
+import './model-picker.js';
+import './progress-bar.js';
+import './sample-controls.js';
+import './sample-panels.js';
 
-export type AppState = 'loading' | 'idle' | 'error';
+export type AppState = 'loading' | 'idle' | 'generating' | 'done' | 'error';
+
+/** What each phase of a model load is doing, in words. */
+const PHASES: Record<LoadPhase, string> = {
+  card: 'reading its card',
+  download: 'downloading the weights',
+  verify: 'checking the weights',
+  build: 'building the network',
+  'warm-up': 'compiling its GPU programs (slow the first time)',
+};
 
 /**
- * The page's root. Reads the address for settings, starts the compute runtime
- * and shows what runs.
+ * The page's root: starts the compute runtime, then lets people pick a model, generate, set the
+ * samples beside real ones and beside the other method's, and watch a sample being made. All the
+ * working parts live in LabController; this element lays them out and forwards what people do.
  *
- * @attr state - loading, idle or error, for people and for automation
+ * @attr state - loading, idle, generating, done or error, for people and for automation
+ * @attr presenter - larger everything, fewer details (also `?presenter=1`)
  */
 export class AppRoot extends LitElement {
   static override properties = {
     state: { reflect: true },
+    presenter: { type: Boolean, reflect: true },
     check: { state: true },
   };
 
   declare state: AppState;
+  declare presenter: boolean;
   declare check: SelfCheck | null;
 
   private readonly request = parseBackendParam(location.search);
   private readonly runtime = new RuntimeController(this, () => this.request.forced);
+  private readonly lab = new LabController(this);
   private checkedReport: unknown = null;
+  private started = false;
 
   constructor() {
     super();
     this.state = 'loading';
+    this.presenter = false;
     this.check = null;
   }
 
   static override styles = css`
-    :host { display: block; max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem 3rem;
+    :host { display: block; max-width: 72rem; margin: 0 auto; padding: 1rem 1.25rem 3rem;
       font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1f24; }
-    h1 { font-size: 1.8rem; margin: 0.2em 0; }
-    .lede { color: #444; max-width: 44rem; }
+    :host([presenter]) { max-width: none; font-size: 1.3rem; }
+    :host([presenter]) .details, :host([presenter]) .compute { display: none; }
+    header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 0.5rem 1rem; }
+    h1 { font-size: 1.8em; margin: 0.2em 0; }
+    .lede { color: #424a53; max-width: 44rem; margin-top: 0; }
+    .top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; }
+    .runs-on { margin: 0; font-size: 0.92em; }
+    .header-note { flex-basis: 100%; margin: 0; }
     section { border: 1px solid #d0d7de; border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 1rem 0; }
-    h2 { font-size: 1.1rem; margin: 0 0 0.4rem; }
+    h2 { font-size: 1.15em; margin: 0 0 0.5rem; }
+    button { font: inherit; padding: 0.4rem 1rem; border-radius: 0.4rem; border: 1px solid #57606a; background: #fff;
+      color: #1b1f24; cursor: pointer; }
+    button.primary { background: #1d4f91; border-color: #1d4f91; color: #fff; font-weight: 600; }
+    button:disabled { opacity: 0.55; cursor: not-allowed; }
+    button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+    .run { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: center; margin-top: 0.5rem; }
+    msl-progress { flex: 1 1 16rem; }
     .error { color: #a40e26; }
+    .note { color: #7a4100; }
+    a { color: #0b4fa8; }
+    label.toggle { display: inline-flex; gap: 0.4rem; align-items: center; }
+    @media (max-width: 40rem) {
+      :host { padding: 0.5rem 0.6rem 2rem; }
+      section { padding: 0.6rem; }
+      h1 { font-size: 1.4em; }
+    }
   `;
 
   protected override willUpdate(): void {
     const { status, report } = this.runtime;
-    if (status === 'error') this.state = 'error';
-    else if (status !== 'ready') this.state = 'loading';
-    else if (report !== this.checkedReport) {
+    if (status === 'ready' && report !== this.checkedReport) {
       // A new backend (first start, or after a lost device): check that it computes.
+      const recovered = this.checkedReport !== null;
       this.checkedReport = report;
-      this.state = 'loading';
       this.check = null;
       void runSelfCheck().then(
         (check) => {
           this.check = check;
-          this.state = check.ok ? 'idle' : 'error';
+          if (!check.ok) return;
+          if (!this.started) {
+            this.started = true;
+            void this.lab.start();
+          } else if (recovered) void this.lab.reload();
         },
-        () => (this.state = 'error'),
+        () => (this.check = { ok: false, maxError: NaN, ms: 0 }),
       );
     }
+    this.presenter = this.lab.state.presenter;
+    this.state = this.computeState();
+  }
+
+  private computeState(): AppState {
+    const { status } = this.runtime;
+    const { main, partner, run } = this.lab;
+    if (status === 'error' || this.check?.ok === false) return 'error';
+    if (status !== 'ready' || !this.check || !this.lab.catalogued) return 'loading';
+    if (main.status === 'loading' || partner.status === 'loading') return 'loading';
+    if (main.status === 'error' || run.status === 'error') return 'error';
+    if (run.status === 'running') return 'generating';
+    if (run.status === 'done') return 'done';
+    return 'idle';
   }
 
   override render() {
     const { report, message, status } = this.runtime;
     const notice = [this.request.notice, message].filter(Boolean).join(' ') || null;
+    const lab = this.lab;
     return html`
       <header>
-        <h1>MedSynth Lab</h1>
-        <p class="lede">
-          Small pretrained generative models of medical images and signals, running entirely on
-          your own GPU. Nothing you do here leaves your browser.
-        </p>
+        <div>
+          <h1>MedSynth Lab</h1>
+          <p class="lede details">
+            Small pretrained generative models of medical images and signals, running entirely on your own GPU.
+            Nothing you do here leaves your browser. For teaching only: never for clinical use.
+          </p>
+        </div>
+        <div class="top">
+          <p class="runs-on" data-testid="runs-on">${report
+            ? html`Runs on <strong>${report.label}</strong>${report.adapter ? html`, ${report.adapter.description}` : nothing}`
+            : status === 'error' ? html`<span class="error">No compute backend could start (see Compute below).</span>`
+            : 'Starting the compute backend…'}</p>
+          <button type="button" data-testid="presenter" aria-pressed=${String(this.presenter)}
+            @click=${() => lab.setPresenter(!this.presenter)}>Presenter mode</button>
+        </div>
+        ${notice ? html`<p class="note header-note">${notice}</p>` : nothing}
       </header>
-      <section aria-labelledby="compute-heading">
-        <h2 id="compute-heading">Compute</h2>
-        <msl-backend-badge .report=${report} .message=${notice}></msl-backend-badge>
-        ${this.check
-          ? html`<p data-testid="self-check" data-ok=${String(this.check.ok)}>
-              Self-check: a small convolution ${this.check.ok ? 'matches' : 'does not match'} the
-              JavaScript answer (max error ${this.check.maxError.toExponential(1)}, ${this.check.ms.toFixed(0)} ms).
-            </p>`
+      <main>
+        ${this.renderModels()} ${lab.main.model ? this.renderRun() : nothing} ${this.renderResults()}
+        <section class="compute" aria-labelledby="compute-heading">
+          <h2 id="compute-heading">Compute</h2>
+          <msl-backend-badge .report=${report} .message=${notice}></msl-backend-badge>
+          ${this.check
+            ? html`<p class="details" data-testid="self-check" data-ok=${String(this.check.ok)}>
+                Self-check: a small convolution ${this.check.ok ? 'matches' : 'does not match'} the
+                JavaScript answer (max error ${this.check.maxError.toExponential(1)}, ${this.check.ms.toFixed(0)} ms).
+              </p>`
+            : nothing}
+          ${status === 'error' ? html`<p class="error" role="alert">${message}</p>` : nothing}
+        </section>
+      </main>
+    `;
+  }
+
+  private renderModels() {
+    const lab = this.lab;
+    const slot = lab.main;
+    const progress = slot.progress;
+    return html`
+      <section aria-labelledby="models-heading">
+        <h2 id="models-heading">1. Pick a model</h2>
+        <msl-model-picker data-testid="model-picker" .models=${lab.models} .selected=${lab.state.model} ?compact=${this.presenter}
+          @msl-model-select=${(e: HTMLElementEventMap['msl-model-select']) => void lab.select(e.detail.id)}></msl-model-picker>
+        ${lab.problems.map((p) => html`<p class="note" role="status">${p}</p>`)}
+        ${progress && slot.summary
+          ? html`<msl-progress data-testid="load-progress" label="Loading ${slot.summary.name}: ${PHASES[progress.phase]}"
+              .value=${progress.loaded} .max=${progress.total}
+              detail="${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}"></msl-progress>`
           : nothing}
-        ${status === 'error' ? html`<p class="error" role="alert">${message}</p>` : nothing}
+        ${slot.error ? html`<p class="error" role="alert" data-testid="load-error">${slot.error}</p>` : nothing}
+        ${lab.partner.error ? html`<p class="error" role="alert">${lab.partner.error}</p>` : nothing}
+        <msl-model-details class="details" .card=${slot.model?.card ?? null}></msl-model-details>
       </section>
     `;
   }
+
+  private renderRun() {
+    const lab = this.lab;
+    const card = lab.main.model!.card;
+    const limits = limitsOf(lab.partner.model?.kind === 'ddpm' ? lab.partner.model.card : card);
+    const run = lab.run;
+    const p = run.progress;
+    const running = run.status === 'running';
+    const speed = p?.stepsPerSecond ? `, ${p.stepsPerSecond.toFixed(p.stepsPerSecond < 10 ? 2 : 0)} steps/s` : '';
+    const partner = lab.partnerSummary;
+    return html`
+      <section aria-labelledby="settings-heading" data-testid="settings" data-model=${card.id}>
+        <h2 id="settings-heading">2. Set up and generate</h2>
+        <msl-sample-controls .settings=${lab.state.settings} .classes=${card.classes} .methods=${lab.methods}
+          .maxSteps=${limits.trainingSteps} ?guidable=${limits.guidable} .notes=${lab.notes} ?compact=${this.presenter}
+          @msl-setting-change=${(e: HTMLElementEventMap['msl-setting-change']) => lab.update(e.detail.field, e.detail.value)}
+          @msl-new-seed=${() => lab.newSeed()}></msl-sample-controls>
+        <label class="toggle">
+          <input type="checkbox" data-testid="compare" .checked=${lab.state.compare} ?disabled=${!partner}
+            @change=${(e: Event) => void lab.setCompare((e.target as HTMLInputElement).checked)} />
+          ${partner ? html`Also run ${partner.name}, with the same class and seed` : 'No model of the other method is trained on this data'}
+        </label>
+        <div class="run">
+          <button class="primary" type="button" data-testid="generate" ?disabled=${running || this.state === 'loading'}
+            @click=${() => void lab.generate()}>Generate</button>
+          <button type="button" data-testid="cancel" ?disabled=${!running} @click=${() => void lab.cancel()}>Cancel</button>
+          <msl-progress data-testid="progress" label=${running ? 'Generating' : 'Last run'} .value=${p?.done ?? 0}
+            .max=${p?.total ?? 0} detail=${p ? `step ${p.done} of ${p.total}${speed}` : 'not run yet'}></msl-progress>
+        </div>
+        <p role="status" data-testid="run-status" class=${run.status === 'error' ? 'error' : run.status === 'cancelled' ? 'note' : ''}>
+          ${run.message ?? (run.status === 'done' && run.result
+            ? html`Made ${plural(run.result.main.samples.length, 'sample')} in ${run.seconds.toFixed(1)} s.
+                <a data-testid="permalink" href=${run.result.link || '?'}>Link to exactly these samples</a>`
+            : nothing)}
+        </p>
+      </section>
+    `;
+  }
+
+  private renderResults() {
+    const lab = this.lab;
+    const result = lab.run.result;
+    if (!result) return nothing;
+    const scale = this.presenter ? 1.6 : 1;
+    const className = lab.summary?.classes[result.settings.classIndex] ?? '';
+    const outputs = [result.main, result.partner].filter((o): o is ModelOutput => o !== null);
+    const diffusion = outputs.find((o) => o.method === 'ddpm');
+    const vae = outputs.find((o) => o.method === 'vae');
+    const reference = lab.reference;
+    return html`
+      <section aria-labelledby="samples-heading">
+        <h2 id="samples-heading">3. Synthetic and real, side by side</h2>
+        <msl-samples-vs-real .output=${result.main} .real=${lab.realSamples(result.main.samples.length)}
+          real-message=${reference.status === 'missing' || reference.status === 'error' ? reference.message : ''}
+          class-name=${className} .selected=${lab.state.selected} .scale=${scale}
+          @msl-sample-select=${(e: HTMLElementEventMap['msl-sample-select']) => lab.setView({ selected: e.detail.index })}></msl-samples-vs-real>
+      </section>
+      ${diffusion ? this.renderViewer(diffusion, result.watch, scale) : nothing}
+      ${vae && lab.path.length
+        ? html`<section aria-labelledby="path-heading">
+            <h2 id="path-heading">Walk through the VAE's latent space</h2>
+            <msl-interpolation-strip data-testid="interpolation" .samples=${lab.path} .shape=${vae.shape}
+              .sampleRateHz=${vae.sampleRateHz} .startMs=${windowStartMs(vae.window, vae.sampleRateHz)}
+              .range=${vae.shape.length === 3 ? null : voltRange(lab.path)} .path=${lab.state.path}
+              .count=${vae.samples.length} .size=${Math.round((vae.shape.length === 3 ? 84 : 120) * scale)}
+              @msl-path-change=${(e: HTMLElementEventMap['msl-path-change']) => void lab.setPath(e.detail)}></msl-interpolation-strip>
+          </section>`
+        : nothing}
+      ${outputs.length === 2
+        ? html`<section aria-labelledby="compare-heading">
+            <h2 id="compare-heading">VAE and diffusion, same class, same seed</h2>
+            <msl-method-compare .outputs=${[vae!, diffusion!]} class-name=${className} .scale=${scale}></msl-method-compare>
+          </section>`
+        : nothing}
+    `;
+  }
+
+  private renderViewer(out: ModelOutput, watch: number, scale: number) {
+    const lab = this.lab;
+    const frames = out.frames;
+    return html`
+      <section aria-labelledby="watch-heading">
+        <h2 id="watch-heading">4. Watch sample ${watch + 1} being made</h2>
+        <msl-diffusion-viewer .frames=${frames} .shape=${out.shape} .sampleRateHz=${out.sampleRateHz}
+          .startMs=${windowStartMs(out.window, out.sampleRateHz)}
+          .range=${out.shape.length === 3 ? null : voltRange(frames.flatMap((f) => (f.x0 ? [f.x0] : [])))}
+          .alphaBar=${out.schedule?.alphaBar ?? []} .timesteps=${out.schedule?.timesteps ?? []}
+          .position=${lab.state.frame} .watch=${watch} .count=${out.samples.length}
+          .size=${Math.round((out.shape.length === 3 ? 196 : 360) * scale)}
+          @msl-frame-change=${(e: HTMLElementEventMap['msl-frame-change']) => lab.setView({ frame: e.detail.frame })}
+          @msl-watch-change=${(e: HTMLElementEventMap['msl-watch-change']) => lab.setView({ watch: e.detail.watch })}></msl-diffusion-viewer>
+      </section>
+    `;
+  }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 customElements.define('msl-app', AppRoot);

@@ -36,6 +36,11 @@ export class BackendBadge extends LitElement {
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1em 1em; margin: 0.5em 0; }
     dt { color: #555; }
     dd { margin: 0; font-variant-numeric: tabular-nums; }
+    @media (max-width: 40rem) {
+      dl { grid-template-columns: minmax(0, 1fr); }
+      dt { overflow-wrap: anywhere; }
+      dd { margin-bottom: 0.3em; }
+    }
   `;
 
   override render() {

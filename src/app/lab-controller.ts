@@ -1,0 +1,350 @@
+/**
+ * The page's working parts behind the UI: which models are offered, which one is loaded (and its
+ * partner of the other method, for the side-by-side compare), the settings, the runs, the real
+ * samples they are set beside, and the address that records all of it.
+ *
+ * Components read its fields and call its actions; it keeps the address up to date after every
+ * action (history.replaceState), so the address is always a link to what is on screen.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
+import type { LoadedModel } from '../models/loader.js';
+import { buildCatalogue, isGenerator, partnerOf } from './catalogue.js';
+import { GenerationController } from './generation.js';
+import { ModelSlot } from './model-slot.js';
+import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from './reference-packs.js';
+import { type RunOutput, type VaeModel, decodePath, sampleDiffusion, sampleVae, vaeLatents } from './sampling.js';
+import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from './settings.js';
+import { type Address, type Method, type PageState, type PathState, readAddress, resolveState, writeAddress } from './url-state.js';
+
+/** What one model made in a run, ready to draw. */
+export interface ModelOutput extends RunOutput {
+  model: ModelSummary;
+  method: Method;
+  /** One sample's shape, channels-last: [H, W, C] or [L, C]. */
+  shape: number[];
+  sampleRateHz: number;
+  window?: { before?: number };
+}
+
+export interface LabResult {
+  settings: Settings;
+  /** The sample whose steps the diffusion frames are of. */
+  watch: number;
+  main: ModelOutput;
+  /** The other method's samples, same class and seed, when comparing. */
+  partner: ModelOutput | null;
+  /** The query string that reproduces this run. */
+  link: string;
+  /** The VAE's interpolation strip at the time of the run. */
+  strip: Float32Array[];
+}
+
+export type ReferenceState =
+  | { status: 'none' | 'loading' }
+  | { status: 'ready'; pack: ReferencePack }
+  | { status: 'missing' | 'error'; message: string };
+
+/** How the lab reaches the address; tests pass a stand-in. */
+export interface AddressBar {
+  read(): string;
+  write(query: string): void;
+}
+
+const PAGE_ADDRESS: AddressBar = {
+  read: () => location.search,
+  write: (query) => history.replaceState(history.state, '', `${location.pathname}${query}${location.hash}`),
+};
+
+export interface LabOptions {
+  shipped?: readonly ModelSummary[];
+  address?: AddressBar;
+  load?: ConstructorParameters<typeof ModelSlot>[1];
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+}
+
+export class LabController implements ReactiveController {
+  models: ModelSummary[] = [];
+  /** False until the list of models is known (extra folders are fetched). */
+  catalogued = false;
+  /** Problems worth telling the user: unreadable model folders, unknown model ids. */
+  problems: string[] = [];
+  state: PageState;
+  /** Values that had to be clamped, as sentences. */
+  notes: Note[] = [];
+  reference: ReferenceState = { status: 'none' };
+  /** The VAE interpolation strip, decoded: the run's own, or one asked for since. */
+  get path(): Float32Array[] {
+    return this.pathSince ?? this.run.result?.strip ?? [];
+  }
+
+  readonly main: ModelSlot;
+  readonly partner: ModelSlot;
+  readonly run: GenerationController<LabResult>;
+
+  private address: Address;
+  private catalogueReady: Promise<void> = Promise.resolve();
+  private readonly packs = new Map<string, Promise<ReferencePack>>();
+  private pathTicket = 0;
+  private pathSince: Float32Array[] | null = null;
+  private readonly bar: AddressBar;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly options: LabOptions = {},
+  ) {
+    host.addController(this);
+    this.bar = options.address ?? PAGE_ADDRESS;
+    this.main = new ModelSlot(host, options.load);
+    this.partner = new ModelSlot(host, options.load);
+    this.run = new GenerationController(host);
+    this.address = readAddress(this.bar.read());
+    this.state = resolveState(this.address, { classes: ['-'], trainingSteps: 1000, guidable: true }, defaultsOf(null)).state;
+  }
+
+  hostConnected(): void {
+    this.catalogueReady = buildCatalogue(this.options.shipped ?? SHIPPED_MODELS, this.state.extra, this.options.fetch).then(
+      ({ models, problems }) => {
+        this.models = models;
+        this.problems = problems;
+        this.catalogued = true;
+        this.host.requestUpdate();
+      },
+    );
+  }
+
+  hostDisconnected(): void {
+    // before the slots free the models: no step may start on a freed model
+    this.run.reset();
+  }
+
+  get summary(): ModelSummary | null {
+    return this.models.find((m) => m.id === this.state.model) ?? null;
+  }
+
+  get partnerSummary(): ModelSummary | null {
+    const summary = this.summary;
+    return summary ? partnerOf(summary, this.models) : null;
+  }
+
+  /** The methods whose settings are on show: the chosen model's, and its partner's when comparing. */
+  get methods(): Method[] {
+    const methods = new Set<Method>();
+    for (const m of [this.summary, this.state.compare ? this.partnerSummary : null]) if (m && isGenerator(m)) methods.add(m.method);
+    return [...methods];
+  }
+
+  /** Called once the compute backend runs: opens the model the address names, and runs it. */
+  async start(): Promise<void> {
+    await this.catalogueReady;
+    if (this.address.model) await this.select(this.address.model, { fromAddress: true });
+  }
+
+  /** Opens a model, replacing the one loaded; `fromAddress` takes every setting from the address and runs. */
+  async select(id: string, { fromAddress = false } = {}): Promise<void> {
+    const summary = this.models.find((m) => m.id === id);
+    if (!summary) {
+      this.problems = [...this.problems, `There is no model "${id}" on this site; pick one of the cards.`];
+      this.host.requestUpdate();
+      return;
+    }
+    await this.run.cancel();
+    this.run.reset();
+    this.pathSince = null;
+    const carried = this.portableSettings();
+    this.state = { ...this.state, model: id, frame: fromAddress ? this.state.frame : null, selected: null };
+    this.partner.clear();
+    this.reference = { status: 'none' };
+    if (!fromAddress) this.write();
+    const model = await this.main.open(summary);
+    if (!model) return;
+    this.applyCard(model, fromAddress ? 'address' : { ...carried, ...methodDefaults(model) });
+    void this.loadReference(summary.dataset);
+    if (this.state.compare) await this.openPartner(fromAddress);
+    if (fromAddress) await this.generate({ keepView: true });
+  }
+
+  /** A setting changed in a form field: clamped, noted, written to the address. */
+  update(field: SettingName, raw: unknown): void {
+    const model = this.main.model;
+    if (!model) return;
+    const { settings, notes } = clampSettings({ ...this.state.settings, [field]: raw }, limitsOf(model.card), defaultsOf(model.card));
+    this.notes = [...this.notes.filter((n) => n.field !== field), ...notes.filter((n) => n.field === field)];
+    const last = settings.count - 1;
+    this.state = {
+      ...this.state,
+      settings,
+      watch: Math.min(this.state.watch, last),
+      selected: this.state.selected === null ? null : Math.min(this.state.selected, last),
+    };
+    this.write();
+  }
+
+  newSeed(): void {
+    this.update('seed', randomSeed());
+  }
+
+  async generate({ keepView = false } = {}): Promise<void> {
+    const main = this.main.model;
+    if (!main || main.kind === 'classifier') return;
+    const partner = this.state.compare ? this.partner.model : null;
+    const settings = this.state.settings;
+    const watch = this.state.watch;
+    if (!keepView) this.state = { ...this.state, frame: null };
+    const link = this.write();
+    const stepsOf = (m: LoadedModel | null) => (m?.kind === 'ddpm' ? settings.steps : m ? 1 : 0);
+    const mainSteps = stepsOf(main);
+    const total = mainSteps + stepsOf(partner);
+    this.pathSince = null;
+    this.pathTicket += 1;
+    await this.run.start(async (signal, onStep) => {
+      const first = await this.runModel(main, settings, watch, signal, (r) => onStep({ done: r.done, total }));
+      const second = partner
+        ? await this.runModel(partner, settings, watch, signal, (r) => onStep({ done: mainSteps + r.done, total }))
+        : null;
+      const strip = await this.decodeStrip(settings);
+      return { settings, watch: Math.min(watch, settings.count - 1), main: first, partner: second, link, strip };
+    }, total);
+  }
+
+  cancel(): Promise<void> {
+    return this.run.cancel();
+  }
+
+  async setCompare(on: boolean): Promise<void> {
+    this.state = { ...this.state, compare: on };
+    this.write();
+    if (on) await this.openPartner();
+    else this.partner.clear();
+    this.host.requestUpdate();
+  }
+
+  setPresenter(on: boolean): void {
+    this.state = { ...this.state, presenter: on };
+    this.write();
+  }
+
+  /** View positions: which sample is large, which step is shown, which sample is watched. */
+  setView(view: Partial<Pick<PageState, 'selected' | 'frame' | 'watch'>>): void {
+    this.state = { ...this.state, ...view };
+    this.write();
+  }
+
+  async setPath(path: PathState): Promise<void> {
+    this.state = { ...this.state, path };
+    this.write();
+    const result = this.run.result;
+    if (!result) return;
+    const ticket = ++this.pathTicket;
+    const strip = await this.decodeStrip(result.settings);
+    if (ticket !== this.pathTicket) return;
+    this.pathSince = strip;
+    this.host.requestUpdate();
+  }
+
+  /** After a lost GPU device: every tensor is gone, so load the models again. */
+  async reload(): Promise<void> {
+    const id = this.state.model;
+    await this.run.cancel();
+    this.run.reset();
+    this.main.clear();
+    this.partner.clear();
+    if (id) await this.select(id);
+  }
+
+  /** Real held-out samples of the chosen class, as many as the run made; null while not ready. */
+  realSamples(count: number): Float32Array[] | null {
+    if (this.reference.status !== 'ready') return null;
+    const pack = this.reference.pack;
+    const name = this.summary?.classes[this.state.settings.classIndex];
+    const index = name === undefined ? -1 : pack.index.classes.indexOf(name);
+    return index < 0 ? [] : samplesOfClass(pack, index, count);
+  }
+
+  private async runModel(model: LoadedModel, settings: Settings, watch: number, signal: AbortSignal, onStep: (r: { done: number; total: number }) => void): Promise<ModelOutput> {
+    const card = model.card;
+    const base = {
+      model: this.models.find((m) => m.id === card.id)!,
+      shape: card.architecture.inputShape,
+      sampleRateHz: card.signal?.sampleRateHz ?? 360,
+      window: card.signal?.window,
+    };
+    if (model.kind === 'ddpm') return { ...base, ...(await sampleDiffusion(model, settings, { watch, signal, onStep })), method: 'ddpm' };
+    return { ...base, ...(await sampleVae(model as VaeModel, settings, { signal, onStep })), method: 'vae' };
+  }
+
+  /** The interpolation strip between the two VAE samples the state names; empty without a VAE. */
+  private async decodeStrip(settings: Settings): Promise<Float32Array[]> {
+    const vae = [this.main.model, this.partner.model].find((m): m is VaeModel => m?.kind === 'vae');
+    if (!vae) return [];
+    const { from, to, mode } = this.state.path;
+    const latents = vaeLatents(vae, settings, Math.max(from, to) + 1);
+    return decodePath(vae, latents[from]!, latents[to]!, settings.classIndex, 8, mode);
+  }
+
+  private async openPartner(fromAddress = false): Promise<void> {
+    const partner = this.partnerSummary;
+    if (!partner || this.partner.summary?.id === partner.id) return;
+    const model = await this.partner.open(partner);
+    // a diffusion partner of a VAE brings its own sampler knobs: from the address, else its card
+    if (model?.kind === 'ddpm' && this.main.model?.kind !== 'ddpm') this.applyCard(model, fromAddress ? 'address' : methodDefaults(model));
+    this.write();
+  }
+
+  /** Settings a model switch carries over: what the data is, not how a method samples it. */
+  private portableSettings(): RawSettings {
+    const s = this.state.settings;
+    const classes = this.summary?.classes ?? [];
+    return { classIndex: classes[s.classIndex] ?? s.classIndex, count: s.count, seed: s.seed, temperature: s.temperature };
+  }
+
+  /** Holds the settings to a freshly loaded card: all from the address, or `raw` over the current ones. */
+  private applyCard(model: LoadedModel, raw: RawSettings | 'address'): void {
+    const limits = limitsOf(model.card);
+    const defaults = defaultsOf(model.card.method === 'ddpm' ? model.card : null);
+    if (raw === 'address') {
+      const { state, notes } = resolveState(this.address, limits, defaults);
+      this.state = { ...state, model: this.state.model, compare: this.state.compare, presenter: this.state.presenter };
+      this.notes = notes;
+    } else {
+      const { settings, notes } = clampSettings({ ...this.state.settings, ...raw }, limits, defaults);
+      this.state = { ...this.state, settings, watch: Math.min(this.state.watch, settings.count - 1) };
+      this.notes = notes;
+    }
+    this.write();
+  }
+
+  private async loadReference(dataset: string): Promise<void> {
+    this.reference = { status: 'loading' };
+    let pack = this.packs.get(dataset);
+    if (!pack) {
+      pack = loadReferencePack(dataset, { fetch: this.options.fetch });
+      this.packs.set(dataset, pack);
+    }
+    try {
+      const ready = await pack;
+      if (this.summary?.dataset === dataset) this.reference = { status: 'ready', pack: ready };
+    } catch (error) {
+      this.packs.delete(dataset);
+      this.reference = error instanceof ReferenceMissingError
+        ? { status: 'missing', message: error.message }
+        : { status: 'error', message: `Real samples could not be read: ${(error as Error).message}` };
+    }
+    this.host.requestUpdate();
+  }
+
+  /** Writes the state to the address; returns the query written. */
+  private write(): string {
+    const query = writeAddress(this.state, this.methods, this.summary?.classes ?? [], this.bar.read());
+    this.bar.write(query);
+    this.host.requestUpdate();
+    return query;
+  }
+}
+
+/** A diffusion model's sampler knobs from its card; nothing for a VAE. */
+function methodDefaults(model: LoadedModel): RawSettings {
+  if (model.kind !== 'ddpm') return {};
+  const { sampler, steps, eta, guidance } = defaultsOf(model.card);
+  return { sampler, steps, eta, guidance };
+}

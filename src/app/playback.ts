@@ -1,0 +1,58 @@
+/**
+ * Plays a sequence of frames (the steps of a diffusion run) on animation frames. Each play takes a
+ * new run number; a loop that finds its number stale stops by itself, so a second play, a stop or
+ * the host leaving the page always leaves exactly one loop, or none.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+export class PlaybackController implements ReactiveController {
+  playing = false;
+  private runs = 0;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    /** Steps shown per second: slow enough to follow, quick enough for 50 steps in a few seconds. */
+    private readonly framesPerSecond = 12,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  /** Calls `onFrame` with from, from + 1, ... last, then stops. */
+  play(from: number, last: number, onFrame: (position: number) => void): void {
+    const run = ++this.runs;
+    const started = performance.now();
+    this.playing = true;
+    this.host.requestUpdate();
+    let shown = -1;
+    const tick = (now: number) => {
+      if (run !== this.runs) return;
+      const position = Math.min(last, from + Math.floor(((now - started) / 1000) * this.framesPerSecond));
+      if (position !== shown) {
+        shown = position;
+        onFrame(position);
+      }
+      if (position >= last) {
+        this.playing = false;
+        this.runs += 1;
+        this.host.requestUpdate();
+        return;
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+
+  stop(): void {
+    this.runs += 1;
+    if (this.playing) {
+      this.playing = false;
+      this.host.requestUpdate();
+    }
+  }
+}

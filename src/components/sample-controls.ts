@@ -1,0 +1,170 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { LABELS, type Note, RANGES, type SettingName, type Settings } from '../app/settings.js';
+import type { Method } from '../app/url-state.js';
+
+/** A field was changed; `value` is as typed, the page clamps it. */
+export class SettingChangeEvent extends CustomEvent<{ field: SettingName; value: string }> {
+  constructor(field: SettingName, value: string) {
+    super('msl-setting-change', { detail: { field, value }, bubbles: true, composed: true });
+  }
+}
+
+/** The dice button: draw a new random seed. */
+export class NewSeedEvent extends Event {
+  constructor() {
+    super('msl-new-seed', { bubbles: true, composed: true });
+  }
+}
+
+/**
+ * The knobs of a run: class, number of samples and seed for every model; the sampler, steps, eta
+ * and guidance scale for diffusion; the temperature for a VAE. Values out of range are clamped by
+ * the page, which hands back the notes shown under the fields.
+ *
+ * @property settings - the current, valid settings
+ * @property methods - the methods whose knobs to show
+ * @property compact - without the hints (presenter mode)
+ * @fires msl-setting-change - a field was changed
+ * @fires msl-new-seed - a new random seed was asked for
+ * @csspart notes - the list of clamping notes
+ */
+export class SampleControls extends LitElement {
+  static override properties = {
+    settings: { attribute: false },
+    classes: { attribute: false },
+    methods: { attribute: false },
+    maxSteps: { type: Number, attribute: 'max-steps' },
+    guidable: { type: Boolean },
+    notes: { attribute: false },
+    disabled: { type: Boolean },
+    compact: { type: Boolean },
+  };
+
+  declare settings: Settings;
+  declare classes: string[];
+  declare methods: Method[];
+  declare maxSteps: number;
+  declare guidable: boolean;
+  declare notes: Note[];
+  declare disabled: boolean;
+  /** Without the hints under the fields, for a projector. */
+  declare compact: boolean;
+
+  constructor() {
+    super();
+    this.settings = { classIndex: 0, count: 8, seed: 1, sampler: 'ddim', steps: 50, eta: 0, guidance: 2, temperature: 1 };
+    this.classes = [];
+    this.methods = [];
+    this.maxSteps = 1000;
+    this.guidable = true;
+    this.notes = [];
+    this.disabled = false;
+    this.compact = false;
+  }
+
+  static override styles = css`
+    :host { display: block; }
+    fieldset { border: 1px solid #d0d7de; border-radius: 0.4rem; margin: 0 0 0.6rem; padding: 0.5rem 0.8rem 0.7rem; }
+    legend { font-weight: 600; padding: 0 0.3rem; }
+    .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 11em), 1fr)); gap: 0.6rem 1rem; }
+    .field { display: flex; flex-direction: column; gap: 0.2rem; }
+    label { font-size: 0.92em; color: #24292f; }
+    .hint { font-size: 0.85em; color: #424a53; }
+    input, select, button { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid #57606a; border-radius: 0.35rem;
+      background: #fff; color: #1b1f24; min-width: 0; }
+    input:focus-visible, select:focus-visible, button:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+    .seed { display: flex; flex-wrap: wrap; gap: 0.3rem; }
+    .seed input { flex: 1 1 7em; }
+    :host([compact]) .hint { display: none; }
+    ul { margin: 0.3rem 0 0; padding-left: 1.2rem; color: #7a4100; }
+  `;
+
+  override render() {
+    const s = this.settings;
+    const diffusion = this.methods.includes('ddpm');
+    const vae = this.methods.includes('vae');
+    return html`
+      <fieldset ?disabled=${this.disabled}>
+        <legend>What to make</legend>
+        <div class="fields">
+          <div class="field">
+            <label for="field-class">${LABELS.classIndex}</label>
+            <select id="field-class" data-testid="class" @change=${this.changed('classIndex')}>
+              ${this.classes.map((name, i) => html`<option value=${i} ?selected=${i === s.classIndex}>${name}</option>`)}
+            </select>
+          </div>
+          ${this.number('count', s.count, RANGES.count, 1, `${RANGES.count.min} to ${RANGES.count.max}`)}
+          <div class="field">
+            <label for="field-seed">${LABELS.seed}</label>
+            <span class="seed">
+              <input id="field-seed" data-testid="seed" type="number" inputmode="numeric" min="0" max=${RANGES.seed.max}
+                step="1" aria-describedby="hint-seed" .value=${live(String(s.seed))} @change=${this.changed('seed')} />
+              <button type="button" data-testid="new-seed" @click=${() => this.dispatchEvent(new NewSeedEvent())}>New seed</button>
+            </span>
+            <span class="hint" id="hint-seed">same seed, same samples</span>
+          </div>
+        </div>
+      </fieldset>
+      ${diffusion
+        ? html`<fieldset ?disabled=${this.disabled}>
+            <legend>Diffusion sampler</legend>
+            <div class="fields">
+              <div class="field">
+                <label for="field-sampler">${LABELS.sampler}</label>
+                <select id="field-sampler" data-testid="sampler" @change=${this.changed('sampler')}>
+                  <option value="ddim" ?selected=${s.sampler === 'ddim'}>DDIM (few steps)</option>
+                  <option value="ddpm" ?selected=${s.sampler === 'ddpm'}>DDPM (ancestral)</option>
+                </select>
+              </div>
+              ${this.number('steps', s.steps, { min: 1, max: this.maxSteps }, 1, `1 to ${this.maxSteps}`)}
+              ${s.sampler === 'ddim'
+                ? this.number('eta', s.eta, RANGES.eta, 0.1, '0 deterministic, 1 as noisy as DDPM')
+                : nothing}
+              ${this.number('guidance', s.guidance, RANGES.guidance, 0.5,
+                this.guidable ? '0 ignores the class, 1 conditional, more: stronger' : 'this model cannot be guided', !this.guidable)}
+            </div>
+          </fieldset>`
+        : nothing}
+      ${vae
+        ? html`<fieldset ?disabled=${this.disabled}>
+            <legend>VAE</legend>
+            <div class="fields">
+              ${this.number('temperature', s.temperature, RANGES.temperature, 0.1, 'below 1: more typical, above: more varied')}
+            </div>
+          </fieldset>`
+        : nothing}
+      ${this.notes.length
+        ? html`<ul part="notes" role="status" data-testid="clamp-notes">${this.notes.map((n) => html`<li>${n.message}</li>`)}</ul>`
+        : nothing}
+    `;
+  }
+
+  private number(field: SettingName, value: number, range: { min: number; max: number }, step: number, hint: string, readonly = false) {
+    return html`<div class="field">
+      <label for="field-${field}">${LABELS[field]}</label>
+      <input id="field-${field}" data-testid=${field} type="number" min=${range.min} max=${range.max} step=${step}
+        ?readonly=${readonly} aria-describedby="hint-${field}" .value=${live(String(value))} @change=${this.changed(field)} />
+      <span class="hint" id="hint-${field}">${hint}</span>
+    </div>`;
+  }
+
+  private changed(field: SettingName) {
+    return (event: Event) => {
+      const value = (event.target as HTMLInputElement | HTMLSelectElement).value;
+      this.dispatchEvent(new SettingChangeEvent(field, value));
+    };
+  }
+}
+
+customElements.define('msl-sample-controls', SampleControls);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'msl-sample-controls': SampleControls;
+  }
+  interface GlobalEventHandlersEventMap {
+    'msl-setting-change': SettingChangeEvent;
+    'msl-new-seed': NewSeedEvent;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The whole page element with the tiny fixture models, on the tfjs CPU backend (`?backend=cpu`:
+ * WebGPU on SwiftShader is the end-to-end tests' job, and slow): an address with a model runs it
+ * and keeps every control in the address; picking another model, cancelling and presenter mode.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import '../../../src/components/app-root.js';
+import type { AppRoot } from '../../../src/components/app-root.js';
+import { deepAll, settle } from './helpers.js';
+
+const FIXTURES = '/test/fixtures/tiny-models/';
+const EXTRA = `extra=${FIXTURES}tiny-ecg-ddpm/,${FIXTURES}tiny-ecg-vae/`;
+let original = '';
+
+beforeEach(() => {
+  original = location.href;
+});
+afterEach(() => {
+  document.body.replaceChildren();
+  history.replaceState(history.state, '', original);
+});
+
+async function open(query: string): Promise<AppRoot> {
+  history.replaceState(history.state, '', `${location.pathname}${query}`);
+  const app = document.createElement('msl-app');
+  document.body.append(app);
+  return app;
+}
+
+async function until(app: AppRoot, states: string[], timeout = 30_000): Promise<string> {
+  await expect.poll(() => app.state, { timeout, interval: 20 }).toSatisfy((s: string) => states.includes(s));
+  await settle(app);
+  return app.state;
+}
+
+const byTestId = <E extends Element = HTMLElement>(app: AppRoot, id: string) => deepAll<E>(app.shadowRoot!, `[data-testid="${id}"]`)[0];
+
+describe('the page element', () => {
+  it('runs the model an address names, and writes every control back to the address', async () => {
+    const app = await open(`?backend=cpu&model=tiny-ecg-vae&class=V&count=3&seed=5&temperature=0.8&${EXTRA}`);
+    expect(await until(app, ['done', 'error'])).toBe('done');
+    expect(byTestId(app, 'backend-badge')!.dataset.backend).toBe('cpu');
+    const grid = byTestId(app, 'sample-grid')!;
+    expect(deepAll(grid.shadowRoot!, 'button')).toHaveLength(3);
+    expect(byTestId(app, 'interpolation')).toBeDefined();
+    const params = new URLSearchParams(location.search);
+    expect(Object.fromEntries(params)).toMatchObject({ backend: 'cpu', model: 'tiny-ecg-vae', class: 'V', count: '3', seed: '5', temperature: '0.8' });
+    expect(byTestId(app, 'run-status')!.textContent).toMatch(/Made 3 samples in/);
+    expect(byTestId<HTMLAnchorElement>(app, 'permalink')!.getAttribute('href')).toContain('seed=5');
+  });
+
+  it('switches to a diffusion model, generates with the controls, cancels and presents', async () => {
+    const app = await open(`?backend=cpu&${EXTRA}`);
+    expect(await until(app, ['idle', 'error'])).toBe('idle');
+    byTestId(app, 'model-card-tiny-ecg-ddpm')!.querySelector('input')!.click();
+    await expect.poll(() => byTestId(app, 'generate'), { timeout: 30_000 }).toBeDefined();
+    expect(await until(app, ['idle', 'error'])).toBe('idle');
+    const set = (id: string, value: string) => {
+      const field = byTestId<HTMLInputElement>(app, id)!;
+      field.value = value;
+      field.dispatchEvent(new Event('change'));
+    };
+    set('count', '1');
+    set('steps', '2');
+    set('guidance', '50');
+    await settle(app);
+    expect(byTestId(app, 'clamp-notes')!.textContent).toContain('Guidance scale: 50 is more than the maximum 10; using 10.');
+    expect(new URLSearchParams(location.search).get('guidance')).toBe('10');
+
+    byTestId<HTMLButtonElement>(app, 'generate')!.click();
+    expect(await until(app, ['done', 'error'])).toBe('done');
+    expect(byTestId(app, 'schedule-chart')).toBeDefined();
+    expect(byTestId<HTMLInputElement>(app, 'scrubber')!.max).toBe('2');
+
+    set('steps', '400');
+    byTestId<HTMLButtonElement>(app, 'generate')!.click();
+    await expect.poll(() => app.state).toBe('generating');
+    byTestId<HTMLButtonElement>(app, 'cancel')!.click();
+    expect(await until(app, ['idle', 'done', 'error'])).toBe('idle');
+    expect(byTestId(app, 'run-status')!.textContent).toMatch(/^\s*Cancelled after \d+ of 400 steps\.\s*$/);
+
+    byTestId<HTMLButtonElement>(app, 'presenter')!.click();
+    await settle(app);
+    expect(app.hasAttribute('presenter')).toBe(true);
+    expect(new URLSearchParams(location.search).get('presenter')).toBe('1');
+    expect(getComputedStyle(byTestId(app, 'self-check')!).display === 'none' || !byTestId(app, 'self-check')!.checkVisibility()).toBe(true);
+  });
+});

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import '../../../src/components/interpolation-strip.js';
+import type { InterpolationStrip, PathChangeEvent } from '../../../src/components/interpolation-strip.js';
+import '../../../src/components/model-picker.js';
+import type { ModelPicker, ModelSelectEvent } from '../../../src/components/model-picker.js';
+import '../../../src/components/sample-controls.js';
+import type { SampleControls, SettingChangeEvent } from '../../../src/components/sample-controls.js';
+import { DEFAULT_SETTINGS } from '../../../src/app/settings.js';
+import type { ModelSummary } from '../../../src/models/registry.js';
+import { mount, nextEvent } from './helpers.js';
+
+afterEach(() => document.body.replaceChildren());
+
+const MODELS: ModelSummary[] = [
+  { id: 'xray-ddpm', name: 'Chest X-ray DDPM', modality: 'chest X-ray', method: 'ddpm', dataset: 'pneumoniamnist', classes: ['normal', 'pneumonia'], path: 'models/xray-ddpm/', bytes: 1_340_000, licence: 'CC BY 4.0' },
+  { id: 'ecg-vae', name: 'ECG VAE', modality: 'ECG', method: 'vae', dataset: 'mitbih', classes: ['N', 'S', 'V', 'F', 'Q'], path: 'models/ecg-vae/', bytes: 90_000, licence: 'ODC-By 1.0' },
+];
+
+describe('the model picker', () => {
+  it('shows a card per model with modality, method, data, licence and size', async () => {
+    const picker = await mount<ModelPicker>('msl-model-picker', { models: MODELS, selected: 'ecg-vae' });
+    const card = picker.shadowRoot!.querySelector('[data-testid="model-card-xray-ddpm"]')!;
+    const text = card.textContent!.replace(/\s+/g, ' ');
+    for (const fact of ['Chest X-ray DDPM', 'Diffusion (DDPM)', 'chest X-ray', 'PneumoniaMNIST', 'CC BY 4.0', '1.3 MB']) expect(text).toContain(fact);
+    const radios = picker.shadowRoot!.querySelectorAll('input[type="radio"]');
+    expect([...radios].map((r) => (r as HTMLInputElement).checked)).toEqual([false, true]);
+  });
+
+  it('asks for the model picked, by pointer or keyboard', async () => {
+    const picker = await mount<ModelPicker>('msl-model-picker', { models: MODELS, selected: null });
+    const picked = nextEvent<ModelSelectEvent>(picker, 'msl-model-select');
+    picker.shadowRoot!.querySelector<HTMLElement>('[data-testid="model-card-ecg-vae"]')!.click();
+    expect((await picked).detail.id).toBe('ecg-vae');
+  });
+
+  it('says so when no model is shipped', async () => {
+    const picker = await mount<ModelPicker>('msl-model-picker', { models: [] });
+    expect(picker.shadowRoot!.textContent).toContain('No generative models are shipped');
+  });
+});
+
+describe('the sample controls', () => {
+  const field = (el: SampleControls, id: string) => el.shadowRoot!.querySelector<HTMLInputElement>(`[data-testid="${id}"]`);
+
+  it("shows a diffusion model's knobs, or a VAE's", async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['normal', 'pneumonia'], methods: ['ddpm'] });
+    for (const id of ['class', 'count', 'seed', 'sampler', 'steps', 'eta', 'guidance']) expect(field(el, id), id).not.toBeNull();
+    expect(field(el, 'temperature')).toBeNull();
+    el.methods = ['vae'];
+    await el.updateComplete;
+    expect(field(el, 'temperature')).not.toBeNull();
+    expect(field(el, 'steps')).toBeNull();
+    el.methods = ['ddpm'];
+    el.settings = { ...DEFAULT_SETTINGS, sampler: 'ddpm' };
+    await el.updateComplete;
+    expect(field(el, 'eta'), 'eta is a DDIM knob').toBeNull();
+  });
+
+  it('hands on what was typed, shows the clamping notes, and shows the clamped value', async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a'], methods: ['ddpm'] });
+    const count = field(el, 'count')!;
+    expect(count.labels?.[0]?.textContent).toBe('Samples');
+    count.value = '100';
+    const changed = nextEvent<SettingChangeEvent>(el, 'msl-setting-change');
+    count.dispatchEvent(new Event('change'));
+    expect((await changed).detail).toEqual({ field: 'count', value: '100' });
+    // the page clamps to 64 and hands the settings back
+    el.settings = { ...DEFAULT_SETTINGS, count: 64 };
+    el.notes = [{ field: 'count', message: 'Samples: 100 is more than the maximum 64; using 64.' }];
+    await el.updateComplete;
+    expect(count.value).toBe('64');
+    expect(el.shadowRoot!.querySelector('[data-testid="clamp-notes"]')!.textContent).toContain('using 64');
+    // typed again past the limit: the same clamped settings still reset the field
+    count.value = '99';
+    el.settings = { ...DEFAULT_SETTINGS, count: 64 };
+    await el.updateComplete;
+    expect(count.value).toBe('64');
+  });
+
+  it('asks for a new seed', async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a'], methods: ['vae'] });
+    const asked = nextEvent(el, 'msl-new-seed');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="new-seed"]')!.click();
+    await asked;
+  });
+});
+
+describe('the interpolation strip', () => {
+  it('lays the decoded path out from one end to the other and asks for other ends', async () => {
+    const samples = Array.from({ length: 8 }, (_, i) => new Float32Array(4).fill(i * 30));
+    const el = await mount<InterpolationStrip>('msl-interpolation-strip', { samples, shape: [2, 2, 1], count: 4, path: { from: 0, to: 3, mode: 'linear' } });
+    const labels = [...el.shadowRoot!.querySelectorAll('li span')].map((s) => s.textContent);
+    expect(labels).toEqual(['sample 1', '14%', '29%', '43%', '57%', '71%', '86%', 'sample 4']);
+    const [from, , mode] = el.shadowRoot!.querySelectorAll('select');
+    const asked = nextEvent<PathChangeEvent>(el, 'msl-path-change');
+    from!.value = '2';
+    from!.dispatchEvent(new Event('change'));
+    expect((await asked).detail).toEqual({ from: 2, to: 3, mode: 'linear' });
+    expect(mode!.value).toBe('linear');
+  });
+});

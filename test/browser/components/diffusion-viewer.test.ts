@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import '../../../src/components/diffusion-viewer.js';
+import type { DiffusionViewer, FrameChangeEvent, ViewerFrame } from '../../../src/components/diffusion-viewer.js';
+import type { ScheduleChart } from '../../../src/components/schedule-chart.js';
+import { alphasCumprod, makeBetas } from '../../../src/diffusion/schedule.js';
+import { deepAll, mount, nextEvent, redChannel, settle } from './helpers.js';
+
+afterEach(() => document.body.replaceChildren());
+
+const ALPHA_BAR = alphasCumprod(makeBetas('cosine', 1000));
+const TIMESTEPS = [999, 666, 332];
+/** x_T, the inputs of steps 2 and 3, and the finished sample: 2x2 images of one grey level each. */
+const FRAMES: ViewerFrame[] = [10, 80, 160, 250].map((level, i) => ({
+  timestep: TIMESTEPS[i] ?? null,
+  xt: new Float32Array(4).fill(level),
+  x0: new Float32Array(4).fill(level + 5),
+}));
+
+async function viewer(props: Partial<DiffusionViewer> = {}): Promise<DiffusionViewer> {
+  const el = await mount<DiffusionViewer>('msl-diffusion-viewer', {
+    frames: FRAMES, shape: [2, 2, 1], alphaBar: ALPHA_BAR, timesteps: TIMESTEPS, count: 2, ...props,
+  });
+  await settle(el);
+  return el;
+}
+
+/** The grey level of the x_t and x0 pictures on show. */
+function shown(el: DiffusionViewer): number[] {
+  return deepAll<HTMLCanvasElement>(el.shadowRoot!, 'canvas').map((c) => redChannel(c)[0]!);
+}
+
+describe('the step viewer', () => {
+  it('opens on the finished sample, and on the step the address names', async () => {
+    expect(shown(await viewer())).toEqual([250, 255]);
+    document.body.replaceChildren();
+    const el = await viewer({ position: 1 });
+    expect(shown(el)).toEqual([80, 85]);
+    expect(el.shadowRoot!.querySelector('.status')!.textContent).toBe('Step 2 of 3, t = 666');
+  });
+
+  it('moves with the scrubber, marking the step on the schedule, and reports where it stopped', async () => {
+    const el = await viewer();
+    const scrubber = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid="scrubber"]')!;
+    expect(scrubber.max).toBe('3');
+    scrubber.value = '0';
+    scrubber.dispatchEvent(new Event('input'));
+    await settle(el);
+    expect(shown(el)).toEqual([10, 15]);
+    const chart = el.shadowRoot!.querySelector<ScheduleChart>('msl-schedule-chart')!;
+    expect(chart.current).toBe(999);
+    expect(chart.shadowRoot!.querySelector('p')!.textContent).toBe('t = 999 of 999: 0.0% signal, 100.0% noise (alpha-bar 0.000).');
+    const moved = nextEvent<FrameChangeEvent>(el, 'msl-frame-change');
+    scrubber.dispatchEvent(new Event('change'));
+    expect((await moved).detail.frame).toBe(0);
+  });
+
+  it('plays from the start to the end, and a stopped or removed player stops its loop', async () => {
+    const el = await viewer();
+    const play = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="play"]')!;
+    const seen = new Set<number>();
+    const watch = setInterval(() => seen.add(shown(el)[0]!), 5);
+    const ended = nextEvent<FrameChangeEvent>(el, 'msl-frame-change');
+    play.click();
+    await el.updateComplete;
+    expect(play.textContent).toBe('Pause');
+    expect(play.getAttribute('aria-pressed')).toBe('true');
+    expect((await ended).detail.frame).toBe(3);
+    clearInterval(watch);
+    await settle(el);
+    expect(play.textContent).toBe('Play');
+    expect(seen.has(80) || seen.has(160)).toBe(true); // it went through the steps, not straight to the end
+
+    play.click();
+    await el.updateComplete;
+    el.remove(); // the loop sees its run is stale and ends; nothing throws, nothing is reported
+    let reported = false;
+    el.addEventListener('msl-frame-change', () => (reported = true));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(reported).toBe(false);
+  });
+
+  it('asks for another sample to watch on the next run', async () => {
+    const el = await viewer();
+    const select = el.shadowRoot!.querySelector('select')!;
+    const asked = nextEvent<CustomEvent<{ watch: number }>>(el, 'msl-watch-change');
+    select.value = '1';
+    select.dispatchEvent(new Event('change'));
+    expect((await asked).detail.watch).toBe(1);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The page's working parts without a page: the lab opens the model an address names, runs it,
+ * records the run in the address, switches models (freeing the old one), compares the two methods
+ * and cancels, with the tiny fixture models on the tfjs CPU backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AddressBar, LabController } from '../../../src/app/lab-controller.js';
+import { loadModel } from '../../../src/models/loader.js';
+import { FIXTURES, fakeHost, repoFetch } from './fixture-fetch.js';
+
+const EXTRA = `extra=${FIXTURES}tiny-ecg-ddpm/,${FIXTURES}tiny-ecg-vae/,${FIXTURES}tiny-xray-classifier/`;
+
+function makeLab(query: string) {
+  const host = fakeHost();
+  const bar: AddressBar & { query: string } = {
+    query,
+    read() {
+      return this.query;
+    },
+    write(q) {
+      this.query = q;
+    },
+  };
+  const lab = new LabController(host, {
+    shipped: [],
+    address: bar,
+    fetch: repoFetch,
+    load: (base, options) => loadModel(base, { ...options, fetch: repoFetch }),
+  });
+  host.connect();
+  return { lab, host, bar };
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('the lab', () => {
+  it('offers the generators of the extra folders, not the evaluator', async () => {
+    const { lab } = makeLab(`?${EXTRA}`);
+    await lab.start();
+    expect(lab.models.map((m) => m.id)).toEqual(['tiny-ecg-ddpm', 'tiny-ecg-vae']);
+    expect(lab.main.status).toBe('empty');
+    expect(lab.run.status).toBe('idle');
+  });
+
+  it('opens and runs the model an address names, with its settings, and keeps the address', async () => {
+    const query = `?model=tiny-ecg-ddpm&class=V&count=2&seed=11&sampler=ddim&steps=2&eta=0&guidance=1.5&watch=1&${EXTRA}`;
+    const { lab, bar } = makeLab(query);
+    await lab.start();
+    expect(lab.run.status).toBe('done');
+    const result = lab.run.result!;
+    expect(result.settings).toEqual({ classIndex: 2, count: 2, seed: 11, sampler: 'ddim', steps: 2, eta: 0, guidance: 1.5, temperature: 1 });
+    expect(result.main.samples).toHaveLength(2);
+    expect(result.main.frames).toHaveLength(3);
+    expect(result.main.frames[2]!.xt).toEqual(result.main.samples[1]);
+    expect(new URLSearchParams(bar.query).get('class')).toBe('V');
+    expect(new URLSearchParams(result.link).get('seed')).toBe('11');
+    // the same address again: the same samples
+    const again = makeLab(result.link);
+    await again.lab.start();
+    expect(again.lab.run.result!.main.samples).toEqual(result.main.samples);
+    again.lab.main.clear();
+    lab.main.clear();
+  });
+
+  it('notes what it had to clamp in the address', async () => {
+    const { lab } = makeLab(`?model=tiny-ecg-vae&count=500&temperature=-1&${EXTRA}`);
+    await lab.start();
+    expect(lab.state.settings.count).toBe(64);
+    expect(lab.notes.map((n) => n.message)).toEqual([
+      'Samples: 500 is more than the maximum 64; using 64.',
+      'Temperature: -1 is less than the minimum 0; using 0.',
+    ]);
+    lab.main.clear();
+  });
+
+  it('switches models, freeing the old one, and carries class, count and seed over', async () => {
+    const { lab, bar } = makeLab(`?${EXTRA}`);
+    await lab.start();
+    const empty = tf.memory().numTensors;
+    await lab.select('tiny-ecg-ddpm');
+    const withDdpm = tf.memory().numTensors;
+    lab.update('classIndex', '3');
+    lab.update('seed', '77');
+    await lab.select('tiny-ecg-vae');
+    expect(lab.main.summary?.id).toBe('tiny-ecg-vae');
+    expect(lab.state.settings).toMatchObject({ classIndex: 3, seed: 77 });
+    expect(bar.query).toContain('model=tiny-ecg-vae&class=F&count=8&seed=77&temperature=1');
+    lab.main.clear();
+    expect(tf.memory().numTensors).toBe(empty);
+    expect(withDdpm).toBeGreaterThan(empty);
+  });
+
+  it('cancels a load in flight when another model is picked', async () => {
+    const { lab } = makeLab(`?${EXTRA}`);
+    await lab.start();
+    const first = lab.select('tiny-ecg-ddpm');
+    const second = lab.select('tiny-ecg-vae');
+    await Promise.all([first, second]);
+    expect(lab.main.summary?.id).toBe('tiny-ecg-vae');
+    expect(lab.main.status).toBe('ready');
+    lab.main.clear();
+  });
+
+  it('runs the VAE and the diffusion model of the same data with the same class and seed', async () => {
+    const { lab, bar } = makeLab(`?model=tiny-ecg-vae&count=1&seed=3&class=S&steps=2&compare=1&${EXTRA}`);
+    await lab.start();
+    const result = lab.run.result!;
+    expect(result.main.method).toBe('vae');
+    expect(result.partner?.method).toBe('ddpm');
+    expect(result.partner?.samples).toHaveLength(1);
+    expect(result.partner?.frames).toHaveLength(3);
+    expect(lab.path).toHaveLength(8);
+    expect(bar.query).toContain('steps=2');
+    await lab.setCompare(false);
+    expect(lab.partner.status).toBe('empty');
+    lab.main.clear();
+  });
+
+  it('counts the steps of both models in one progress bar', async () => {
+    const { lab, host } = makeLab(`?model=tiny-ecg-ddpm&count=1&steps=2&compare=1&${EXTRA}`);
+    const seen: string[] = [];
+    const update = host.requestUpdate.bind(host);
+    host.requestUpdate = () => {
+      update();
+      const p = lab.run.progress;
+      if (p && lab.run.status === 'running') seen.push(`${p.done}/${p.total}`);
+    };
+    await lab.start();
+    expect([...new Set(seen)]).toEqual(['0/3', '1/3', '2/3', '3/3']);
+    expect(lab.run.result?.partner?.method).toBe('vae');
+    lab.main.clear();
+    lab.partner.clear();
+  });
+
+  it('cancels a run within a step, saying so, and keeps the page usable', async () => {
+    const { lab, host } = makeLab(`?${EXTRA}`);
+    await lab.start();
+    await lab.select('tiny-ecg-ddpm');
+    lab.update('count', '1');
+    lab.update('steps', '40');
+    const before = tf.memory().numTensors;
+    // the CPU backend never yields to timers mid-run: press Cancel from the progress update
+    const update = host.requestUpdate.bind(host);
+    host.requestUpdate = () => {
+      update();
+      if ((lab.run.progress?.done ?? 0) === 2) void lab.cancel();
+    };
+    await lab.generate();
+    expect(lab.run.status).toBe('cancelled');
+    expect(lab.run.message).toBe('Cancelled after 2 of 40 steps.');
+    expect(tf.memory().numTensors).toBe(before);
+    lab.update('steps', '1');
+    await lab.generate();
+    expect(lab.run.status).toBe('done');
+    lab.main.clear();
+  });
+
+  it('says when a model id or a folder is unknown', async () => {
+    const { lab } = makeLab(`?model=nope&extra=missing/`);
+    await lab.start();
+    expect(lab.problems).toEqual([
+      'The model folder missing/ could not be read (answered 404).',
+      'There is no model "nope" on this site; pick one of the cards.',
+    ]);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Running the tiny fixture models (random weights, real formats) on the tfjs CPU backend: what
+ * the page gets back is plain arrays in display units, the same seed gives the same samples, the
+ * step viewer's frames start at the run's own noise, and nothing is left on the backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DdpmModel, type VaeModel, decodePath, sampleDiffusion, sampleVae, vaeLatents } from '../../../src/app/sampling.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/app/settings.js';
+import { batchNoise } from '../../../src/diffusion/random.js';
+import { loadModel } from '../../../src/models/loader.js';
+import { scalingOf } from '../../../src/models/scaling.js';
+import { FIXTURES, repoFetch } from './fixture-fetch.js';
+
+const SETTINGS: Settings = { ...DEFAULT_SETTINGS, classIndex: 1, count: 2, seed: 7, steps: 3, guidance: 2 };
+let xray: DdpmModel;
+let ecg: DdpmModel;
+let vae: VaeModel;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const open = (id: string) => loadModel(`${FIXTURES}${id}/`, { fetch: repoFetch });
+  xray = (await open('tiny-xray-ddpm')) as DdpmModel;
+  ecg = (await open('tiny-ecg-ddpm')) as DdpmModel;
+  vae = (await open('tiny-xray-vae')) as VaeModel;
+});
+
+/** Runs `work` and checks it left no tensor behind. */
+async function noLeak<T>(work: () => Promise<T>): Promise<T> {
+  const before = tf.memory().numTensors;
+  const out = await work();
+  expect(tf.memory().numTensors).toBe(before);
+  return out;
+}
+
+describe('a diffusion run', () => {
+  it('gives grey levels per sample, frames of the watched sample from x_T to x_0, and frees every tensor', async () => {
+    const steps: number[] = [];
+    const out = await noLeak(() => sampleDiffusion(xray, SETTINGS, { watch: 1, onStep: (r) => steps.push(r.done) }));
+    expect(steps).toEqual([1, 2, 3]);
+    expect(out.samples).toHaveLength(2);
+    for (const s of out.samples) {
+      expect(s).toHaveLength(28 * 28);
+      expect(s.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)).toBe(true);
+    }
+    expect(out.frames).toHaveLength(4);
+    expect(out.frames.map((f) => f.timestep)).toEqual([...out.schedule!.timesteps, null]);
+    // x_T is the very noise the loop started from (sample 1's stream of the seed)
+    const noise = batchNoise(SETTINGS.seed, 2, 784, 0).subarray(784);
+    expect(out.frames[0]!.xt).toEqual(scalingOf(xray.card).toDisplay(noise));
+    expect(out.frames.slice(0, 3).every((f) => f.x0 !== null)).toBe(true);
+    expect(out.frames[3]!.xt).toEqual(out.samples[1]);
+    expect(out.frames[3]!.x0).toEqual(out.samples[1]);
+    expect(out.frames[3]!.xt).not.toEqual(out.frames[0]!.xt);
+  });
+
+  it('makes the same samples from the same seed, and others from another', async () => {
+    const a = await sampleDiffusion(ecg, SETTINGS, { watch: 0 });
+    const b = await sampleDiffusion(ecg, SETTINGS, { watch: 0 });
+    const c = await sampleDiffusion(ecg, { ...SETTINGS, seed: 8 }, { watch: 0 });
+    expect(b.samples).toEqual(a.samples);
+    expect(c.samples[0]).not.toEqual(a.samples[0]);
+  });
+
+  it('gives ECG beats in millivolts with the DDPM sampler', async () => {
+    const out = await noLeak(() => sampleDiffusion(ecg, { ...SETTINGS, sampler: 'ddpm', count: 1 }, { watch: 0 }));
+    expect(out.samples[0]).toHaveLength(256);
+    // the fixture clips x0 at 3 network units = 4.5 mV
+    expect(out.frames[1]!.x0!.every((v) => Math.abs(v) <= 4.5 + 1e-5)).toBe(true);
+  });
+
+  it('stops before the next step when cancelled, rejecting with AbortError and freeing everything', async () => {
+    const abort = new AbortController();
+    const before = tf.memory().numTensors;
+    const run = sampleDiffusion(ecg, { ...SETTINGS, steps: 20 }, {
+      watch: 0, signal: abort.signal, onStep: (r) => r.done === 2 && abort.abort(),
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a VAE run', () => {
+  it('decodes seeded latents; sample i is the same whatever the count', async () => {
+    const two = await noLeak(() => sampleVae(vae, { ...SETTINGS, count: 2 }));
+    const three = await sampleVae(vae, { ...SETTINGS, count: 3 });
+    expect(two.samples[1]).toEqual(three.samples[1]);
+    expect(two.latents[1]).toEqual(vaeLatents(vae, SETTINGS, 3)[1]);
+    expect(two.frames).toEqual([]);
+  });
+
+  it('cools towards the prior mean with the temperature', async () => {
+    const cold = await sampleVae(vae, { ...SETTINGS, temperature: 0 });
+    expect(cold.samples[1]).toEqual(cold.samples[0]);
+  });
+
+  it('walks from one sample to another, ending on both', async () => {
+    const { samples, latents } = await sampleVae(vae, SETTINGS);
+    for (const mode of ['linear', 'spherical'] as const) {
+      const path = await noLeak(() => decodePath(vae, latents[0]!, latents[1]!, SETTINGS.classIndex, 5, mode));
+      expect(path).toHaveLength(5);
+      expect(path[0]).toEqual(samples[0]);
+      expect(path[4]).toEqual(samples[1]);
+    }
+  });
+});

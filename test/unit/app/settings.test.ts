@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SETTINGS, type ModelLimits, clampClass, clampNumber, clampSampler, clampSettings, defaultsOf, limitsOf, randomSeed,
+} from '../../../src/app/settings.js';
+
+const LIMITS: ModelLimits = { classes: ['normal', 'pneumonia'], trainingSteps: 1000, guidable: true };
+
+describe('clamping a number', () => {
+  const range = { min: 1, max: 64, integer: true };
+
+  it('keeps a value in range and says nothing', () => {
+    expect(clampNumber('16', range, 8, 'Samples')).toEqual({ value: 16 });
+  });
+
+  it('holds a value above the maximum to it, with a note', () => {
+    expect(clampNumber('100', range, 8, 'Samples')).toEqual({
+      value: 64, note: 'Samples: 100 is more than the maximum 64; using 64.',
+    });
+  });
+
+  it('holds a value below the minimum to it, with a note', () => {
+    expect(clampNumber(-3, range, 8, 'Samples')).toEqual({ value: 1, note: 'Samples: -3 is less than the minimum 1; using 1.' });
+  });
+
+  it('rounds a fraction where only whole numbers make sense', () => {
+    expect(clampNumber('2.6', range, 8, 'Samples')).toEqual({ value: 3, note: 'Samples: 2.6 is not a whole number; using 3.' });
+  });
+
+  it('falls back on text, NaN and Infinity, and quietly on a blank', () => {
+    expect(clampNumber('abc', range, 8, 'Samples')).toEqual({ value: 8, note: 'Samples: "abc" is not a number; using 8.' });
+    expect(clampNumber(Number.NaN, range, 8, 'Samples').value).toBe(8);
+    expect(clampNumber('Infinity', range, 8, 'Samples').value).toBe(8);
+    expect(clampNumber('  ', range, 8, 'Samples')).toEqual({ value: 8 });
+    expect(clampNumber(undefined, range, 8, 'Samples')).toEqual({ value: 8 });
+  });
+});
+
+describe('clamping a class and a sampler', () => {
+  it('takes a class by name (any case) or by index', () => {
+    expect(clampClass('pneumonia', LIMITS.classes, 0)).toEqual({ value: 1 });
+    expect(clampClass('Normal', LIMITS.classes, 1)).toEqual({ value: 0 });
+    expect(clampClass('1', LIMITS.classes, 0)).toEqual({ value: 1 });
+  });
+
+  it('names the classes there are when given another', () => {
+    expect(clampClass('fracture', LIMITS.classes, 0)).toEqual({
+      value: 0, note: 'Class: "fracture" is not one of normal, pneumonia; using normal.',
+    });
+    expect(clampClass('7', LIMITS.classes, 0).value).toBe(0);
+  });
+
+  it('knows DDIM and DDPM only', () => {
+    expect(clampSampler('DDPM', 'ddim')).toEqual({ value: 'ddpm' });
+    expect(clampSampler('euler', 'ddim')).toEqual({ value: 'ddim', note: 'Sampler: "euler" is not DDIM or DDPM; using DDIM.' });
+  });
+});
+
+describe('clamping every setting for a model', () => {
+  it('fills what is missing from the defaults without a note', () => {
+    expect(clampSettings({}, LIMITS, DEFAULT_SETTINGS)).toEqual({ settings: DEFAULT_SETTINGS, notes: [] });
+  });
+
+  it('clamps every out-of-range value and notes each one, never throwing', () => {
+    const { settings, notes } = clampSettings(
+      { classIndex: 'x', count: 1000, seed: -1, sampler: 'ddpm', steps: 5000, eta: 2, guidance: -1, temperature: 9 },
+      LIMITS,
+      DEFAULT_SETTINGS,
+    );
+    expect(settings).toEqual({ classIndex: 0, count: 64, seed: 0, sampler: 'ddpm', steps: 1000, eta: 1, guidance: 0, temperature: 2 });
+    expect(notes.map((n) => n.field)).toEqual(['classIndex', 'count', 'seed', 'steps', 'eta', 'guidance', 'temperature']);
+  });
+
+  it('holds steps to the trained schedule of the model', () => {
+    const { settings, notes } = clampSettings({ steps: 300 }, { ...LIMITS, trainingSteps: 200 }, DEFAULT_SETTINGS);
+    expect(settings.steps).toBe(200);
+    expect(notes[0]?.message).toBe('Steps: 300 is more than the maximum 200; using 200.');
+  });
+
+  it('keeps guidance at 1 for a model that never learned a "no class" label', () => {
+    const { settings, notes } = clampSettings({ guidance: 3 }, { ...LIMITS, guidable: false }, DEFAULT_SETTINGS);
+    expect(settings.guidance).toBe(1);
+    expect(notes[0]?.message).toContain('guidance stays at 1');
+  });
+
+  it('accepts the largest seed and refuses one past it', () => {
+    expect(clampSettings({ seed: 2 ** 32 - 1 }, LIMITS, DEFAULT_SETTINGS).settings.seed).toBe(4294967295);
+    expect(clampSettings({ seed: 2 ** 32 }, LIMITS, DEFAULT_SETTINGS).settings.seed).toBe(4294967295);
+  });
+});
+
+describe('limits and defaults from a card', () => {
+  const card = {
+    classes: ['N', 'S', 'V', 'F', 'Q'],
+    method: 'ddpm' as const,
+    schedule: { steps: 1000 } as never,
+    guidance: { nullClass: 5, trainedDropout: 0.1 },
+    samplerDefaults: { method: 'ddpm', steps: 25, spacing: 'trailing', eta: 0.5, guidance: 3 },
+  };
+
+  it('reads classes, trained steps and whether guidance works', () => {
+    expect(limitsOf(card)).toEqual({ classes: card.classes, trainingSteps: 1000, guidable: true });
+    expect(limitsOf({ ...card, guidance: { nullClass: null, trainedDropout: 0 } }).guidable).toBe(false);
+    expect(limitsOf({ ...card, method: 'vae', schedule: undefined, guidance: undefined }).guidable).toBe(true);
+  });
+
+  it("takes the card's sampler defaults over the page's", () => {
+    expect(defaultsOf(card)).toEqual({ ...DEFAULT_SETTINGS, sampler: 'ddpm', steps: 25, eta: 0.5, guidance: 3 });
+    expect(defaultsOf(null)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('draws random seeds inside the seed range', () => {
+    expect(randomSeed(() => 0)).toBe(0);
+    expect(randomSeed(() => 0.999999999)).toBeLessThanOrEqual(2 ** 32 - 1);
+  });
+});

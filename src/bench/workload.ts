@@ -1,0 +1,160 @@
+/**
+ * What one benchmark run does with a loaded model, through the product's own code: a DDPM makes a
+ * batch with `denoise` (DDIM, eta = 0, classifier-free guidance), a VAE decodes a batch of prior
+ * latents. Every timing here stops only after the backend has finished (see `settle`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { denoise } from '../diffusion/denoise.js';
+import { priorLatents } from '../diffusion/latent.js';
+import { Scheduler } from '../diffusion/schedulers.js';
+import type { LoadedModel } from '../models/loader.js';
+import type { MemorySnapshot } from './result.js';
+
+/** Between two steps of a run: `signal` is honoured, and `betweenSteps` may throw to stop the run. */
+export interface RunControl {
+  signal?: AbortSignal;
+  /**
+   * Called after every step. A run on the CPU backends never returns to the event loop (each
+   * step awaits only promises that are already settled), so a timer cannot stop it: a time limit
+   * is checked here instead.
+   */
+  betweenSteps?: () => void;
+}
+
+export interface Workload {
+  batch: number;
+  /** DDIM steps; 1 for a VAE (one decode). */
+  steps: number;
+  /** Guidance weight (DDPM), or null (VAE). */
+  guidance: number | null;
+  seed: number;
+}
+
+/** The guidance weight a DDPM samples with by default; 2 when the card names none. */
+export function defaultGuidance(model: LoadedModel): number {
+  return model.card.samplerDefaults?.guidance ?? 2;
+}
+
+/**
+ * Waits until the backend has computed `t`. On WebGPU and WebGL an op only queues work and returns
+ * at once, so a clock read straight after a step measures the JavaScript, not the GPU. Reading back
+ * one value of `t` resolves only after the GPU has run every command queued before it (the queue
+ * runs in order), so this is where a timing may stop. It costs one small kernel and a 4-byte copy
+ * (measured: 0.03 ms on WASM, about 4 ms on SwiftShader, where every dispatch is slow).
+ */
+export async function settle(t: tf.Tensor): Promise<void> {
+  const one = tf.slice(t, new Array<number>(t.rank).fill(0), new Array<number>(t.rank).fill(1));
+  try {
+    await one.data();
+  } finally {
+    one.dispose();
+  }
+}
+
+/**
+ * One full run as the product makes it, read back whole (the page draws every sample):
+ * milliseconds from the first noise to the samples in JavaScript memory.
+ */
+export async function fullRun(model: LoadedModel, work: Workload, control: RunControl = {}): Promise<number> {
+  const started = performance.now();
+  const out = await makeSamples(model, work, control);
+  try {
+    await out.data();
+  } finally {
+    out.dispose();
+  }
+  return performance.now() - started;
+}
+
+/**
+ * DDPM: the first `count` steps of a full run, each waited for before the next is taken
+ * (milliseconds per step; the loop is then stopped, which frees its tensors).
+ * VAE: `count` decodes of the batch, each read back.
+ */
+export async function timedSteps(model: LoadedModel, work: Workload, count: number, control: RunControl = {}): Promise<number[]> {
+  const times: number[] = [];
+  if (model.kind !== 'ddpm') {
+    for (let i = 0; i < count; i++) {
+      control.signal?.throwIfAborted();
+      times.push(await fullRun(model, work, control));
+      control.betweenSteps?.();
+    }
+    return times;
+  }
+  let last = performance.now();
+  for await (const step of denoise(model.net, scheduler(model, work), ddpmOptions(model, work, control.signal))) {
+    await settle(step.sample);
+    const now = performance.now();
+    times.push(now - last);
+    last = now;
+    if (times.length >= Math.min(count, work.steps)) break; // leaving the loop stops the generator
+    control.betweenSteps?.();
+  }
+  return times;
+}
+
+/**
+ * The final samples of one run; the caller disposes them. A DDPM run drains `denoise` as
+ * `sampleAll` does, with `betweenSteps` called after each step.
+ */
+async function makeSamples(model: LoadedModel, work: Workload, control: RunControl): Promise<tf.Tensor> {
+  const classes = classesFor(model, work.batch);
+  switch (model.kind) {
+    case 'ddpm': {
+      const steps = denoise(model.net, scheduler(model, work), ddpmOptions(model, work, control.signal));
+      for (;;) {
+        const next = await steps.next();
+        if (next.done) return next.value;
+        try {
+          control.betweenSteps?.();
+        } catch (error) {
+          await steps.throw(error); // raised at the loop's yield: it frees its tensors and rethrows
+        }
+      }
+    }
+    case 'vae': {
+      control.signal?.throwIfAborted();
+      const dim = model.card.latent?.dim ?? model.net.architecture.latentDim;
+      const z = priorLatents(work.seed, work.batch, dim);
+      return tf.tidy(() => model.net.decode(tf.tensor2d(z, [work.batch, dim]), classes));
+    }
+    case 'classifier':
+      throw new Error(`${model.card.id} is a classifier, not a generator`);
+  }
+}
+
+function scheduler(model: LoadedModel, work: Workload): Scheduler {
+  const s = model.card.schedule;
+  if (!s) throw new Error(`${model.card.id}: the card has no noise schedule`);
+  return new Scheduler({ steps: s.steps, beta: s.beta, clipSample: s.clipSample ? s.clipRange : null }, 'ddim', work.steps, 0);
+}
+
+function ddpmOptions(model: LoadedModel, work: Workload, signal?: AbortSignal) {
+  const numClasses = model.card.architecture.numClasses;
+  return {
+    sampleShape: model.card.architecture.inputShape,
+    classes: classesFor(model, work.batch),
+    nullClass: model.card.guidance?.nullClass ?? numClasses,
+    guidance: work.guidance ?? defaultGuidance(model),
+    seed: work.seed,
+    signal,
+  };
+}
+
+/** Every class in turn, as a page asking for a mixed batch would. */
+function classesFor(model: LoadedModel, batch: number): number[] {
+  const numClasses = model.card.architecture.numClasses;
+  return Array.from({ length: batch }, (_, i) => i % numClasses);
+}
+
+export function memorySnapshot(): MemorySnapshot {
+  const m = tf.memory() as tf.MemoryInfo & Record<string, unknown>;
+  const number = (key: string) => (typeof m[key] === 'number' ? (m[key] as number) : null);
+  return {
+    numTensors: m.numTensors,
+    numBytes: m.numBytes,
+    numBytesInGPU: number('numBytesInGPU'),
+    // WebGPU calls it numBytesAllocatedInGPU, WebGL numBytesInGPUAllocated.
+    numBytesInGPUAllocated: number('numBytesAllocatedInGPU') ?? number('numBytesInGPUAllocated'),
+  };
+}

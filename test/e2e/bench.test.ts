@@ -1,0 +1,77 @@
+/**
+ * The built site's benchmark page (bench.html), as `npm run bench` drives it: one tiny
+ * configuration on WebGPU (SwiftShader on a machine without a GPU) and on WebAssembly, with the
+ * figures handed over as JSON on the <msl-bench> element. The tiny fixture model is answered by
+ * the page's request router on the site's own origin, so the page's CSP applies as on a real host.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright';
+import { routeModels } from '../../scripts/bench/route-models.js';
+import { serveStatic } from '../../scripts/static-server.mjs';
+import type { BenchPanel } from '../../src/bench/bench-panel.js';
+import { benchParams } from '../../src/bench/config.js';
+import { formatResults } from '../../src/bench/table.js';
+import { TINY_MODELS } from '../unit/models/model-folder.js';
+import { launch } from './page.js';
+
+const siteDir = inject('siteDir');
+const SUB_PATH = '/workshops/medsynth/';
+const MODEL = 'tiny-xray-ddpm';
+
+describe('the benchmark page of the built site', () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof serveStatic>>;
+
+  beforeAll(async () => {
+    server = await serveStatic(siteDir, { prefix: SUB_PATH });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('measures a tiny DDPM on WebGPU and WebAssembly and hands over finite figures and no leak', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.exposeFunction('__reportCsp', (text: string) => problems.push(`CSP: ${text}`));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        (window as unknown as { __reportCsp: (t: string) => void }).__reportCsp(`${event.violatedDirective} blocked ${event.blockedURI}`);
+      });
+    });
+    await routeModels(page, `${server.url}bench-models/`, TINY_MODELS);
+    const query = benchParams({
+      models: [MODEL], modelsBase: 'bench-models/', backends: ['webgpu', 'wasm'], batches: [1],
+      steps: 2, repeats: 1, stepSamples: 1, autorun: true,
+    });
+    await page.goto(`${server.url}bench.html?${query}`);
+    await page.waitForFunction(
+      () => ['done', 'cancelled', 'error'].includes(document.querySelector('msl-bench')?.getAttribute('data-state') ?? ''),
+      undefined,
+      { timeout: 100_000 },
+    );
+    expect(await page.locator('msl-bench').getAttribute('data-state')).toBe('done');
+    const report = (await page.evaluate(() => (document.querySelector('msl-bench') as BenchPanel).report))!;
+    console.log(`e2e: bench page on ${report.results[0]?.device}\n${formatResults(report.results)}`);
+
+    expect(report.results.map((r) => [r.backend, r.status, r.steps, r.repeats])).toEqual([['webgpu', 'ok', 2, 1], ['wasm', 'ok', 2, 1]]);
+    const folderBytes = ['card.json', 'weights.json', 'weights.bin'].reduce((n, f) => n + statSync(join(TINY_MODELS, MODEL, f)).size, 0);
+    for (const r of report.results) {
+      for (const figure of [r.loadMs, r.firstRunMs, r.coldMs, r.stepMs?.median, r.runMs?.median, r.samplesPerSecond?.median]) {
+        expect(Number.isFinite(figure) && figure! > 0, `${r.backend}: ${figure}`).toBe(true);
+      }
+      expect(r.bytesDownloaded).toBe(folderBytes);
+      expect(r.leakCheck!.tensorsAfter).toBe(r.leakCheck!.tensorsBefore);
+      expect(r.tensorsLeftAfterDispose).toBe(0);
+    }
+    expect(report.results[0]!.memoryAfterRuns!.numBytesInGPU).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('bench-table').locator('tbody tr').count()).toBe(2);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

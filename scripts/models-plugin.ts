@@ -7,6 +7,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { summarise } from '../src/app/catalogue.js';
+import { parseCard } from '../src/models/card.js';
 import type { ModelSummary } from '../src/models/registry.js';
 
 const VIRTUAL_ID = 'virtual:model-registry';
@@ -19,20 +21,9 @@ export function modelsPlugin(modelsDir = resolve(import.meta.dirname, '../models
     existsSync(modelsDir)
       ? readdirSync(modelsDir).filter((id) => existsSync(join(modelsDir, id, 'card.json'))).sort()
       : [];
-  const entry = (id: string): ModelSummary => {
-    const card = JSON.parse(readFileSync(join(modelsDir, id, 'card.json'), 'utf8'));
-    return {
-      id: card.id,
-      name: card.name,
-      modality: card.modality,
-      method: card.method,
-      dataset: card.dataset,
-      classes: card.classes,
-      path: `models/${id}/`,
-      bytes: (card.weights?.files ?? []).reduce((n: number, f: { bytes: number }) => n + f.bytes, 0),
-      licence: card.provenance?.licence ?? 'unknown',
-    };
-  };
+  // The same summary the page makes of a card it fetches; parseCard refuses a malformed card at build time.
+  const entry = (id: string): ModelSummary =>
+    summarise(parseCard(JSON.parse(readFileSync(join(modelsDir, id, 'card.json'), 'utf8'))), `models/${id}/`);
 
   return {
     name: 'medsynth-models',

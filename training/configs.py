@@ -30,6 +30,7 @@ class RunConfig:
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     lr_decay: str = "none"               # "none" | "cosine-time": cosine to 0 over the wall-clock budget
+                                         # or max_steps, whichever runs out first
     max_steps: int = 1_000_000           # effectively unbounded: the wall-clock budget stops training
     balance_power: float = 1.0           # class c sampled with prob ~ count_c ** power (see data.py)
     aug: dict = field(default_factory=dict)
@@ -127,6 +128,74 @@ CONFIGS = {
                               feature_dim=64, num_classes=5),
         lr=1e-3, weight_decay=1e-4, lr_decay="cosine-time", balance_power=0.3),
 }
+
+# The wider zoo (issue 8): the same three recipes, with the augmentations each modality allows.
+RETINA = dict(modality="fundus photograph", dataset="retinamnist",
+              # left and right eyes mirror each other, so a left-right flip is a plausible fundus;
+              # up-down is not (the optic disc and vessels arch the other way)
+              aug={"hflip": True})
+BREAST = dict(modality="breast ultrasound", dataset="breastmnist")
+BCCD = dict(modality="blood-cell microscopy", dataset="bccd",
+            # a cell on a smear has no up or left: all 8 flips and quarter turns are the same cell
+            aug={"dihedral": True})
+SMALL_UNET_28 = dict(dims=2, base_channels=16, channel_mult=(1, 2, 4), blocks_per_level=1, attention_levels=(),
+                     mid_attention=True, groups=8, time_embed_dim=128)   # xray-ddpm's network
+VAE_28 = dict(dims=2, size=28, channels=(32, 48), kernel=3, latent_dim=16, hidden=128)
+CLASSIFIER_28 = dict(dims=2, channels=(32, 64, 128), groups=8, feature_dim=64)
+
+CONFIGS.update({
+    "retina-ddpm": RunConfig(
+        id="retina-ddpm", name="Fundus DDPM (class-conditional, DR grades 0-4)", method="ddpm", **RETINA,
+        # dropout 0.1: 1,080 films (2,160 with mirrors) are few for thousands of passes
+        arch=UNetConfig(in_channels=3, num_classes=5, dropout=0.1, **SMALL_UNET_28),
+        # grade 0 is 45% of the 1,080 films, grade 4 6%: power 0.5 evens the batches out without
+        # showing the 66 grade-4 films ten times as often as the rest
+        balance_power=0.5),
+    "retina-vae": RunConfig(
+        id="retina-vae", name="Fundus VAE (class-conditional, DR grades 0-4)", method="vae", **RETINA,
+        arch=VAEConfig(in_channels=3, num_classes=5, **VAE_28), lr=1e-3, balance_power=0.5),
+    "retina-classifier": RunConfig(
+        id="retina-classifier", name="Fundus evaluator (DR grade 0-4)", method="classifier",
+        modality=RETINA["modality"], dataset=RETINA["dataset"],
+        arch=ClassifierConfig(in_channels=3, num_classes=5, **CLASSIFIER_28),
+        lr=1e-3, weight_decay=1e-4, lr_decay="cosine-time", balance_power=0.0,
+        aug={"hflip": True, "shift": 2},
+        max_steps=1500),               # ~90 epochs of 1,080 films: longer only memorises them
+    "breast-ddpm": RunConfig(
+        id="breast-ddpm", name="Breast ultrasound DDPM (class-conditional)", method="ddpm", **BREAST,
+        arch=UNetConfig(in_channels=1, num_classes=2, **SMALL_UNET_28),
+        # 546 training images and no augmentation: the model most likely to memorise, kept that way
+        # on purpose as the site's teaching example of memorisation (measured in its card)
+        balance_power=0.5),
+    "breast-vae": RunConfig(
+        id="breast-vae", name="Breast ultrasound VAE (class-conditional)", method="vae", **BREAST,
+        arch=VAEConfig(in_channels=1, num_classes=2, **VAE_28), lr=1e-3, balance_power=0.5),
+    "breast-classifier": RunConfig(
+        id="breast-classifier", name="Breast ultrasound evaluator (malignant vs normal/benign)",
+        method="classifier", **BREAST,
+        arch=ClassifierConfig(in_channels=1, num_classes=2, **CLASSIFIER_28),
+        lr=1e-3, weight_decay=1e-4, lr_decay="cosine-time", balance_power=0.0, aug={"shift": 2},
+        max_steps=1000),               # ~120 epochs of 546 images
+    "bccd-ddpm": RunConfig(
+        id="bccd-ddpm", name="Blood-cell DDPM (class-conditional, 64x64 RGB)", method="ddpm", **BCCD,
+        # 64 -> 32 -> 16 -> 8, attention at 8x8 in the middle. 32 channels down to 32x32 and no
+        # wider than 64 anywhere keeps it at 1.1M parameters (2.2 MB in float16): the browser runs
+        # every step at 64x64
+        arch=UNetConfig(dims=2, in_channels=3, size=64, base_channels=32, channel_mult=(1, 1, 2, 2),
+                        blocks_per_level=1, attention_levels=(), mid_attention=True, groups=8,
+                        num_classes=3, time_embed_dim=128),
+        # RBC are 85% of patches: power 0.5 gives WBC and platelets a fifth of each batch each
+        balance_power=0.5),
+    "bccd-vae": RunConfig(
+        id="bccd-vae", name="Blood-cell VAE (class-conditional, 64x64 RGB)", method="vae", **BCCD,
+        arch=VAEConfig(dims=2, in_channels=3, size=64, channels=(32, 48, 48), kernel=3, latent_dim=32,
+                       num_classes=3, hidden=128),
+        lr=1e-3, balance_power=0.5),
+    "bccd-classifier": RunConfig(
+        id="bccd-classifier", name="Blood-cell evaluator (RBC / WBC / platelets)", method="classifier",
+        **BCCD, arch=ClassifierConfig(in_channels=3, size=64, num_classes=3, **CLASSIFIER_28),
+        lr=1e-3, weight_decay=1e-4, lr_decay="cosine-time", balance_power=0.0, max_steps=3000),
+})
 
 
 def tiny(cfg: RunConfig) -> RunConfig:

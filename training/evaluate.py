@@ -22,10 +22,15 @@ from training.medsynth.models import generate, load_run, read_json, write_json
 from training.medsynth.vae import vae_loss
 from training.train import DEFAULT_DATA, DEFAULT_RUNS, write_grid
 
-EVALUATOR = {"pneumoniamnist": "xray-classifier", "mitbih": "ecg-classifier"}
+EVALUATOR = {"pneumoniamnist": "xray-classifier", "mitbih": "ecg-classifier", "retinamnist": "retina-classifier",
+             "breastmnist": "breast-classifier", "bccd": "bccd-classifier"}
 PUBLISHED = {  # MedMNIST v2 (Yang et al. 2023), table of 2D results, test split
     "pneumoniamnist": {"ResNet-18 (28)": {"acc": 0.854, "auc": 0.944},
                        "ResNet-50 (28)": {"acc": 0.854, "auc": 0.948}},
+    "breastmnist": {"ResNet-18 (28)": {"acc": 0.863, "auc": 0.901},
+                    "ResNet-50 (28)": {"acc": 0.812, "auc": 0.857}},
+    "retinamnist": {"ResNet-18 (28)": {"acc": 0.524, "auc": 0.717},
+                    "ResNet-50 (28)": {"acc": 0.528, "auc": 0.726}},
 }
 MIN_CLASS_COUNT = 20   # classes with fewer held-out examples are left out of Frechet distances
 
@@ -41,10 +46,11 @@ def load_as_exported(run_dir, models_dir, model_id):
 def predict(classifier, x, batch=512):
     """-> (probabilities (N, K), features (N, D)) as numpy."""
     probs, feats = [], []
+    device = next(classifier.parameters()).device
     for i in range(0, len(x), batch):
-        f = classifier.features(x[i:i + batch])
-        probs.append(torch.softmax(classifier.head(f), 1))
-        feats.append(f)
+        f = classifier.features(x[i:i + batch].to(device))
+        probs.append(torch.softmax(classifier.head(f), 1).cpu())
+        feats.append(f.cpu())
     return torch.cat(probs).numpy(), torch.cat(feats).numpy()
 
 
@@ -79,7 +85,7 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir):
 
     # 1. n samples per class, in batches
     y_gen = torch.arange(K).repeat_interleave(n)
-    x_gen = torch.cat([generate(cfg["method"], model, cfg, y_gen[i:i + 100], g)
+    x_gen = torch.cat([generate(cfg["method"], model, cfg, y_gen[i:i + 100], g).cpu()
                        for i in range(0, len(y_gen), 100)])
     clip = cfg["clip_sample"] if cfg["method"] == "ddpm" else None
     if train.index["kind"] == "image":
@@ -127,6 +133,7 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir):
     q["memorisation"] = ev.memorisation(x_gen, held.x[held_sel], train.x)
 
     if cfg["method"] == "vae":
+        model.cpu()
         with torch.no_grad():
             mu, logvar = model.encoder(held.x, held.y)
             x_hat = model.decoder(mu, held.y)
@@ -141,12 +148,14 @@ def evaluate_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, d
     if not os.path.exists(os.path.join(models_dir, model_id, "card.json")):
         export_model(model_id, runs_dir, models_dir, data_dir)
     cfg, model = load_as_exported(run_dir, models_dir, model_id)
+    device = "cuda" if torch.cuda.is_available() else "cpu"       # the figures do not depend on it
+    model.to(device)
     if cfg["method"] == "classifier":
         q = classifier_quality(cfg, model, data_dir)
     else:
         ev_id = EVALUATOR[cfg["dataset"]]
         _, evaluator = load_as_exported(os.path.join(runs_dir, ev_id), models_dir, ev_id)
-        q = generator_quality(cfg, model, evaluator, data_dir, run_dir)
+        q = generator_quality(cfg, model, evaluator.to(device), data_dir, run_dir)
     write_json(os.path.join(run_dir, "quality.json"), q)
     export_model(model_id, runs_dir, models_dir, data_dir)          # carry the figures into the card
     print(f"{model_id}: quality {q}")

@@ -7,6 +7,7 @@ few minutes and at the end), loss.csv, samples/step-NNNNNNN.png and summary.json
 """
 import argparse
 import csv
+import json
 import math
 import os
 import platform
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.configs import config_from_dict, get_config
+from training.configs import RunConfig, config_from_dict, get_config
 from training.medsynth.data import BatchSampler, augment, load_split, unscale_output
 from training.medsynth.ema import EMA
 from training.medsynth.models import build_model, generate, load_checkpoint, write_json
@@ -50,11 +51,27 @@ def hardware():
     return f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
 
 
-def learning_rate(cfg, step, elapsed, budget_s):
+def learning_rate(cfg, step, progress):
+    """Linear warm-up, then constant or (lr_decay "cosine-time") cosine to 0 as progress goes 0 -> 1."""
     lr = cfg.lr * min(1.0, (step + 1) / max(cfg.warmup_steps, 1))
-    if cfg.lr_decay == "cosine-time" and budget_s > 0:
-        lr *= 0.5 * (1 + math.cos(math.pi * min(elapsed / budget_s, 1.0)))
+    if cfg.lr_decay == "cosine-time":
+        lr *= 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
     return lr
+
+
+def apply_overrides(cfg, pairs):
+    """--set key=value (e.g. batch_size=128 on a GPU): values are parsed as JSON, else kept as text;
+    the saved config.json records the result, so a run always says what it trained with."""
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or key not in RunConfig.__dataclass_fields__ or key in ("id", "arch", "method", "dataset"):
+            raise SystemExit(f"--set {pair!r}: expected key=value with a run setting as key")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        cfg = replace(cfg, **{key: value})
+    return cfg
 
 
 class Trainer:
@@ -150,13 +167,15 @@ def write_grid(path, samples, kind, rows):
 
 
 def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resume=False,
-          max_steps=None, device="cpu"):
-    """Train until the budget (seconds of this invocation) or max_steps; returns the summary dict."""
+          max_steps=None, device="cpu", overrides=()):
+    """Train until the budget (seconds of this invocation), max_steps more steps or the config's
+    max_steps; returns the summary dict. overrides: "key=value" settings applied on top."""
     run_dir = os.path.join(runs_dir, cfg.id)
     os.makedirs(run_dir, exist_ok=True)
     if resume:
         saved = load_checkpoint(os.path.join(run_dir, "checkpoint.pt"))["config"]
         cfg = config_from_dict(saved)
+    cfg = apply_overrides(cfg, overrides)
     tr = Trainer(cfg, data_dir, run_dir, device)
     if resume:
         tr.load()
@@ -174,10 +193,13 @@ def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resu
         writer.writerow(["step", "wall_s", "lr", "loss", "extra"])
     start, last_ckpt = time.time(), time.time()
     start_elapsed = tr.elapsed
+    start_step = tr.step
     stop_step = min(cfg.max_steps, tr.step + max_steps) if max_steps else cfg.max_steps
     recent = []
     while tr.step < stop_step and time.time() - start < budget_s:
-        lr = learning_rate(cfg, tr.step, time.time() - start, budget_s)
+        progress = max((time.time() - start) / budget_s if budget_s > 0 else 0.0,
+                       (tr.step - start_step) / max(stop_step - start_step, 1))
+        lr = learning_rate(cfg, tr.step, progress)
         loss, extra = tr.train_step(lr)
         tr.elapsed = start_elapsed + time.time() - start
         recent = (recent + [loss])[-200:]
@@ -210,7 +232,8 @@ def main():
     p.add_argument("--budget-minutes", type=float, default=60.0)
     p.add_argument("--resume", action="store_true")
     p.add_argument("--tiny", action="store_true", help="tiny network, for smoke tests")
-    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--max-steps", type=int, default=None, help="stop after this many more steps")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a run setting, e.g. batch_size=128")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     p.add_argument("--data-dir", default=DEFAULT_DATA)
     p.add_argument("--runs-dir", default=DEFAULT_RUNS)
@@ -219,7 +242,7 @@ def main():
         torch.set_num_threads(a.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     train(get_config(a.model, a.tiny), a.data_dir, a.runs_dir, a.budget_minutes * 60, a.resume,
-          a.max_steps, device)
+          a.max_steps, device, a.set)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,43 @@ LIMITATIONS = {
         "Beats are generated one at a time, without rhythm context (RR intervals), which is part of "
         "what defines an S beat.",
     ],
+    "retinamnist": [
+        "28x28 colour downsamples of 1,600 fundus photographs from one screening source (DeepDRiD, "
+        "via MedMNIST); at this size lesions such as microaneurysms are sub-pixel, so the grade rests "
+        "on colour and coarse texture.",
+        "Only 1,080 training images over 5 grades, imbalanced (grade 0 about 45%, grade 4 about 6%); "
+        "grading is an ordinal judgement with known inter-grader disagreement, and even the evaluator "
+        "reaches only about half accuracy (as the published MedMNIST baselines do), so per-grade "
+        "figures judged by it are rough.",
+        "Left-right mirroring was used in training (left and right eyes mirror each other).",
+    ],
+    "breastmnist": [
+        "28x28 greyscale downsamples of 780 breast ultrasound images from one hospital (Al-Dhabyani "
+        "et al. 2020, women aged 25-75), labelled malignant vs normal-or-benign.",
+        "Only 546 training images (147 malignant).",
+    ],
+    "bccd": [
+        "64x64 patches cut around the annotated boxes of 364 blood-smear images (BCCD); annotations "
+        "are incomplete in places, so a patch can contain unlabelled cells.",
+        "Classes are very imbalanced (training: 2,381 RBC, 214 WBC, 209 platelets); batches were "
+        "rebalanced (class weight ~ count^0.5) and every figure is reported per class. WBC subtypes "
+        "are not distinguished.",
+        "Flips and quarter turns were used in training (a cell on a smear has no orientation).",
+    ],
+}
+
+# ...and what only one dataset's model of one method shows
+MODEL_LIMITATIONS = {
+    ("mitbih", "ddpm"): [
+        "The sampler bounds its clean-beat estimate at +-4.5 mV; the tallest generated V beats reach "
+        "that bound and come out with flat tops.",
+    ],
+    ("breastmnist", "ddpm"): [
+        "The model most likely to memorise: trained without augmentation for about 2,200 passes over "
+        "546 images, on purpose, as the site's teaching example of memorisation. The "
+        "nearest-training-sample figures below say how close its samples sit to the training images "
+        "(closer than new real images do), and the site's audit shows them side by side.",
+    ],
 }
 
 INTENDED_USE = ("Teaching and demonstration: seeing how a generative model makes images or signals, "
@@ -96,7 +133,7 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
     card["weights"] = weights_info
     card["parity"] = parity_info
     card["intendedUse"] = INTENDED_USE
-    card["limitations"] = LIMITATIONS.get(cfg["dataset"], [])
+    card["limitations"] = LIMITATIONS.get(cfg["dataset"], []) + MODEL_LIMITATIONS.get((cfg["dataset"], cfg["method"]), [])
     return card
 
 

@@ -98,11 +98,23 @@ def augment(x, aug, gen):
     """Label-preserving augmentations only, on a channels-first batch.
 
     aug: {"shift": max shift in pixels/samples (edge-padded), "amp": max relative amplitude change,
-          "offset": max baseline offset (signals, scaled units)}
+          "offset": max baseline offset (signals, scaled units),
+          "hflip": mirror left-right with probability 1/2 (fundus: left and right eyes mirror),
+          "dihedral": any of the 8 flips and quarter turns (cell patches have no orientation)}
     Never flips X-rays left-right and never inverts or time-reverses ECG beats (TRAINING-NOTES.md).
     gen: torch.Generator, so augmentations are reproducible.
     """
     B = x.shape[0]
+    if aug.get("dihedral"):
+        assert x.dim() == 4 and x.shape[2] == x.shape[3], "dihedral augmentation needs square images"
+        turns = torch.randint(0, 4, (B,), generator=gen)
+        flips = torch.rand(B, generator=gen) < 0.5
+        x = torch.stack([torch.rot90(xi.flip(-1) if f else xi, int(k), dims=(-2, -1))
+                         for xi, k, f in zip(x, turns, flips)])
+    elif aug.get("hflip"):
+        assert x.dim() == 4, "hflip is for images"
+        flips = (torch.rand(B, generator=gen) < 0.5).view(B, 1, 1, 1)
+        x = torch.where(flips, x.flip(-1), x)
     s = int(aug.get("shift", 0))
     if s > 0:
         dims = x.dim() - 2

@@ -2,6 +2,7 @@ import struct
 import zlib
 
 import numpy as np
+import pytest
 import torch
 
 from training.medsynth.data import BatchSampler, augment, load_split
@@ -35,6 +36,33 @@ def test_shift_augmentation_keeps_shape_and_never_mirrors():
     out = augment(x, {"shift": 2}, torch.Generator().manual_seed(0))
     assert out.shape == x.shape
     assert (out[:, 0, :, 1:] - out[:, 0, :, :-1] >= 0).all()              # still rises: no flip
+
+
+def test_flip_augmentations_are_orientation_changes_of_each_image_only():
+    x = torch.randn(64, 3, 8, 8, generator=torch.Generator().manual_seed(1))
+    g = torch.Generator().manual_seed(0)
+    mirrored = augment(x, {"hflip": True}, g)
+    is_flip = [torch.equal(o, i.flip(-1)) for o, i in zip(mirrored, x)]
+    assert all(f or torch.equal(o, i) for f, o, i in zip(is_flip, mirrored, x))
+    assert 16 < sum(is_flip) < 48                                          # about half are mirrored
+    turned = augment(x, {"dihedral": True}, g)
+    seen = set()
+    for o, i in zip(turned, x):
+        variants = [torch.rot90(i.flip(-1) if f else i, k, dims=(-2, -1)) for f in (False, True) for k in range(4)]
+        match = [n for n, v in enumerate(variants) if torch.equal(o, v)]
+        assert match, "each output must be one of the 8 flips/turns of its own input"
+        seen.add(match[0])
+    assert len(seen) == 8
+
+
+def test_set_overrides_a_run_setting_and_refuses_unknown_or_structural_keys():
+    from training.configs import get_config
+    from training.train import apply_overrides
+    cfg = apply_overrides(get_config("xray-ddpm"), ["batch_size=128", "ema_decay=0.9995", "lr_decay=cosine-time"])
+    assert (cfg.batch_size, cfg.ema_decay, cfg.lr_decay) == (128, 0.9995, "cosine-time")
+    for bad in ["batchsize=1", "arch=1", "batch_size"]:
+        with pytest.raises(SystemExit):
+            apply_overrides(cfg, [bad])
 
 
 def test_auc_and_frechet_golden_values():

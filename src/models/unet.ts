@@ -36,6 +36,9 @@ export interface UNet {
   dispose(): void;
 }
 
+/** Values of the widest activation (full resolution, first level's channels) in one pass. */
+export const MAX_VALUES_PER_PASS = 2 ** 23;
+
 /** One entry of a down/up ModuleList, in unet.py's order. */
 type Step =
   | { kind: 'res'; run: EmbeddedLayer }
@@ -46,8 +49,9 @@ type Step =
 /**
  * Builds the UNet of `card` (method 'ddpm', from parseCard) from its weights, which it takes
  * ownership of: they are freed by the UNet's dispose(), or before an error is thrown here.
+ * A batch whose widest activation would exceed `maxValuesPerPass` values runs in chunks.
  */
-export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>): UNet {
+export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, maxValuesPerPass = MAX_VALUES_PER_PASS): UNet {
   if (card.architecture.type !== 'unet') throw new Error(`${card.id}: not a UNet (architecture ${card.architecture.type})`);
   const a = card.architecture;
   const owner = `UNet ${card.id}`;
@@ -124,7 +128,7 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>):
     return tf.add(temb, tf.gather(net.classEmb, classIds(y, a.numClasses + 1, owner))) as tf.Tensor2D;
   };
 
-  const apply = (step: Step, h: tf.Tensor, emb: tf.Tensor2D): tf.Tensor => {
+  const applyStep = (step: Step, h: tf.Tensor, emb: tf.Tensor2D): tf.Tensor => {
     switch (step.kind) {
       case 'res': return step.run(h, emb);
       case 'pool': return avgPool2x(h, d);
@@ -149,13 +153,16 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>):
       if (x.shape.slice(1, d + 1).some((s) => s % multiple !== 0)) {
         throw new Error(`${owner}: spatial size [${x.shape.slice(1, d + 1).join(', ')}] is not divisible by ${multiple}`);
       }
-      return tf.tidy(() => {
+      const forward = (x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]) => tf.tidy(() => {
         const emb = embedding(t, y);                                             // (B, E)
+        // Each step in its own tidy: only its output outlives it, so the peak is the skips, not
+        // every temporary of the whole pass
+        const apply = (step: Step, h: tf.Tensor) => tf.tidy(() => applyStep(step, h, emb));
         let h = net.inConv(x);                                                   // (B, *S, ch0)
         const skips = [h];
         for (const blocks of net.down) {
           for (const step of blocks) {
-            h = apply(step, h, emb);
+            h = apply(step, h);
             if (step.kind === 'attention') skips[skips.length - 1] = h;          // attention refines the last skip
             else skips.push(h);
           }
@@ -170,10 +177,25 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>):
               if (skip === undefined) throw new Error(`${owner}: ran out of skips`);
               h = tf.concat([h, skip], d + 1);                                   // (B, *S, ch + skip_ch)
             }
-            h = apply(step, h, emb);
+            h = apply(step, h);
           }
         }
         return net.outConv(silu(net.outNorm(h)));                                // (B, *S, C)
+      });
+      // Every operation is per sample (GroupNorm and attention included), so a large batch runs
+      // as chunks with the same result; the chunk keeps the widest activation near 32 MB, which
+      // lets 64 guided 64x64 samples run on WASM (one pass of 128 ran out of its memory)
+      const chunk = Math.max(1, Math.floor(maxValuesPerPass / (x.size / B * ch0 * a.channelMult[0]! / a.inChannels)));
+      if (B <= chunk) return forward(x, t, y);
+      const ids = (v: tf.Tensor1D | readonly number[], start: number, end: number) =>
+        v instanceof tf.Tensor ? v.slice(start, end - start) : v.slice(start, end);
+      return tf.tidy(() => {
+        const parts: tf.Tensor[] = [];
+        for (let start = 0; start < B; start += chunk) {
+          const end = Math.min(B, start + chunk);
+          parts.push(forward(x.slice(start, end - start), ids(t, start, end), ids(y, start, end)));
+        }
+        return tf.concat(parts);
       });
     },
     dispose() {

@@ -12,7 +12,7 @@ import type { BackendName } from '../../src/runtime/backends.js';
 import { ComputeRuntime } from '../../src/runtime/runtime.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
 import { loadModel } from '../../src/models/loader.js';
-import { type Parity, runParityCases } from '../shared/parity.js';
+import { type Parity, type ParityArray, runParityCases } from '../shared/parity.js';
 
 const TOLERANCE: Record<Exclude<BackendName, 'cpu'>, number> = { wasm: 1e-4, webgpu: 1e-3, webgl: 1e-3 };
 
@@ -22,6 +22,14 @@ const parities = {
 };
 const folders = Object.entries(parities).map(([path, parity]) => ({ base: path.replace('parity.json', ''), parity }));
 const figures: string[] = [];
+
+/** SwiftShader takes tens of seconds per 64x64 UNet pass: allow time in proportion to the largest input. */
+function timeoutFor(parity: Parity): number {
+  const values = Object.values(parity.cases)
+    .flatMap((c) => Object.values(c.inputs))
+    .map((v) => ((v as Partial<ParityArray>).shape ?? []).reduce((a, b) => a * b, 1));
+  return Math.max(60_000, Math.ceil(Math.max(...values) / (2 * 28 * 28)) * 30_000);
+}
 
 afterAll(() => console.log(`browser parity (max abs error / output scale):\n${figures.join('\n')}`));
 
@@ -33,7 +41,7 @@ describe.each(Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[])('on %s', (ba
     expect((await runtime.start()).backend).toBe(backend);
   });
 
-  it.each(folders.map((f) => [f.base, f]))('%s matches PyTorch', async (_, { base, parity }) => {
+  for (const { base, parity } of folders) it(`${base} matches PyTorch`, { timeout: timeoutFor(parity) }, async () => {
     expect(tf.getBackend()).toBe(backend);
     const before = tf.memory().numTensors;
     const model = await loadModel(base);

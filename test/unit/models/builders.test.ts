@@ -83,6 +83,30 @@ describe('memory', () => {
   });
 });
 
+describe('large batches', () => {
+  it('run in chunks with the same result as one pass, and leave no tensor behind', () => {
+    const card = loadCard(fixture('tiny-xray-ddpm'));
+    const a = card.architecture;
+    if (a.type !== 'unet') throw new Error('expected a UNet');
+    const whole = createUNet(card, loadWeights(fixture('tiny-xray-ddpm')));
+    // room for two samples' widest activation per pass: a batch of 5 runs as 2 + 2 + 1
+    const chunked = createUNet(card, loadWeights(fixture('tiny-xray-ddpm')), 2 * a.size * a.size * a.baseChannels * a.channelMult[0]!);
+    const x = tf.randomNormal([5, a.size, a.size, a.inChannels], 0, 1, 'float32', 7);
+    const t = [999, 500, 10, 0, 250];
+    const y = [0, 1, a.numClasses, 0, 1];
+    const [tTensor, yTensor] = [tf.tensor1d(t), tf.tensor1d(y, 'int32')];
+    const before = tf.memory().numTensors;
+    const expected = whole.predictNoise(x, t, y);
+    const actual = chunked.predictNoise(x, tTensor, yTensor);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    expect(actual.shape).toEqual(expected.shape);
+    expect(tf.max(tf.abs(actual.sub(expected))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([x, tTensor, yTensor, expected, actual]);
+    whole.dispose();
+    chunked.dispose();
+  });
+});
+
 describe('weights named by module path, from the architecture', () => {
   it('refuses weights exported for another architecture (attention at other levels)', () => {
     const before = tf.memory().numTensors;

@@ -52,6 +52,7 @@ MODEL_LIMITATIONS = {
     ("mitbih", "ddpm"): [
         "The sampler bounds its clean-beat estimate at +-4.5 mV; the tallest generated V beats reach "
         "that bound and come out with flat tops.",
+        "With 8 Q beats in DS1, Q samples can only echo those beats; they count in the copies check below.",
     ],
     ("breastmnist", "ddpm"): [
         "The model most likely to memorise: trained without augmentation for about 2,200 passes over "

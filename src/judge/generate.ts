@@ -1,0 +1,145 @@
+/**
+ * Generates the samples the judge measures: many per class, in batches, straight from the
+ * diffusion loop and the VAE prior (src/diffusion), with the sampler the model card recommends
+ * unless told otherwise. Unconditional samples (for the class mix) come from a diffusion model's
+ * learned "no class" label with guidance 0; a VAE is conditional only.
+ *
+ * Every batch gets its own seed derived from the run's seed, so no two batches share noise. What
+ * comes back is plain arrays in display units (grey levels 0..255, or mV); every tensor made here
+ * is freed here, also on abort.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { denoise } from '../diffusion/denoise.js';
+import { priorLatents } from '../diffusion/latent.js';
+import { Scheduler } from '../diffusion/schedulers.js';
+import type { LoadedModel } from '../models/loader.js';
+import { scalingOf } from '../models/scaling.js';
+import { Pacer, type TaskOptions } from './tasks.js';
+
+export type GeneratorModel = Extract<LoadedModel, { kind: 'ddpm' } | { kind: 'vae' }>;
+
+export interface JudgeSampler {
+  sampler: 'ddim' | 'ddpm';
+  steps: number;
+  eta: number;
+  guidance: number;
+}
+
+export interface GenerateOptions extends TaskOptions {
+  /** The class of each sample to make; null: unconditional (diffusion models with a "no class" label only). */
+  classes: readonly (number | null)[];
+  seed: number;
+  /** Samples per forward pass (default 16). */
+  batchSize?: number;
+  /** Diffusion: defaults to the card's samplerDefaults. */
+  sampler?: Partial<JudgeSampler>;
+  /** VAE: the prior's standard deviation (default 1). */
+  temperature?: number;
+}
+
+/** The sampler the card recommends (its samplerDefaults), over DDIM 50 steps, eta 0, guidance 1. */
+export function cardSampler(model: GeneratorModel): JudgeSampler {
+  const d = model.card.samplerDefaults;
+  return {
+    sampler: d?.method === 'ddpm' ? 'ddpm' : 'ddim',
+    steps: d?.steps ?? 50,
+    eta: d?.eta ?? 0,
+    guidance: d?.guidance ?? 1,
+  };
+}
+
+/** Whether the model can make unconditional samples (it learned a "no class" label). */
+export function canSampleUnconditionally(model: GeneratorModel): boolean {
+  return model.kind === 'ddpm' && (model.card.guidance?.nullClass ?? null) !== null && (model.card.guidance?.trainedDropout ?? 0) > 0;
+}
+
+/** Seed of batch `b` of a run seeded `seed`. */
+export function batchSeed(seed: number, b: number): number {
+  return (seed ^ Math.imul(b + 1, 0x9e3779b1)) >>> 0;
+}
+
+/** Forward passes a run of `count` samples takes, for progress bars: steps per batch times batches. */
+export function generationWork(model: GeneratorModel, count: number, options: Pick<GenerateOptions, 'batchSize' | 'sampler'> = {}): number {
+  const batches = Math.ceil(count / Math.max(1, options.batchSize ?? 16));
+  return model.kind === 'ddpm' ? batches * (options.sampler?.steps ?? cardSampler(model).steps) : batches;
+}
+
+export async function generateSamples(model: GeneratorModel, options: GenerateOptions): Promise<Float32Array[]> {
+  const { classes, signal } = options;
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
+  const { toDisplay } = scalingOf(model.card);
+  const shape = model.card.architecture.inputShape;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const pacer = new Pacer(signal);
+  const out: Float32Array[] = new Array<Float32Array>(classes.length);
+  const total = generationWork(model, classes.length, options);
+  let done = 0;
+  const phase = 'generating samples';
+  options.onProgress?.({ phase, done, total });
+
+  // conditional and unconditional samples go in separate batches (their guidance differs)
+  const groups = [classes.flatMap((c, i) => (c === null ? [] : [i])), classes.flatMap((c, i) => (c === null ? [i] : []))];
+  if (groups[1]!.length && !canSampleUnconditionally(model)) {
+    throw new Error(`${model.card.id} cannot make unconditional samples: ${model.kind === 'vae' ? 'a VAE here is conditional only' : 'it never learned a "no class" label'}`);
+  }
+  let b = 0;
+  for (const [g, rows] of groups.entries()) {
+    for (let start = 0; start < rows.length; start += batchSize, b++) {
+      await pacer.yield();
+      const batch = rows.slice(start, start + batchSize);
+      const seed = batchSeed(options.seed, b);
+      let values: Float32Array;
+      if (model.kind === 'ddpm') {
+        const s = { ...cardSampler(model), ...options.sampler };
+        const schedule = model.card.schedule!;
+        const clip = schedule.clipSample ? (schedule.clipRange ?? 1) : null;
+        const scheduler = new Scheduler({ steps: schedule.steps, beta: schedule.beta, clipSample: clip }, s.sampler, s.steps, s.sampler === 'ddim' ? s.eta : 0);
+        const nullClass = model.card.guidance?.nullClass ?? model.card.architecture.numClasses;
+        const unconditional = g === 1;
+        const steps = denoise(model.net, scheduler, {
+          sampleShape: shape,
+          classes: batch.map((i) => (unconditional ? nullClass : classes[i]!)),
+          nullClass,
+          guidance: unconditional ? 0 : s.guidance,
+          seed,
+          signal,
+        });
+        let final: tf.Tensor | undefined;
+        try {
+          for (;;) {
+            const next = await steps.next();
+            if (next.done) {
+              final = next.value;
+              break;
+            }
+            options.onProgress?.({ phase, done: ++done, total });
+            // on CPU backends nothing in the loop waits: hand the thread back between steps
+            await pacer.tick();
+          }
+          values = await final.data<'float32'>();
+        } finally {
+          final?.dispose();
+          await steps.return(undefined as never).catch(() => undefined);
+        }
+      } else {
+        const dim = model.card.latent?.dim ?? model.net.architecture.latentDim;
+        const z = priorLatents(seed, batch.length, dim, options.temperature ?? 1);
+        const x = tf.tidy(() => model.net.decode(tf.tensor2d(z, [batch.length, dim]), batch.map((i) => classes[i]!)));
+        try {
+          values = await x.data<'float32'>();
+        } finally {
+          x.dispose();
+        }
+        options.onProgress?.({ phase, done: ++done, total });
+      }
+      const display = toDisplay(values);
+      batch.forEach((i, k) => (out[i] = display.slice(k * size, (k + 1) * size)));
+    }
+  }
+  return out;
+}
+
+/** `perClass` samples of every class, class by class: [0, 0, ..., 1, 1, ...]. */
+export function perClassRequests(numClasses: number, perClass: number): number[] {
+  return Array.from({ length: numClasses * perClass }, (_, i) => Math.floor(i / perClass));
+}

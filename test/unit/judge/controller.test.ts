@@ -1,0 +1,200 @@
+/**
+ * The judge's controller without a page: the whole audit and the train-on-synthetic run with the
+ * tiny fixture models (a diffusion model, a VAE and their evaluators) on the tfjs CPU backend, over
+ * small reference packs made here, so the test does not depend on `npm run data`. It must fill the
+ * panel's view step by step, cancel cleanly, and leave no tensor behind once its host goes away.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type LoadedModel, loadModel } from '../../../src/models/loader.js';
+import type { ModelSummary } from '../../../src/models/registry.js';
+import { JudgeController, evaluatorFor, judgeable } from '../../../src/judge/judge-controller.js';
+import { JudgeReferenceMissingError, type JudgePackIndex, loadJudgeReference } from '../../../src/judge/reference.js';
+import { Rng } from '../../../src/judge/random.js';
+import { FIXTURES, fakeHost, repoFetch } from '../app/fixture-fetch.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const summary = (id: string, dataset: string, classes: string[]): ModelSummary => ({
+  id, name: id, modality: '', method: 'classifier', dataset, classes, path: `${FIXTURES}${id}/`, bytes: 0, licence: 'test',
+});
+const MODELS = [
+  summary('tiny-xray-classifier', 'pneumoniamnist', ['normal', 'pneumonia']),
+  summary('tiny-ecg-classifier', 'mitbih', ['N', 'S', 'V', 'F', 'Q']),
+];
+
+/** A reference pack in memory: `heldout` and `train` samples per class, of `shape`, seeded. */
+function pack(dataset: string, kind: 'image' | 'signal', shape: number[], classes: string[], heldout: number, train: number) {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const rng = new Rng(dataset.length);
+  const split = (name: string, perClass: number) => {
+    const count = perClass * classes.length;
+    const x = kind === 'image'
+      ? Uint8Array.from({ length: count * size }, () => Math.floor(256 * rng.next()))
+      : Float32Array.from({ length: count * size }, (_, i) => Math.exp(-((((i % size) - 90) / 6) ** 2)) + 0.05 * rng.normal());
+    const y = Uint8Array.from({ length: count }, (_, i) => Math.floor(i / perClass));
+    return { meta: { count, x: `${name}-x.${kind === 'image' ? 'u8' : 'f32'}`, y: `${name}-y.u8`, classCounts: classes.map(() => perClass) }, x, y };
+  };
+  const h = split('heldout', heldout);
+  const t = split('train', train);
+  const index: JudgePackIndex = {
+    dataset, kind, sampleShape: shape, dtype: kind === 'image' ? 'uint8' : 'float32', classes,
+    ...(kind === 'signal' ? { sampleRateHz: 360, window: { before: 90, after: 166 } } : {}),
+    splits: { heldout: h.meta, train: { ...t.meta, selection: 'all of each class' } },
+  };
+  const files: Record<string, Uint8Array> = {
+    'index.json': new TextEncoder().encode(JSON.stringify(index)),
+    [h.meta.x]: new Uint8Array(h.x.buffer), [h.meta.y]: h.y, [t.meta.x]: new Uint8Array(t.x.buffer), [t.meta.y]: t.y,
+  };
+  return files;
+}
+
+const PACKS: Record<string, Record<string, Uint8Array>> = {
+  pneumoniamnist: pack('pneumoniamnist', 'image', [28, 28, 1], ['normal', 'pneumonia'], 6, 10),
+  mitbih: pack('mitbih', 'signal', [256], ['N', 'S', 'V', 'F', 'Q'], 5, 8),
+};
+
+async function fetchAll(url: string, init?: RequestInit): Promise<Response> {
+  const match = /^reference\/([^/]+)\/(.+)$/.exec(url);
+  if (!match) return repoFetch(url, init);
+  const bytes = PACKS[match[1]!]?.[match[2]!];
+  return bytes ? new Response(bytes as Uint8Array<ArrayBuffer>) : new Response('not found', { status: 404 });
+}
+
+function makeJudge() {
+  const host = fakeHost();
+  const judge = new JudgeController(host, {
+    models: MODELS,
+    fetch: fetchAll,
+    load: (base, options) => loadModel(base, { ...options, fetch: repoFetch }),
+  });
+  host.connect();
+  return { judge, host };
+}
+
+const open = (id: string) => loadModel(`${FIXTURES}${id}/`, { fetch: repoFetch });
+
+describe('the judge controller', () => {
+  it('finds evaluators and judgeable models', () => {
+    expect(evaluatorFor('mitbih', MODELS)?.id).toBe('tiny-ecg-classifier');
+    expect(evaluatorFor('bccd', MODELS)).toBeNull();
+    expect(judgeable(null)).toBeNull();
+  });
+
+  it('audits a diffusion model: faithfulness, class mix, distances with intervals, memorisation; then trains on its samples', async () => {
+    const before = tf.memory().numTensors;
+    const generator = await open('tiny-xray-ddpm');
+    const { judge, host } = makeJudge();
+    const stages = new Set<number>();
+    const updates = host.updates;
+    const done = await judge.audit(generator, { perClass: 4, unconditional: 4, resamples: 10, neighbours: 2, seed: 5 });
+    expect(judge.view.message).toBeNull();
+    expect(done).toBe(true);
+    expect(host.updates).toBeGreaterThan(updates + 5);
+    const v = judge.view;
+    expect(v.status).toBe('done');
+    expect(v.model?.id).toBe('tiny-xray-ddpm');
+    expect(v.evaluator).toBe('tiny-xray-classifier');
+    expect(v.sample).toEqual({ kind: 'image', shape: [28, 28, 1], sampleRateHz: 360, startMs: -0 });
+    expect([v.generatedCount, v.unconditionalCount]).toEqual([8, 4]);
+    expect(v.faithfulness!.generated.perClass.map((r) => r.count)).toEqual([4, 4]);
+    expect(v.faithfulness!.heldout.perClass.map((r) => r.count)).toEqual([6, 6]);
+    expect(v.faithfulness!.mix!.total).toBe(4);
+    expect(v.fidelity!.perClass).toEqual([4, 4]);
+    expect(v.fidelity!.generatedVsHeldOut.tooSmall).toBe(true);
+    expect(v.fidelity!.generatedVsHeldOut.frechet.resamples).toBe(10);
+    expect(v.fidelity!.trainVsHeldOut).not.toBeNull();
+    const m = v.memorisation!;
+    expect(m.items).toHaveLength(8);
+    expect(m.trainCount).toBe(20);
+    expect(m.heldoutCount).toBe(12);
+    expect(m.items[0]!.pixel).toHaveLength(2);
+    expect(m.items[0]!.pixel[0]!.sample).toHaveLength(784);
+    expect(m.items[0]!.feature).toHaveLength(2);
+    expect(m.items.map((i) => i.dcr)).toEqual([...m.items.map((i) => i.dcr)].sort((a, b) => a - b));
+    expect(m.histogram.counts[0]!.reduce((a, b) => a + b, 0)).toBe(8);
+    expect(m.space).toBe('network input units, Euclidean over all values');
+    expect(v.ecg).toBeNull();
+    expect(stages.size).toBe(0);
+
+    const trained = await judge.usefulness({ epochs: 1 });
+    expect(trained).toBe(true);
+    const t = judge.view.tstr!;
+    expect(t.running).toBe(false);
+    expect(t.report!.model.kind).toBe('conv');
+    expect(t.batchLosses.synthetic.length).toBeGreaterThan(0);
+    expect(t.batchLosses.real.length).toBeGreaterThan(0);
+    expect(t.report!.synthetic.confusion.flat().reduce((a, b) => a + b, 0)).toBe(12);
+    expect(t.note).toContain('8 synthetic samples');
+
+    host.disconnect();
+    await judge.cancel();
+    generator.dispose();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('audits an ECG VAE, with beat features per class and no class mix, and says why', async () => {
+    const generator = await open('tiny-ecg-vae');
+    const { judge, host } = makeJudge();
+    expect(await judge.audit(generator, { perClass: 4, resamples: 5 })).toBe(true);
+    const v = judge.view;
+    expect(v.sample.kind).toBe('signal');
+    expect(v.sample.startMs).toBeCloseTo(-250, 9);
+    expect(v.faithfulness!.mix).toBeNull();
+    expect(v.faithfulness!.mixNote).toContain('conditional only');
+    expect(v.ecg!.classes.map((c) => c.name)).toEqual(['N', 'S', 'V', 'F', 'Q']);
+    expect(v.ecg!.classes[0]!.features.map((f) => f.name)).toEqual(['rAmplitudeMv', 'qrsWidthMs', 'stLevelMv']);
+    expect(v.ecg!.classes[0]!.generated).toBe(4);
+    expect(v.ecg!.classes[0]!.real).toBe(8);
+    host.disconnect();
+    generator.dispose();
+  });
+
+  it('cancels an audit mid-way, keeps what finished, frees the evaluator with its host', async () => {
+    const generator = await open('tiny-xray-vae');
+    const before = tf.memory().numTensors;
+    const host = fakeHost();
+    const judge: JudgeController = new JudgeController(
+      {
+        ...host,
+        requestUpdate() {
+          host.requestUpdate();
+          const p = judge?.view.progress;
+          if (p?.stage === 6 && p.done >= 2) void judge.cancel();
+        },
+      },
+      { models: MODELS, fetch: fetchAll, load: (base, options) => loadModel(base, { ...options, fetch: repoFetch }) },
+    );
+    expect(await judge.audit(generator, { perClass: 5, resamples: 50 })).toBe(false);
+    expect(judge.view.status).toBe('cancelled');
+    expect(judge.view.message).toBe('The audit was cancelled; what had finished is shown.');
+    expect(judge.view.progress).toBeNull();
+    expect(judge.view.faithfulness).not.toBeNull();
+    expect(judge.view.fidelity).toBeNull();
+    // the evaluator stays loaded for the next run, and nothing else is left
+    const evaluatorTensors = tf.memory().numTensors - before;
+    expect(evaluatorTensors).toBeGreaterThan(0);
+    expect(await judge.usefulness()).toBe(false);
+    expect(judge.view.message).toContain('Run the audit first');
+    judge.hostDisconnected();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(tf.memory().numTensors).toBe(before);
+    generator.dispose();
+  });
+
+  it('says what is missing: no generator, no evaluator, no reference pack', async () => {
+    const { judge, host } = makeJudge();
+    expect(await judge.audit(null)).toBe(false);
+    expect(judge.view.message).toBe('Pick a generator (a diffusion model or a VAE) to judge.');
+    const classifier = await open('tiny-xray-classifier');
+    expect(await judge.audit(classifier as LoadedModel)).toBe(false);
+    classifier.dispose();
+    const error = await loadJudgeReference('nowhere', { fetch: fetchAll }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JudgeReferenceMissingError);
+    expect((error as Error).message).toBe('Real samples are not available: run `npm run data` to fetch nowhere and rebuild the site.');
+    host.disconnect();
+  });
+});

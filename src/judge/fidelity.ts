@@ -14,7 +14,6 @@
  * from each set as the smallest of the three has (generated, held-out, training), and a class with
  * fewer than 20 (or fewer than were generated per class, if that is less) is left out.
  */
-import { kernelDistance } from '../metrics/frechet.js';
 import type { Matrix } from '../metrics/linalg.js';
 import { type Prdc, prdc } from '../metrics/neighbours.js';
 import { frechetDistanceQl as frechetDistance } from './eigen.js';
@@ -144,7 +143,7 @@ export function polynomialKernel(x: Matrix, y: Matrix): Float64Array {
 }
 
 /**
- * kernelDistance(selectRows(a, ia), selectRows(b, ib)) from the precomputed kernels: the unbiased
+ * kernelDistance(selectRows(a, ia), selectRows(b, ib)) (src/metrics/frechet.ts) from the precomputed kernels: the unbiased
  * MMD^2 over positions (a row drawn twice counts as two samples, as in the resampled matrix).
  */
 export function kidOfResample(kaa: Float64Array, kbb: Float64Array, kab: Float64Array, na: number, nb: number, ia: ArrayLike<number>, ib: ArrayLike<number>): number {
@@ -172,13 +171,20 @@ export async function compareSets(a: Matrix, b: Matrix, options: Omit<FidelityOp
   const rng = new Rng(options.seed ?? 0);
   const pacer = new Pacer(options.signal);
   const phase = options.phase ?? 'bootstrap';
+  if (a.cols !== b.cols) throw new Error(`feature sizes differ: ${a.cols} and ${b.cols}`);
+  if (a.rows < 2 || b.rows < 2) throw new Error('the kernel distance needs at least two samples in each set');
   const frechet = frechetDistance(a, b);
-  const kid = kernelDistance(a, b);
+  await pacer.tick();
+  // the kernels once; every KID (the estimate too) is then sums over them
+  const kaa = polynomialKernel(a, a);
+  await pacer.tick();
+  const kbb = polynomialKernel(b, b);
+  await pacer.tick();
+  const kab = polynomialKernel(a, b);
+  const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+  const kid = kidOfResample(kaa, kbb, kab, a.rows, b.rows, identity(a.rows), identity(b.rows));
   const fds: number[] = [];
   const kids: number[] = [];
-  const kaa = resamples ? polynomialKernel(a, a) : new Float64Array(0);
-  const kbb = resamples ? polynomialKernel(b, b) : new Float64Array(0);
-  const kab = resamples ? polynomialKernel(a, b) : new Float64Array(0);
   options.onProgress?.({ phase, done: 0, total: resamples });
   for (let r = 0; r < resamples; r++) {
     await pacer.tick();

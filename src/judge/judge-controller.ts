@@ -61,6 +61,17 @@ export function evaluatorFor(dataset: string, models: readonly ModelSummary[] = 
   return models.find((m) => m.method === 'classifier' && m.dataset === dataset) ?? null;
 }
 
+/**
+ * Whether the page's loaded model can be judged now, and if not, a sentence saying why: for the
+ * panel's `disabled` and `disabled-reason`.
+ */
+export function judgeAvailability(model: LoadedModel | null | undefined, models: readonly ModelSummary[] = SHIPPED_MODELS): { ok: boolean; reason: string } {
+  if (!model) return { ok: false, reason: 'Load a generator (a diffusion model or a VAE) to judge its samples.' };
+  if (!judgeable(model)) return { ok: false, reason: `${model.card.name} is an evaluator, not a generator: pick a diffusion model or a VAE.` };
+  if (!evaluatorFor(model.card.dataset, models)) return { ok: false, reason: `No evaluator ships for ${model.card.dataset}, so its samples cannot be judged here.` };
+  return { ok: true, reason: '' };
+}
+
 interface AuditState {
   generator: GeneratorModel;
   settings: JudgeSettings;

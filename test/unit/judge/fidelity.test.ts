@@ -48,7 +48,7 @@ describe('bootstrap intervals', () => {
   it('brackets the full-sample estimate, which is the metric itself, and repeats exactly with the same seed', async () => {
     const first = await compareSets(a, b, { resamples: 60, seed: 5 });
     expect(first.frechet.estimate).toBeCloseTo(frechetDistance(a, b), 10);
-    expect(first.kid.estimate).toBe(kernelDistance(a, b));
+    expect(first.kid.estimate).toBeCloseTo(kernelDistance(a, b), 12);
     expect(first.frechet.low).toBeLessThan(first.frechet.high);
     expect(first.frechet.low).toBeLessThanOrEqual(first.frechet.estimate * 1.5);
     expect(first.kid.low).toBeLessThan(first.kid.high);

@@ -59,9 +59,10 @@ MODEL_LIMITATIONS = {
         "546 images, on purpose, as the site's teaching example of memorisation. What it remembers "
         "shows as a pull towards the training images, not as copies: its samples sit closer to their "
         "nearest training image than new real images do (median distances below), yet none is closer "
-        "than the closest 1% of held-out images, so the copies check flags none. Why no copies: 546 "
-        "images are still many for a 0.67M-parameter network at 28x28, the EMA weights average over "
-        "thousands of steps, and sampling adds fresh noise at every step (DDIM eta 1). The site's "
+        "than the closest 1% of held-out images, so the copies check flags none. Likely reasons, not "
+        "tested one by one: 15 GPU-minutes were too few for exact recall of 546 images by a "
+        "0.67M-parameter network, the exported EMA weights average over thousands of steps, and the "
+        "sampler adds fresh noise at every step (DDIM eta 1). The site's "
         "audit shows each sample beside its nearest training images, so the pull can be seen.",
     ],
 }

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { formatBytes } from '../app/catalogue.js';
+import { isImage, viewWidth } from '../app/convert.js';
 import { voltRange, windowStartMs } from '../app/ecg-axes.js';
 import { LabController, type ModelOutput } from '../app/lab-controller.js';
 import { limitsOf } from '../app/settings.js';
@@ -249,8 +250,8 @@ export class AppRoot extends LitElement {
             <h2 id="path-heading">Walk through the VAE's latent space</h2>
             <msl-interpolation-strip data-testid="interpolation" .samples=${lab.path} .shape=${vae.shape}
               .sampleRateHz=${vae.sampleRateHz} .startMs=${windowStartMs(vae.window, vae.sampleRateHz)}
-              .range=${vae.shape.length === 3 ? null : voltRange(lab.path)} .path=${lab.state.path}
-              .count=${vae.samples.length} .size=${Math.round((vae.shape.length === 3 ? 84 : 120) * scale)}
+              .range=${isImage(vae.shape) ? null : voltRange(lab.path)} .path=${lab.state.path}
+              .count=${vae.samples.length} .size=${viewWidth(vae.shape, { image: 84, signal: 120 }, scale)}
               @msl-path-change=${(e: HTMLElementEventMap['msl-path-change']) => void lab.setPath(e.detail)}></msl-interpolation-strip>
           </section>`
         : nothing}
@@ -271,10 +272,10 @@ export class AppRoot extends LitElement {
         <h2 id="watch-heading">4. Watch sample ${watch + 1} being made</h2>
         <msl-diffusion-viewer .frames=${frames} .shape=${out.shape} .sampleRateHz=${out.sampleRateHz}
           .startMs=${windowStartMs(out.window, out.sampleRateHz)}
-          .range=${out.shape.length === 3 ? null : voltRange(frames.flatMap((f) => (f.x0 ? [f.x0] : [])))}
+          .range=${isImage(out.shape) ? null : voltRange(frames.flatMap((f) => (f.x0 ? [f.x0] : [])))}
           .alphaBar=${out.schedule?.alphaBar ?? []} .timesteps=${out.schedule?.timesteps ?? []}
           .position=${lab.state.frame} .watch=${watch} .count=${out.samples.length}
-          .size=${Math.round((out.shape.length === 3 ? 196 : 360) * scale)}
+          .size=${viewWidth(out.shape, { image: 196, signal: 360 }, scale)}
           @msl-frame-change=${(e: HTMLElementEventMap['msl-frame-change']) => lab.setView({ frame: e.detail.frame })}
           @msl-watch-change=${(e: HTMLElementEventMap['msl-watch-change']) => lab.setView({ watch: e.detail.watch })}></msl-diffusion-viewer>
       </section>

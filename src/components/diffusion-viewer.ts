@@ -1,7 +1,6 @@
-import { LitElement, css, html, nothing } from 'lit';
-import type { VoltRange } from '../app/ecg-axes.js';
+import { css, html, nothing } from 'lit';
 import { PlaybackController } from '../app/playback.js';
-import './sample-view.js';
+import { SampleHost } from './sample-host.js';
 import './schedule-chart.js';
 
 /** One position of the viewer: plain arrays in display units. */
@@ -30,19 +29,16 @@ export class WatchChangeEvent extends CustomEvent<{ watch: number }> {
  * its prediction of the clean sample x0, beside the noise schedule with the step marked.
  *
  * @property frames - x_T, then the input of every later step, then the finished sample
+ * @property shape, sampleRateHz, startMs, range - of the samples (see SampleHost)
  * @property position - the frame on show; null shows the last
  * @property watch - which sample of the run the frames are of; count - how many the run made
  * @fires msl-frame-change - the scrubber moved, or playing stopped
  * @fires msl-watch-change - another sample was chosen for the next run
  * @csspart frames - the two pictures
  */
-export class DiffusionViewer extends LitElement {
+export class DiffusionViewer extends SampleHost {
   static override properties = {
     frames: { attribute: false },
-    shape: { attribute: false },
-    sampleRateHz: { type: Number, attribute: 'sample-rate' },
-    startMs: { type: Number, attribute: 'start-ms' },
-    range: { attribute: false },
     alphaBar: { attribute: false },
     timesteps: { attribute: false },
     position: { type: Number },
@@ -53,10 +49,6 @@ export class DiffusionViewer extends LitElement {
   };
 
   declare frames: ViewerFrame[];
-  declare shape: number[];
-  declare sampleRateHz: number;
-  declare startMs: number;
-  declare range: VoltRange | null;
   declare alphaBar: ArrayLike<number>;
   declare timesteps: number[];
   declare position: number | null;
@@ -71,10 +63,6 @@ export class DiffusionViewer extends LitElement {
   constructor() {
     super();
     this.frames = [];
-    this.shape = [28, 28, 1];
-    this.sampleRateHz = 360;
-    this.startMs = 0;
-    this.range = null;
     this.alphaBar = [];
     this.timesteps = [];
     this.position = null;
@@ -128,12 +116,12 @@ export class DiffusionViewer extends LitElement {
       </div>
       <div class="body">
         <figure part="frames">
-          ${this.view(frame.xt, `x_t: the noisy sample the model is given, ${where}`)}
+          ${this.sampleView(frame.xt, this.size, `x_t: the noisy sample the model is given, ${where}`, true)}
           <figcaption>x<sub>t</sub>: what the model is given</figcaption>
         </figure>
         <figure part="frames">
           ${frame.x0
-            ? this.view(frame.x0, `predicted clean sample at ${where}`)
+            ? this.sampleView(frame.x0, this.size, `predicted clean sample at ${where}`, true)
             : html`<p>No prediction yet.</p>`}
           <figcaption>x̂<sub>0</sub>: its guess of the clean sample</figcaption>
         </figure>
@@ -141,11 +129,6 @@ export class DiffusionViewer extends LitElement {
           .current=${at === last ? null : frame.timestep}></msl-schedule-chart>
       </div>
     `;
-  }
-
-  private view(values: Float32Array, label: string) {
-    return html`<msl-sample-view .values=${values} .shape=${this.shape} .size=${this.size} .range=${this.range}
-      .sampleRateHz=${this.sampleRateHz} .startMs=${this.startMs} axes label=${label}></msl-sample-view>`;
   }
 
   private readonly togglePlay = () => {

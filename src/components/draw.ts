@@ -1,16 +1,16 @@
 /**
- * Canvas drawing of one sample: an image at its own resolution (the page enlarges it with
- * `image-rendering: pixelated`, so every pixel stays a crisp square), or an ECG beat on ECG paper
- * with true proportions (one small square = 40 ms x 0.1 mV).
+ * Canvas drawing of one sample: an image, grey or RGB, at its own resolution (the page enlarges it
+ * with `image-rendering: pixelated`, so every pixel stays a crisp square), or an ECG beat on ECG
+ * paper with true proportions (one small square = 40 ms x 0.1 mV).
  */
-import { grayToRgba } from '../app/convert.js';
+import { type ImageSize, imageToRgba } from '../app/convert.js';
 import { type VoltRange, ecgAxes } from '../app/ecg-axes.js';
 
-/** Draws grey levels 0..255 at one canvas pixel per image pixel. */
-export function drawImage(canvas: HTMLCanvasElement, values: ArrayLike<number>, width: number, height: number): void {
+/** Draws levels 0..255, channels-last (grey, or red, green, blue), at one canvas pixel per image pixel. */
+export function drawImage(canvas: HTMLCanvasElement, values: ArrayLike<number>, { width, height, channels }: ImageSize): void {
   canvas.width = width;
   canvas.height = height;
-  canvas.getContext('2d')?.putImageData(new ImageData(grayToRgba(values), width, height), 0, 0);
+  canvas.getContext('2d')?.putImageData(new ImageData(imageToRgba(values, channels), width, height), 0, 0);
 }
 
 export interface EcgStyle {

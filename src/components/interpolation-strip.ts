@@ -1,7 +1,6 @@
-import { LitElement, css, html } from 'lit';
-import type { VoltRange } from '../app/ecg-axes.js';
+import { css, html } from 'lit';
 import type { PathMode, PathState } from '../app/url-state.js';
-import './sample-view.js';
+import { SampleHost } from './sample-host.js';
 
 /** Another pair of samples, or another kind of path, was chosen. */
 export class PathChangeEvent extends CustomEvent<PathState> {
@@ -15,28 +14,21 @@ export class PathChangeEvent extends CustomEvent<PathState> {
  * one sample's latent to another's.
  *
  * @property samples - the decoded path, first to last, display units
+ * @property shape, sampleRateHz, startMs, range - of the samples (see SampleHost)
  * @property path - the two ends (sample indices) and the kind of path
  * @property count - how many samples the ends can be chosen from
  * @fires msl-path-change - the ends or the kind of path changed
  * @csspart strip - the row of decoded samples
  */
-export class InterpolationStrip extends LitElement {
+export class InterpolationStrip extends SampleHost {
   static override properties = {
     samples: { attribute: false },
-    shape: { attribute: false },
-    sampleRateHz: { type: Number, attribute: 'sample-rate' },
-    startMs: { type: Number, attribute: 'start-ms' },
-    range: { attribute: false },
     path: { attribute: false },
     count: { type: Number },
     size: { type: Number },
   };
 
   declare samples: Float32Array[];
-  declare shape: number[];
-  declare sampleRateHz: number;
-  declare startMs: number;
-  declare range: VoltRange | null;
   declare path: PathState;
   declare count: number;
   declare size: number;
@@ -44,10 +36,6 @@ export class InterpolationStrip extends LitElement {
   constructor() {
     super();
     this.samples = [];
-    this.shape = [28, 28, 1];
-    this.sampleRateHz = 360;
-    this.startMs = 0;
-    this.range = null;
     this.path = { from: 0, to: 1, mode: 'spherical' };
     this.count = 2;
     this.size = 84;
@@ -81,9 +69,7 @@ export class InterpolationStrip extends LitElement {
       <ol part="strip" aria-label="Samples decoded along the path">
         ${this.samples.map(
           (values, i) => html`<li>
-            <msl-sample-view .values=${values} .shape=${this.shape} .size=${this.size} .range=${this.range}
-              .sampleRateHz=${this.sampleRateHz} .startMs=${this.startMs}
-              label="Step ${i + 1} of ${last + 1} on the path"></msl-sample-view>
+            ${this.sampleView(values, this.size, `Step ${i + 1} of ${last + 1} on the path`)}
             <span>${i === 0 ? `sample ${this.path.from + 1}` : i === last ? `sample ${this.path.to + 1}` : `${Math.round((i / last) * 100)}%`}</span>
           </li>`,
         )}

@@ -1,8 +1,7 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { gridColumns, imageSize } from '../app/convert.js';
-import type { VoltRange } from '../app/ecg-axes.js';
-import './sample-view.js';
+import { evenSize, gridColumns, imageSize } from '../app/convert.js';
+import { SampleHost } from './sample-host.js';
 
 /** A sample was chosen to be shown large (null: none). */
 export class SampleSelectEvent extends CustomEvent<{ index: number | null }> {
@@ -15,9 +14,8 @@ export class SampleSelectEvent extends CustomEvent<{ index: number | null }> {
  * A grid of samples, each a button; hovering or focusing one shows it large beside the grid,
  * choosing one keeps it there.
  *
- * @property samples - one array per sample, display units (grey levels or mV)
- * @property shape - one sample's shape ([H, W, C] or [L, C])
- * @property range - shared voltage range for ECG traces
+ * @property samples - one array per sample, display units (levels 0..255 channels-last, grey or RGB; or mV)
+ * @property shape, sampleRateHz, startMs, range - of the samples (see SampleHost)
  * @property selected - the sample kept large; null shows the first
  * @property itemLabel - names each sample for screen readers ("synthetic normal")
  * @property cell - width of a cell in CSS pixels; 0 picks one from the count
@@ -26,13 +24,9 @@ export class SampleSelectEvent extends CustomEvent<{ index: number | null }> {
  * @csspart cells - the list of cells
  * @csspart large - the large view
  */
-export class SampleGrid extends LitElement {
+export class SampleGrid extends SampleHost {
   static override properties = {
     samples: { attribute: false },
-    shape: { attribute: false },
-    sampleRateHz: { type: Number, attribute: 'sample-rate' },
-    startMs: { type: Number, attribute: 'start-ms' },
-    range: { attribute: false },
     selected: { type: Number },
     itemLabel: { attribute: 'item-label' },
     cell: { type: Number },
@@ -41,10 +35,6 @@ export class SampleGrid extends LitElement {
   };
 
   declare samples: Float32Array[];
-  declare shape: number[];
-  declare sampleRateHz: number;
-  declare startMs: number;
-  declare range: VoltRange | null;
   declare selected: number | null;
   declare itemLabel: string;
   declare cell: number;
@@ -54,10 +44,6 @@ export class SampleGrid extends LitElement {
   constructor() {
     super();
     this.samples = [];
-    this.shape = [28, 28, 1];
-    this.sampleRateHz = 360;
-    this.startMs = 0;
-    this.range = null;
     this.selected = null;
     this.itemLabel = 'sample';
     this.cell = 0;
@@ -83,10 +69,13 @@ export class SampleGrid extends LitElement {
   override render() {
     const n = this.samples.length;
     if (!n) return html`<p class="empty">No samples yet.</p>`;
-    const image = imageSize(this.shape) !== null;
+    const image = imageSize(this.shape);
     const columns = image ? gridColumns(n) : Math.min(4, gridColumns(n));
-    // images: up to 3x, the grid about 336 px wide; beats: up to 200 px, the grid about 560 px wide
-    const cell = this.cell || (image ? Math.max(36, Math.min(84, Math.floor(336 / columns))) : Math.max(96, Math.min(200, Math.floor(560 / columns))));
+    // images: up to 84 px, the grid at most about 336 px wide, each image pixel a whole number of CSS
+    // pixels (or a large image reduced by a whole factor); beats: up to 200 px, the grid about 560 px wide
+    const cell = this.cell || (image
+      ? evenSize(image.width, Math.max(28, Math.min(84, Math.floor(336 / columns))))
+      : Math.max(96, Math.min(200, Math.floor(560 / columns))));
     const shown = this.hovered ?? this.selected ?? 0;
     const large = this.samples[shown];
     return html`
@@ -99,14 +88,14 @@ export class SampleGrid extends LitElement {
                 @click=${() => this.choose(i)}
                 @mouseenter=${() => (this.hovered = i)} @mouseleave=${() => (this.hovered = null)}
                 @focus=${() => (this.hovered = i)} @blur=${() => (this.hovered = null)}>
-                ${this.view(values, cell, false, `${this.itemLabel} ${i + 1}`)}
+                ${this.sampleView(values, cell, `${this.itemLabel} ${i + 1}`)}
               </button>
             </li>`,
           )}
         </ul>
         ${large
           ? html`<figure part="large" style=${styleMap({ '--large': `${this.large}px` })}>
-              ${this.view(large, this.large, true, `${this.itemLabel} ${shown + 1}, enlarged`)}
+              ${this.sampleView(large, this.large, `${this.itemLabel} ${shown + 1}, enlarged`, true)}
               <figcaption>${this.itemLabel} ${shown + 1} of ${n}${this.selected === null && this.hovered === null
                 ? html` <span>(hover or choose a sample to enlarge it)</span>`
                 : nothing}</figcaption>
@@ -114,11 +103,6 @@ export class SampleGrid extends LitElement {
           : nothing}
       </div>
     `;
-  }
-
-  private view(values: Float32Array, size: number, axes: boolean, label: string) {
-    return html`<msl-sample-view .values=${values} .shape=${this.shape} .size=${size} .range=${this.range}
-      .sampleRateHz=${this.sampleRateHz} .startMs=${this.startMs} ?axes=${axes} label=${label}></msl-sample-view>`;
   }
 
   private choose(index: number): void {

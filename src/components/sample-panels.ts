@@ -1,12 +1,13 @@
 import { LitElement, css, html } from 'lit';
 import { methodName } from '../app/catalogue.js';
+import { isImage, viewWidth } from '../app/convert.js';
 import { voltRange, windowStartMs } from '../app/ecg-axes.js';
 import type { ModelOutput } from '../app/lab-controller.js';
 import './sample-grid.js';
 
 /** Width of a panel's large view: larger in presenter mode. */
 function largeSize(output: ModelOutput, scale: number): number {
-  return Math.round((output.shape.length === 3 ? 224 : 420) * scale);
+  return viewWidth(output.shape, { image: 224, signal: 420 }, scale);
 }
 
 /**
@@ -50,7 +51,7 @@ export class SamplesVsReal extends LitElement {
   override render() {
     const out = this.output;
     if (!out) return html`<p>Press <strong>Generate</strong> to make samples.</p>`;
-    const range = out.shape.length === 3 ? null : voltRange([...out.samples, ...(this.real ?? [])]);
+    const range = isImage(out.shape) ? null : voltRange([...out.samples, ...(this.real ?? [])]);
     const large = largeSize(out, this.scale);
     const startMs = windowStartMs(out.window, out.sampleRateHz);
     return html`
@@ -102,7 +103,7 @@ export class MethodCompare extends LitElement {
 
   override render() {
     if (this.outputs.length < 2) return html`<p>Generate to see both models' samples here.</p>`;
-    const image = this.outputs[0]!.shape.length === 3;
+    const image = isImage(this.outputs[0]!.shape);
     const range = image ? null : voltRange(this.outputs.flatMap((o) => o.samples));
     return html`
       <div class="columns">

@@ -3,7 +3,7 @@ import '../../../src/components/diffusion-viewer.js';
 import type { DiffusionViewer, FrameChangeEvent, ViewerFrame } from '../../../src/components/diffusion-viewer.js';
 import type { ScheduleChart } from '../../../src/components/schedule-chart.js';
 import { alphasCumprod, makeBetas } from '../../../src/diffusion/schedule.js';
-import { deepAll, mount, nextEvent, redChannel, settle } from './helpers.js';
+import { deepAll, mount, nextEvent, redChannel, rgbChannels, settle } from './helpers.js';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -77,6 +77,23 @@ describe('the step viewer', () => {
     el.addEventListener('msl-frame-change', () => (reported = true));
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(reported).toBe(false);
+  });
+
+  it('shows RGB frames in colour, x_t and the predicted clean sample alike, evenly enlarged', async () => {
+    // 64x64 RGB: x_t a red-green gradient, x0 a blue one, at the one step and the finished sample
+    const rgb = (base: [number, number, number]) =>
+      Float32Array.from({ length: 64 * 64 * 3 }, (_, i) => Math.min(255, base[i % 3]! + (Math.floor(i / 3) % 64)));
+    const frames: ViewerFrame[] = [
+      { timestep: 999, xt: rgb([200, 20, 0]), x0: rgb([0, 20, 180]) },
+      { timestep: null, xt: rgb([0, 180, 60]), x0: rgb([0, 180, 60]) },
+    ];
+    const el = await viewer({ frames, shape: [64, 64, 3], timesteps: [999], count: 1, size: 196, position: 0 });
+    const [xt, x0] = deepAll<HTMLCanvasElement>(el.shadowRoot!, 'canvas');
+    expect([xt!.width, xt!.height, x0!.width]).toEqual([64, 64, 64]);
+    expect(rgbChannels(xt!)).toEqual([...frames[0]!.xt]);
+    expect(rgbChannels(x0!)).toEqual([...frames[0]!.x0!]);
+    expect(xt!.getBoundingClientRect().width).toBe(192);
+    expect(getComputedStyle(x0!).imageRendering).toBe('pixelated');
   });
 
   it('asks for another sample to watch on the next run', async () => {

@@ -30,6 +30,12 @@ export function redChannel(canvas: HTMLCanvasElement): number[] {
   return Array.from({ length: data.length / 4 }, (_, i) => data[4 * i]!);
 }
 
+/** The red, green and blue of every pixel of a canvas, pixel by pixel (channels-last, as a sample). */
+export function rgbChannels(canvas: HTMLCanvasElement): number[] {
+  const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+  return Array.from({ length: (data.length / 4) * 3 }, (_, i) => data[4 * Math.floor(i / 3) + (i % 3)]!);
+}
+
 /** Resolves with the next event of `type` on `target`. */
 export function nextEvent<E extends Event>(target: EventTarget, type: string): Promise<E> {
   return new Promise((resolve) => target.addEventListener(type, (e) => resolve(e as E), { once: true }));

@@ -3,7 +3,7 @@ import '../../../src/components/sample-grid.js';
 import type { SampleGrid, SampleSelectEvent } from '../../../src/components/sample-grid.js';
 import '../../../src/components/sample-view.js';
 import type { SampleView } from '../../../src/components/sample-view.js';
-import { deepAll, mount, nextEvent, redChannel, settle } from './helpers.js';
+import { deepAll, mount, nextEvent, redChannel, rgbChannels, settle } from './helpers.js';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -22,6 +22,41 @@ describe('the sample grid', () => {
     expect(redChannel(canvases[1]!)).toEqual([...samples[1]!]);
     expect(getComputedStyle(canvases[0]!).imageRendering).toBe('pixelated');
     expect(canvases[0]!.getBoundingClientRect().width).toBeGreaterThanOrEqual(36);
+  });
+
+  it('draws RGB images in colour, channels-last, in the cells and the large view', async () => {
+    // 2x3 (height 2, width 3) RGB: pixel p has red 10p, green 200 - 10p, blue alternating 0 / 255
+    const rgb = Float32Array.from({ length: 18 }, (_, i) => {
+      const p = Math.floor(i / 3);
+      return [10 * p, 200 - 10 * p, p % 2 ? 255 : 0][i % 3]!;
+    });
+    const grid = await mount<SampleGrid>('msl-sample-grid', { samples: [rgb], shape: [2, 3, 3], large: 240 });
+    await settle(grid);
+    const canvases = deepAll<HTMLCanvasElement>(grid.shadowRoot!, 'canvas');
+    expect(canvases).toHaveLength(2);
+    for (const canvas of canvases) {
+      expect([canvas.width, canvas.height]).toEqual([3, 2]);
+      expect(rgbChannels(canvas)).toEqual([...rgb]);
+      expect(getComputedStyle(canvas).imageRendering).toBe('pixelated');
+    }
+  });
+
+  it('sizes cells and the large view at whole CSS pixels per image pixel, 28x28 and 64x64 alike', async () => {
+    const width = (el: Element) => el.getBoundingClientRect().width;
+    const small = await mount<SampleGrid>('msl-sample-grid', { samples: [new Float32Array(784)], shape: [28, 28, 1], large: 224 });
+    await settle(small);
+    const [cell28, large28] = deepAll<HTMLCanvasElement>(small.shadowRoot!, 'canvas');
+    expect([width(cell28!), width(large28!)]).toEqual([84, 224]);
+    const big = await mount<SampleGrid>('msl-sample-grid', { samples: Array.from({ length: 30 }, () => new Float32Array(64 * 64 * 3)), shape: [64, 64, 3], large: 224 });
+    await settle(big);
+    const canvases = deepAll<HTMLCanvasElement>(big.shadowRoot!, 'canvas');
+    const largeView = canvases.at(-1)!;
+    expect([largeView.width, largeView.height]).toEqual([64, 64]);
+    expect(width(largeView)).toBe(192); // 3x
+    expect(getComputedStyle(largeView).imageRendering).toBe('pixelated');
+    // 30 cells, 6 columns: 56 px would cut a 64 px image unevenly, so it is halved, and smoothed
+    expect(width(canvases[0]!)).toBe(32);
+    expect(getComputedStyle(canvases[0]!).imageRendering).not.toBe('pixelated');
   });
 
   it('shows the hovered or focused sample large, and keeps a chosen one', async () => {

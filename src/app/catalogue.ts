@@ -1,7 +1,8 @@
 /**
  * The models the page offers: the shipped generators (evaluators are not pickable), plus any
  * same-origin model folders named in the address, summarised from their cards the way
- * scripts/models-plugin.ts summarises the shipped ones. Pure, apart from fetching extra cards.
+ * scripts/models-plugin.ts summarises the shipped ones (which also knows their thumbnails; an
+ * extra folder shows none). Pure, apart from fetching extra cards.
  */
 import { type ModelCard, parseCard } from '../models/card.js';
 import type { ModelSummary } from '../models/registry.js';
@@ -10,8 +11,48 @@ import type { Method } from './url-state.js';
 /** Human names of the training sets the reference packs and cards name. */
 const DATASETS: Record<string, string> = {
   pneumoniamnist: 'PneumoniaMNIST (paediatric chest X-rays, 28x28)',
+  breastmnist: 'BreastMNIST (breast ultrasound, 28x28)',
+  retinamnist: 'RetinaMNIST (colour fundus photographs, 28x28 RGB)',
+  bccd: 'BCCD (blood-smear microscopy, 64x64 RGB cell patches)',
   mitbih: 'MIT-BIH Arrhythmia Database (lead MLII beats, 360 Hz)',
 };
+
+/**
+ * A model's picture in the picker: models/<id>/thumbnail.png, four samples the model made itself
+ * (scripts/thumbnails.ts). `width` and `height` are the size to show it at, in CSS pixels.
+ */
+export interface Thumbnail {
+  src: string;
+  width: number;
+  height: number;
+  /** Images are enlarged with crisp pixels; ECG charts are drawn at a higher density and reduced. */
+  pixelated: boolean;
+}
+
+/** A model on offer: its summary, and its thumbnail where one ships. */
+export type CatalogueEntry = ModelSummary & { thumbnail?: Thumbnail };
+
+/** ECG thumbnails are drawn at this many PNG pixels per CSS pixel, so they stay sharp on dense screens. */
+export const SIGNAL_THUMBNAIL_DENSITY = 2;
+/** About how wide a thumbnail shows, in CSS pixels. */
+const THUMBNAIL_TARGET = 132;
+
+/**
+ * How to show a thumbnail of `width` x `height` PNG pixels: an image mosaic enlarged by the largest
+ * whole factor that keeps it within about 132 CSS pixels; an ECG chart at 1 / SIGNAL_THUMBNAIL_DENSITY.
+ */
+export function thumbnailOf(card: Pick<ModelCard, 'architecture'>, src: string, png: { width: number; height: number }): Thumbnail {
+  if (card.architecture.dims === 2) {
+    const scale = Math.max(1, Math.floor(THUMBNAIL_TARGET / png.width));
+    return { src, width: png.width * scale, height: png.height * scale, pixelated: true };
+  }
+  return { src, width: png.width / SIGNAL_THUMBNAIL_DENSITY, height: png.height / SIGNAL_THUMBNAIL_DENSITY, pixelated: false };
+}
+
+/** What a thumbnail records of the weights it was made from: every shard's SHA-256. */
+export function thumbnailWeights(card: Pick<ModelCard, 'weights'>): string {
+  return card.weights.files.map((f) => f.sha256).join(',');
+}
 
 export function datasetName(dataset: string): string {
   return DATASETS[dataset] ?? dataset;
@@ -38,7 +79,7 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function summarise(card: ModelCard, path: string): ModelSummary {
+export function summarise(card: ModelCard, path: string, thumbnail?: Thumbnail): CatalogueEntry {
   return {
     id: card.id,
     name: card.name,
@@ -49,6 +90,7 @@ export function summarise(card: ModelCard, path: string): ModelSummary {
     path,
     bytes: card.weights.files.reduce((n, f) => n + f.bytes, 0),
     licence: typeof card.provenance.licence === 'string' ? card.provenance.licence : 'unknown',
+    ...(thumbnail ? { thumbnail } : {}),
   };
 }
 
@@ -57,10 +99,10 @@ export function summarise(card: ModelCard, path: string): ModelSummary {
  * that cannot be read is reported, not fatal.
  */
 export async function buildCatalogue(
-  shipped: readonly ModelSummary[],
+  shipped: readonly CatalogueEntry[],
   extra: readonly string[],
   get: (url: string) => Promise<Response> = (url) => fetch(url),
-): Promise<{ models: ModelSummary[]; problems: string[] }> {
+): Promise<{ models: CatalogueEntry[]; problems: string[] }> {
   const models = shipped.filter(isGenerator);
   const problems: string[] = [];
   for (const folder of extra) {

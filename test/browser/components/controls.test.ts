@@ -6,12 +6,12 @@ import type { ModelPicker, ModelSelectEvent } from '../../../src/components/mode
 import '../../../src/components/sample-controls.js';
 import type { SampleControls, SettingChangeEvent } from '../../../src/components/sample-controls.js';
 import { DEFAULT_SETTINGS } from '../../../src/app/settings.js';
-import type { ModelSummary } from '../../../src/models/registry.js';
-import { mount, nextEvent } from './helpers.js';
+import type { CatalogueEntry } from '../../../src/app/catalogue.js';
+import { mount, nextEvent, rgbChannels, settle } from './helpers.js';
 
 afterEach(() => document.body.replaceChildren());
 
-const MODELS: ModelSummary[] = [
+const MODELS: CatalogueEntry[] = [
   { id: 'xray-ddpm', name: 'Chest X-ray DDPM', modality: 'chest X-ray', method: 'ddpm', dataset: 'pneumoniamnist', classes: ['normal', 'pneumonia'], path: 'models/xray-ddpm/', bytes: 1_340_000, licence: 'CC BY 4.0' },
   { id: 'ecg-vae', name: 'ECG VAE', modality: 'ECG', method: 'vae', dataset: 'mitbih', classes: ['N', 'S', 'V', 'F', 'Q'], path: 'models/ecg-vae/', bytes: 90_000, licence: 'ODC-By 1.0' },
 ];
@@ -24,6 +24,27 @@ describe('the model picker', () => {
     for (const fact of ['Chest X-ray DDPM', 'Diffusion (DDPM)', 'chest X-ray', 'PneumoniaMNIST', 'CC BY 4.0', '1.3 MB']) expect(text).toContain(fact);
     const radios = picker.shadowRoot!.querySelectorAll('input[type="radio"]');
     expect([...radios].map((r) => (r as HTMLInputElement).checked)).toEqual([false, true]);
+  });
+
+  it("shows each model's thumbnail, images with crisp pixels, at the size given", async () => {
+    // a 2x2 RGB PNG (red, green / blue, white), as a data URL
+    const colours = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR42mP4z8DA8J+BkYHh////DAAe9gT9CzF8CQAAAABJRU5ErkJggg==';
+    const models: CatalogueEntry[] = [
+      { ...MODELS[0]!, thumbnail: { src: colours, width: 114, height: 114, pixelated: true } },
+      { ...MODELS[1]!, thumbnail: { src: colours, width: 129, height: 129, pixelated: false } },
+      { ...MODELS[0]!, id: 'other', name: 'No thumbnail' },
+    ];
+    const picker = await mount<ModelPicker>('msl-model-picker', { models });
+    const images = [...picker.shadowRoot!.querySelectorAll<HTMLImageElement>('img[data-testid="thumbnail"]')];
+    expect(images).toHaveLength(2);
+    await Promise.all(images.map((img) => img.decode()));
+    expect(images.map((img) => img.getBoundingClientRect().width)).toEqual([114, 129]);
+    expect(images.map((img) => getComputedStyle(img).imageRendering)).toEqual(['pixelated', 'auto']);
+    expect(images[0]!.alt).toBe('Samples made by Chest X-ray DDPM');
+    expect(picker.shadowRoot!.querySelector('.hint')!.textContent).toContain('four samples the model made itself');
+    // the radio's name stays the model's name
+    const radio = picker.shadowRoot!.querySelector<HTMLInputElement>('[data-testid="model-card-xray-ddpm"] input')!;
+    expect(picker.shadowRoot!.getElementById(radio.getAttribute('aria-labelledby')!)!.textContent).toBe('Chest X-ray DDPM');
   });
 
   it('asks for the model picked, by pointer or keyboard', async () => {
@@ -97,5 +118,13 @@ describe('the interpolation strip', () => {
     from!.dispatchEvent(new Event('change'));
     expect((await asked).detail).toEqual({ from: 2, to: 3, mode: 'linear' });
     expect(mode!.value).toBe('linear');
+  });
+
+  it('draws an RGB path in colour', async () => {
+    const samples = Array.from({ length: 8 }, (_, i) => Float32Array.of(i * 30, 255 - i * 30, 100, 0, 0, 0, 1, 2, 3, 250, 250, 0));
+    const el = await mount<InterpolationStrip>('msl-interpolation-strip', { samples, shape: [2, 2, 3], count: 2 });
+    await settle(el);
+    const canvases = [...el.shadowRoot!.querySelectorAll('msl-sample-view')].map((v) => v.shadowRoot!.querySelector('canvas')!);
+    expect(canvases.map((c) => rgbChannels(c))).toEqual(samples.map((s) => [...s]));
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue, formatBytes, partnerOf } from '../../../src/app/catalogue.js';
+import { buildCatalogue, formatBytes, partnerOf, thumbnailOf } from '../../../src/app/catalogue.js';
+import type { ModelCard } from '../../../src/models/card.js';
 import type { ModelSummary } from '../../../src/models/registry.js';
 import { FIXTURES, repoFetch } from './fixture-fetch.js';
 
@@ -40,6 +41,14 @@ describe('the catalogue of models', () => {
       bytes: 31666,
       licence: 'none (synthetic noise)',
     }]);
+  });
+
+  it('shows image thumbnails enlarged by a whole factor, ECG charts at half their pixels', () => {
+    const image = { architecture: { dims: 2 } } as Pick<ModelCard, 'architecture'>;
+    const signal = { architecture: { dims: 1 } } as Pick<ModelCard, 'architecture'>;
+    expect(thumbnailOf(image, 'a.png', { width: 57, height: 57 })).toEqual({ src: 'a.png', width: 114, height: 114, pixelated: true });
+    expect(thumbnailOf(image, 'b.png', { width: 129, height: 129 })).toEqual({ src: 'b.png', width: 129, height: 129, pixelated: true });
+    expect(thumbnailOf(signal, 'c.png', { width: 258, height: 258 })).toEqual({ src: 'c.png', width: 129, height: 129, pixelated: false });
   });
 
   it('writes download sizes for people', () => {

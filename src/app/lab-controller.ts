@@ -151,7 +151,7 @@ export class LabController implements ReactiveController {
     await this.run.cancel();
     this.run.reset();
     this.pathSince = null;
-    const carried = this.portableSettings();
+    const carried = this.portableSettings(summary.classes);
     this.state = { ...this.state, model: id, frame: fromAddress ? this.state.frame : null, selected: null };
     this.partner.clear();
     this.reference = { status: 'none' };
@@ -252,10 +252,16 @@ export class LabController implements ReactiveController {
     if (id) await this.select(id);
   }
 
-  /** Real held-out samples of the chosen class, as many as the run made; null while not ready. */
+  /**
+   * Real held-out samples of the chosen class, as many as the run made; null while not ready. None
+   * when the pack's samples are not the size of the model's (drawn in its shape, they would be noise).
+   */
   realSamples(count: number): Float32Array[] | null {
     if (this.reference.status !== 'ready') return null;
     const pack = this.reference.pack;
+    const shape = this.main.model?.card.architecture.inputShape;
+    const values = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+    if (shape && values(pack.index.sampleShape) !== values(shape)) return [];
     const name = this.summary?.classes[this.state.settings.classIndex];
     const index = name === undefined ? -1 : pack.index.classes.indexOf(name);
     return index < 0 ? [] : samplesOfClass(pack, index, count);
@@ -291,11 +297,16 @@ export class LabController implements ReactiveController {
     this.write();
   }
 
-  /** Settings a model switch carries over: what the data is, not how a method samples it. */
-  private portableSettings(): RawSettings {
+  /**
+   * Settings a model switch carries over: what the data is, not how a method samples it. The class
+   * goes over by name, to a model that has it (another model of the same data); a model of other
+   * data starts at its first class.
+   */
+  private portableSettings(nextClasses: readonly string[]): RawSettings {
     const s = this.state.settings;
-    const classes = this.summary?.classes ?? [];
-    return { classIndex: classes[s.classIndex] ?? s.classIndex, count: s.count, seed: s.seed, temperature: s.temperature };
+    const name = this.summary?.classes[s.classIndex];
+    const classIndex = name !== undefined && nextClasses.includes(name) ? name : undefined;
+    return { classIndex, count: s.count, seed: s.seed, temperature: s.temperature };
   }
 
   /** Holds the settings to a freshly loaded card: all from the address, or `raw` over the current ones. */

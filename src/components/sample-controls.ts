@@ -134,9 +134,9 @@ export class SampleControls extends LitElement {
             </div>
           </fieldset>`
         : nothing}
-      ${this.notes.length
-        ? html`<ul part="notes" role="status" data-testid="clamp-notes">${this.notes.map((n) => html`<li>${n.message}</li>`)}</ul>`
-        : nothing}
+      <div role="status" data-testid="clamp-notes">
+        ${this.notes.length ? html`<ul part="notes">${this.notes.map((n) => html`<li>${n.message}</li>`)}</ul>` : nothing}
+      </div>
     `;
   }
 

@@ -6,50 +6,29 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright';
+import { describe, expect, it } from 'vitest';
 import { routeModels } from '../../scripts/bench/route-models.js';
-import { serveStatic } from '../../scripts/static-server.mjs';
 import type { BenchPanel } from '../../src/bench/bench-panel.js';
 import { benchParams } from '../../src/bench/config.js';
 import { formatResults } from '../../src/bench/table.js';
 import { TINY_MODELS } from '../unit/models/model-folder.js';
-import { launch } from './page.js';
+import { openWatched, siteAndBrowser } from './page.js';
 
-const siteDir = inject('siteDir');
-const SUB_PATH = '/workshops/medsynth/';
 const MODEL = 'tiny-xray-ddpm';
 
 describe('the benchmark page of the built site', () => {
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveStatic>>;
-
-  beforeAll(async () => {
-    server = await serveStatic(siteDir, { prefix: SUB_PATH });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = siteAndBrowser();
 
   it('measures a tiny DDPM on WebGPU and WebAssembly and hands over finite figures and no leak', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.exposeFunction('__reportCsp', (text: string) => problems.push(`CSP: ${text}`));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => {
-        (window as unknown as { __reportCsp: (t: string) => void }).__reportCsp(`${event.violatedDirective} blocked ${event.blockedURI}`);
-      });
-    });
-    await routeModels(page, `${server.url}bench-models/`, TINY_MODELS);
+    const { server } = site;
     const query = benchParams({
       models: [MODEL], modelsBase: 'bench-models/', backends: ['webgpu', 'wasm'], batches: [1],
       steps: 2, repeats: 1, stepSamples: 1, autorun: true,
     });
-    await page.goto(`${server.url}bench.html?${query}`);
+    const watched = await openWatched(site.browser, `${server.url}bench.html?${query}`, {
+      before: (page) => routeModels(page, `${server.url}bench-models/`, TINY_MODELS),
+    });
+    const page = watched.page;
     await page.waitForFunction(
       () => ['done', 'cancelled', 'error'].includes(document.querySelector('msl-bench')?.getAttribute('data-state') ?? ''),
       undefined,
@@ -71,7 +50,7 @@ describe('the benchmark page of the built site', () => {
     }
     expect(report.results[0]!.memoryAfterRuns!.numBytesInGPU).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('bench-table').locator('tbody tr').count()).toBe(2);
-    expect(problems).toEqual([]);
+    expect([...watched.consoleErrors, ...watched.pageErrors, ...watched.cspViolations.map((v) => `CSP: ${v}`)]).toEqual([]);
     await page.close();
   }, 120_000);
 });

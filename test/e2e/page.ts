@@ -1,5 +1,10 @@
 import { type Browser, type Page, chromium } from 'playwright';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { launchOptions } from '../../scripts/chromium.mjs';
+import { serveStatic } from '../../scripts/static-server.mjs';
+
+/** Where the end-to-end tests serve the built site: a sub-path, as on a shared static host. */
+export const SUB_PATH = '/workshops/medsynth/';
 
 export interface WatchedPage {
   page: Page;
@@ -8,20 +13,50 @@ export interface WatchedPage {
   /** Content-Security-Policy violations the page reported. */
   cspViolations: string[];
   consoleErrors: string[];
+  /** Uncaught exceptions in the page. */
+  pageErrors: string[];
 }
 
 export async function launch(options: { webgpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({ ...launchOptions(options), headless: true });
 }
 
-/** Opens a page that records every request, CSP violation and console error. */
-export async function openWatched(browser: Browser, url: string): Promise<WatchedPage> {
+export type Served = Awaited<ReturnType<typeof serveStatic>>;
+
+/**
+ * For the tests of one describe block: the built site served from SUB_PATH (or `root`, a folder
+ * made in an earlier beforeAll), and a headless Chromium. Both start before the block's tests and
+ * stop after them; read them inside the tests.
+ */
+export function siteAndBrowser(options: { root?: () => string; webgpu?: boolean } = {}): { server: Served; browser: Browser } {
+  const ctx = {} as { server: Served; browser: Browser };
+  beforeAll(async () => {
+    ctx.server = await serveStatic(options.root?.() ?? inject('siteDir'), { prefix: SUB_PATH });
+    ctx.browser = await launch({ webgpu: options.webgpu });
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
+}
+
+/**
+ * Opens a page that records every request, CSP violation, console error and uncaught exception;
+ * `before` runs on the page before it navigates (to route requests, say).
+ */
+export async function openWatched(
+  browser: Browser,
+  url: string,
+  options: { before?: (page: Page) => Promise<void> } = {},
+): Promise<WatchedPage> {
   const page = await browser.newPage();
-  const watched: WatchedPage = { page, requests: [], cspViolations: [], consoleErrors: [] };
+  const watched: WatchedPage = { page, requests: [], cspViolations: [], consoleErrors: [], pageErrors: [] };
   page.on('request', (request) => watched.requests.push(request.url()));
   page.on('console', (message) => {
     if (message.type() === 'error') watched.consoleErrors.push(message.text());
   });
+  page.on('pageerror', (error) => watched.pageErrors.push(error.message));
   await page.exposeFunction('__reportCsp', (text: string) => watched.cspViolations.push(text));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
@@ -29,6 +64,7 @@ export async function openWatched(browser: Browser, url: string): Promise<Watche
       report(`${event.violatedDirective} blocked ${event.blockedURI}`);
     });
   });
+  await options.before?.(page);
   await page.goto(url);
   return watched;
 }

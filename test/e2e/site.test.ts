@@ -1,27 +1,16 @@
-import type { Browser } from 'playwright';
 import { preview } from 'vite';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { serveStatic } from '../../scripts/static-server.mjs';
-import { launch, openWatched, settledState } from './page.js';
+import { describe, expect, inject, it } from 'vitest';
+import { SHIPPED_MODELS } from '../../src/models/registry.js';
+import { SUB_PATH, launch, openWatched, settledState, siteAndBrowser } from './page.js';
 
 const siteDir = inject('siteDir');
-const SUB_PATH = '/workshops/medsynth/';
 
 describe('the built site, served from a sub-path of a static host', () => {
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveStatic>>;
+  const site = siteAndBrowser();
 
-  beforeAll(async () => {
-    server = await serveStatic(siteDir, { prefix: SUB_PATH });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it('starts on WebGPU, passes its self-check and requests nothing from another origin', async () => {
-    const { page, requests, cspViolations, consoleErrors } = await openWatched(browser, server.url);
+  it('starts on WebGPU, passes its self-check, shows the thumbnails and requests nothing from another origin', async () => {
+    const { browser, server } = site;
+    const { page, requests, cspViolations, consoleErrors, pageErrors } = await openWatched(browser, server.url);
     expect(await settledState(page)).toBe('idle');
 
     const badge = page.getByTestId('backend-badge');
@@ -30,14 +19,33 @@ describe('the built site, served from a sub-path of a static host', () => {
     const adapter = await page.getByTestId('gpu-adapter').innerText();
     console.log(`e2e: built site ran on WebGPU, adapter: ${adapter.split('\n')[1]}`);
 
+    // every shipped generator's thumbnail, from the site itself, decoded at the size the card says
+    const thumbnails = page.getByTestId('thumbnail');
+    const shipped = SHIPPED_MODELS.filter((m) => (m as { thumbnail?: unknown }).thumbnail);
+    expect(shipped.length).toBeGreaterThan(0);
+    await expect.poll(() => thumbnails.count()).toBe(shipped.length);
+    const loaded = await thumbnails.evaluateAll((images) =>
+      Promise.all((images as HTMLImageElement[]).map(async (img) => {
+        await img.decode();
+        return { src: img.getAttribute('src'), natural: img.naturalWidth, shown: img.getBoundingClientRect().width };
+      })),
+    );
+    for (const t of loaded) {
+      expect(t.natural, t.src!).toBeGreaterThan(0);
+      expect(t.shown, t.src!).toBeGreaterThanOrEqual(100);
+    }
+
     expect(requests.length).toBeGreaterThan(1);
     for (const url of requests) expect(url.startsWith(`${server.origin}${SUB_PATH}`), url).toBe(true);
+    expect(requests.filter((url) => url.endsWith('/thumbnail.png'))).toHaveLength(shipped.length);
     expect(cspViolations).toEqual([]);
     expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 
   it('honours ?backend=wasm, loading the WebAssembly binaries from the site itself', async () => {
+    const { browser, server } = site;
     const { page, requests, cspViolations } = await openWatched(browser, `${server.url}?backend=wasm`);
     expect(await settledState(page)).toBe('idle');
     expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('wasm');
@@ -50,7 +58,7 @@ describe('the built site, served from a sub-path of a static host', () => {
   });
 
   it('explains an unknown ?backend= value and carries on with the automatic choice', async () => {
-    const { page } = await openWatched(browser, `${server.url}?backend=quantum`);
+    const { page } = await openWatched(site.browser, `${site.server.url}?backend=quantum`);
     expect(await settledState(page)).toBe('idle');
     await expect.poll(() => page.getByTestId('backend-notice').innerText()).toContain('Unknown backend "quantum"');
     expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('webgpu');
@@ -59,22 +67,17 @@ describe('the built site, served from a sub-path of a static host', () => {
 });
 
 describe('the built site in a browser without WebGPU', () => {
+  const site = siteAndBrowser({ webgpu: false });
+
   it('falls back and says why WebGPU was passed over', async () => {
-    const server = await serveStatic(siteDir, { prefix: SUB_PATH });
-    const browser = await launch({ webgpu: false });
-    try {
-      const { page, cspViolations } = await openWatched(browser, server.url);
-      expect(await settledState(page)).toBe('idle');
-      const backend = await page.getByTestId('backend-badge').getAttribute('data-backend');
-      expect(['webgl', 'wasm']).toContain(backend);
-      const reasons = await page.getByTestId('backend-fallbacks').innerText();
-      expect(reasons).toMatch(/webgpu: (navigator\.gpu is missing|no WebGPU adapter)/);
-      console.log(`e2e: without the WebGPU flag the site ran on ${backend}; reason: ${reasons.split('\n')[0]}`);
-      expect(cspViolations).toEqual([]);
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+    const { page, cspViolations } = await openWatched(site.browser, site.server.url);
+    expect(await settledState(page)).toBe('idle');
+    const backend = await page.getByTestId('backend-badge').getAttribute('data-backend');
+    expect(['webgl', 'wasm']).toContain(backend);
+    const reasons = await page.getByTestId('backend-fallbacks').innerText();
+    expect(reasons).toMatch(/webgpu: (navigator\.gpu is missing|no WebGPU adapter)/);
+    console.log(`e2e: without the WebGPU flag the site ran on ${backend}; reason: ${reasons.split('\n')[0]}`);
+    expect(cspViolations).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { formatBytes } from '../app/catalogue.js';
 import { isImage, viewWidth } from '../app/convert.js';
 import { voltRange, windowStartMs } from '../app/ecg-axes.js';
 import { LabController, type ModelOutput } from '../app/lab-controller.js';
+import { JudgeController, judgeAvailability } from '../judge/judge-controller.js';
 import { limitsOf } from '../app/settings.js';
 import type { LoadPhase } from '../models/loader.js';
 import { parseBackendParam } from '../runtime/backends.js';
@@ -11,6 +12,7 @@ import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
 import './backend-badge.js';
 import './diffusion-viewer.js';
 import './interpolation-strip.js';
+import './judge-panel.js';
 import './model-details.js';
 import './model-picker.js';
 import './progress-bar.js';
@@ -50,6 +52,8 @@ export class AppRoot extends LitElement {
   private readonly request = parseBackendParam(location.search);
   private readonly runtime = new RuntimeController(this, () => this.request.forced);
   private readonly lab = new LabController(this);
+  /** Borrows lab.main.model while it audits: stopped before the lab frees or replaces it. */
+  private readonly judge = new JudgeController(this);
   private checkedReport: unknown = null;
   private started = false;
 
@@ -105,7 +109,7 @@ export class AppRoot extends LitElement {
           if (!this.started) {
             this.started = true;
             void this.lab.start();
-          } else if (recovered) void this.lab.reload();
+          } else if (recovered) void this.judge.reset().then(() => this.lab.reload());
         },
         () => (this.check = { ok: false, maxError: NaN, ms: 0 }),
       );
@@ -151,6 +155,7 @@ export class AppRoot extends LitElement {
       </header>
       <main>
         ${this.renderModels()} ${lab.main.model ? this.renderRun() : nothing} ${this.renderResults()}
+        ${lab.main.model ? this.renderJudge() : nothing}
         <section class="compute" aria-labelledby="compute-heading">
           <h2 id="compute-heading">Compute</h2>
           <msl-backend-badge .report=${report} .message=${notice}></msl-backend-badge>
@@ -166,6 +171,19 @@ export class AppRoot extends LitElement {
     `;
   }
 
+  private renderJudge() {
+    const model = this.lab.main.model;
+    const can = judgeAvailability(model);
+    return html`<section class="details" aria-labelledby="judge-heading" data-testid="judge-section">
+      <h2 id="judge-heading">5. Judge the synthetic data</h2>
+      <msl-judge-panel data-testid="judge-panel" .view=${this.judge.view} .settings=${this.judge.settings}
+        ?disabled=${!can.ok} disabled-reason=${can.reason}
+        @msl-judge-run=${(e: HTMLElementEventMap['msl-judge-run']) => void this.judge.audit(model, e.detail.settings)}
+        @msl-judge-train=${(e: HTMLElementEventMap['msl-judge-train']) => void this.judge.usefulness(e.detail.settings)}
+        @msl-judge-cancel=${() => void this.judge.cancel()}></msl-judge-panel>
+    </section>`;
+  }
+
   private renderModels() {
     const lab = this.lab;
     const slot = lab.main;
@@ -174,7 +192,7 @@ export class AppRoot extends LitElement {
       <section aria-labelledby="models-heading">
         <h2 id="models-heading">1. Pick a model</h2>
         <msl-model-picker data-testid="model-picker" .models=${lab.models} .selected=${lab.state.model} ?compact=${this.presenter}
-          @msl-model-select=${(e: HTMLElementEventMap['msl-model-select']) => void lab.select(e.detail.id)}></msl-model-picker>
+          @msl-model-select=${(e: HTMLElementEventMap['msl-model-select']) => void this.judge.forget().then(() => lab.select(e.detail.id))}></msl-model-picker>
         ${lab.problems.map((p) => html`<p class="note" role="status">${p}</p>`)}
         ${progress && slot.summary
           ? html`<msl-progress data-testid="load-progress" label="Loading ${slot.summary.name}: ${PHASES[progress.phase]}"

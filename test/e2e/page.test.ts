@@ -263,6 +263,8 @@ describe('the demo page', () => {
         expectSamples(await digests(real), lead);
       }
       expect(await page.getByTestId('run-status').innerText()).toMatch(/^Made 1 sample in/);
+      // the judge (its figures are tested in test/browser/judge.test.ts) is ready for this model
+      await expect.poll(() => page.getByTestId('judge-run').isEnabled(), { timeout: 30_000 }).toBe(true);
       expect(await progressText(page)).toMatch(/step (\d+) of \1, [\d.]+ steps\/s/);
 
       const models = [lead, ...(partner ? [partner] : [])];

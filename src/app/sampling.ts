@@ -48,7 +48,7 @@ export interface RunOutput {
 }
 
 /** The sampler a card and settings describe: the card's schedule, the settings' method and steps. */
-export function schedulerFor(model: DdpmModel, settings: Settings): Scheduler {
+export function schedulerFor(model: DdpmModel, settings: Pick<Settings, 'sampler' | 'steps' | 'eta'>): Scheduler {
   const schedule = model.card.schedule!;
   const clip = schedule.clipSample ? (schedule.clipRange ?? 1) : null;
   return new Scheduler({ steps: schedule.steps, beta: schedule.beta, clipSample: clip }, settings.sampler, settings.steps, settings.sampler === 'ddim' ? settings.eta : 0);

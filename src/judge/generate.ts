@@ -9,9 +9,9 @@
  * is freed here, also on abort.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nullClassOf, schedulerFor } from '../app/sampling.js';
 import { denoise } from '../diffusion/denoise.js';
 import { priorLatents } from '../diffusion/latent.js';
-import { Scheduler } from '../diffusion/schedulers.js';
 import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
 import { Pacer, type TaskOptions } from './tasks.js';
@@ -91,10 +91,8 @@ export async function generateSamples(model: GeneratorModel, options: GenerateOp
       let values: Float32Array;
       if (model.kind === 'ddpm') {
         const s = { ...cardSampler(model), ...options.sampler };
-        const schedule = model.card.schedule!;
-        const clip = schedule.clipSample ? (schedule.clipRange ?? 1) : null;
-        const scheduler = new Scheduler({ steps: schedule.steps, beta: schedule.beta, clipSample: clip }, s.sampler, s.steps, s.sampler === 'ddim' ? s.eta : 0);
-        const nullClass = model.card.guidance?.nullClass ?? model.card.architecture.numClasses;
+        const scheduler = schedulerFor(model, s);
+        const nullClass = nullClassOf(model);
         const unconditional = g === 1;
         const steps = denoise(model.net, scheduler, {
           sampleShape: shape,

@@ -7,16 +7,16 @@
  *   resample, and the interval is the 2.5th to 97.5th percentile of those values (the percentile
  *   bootstrap). The estimate is the distance on the full sets.
  *   Precision, recall, density and coverage (Naeem et al. 2020, k = 5).
- * The Frechet distance is computed by frechetDistanceQl (./eigen.ts), the same figure as
- * src/metrics/frechet.ts's, only quicker, which a bootstrap of a hundred resamples needs.
+ * Both distances are src/metrics/frechet.ts's (its eigendecomposition is quick enough for a
+ * bootstrap of a hundred resamples).
  *
  * As in training/evaluate.py, the sets are a class-balanced mix: for each class, as many samples
  * from each set as the smallest of the three has (generated, held-out, training), and a class with
  * fewer than 20 (or fewer than were generated per class, if that is less) is left out.
  */
+import { frechetDistance } from '../metrics/frechet.js';
 import type { Matrix } from '../metrics/linalg.js';
 import { type Prdc, prdc } from '../metrics/neighbours.js';
-import { frechetDistanceQl as frechetDistance } from './eigen.js';
 import { selectRows } from './features.js';
 import { Rng } from './random.js';
 import { percentile } from './stats.js';

@@ -4,7 +4,8 @@
  * the kernel inception distance (Binkowski et al. 2018, "KID"), each
  * computed as the papers define them, for any feature extractor.
  */
-import { type Matrix, covariance, mean, multiply, sqrtPsd, trace } from './linalg.js';
+import { eigenvalues, sqrtPsd } from './eigen.js';
+import { type Matrix, covariance, mean, multiply, trace } from './linalg.js';
 
 /**
  * d^2 = |mu_a - mu_b|^2 + tr(S_a) + tr(S_b) - 2 tr((S_a^1/2 S_b S_a^1/2)^1/2),
@@ -17,7 +18,18 @@ export function frechetDistance(a: Matrix, b: Matrix): number {
   const sA = covariance(a);
   const sB = covariance(b);
   const rootA = sqrtPsd(sA);
-  const cross = trace(sqrtPsd(multiply(multiply(rootA, sB), rootA)));
+  const m = multiply(multiply(rootA, sB), rootA);
+  const n = m.rows;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      // symmetric in exact arithmetic: average away the rounding before the eigenvalues
+      const avg = (m.data[i * n + j]! + m.data[j * n + i]!) / 2;
+      m.data[i * n + j] = avg;
+      m.data[j * n + i] = avg;
+    }
+  }
+  let cross = 0; // tr(M^1/2) = sum of the square roots of M's eigenvalues
+  for (const v of eigenvalues(m)) cross += Math.sqrt(Math.max(v, 0));
   let meanTerm = 0;
   for (let i = 0; i < a.cols; i++) meanTerm += (muA[i]! - muB[i]!) ** 2;
   return Math.max(meanTerm + trace(sA) + trace(sB) - 2 * cross, 0);

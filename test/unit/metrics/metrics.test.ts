@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import golden from '../../fixtures/metric-golden.json';
 import { frechetDistance, kernelDistance } from '../../../src/metrics/frechet.js';
-import { matrix, sqrtPsd, multiply, symmetricEigen } from '../../../src/metrics/linalg.js';
+import { sqrtPsd, symmetricEigen } from '../../../src/metrics/eigen.js';
+import { matrix, multiply } from '../../../src/metrics/linalg.js';
 import { closestDistances, nearest, prdc } from '../../../src/metrics/neighbours.js';
 
 const real = matrix(golden.real.rows, golden.real.cols, golden.real.data);

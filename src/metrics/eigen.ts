@@ -1,19 +1,16 @@
 /**
- * A faster Frechet distance for the bootstrap, which recomputes it a hundred times or more:
- * the symmetric eigendecomposition by Householder tridiagonalisation and the implicit QL method
- * (tred2 and tql2 of EISPACK, as in the public-domain JAMA library), about 20 times quicker than
- * the cyclic Jacobi of src/metrics/linalg.ts on 64 x 64 covariances. It computes the same figure
- * as frechetDistance in src/metrics/frechet.ts (a test checks both against numpy's values):
- *
- *   d^2 = |mu_a - mu_b|^2 + tr(S_a) + tr(S_b) - 2 sum sqrt(eig(S_a^1/2 S_b S_a^1/2))
+ * The symmetric eigendecomposition behind the Frechet distance: Householder tridiagonalisation and
+ * the implicit QL method (tred2 and tql2 of EISPACK, as in the public-domain JAMA library), about 20
+ * times quicker than a cyclic Jacobi on 64 x 64 covariances, which matters to the judge's bootstrap
+ * (a hundred Frechet distances or more per figure).
  */
-import { type Matrix, covariance, mean, trace } from '../metrics/linalg.js';
+import type { Matrix } from './linalg.js';
 
 /**
  * Eigenvalues (ascending is not promised) and, with `withVectors`, eigenvectors (the columns of
  * `vectors`, row-major n x n) of the symmetric matrix `a`.
  */
-export function symmetricEigenQl(a: Matrix, withVectors = true): { values: Float64Array; vectors: Float64Array | null } {
+function eigenQl(a: Matrix, withVectors = true): { values: Float64Array; vectors: Float64Array | null } {
   const n = a.rows;
   if (a.cols !== n) throw new Error(`not square: ${a.rows}x${a.cols}`);
   const v = Float64Array.from(a.data); // V[i][j] = v[i * n + j]
@@ -23,6 +20,17 @@ export function symmetricEigenQl(a: Matrix, withVectors = true): { values: Float
   tred2(n, v, d, e);
   tql2(n, v, d, e, withVectors);
   return { values: d, vectors: withVectors ? v : null };
+}
+
+/** Eigenvalues (in no promised order) and eigenvectors (the columns of `vectors`) of a symmetric matrix. */
+export function symmetricEigen(a: Matrix): { values: Float64Array; vectors: Matrix } {
+  const { values, vectors } = eigenQl(a, true);
+  return { values, vectors: { rows: a.rows, cols: a.rows, data: vectors! } };
+}
+
+/** The eigenvalues alone of a symmetric matrix (cheaper: no eigenvectors are accumulated). */
+export function eigenvalues(a: Matrix): Float64Array {
+  return eigenQl(a, false).values;
 }
 
 /** Householder reduction of the symmetric matrix in v to tridiagonal form (d: diagonal, e: off-diagonal). */
@@ -169,9 +177,9 @@ function tql2(n: number, v: Float64Array, d: Float64Array, e: Float64Array, with
 }
 
 /** The positive semi-definite square root (negative rounding noise in the eigenvalues counts as 0). */
-export function sqrtPsdQl(a: Matrix): Matrix {
+export function sqrtPsd(a: Matrix): Matrix {
   const n = a.rows;
-  const { values, vectors } = symmetricEigenQl(a, true);
+  const { values, vectors } = eigenQl(a, true);
   const vec = vectors!;
   // W = V diag(sqrt(lambda)); out = W V^T, row by row (contiguous inner loops), symmetric
   const roots = values.map((v) => Math.sqrt(Math.max(v, 0)));
@@ -187,43 +195,4 @@ export function sqrtPsdQl(a: Matrix): Matrix {
     }
   }
   return { rows: n, cols: n, data: out };
-}
-
-function multiplySymmetric(a: Matrix, b: Matrix): Matrix {
-  const n = a.rows;
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < n; k++) {
-      const v = a.data[i * n + k]!;
-      if (v === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j]! += v * b.data[k * n + j]!;
-    }
-  }
-  return { rows: n, cols: n, data: out };
-}
-
-/** The Frechet distance between feature sets a and b (rows: samples), as frechetDistance computes it. */
-export function frechetDistanceQl(a: Matrix, b: Matrix): number {
-  if (a.cols !== b.cols) throw new Error(`feature sizes differ: ${a.cols} and ${b.cols}`);
-  const muA = mean(a);
-  const muB = mean(b);
-  const sA = covariance(a);
-  const sB = covariance(b);
-  const rootA = sqrtPsdQl(sA);
-  const m = multiplySymmetric(multiplySymmetric(rootA, sB), rootA);
-  // symmetrise away rounding before the eigenvalues
-  const n = m.rows;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const avg = (m.data[i * n + j]! + m.data[j * n + i]!) / 2;
-      m.data[i * n + j] = avg;
-      m.data[j * n + i] = avg;
-    }
-  }
-  const { values } = symmetricEigenQl(m, false);
-  let cross = 0;
-  for (const v of values) cross += Math.sqrt(Math.max(v, 0));
-  let meanTerm = 0;
-  for (let i = 0; i < a.cols; i++) meanTerm += (muA[i]! - muB[i]!) ** 2;
-  return Math.max(meanTerm + trace(sA) + trace(sB) - 2 * cross, 0);
 }

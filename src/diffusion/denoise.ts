@@ -106,10 +106,21 @@ export async function* denoise(
 }
 
 /** Drains the loop: the final sample (caller disposes). */
-export async function sampleAll(model: NoisePredictor, scheduler: Scheduler, options: DenoiseOptions): Promise<tf.Tensor> {
+export async function sampleAll(
+  model: NoisePredictor,
+  scheduler: Scheduler,
+  options: DenoiseOptions,
+  onStep?: (step: DenoiseStep) => void | Promise<void>,
+): Promise<tf.Tensor> {
   const steps = denoise(model, scheduler, options);
-  for (;;) {
-    const next = await steps.next();
-    if (next.done) return next.value;
+  try {
+    for (;;) {
+      const next = await steps.next();
+      if (next.done) return next.value;
+      await onStep?.(next.value);
+    }
+  } finally {
+    // a throwing onStep leaves the loop mid-run: let it free its tensors (a no-op once done)
+    await steps.return(undefined as never).catch(() => undefined);
   }
 }

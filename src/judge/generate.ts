@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nullClassOf, schedulerFor } from '../app/sampling.js';
-import { denoise } from '../diffusion/denoise.js';
+import { sampleAll } from '../diffusion/denoise.js';
 import { priorLatents } from '../diffusion/latent.js';
 import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
@@ -94,30 +94,22 @@ export async function generateSamples(model: GeneratorModel, options: GenerateOp
         const scheduler = schedulerFor(model, s);
         const nullClass = nullClassOf(model);
         const unconditional = g === 1;
-        const steps = denoise(model.net, scheduler, {
+        const final = await sampleAll(model.net, scheduler, {
           sampleShape: shape,
           classes: batch.map((i) => (unconditional ? nullClass : classes[i]!)),
           nullClass,
           guidance: unconditional ? 0 : s.guidance,
           seed,
           signal,
+        }, async () => {
+          options.onProgress?.({ phase, done: ++done, total });
+          // on CPU backends nothing in the loop waits: hand the thread back between steps
+          await pacer.tick();
         });
-        let final: tf.Tensor | undefined;
         try {
-          for (;;) {
-            const next = await steps.next();
-            if (next.done) {
-              final = next.value;
-              break;
-            }
-            options.onProgress?.({ phase, done: ++done, total });
-            // on CPU backends nothing in the loop waits: hand the thread back between steps
-            await pacer.tick();
-          }
           values = await final.data<'float32'>();
         } finally {
-          final?.dispose();
-          await steps.return(undefined as never).catch(() => undefined);
+          final.dispose();
         }
       } else {
         const dim = model.card.latent?.dim ?? model.net.architecture.latentDim;

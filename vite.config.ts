@@ -1,12 +1,17 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { launchOptions } from './scripts/chromium.mjs';
+import { CROSS_ORIGIN_ISOLATION } from './scripts/cross-origin-isolation.mjs';
 import { modelsPlugin } from './scripts/models-plugin.js';
+import { wasmThreadsPlugin } from './scripts/wasm-threads-plugin.js';
 
 export default defineConfig({
   // Relative asset URLs: the build works from any static host, under any sub-path.
   base: './',
-  plugins: [modelsPlugin()],
+  plugins: [modelsPlugin(), wasmThreadsPlugin()],
+  // Cross-origin isolation lets the WASM backend run on threads (see scripts/cross-origin-isolation.mjs).
+  server: { headers: CROSS_ORIGIN_ISOLATION },
+  preview: { headers: CROSS_ORIGIN_ISOLATION },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2000,

@@ -1,10 +1,13 @@
 // A small static file server for the built site, used by the end-to-end tests
 // and the benchmark. It serves a folder under a URL prefix, so tests prove the
-// build works from a sub-path, and listens on loopback only.
+// build works from a sub-path, and listens on loopback only. It sends the
+// cross-origin isolation headers that the site's hosting should send (see
+// CROSS_ORIGIN_ISOLATION in vite.config.ts): they let the WASM backend use threads.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { CROSS_ORIGIN_ISOLATION } from './cross-origin-isolation.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -37,6 +40,7 @@ export async function serveStatic(root, { prefix = '/', port = 0 } = {}) {
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': info.size,
+        ...CROSS_ORIGIN_ISOLATION,
       });
       createReadStream(file).pipe(res);
     } catch {

@@ -59,8 +59,18 @@ export interface BenchResult {
   bytesDownloaded: number | null;
   /** Held after the runs, with the model still loaded (its weights are most of it). */
   memoryAfterRuns: MemorySnapshot | null;
-  /** Tensor count after loading and after `runs` more runs: equal when nothing leaks. */
-  leakCheck: { runs: number; tensorsBefore: number; tensorsAfter: number } | null;
+  /**
+   * Tensor count after loading and after `runs` more runs: equal when nothing leaks. On a GPU, also
+   * the backend's allocated buffer bytes after the first run (when its buffer pool has filled) and
+   * after the last: equal when buffers are reused, not piling up.
+   */
+  leakCheck: {
+    runs: number;
+    tensorsBefore: number;
+    tensorsAfter: number;
+    gpuBytesAfterFirstRun?: number | null;
+    gpuBytesAfter?: number | null;
+  } | null;
   /** Tensors left after the model was disposed, over the count before it was loaded (0 expected). */
   tensorsLeftAfterDispose: number | null;
 }

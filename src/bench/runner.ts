@@ -118,6 +118,7 @@ async function benchOne(
   let baseline = 0;
   let tensorsBefore = 0;
   let runs = 0;
+  let gpuBytesAfterFirstRun: number | null = null;
   try {
     await enter('backend');
     const t0 = performance.now();
@@ -154,6 +155,7 @@ async function benchOne(
     result.firstRunMs = await fullRun(model, work, control);
     result.coldMs = result.loadMs + result.firstRunMs;
     runs += 1;
+    gpuBytesAfterFirstRun = memorySnapshot().numBytesInGPUAllocated;
 
     await enter('steps');
     result.stepMs = spread(await timedSteps(model, work, settings.stepSamples, control));
@@ -184,7 +186,10 @@ async function benchOne(
     limit.clear();
     if (model) {
       // Counted after an abort too: a run stopped between steps must free what it held.
-      if (model.kind !== 'classifier' && runs > 0) result.leakCheck = { runs, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+      if (model.kind !== 'classifier' && runs > 0) {
+        const gpuBytesAfter = memorySnapshot().numBytesInGPUAllocated;
+        result.leakCheck = { runs, tensorsBefore, tensorsAfter: tf.memory().numTensors, gpuBytesAfterFirstRun, gpuBytesAfter };
+      }
       result.memoryAfterRuns ??= memorySnapshot();
       model.dispose();
       result.tensorsLeftAfterDispose = tf.memory().numTensors - baseline;

@@ -67,6 +67,14 @@ export function significant(value: number, digits = 3): string {
   return rounded.toFixed(Math.max(0, digits - 1 - magnitude));
 }
 
+function leakCell({ runs, tensorsBefore, tensorsAfter, gpuBytesAfterFirstRun, gpuBytesAfter }: NonNullable<BenchResult['leakCheck']>): string {
+  const grew = typeof gpuBytesAfterFirstRun === 'number' && typeof gpuBytesAfter === 'number' && gpuBytesAfter !== gpuBytesAfterFirstRun
+    ? `, GPU buffers ${gpuBytesAfter > gpuBytesAfterFirstRun ? '+' : '-'}${formatBytes(Math.abs(gpuBytesAfter - gpuBytesAfterFirstRun))} after the first run`
+    : '';
+  const tensors = tensorsAfter === tensorsBefore ? 'none' : `${signed(tensorsAfter - tensorsBefore)} tensors`;
+  return `${tensors} in ${runs} runs${grew}`;
+}
+
 /** The cells of one result, in COLUMNS order; `noteRef` is the note's number, if it has one. */
 export function resultCells(r: BenchResult, noteRef: number | null): string[] {
   const rate = (v: number) => significant(v);
@@ -74,11 +82,7 @@ export function resultCells(r: BenchResult, noteRef: number | null): string[] {
   const held = memory
     ? `${memory.numTensors} / ${memory.numBytesInGPU === null ? `${DASH} (not a GPU)` : formatBytes(memory.numBytesInGPU)}`
     : DASH;
-  const leak = r.leakCheck
-    ? r.leakCheck.tensorsAfter === r.leakCheck.tensorsBefore
-      ? `none in ${r.leakCheck.runs} runs`
-      : `${signed(r.leakCheck.tensorsAfter - r.leakCheck.tensorsBefore)} tensors in ${r.leakCheck.runs} runs`
-    : DASH;
+  const leak = r.leakCheck ? leakCell(r.leakCheck) : DASH;
   return [
     r.model,
     r.backend,

@@ -45,7 +45,7 @@ export function createClassifier(card: ModelCard, tensors: Record<string, tf.Ten
       c = cOut;
       return block;
     });
-    const norm = groupNorm(w, 'norm', c, a.groups);
+    const norm = groupNorm(w, 'norm', c, a.groups, true);
     const feat = dense(w, 'feat', c, a.featureDim);
     const head = dense(w, 'head', a.featureDim, a.numClasses);
     return { stem, blocks, norm, feat, head };
@@ -65,7 +65,7 @@ export function createClassifier(card: ModelCard, tensors: Record<string, tf.Ten
       if (i < net.blocks.length - 1) h = avgPool2x(h, d);                   // halves each spatial dim
     });
     const axes = d === 2 ? [1, 2] : [1];
-    const pooled = tf.mean(silu(net.norm(h)), axes);                         // (B, c_last) global average
+    const pooled = tf.mean(net.norm(h), axes);                              // (B, c_last) global average
     return silu(net.feat(pooled)) as tf.Tensor2D;                            // (B, featureDim)
   };
 

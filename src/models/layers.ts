@@ -13,12 +13,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dims } from './card.js';
+import { groupNormOp } from './group-norm.js';
 
 /** PyTorch nn.GroupNorm's default eps, inside the square root as there. */
 export const GN_EPS = 1e-5;
 
 export type Layer = (x: tf.Tensor) => tf.Tensor;
-export type EmbeddedLayer = (x: tf.Tensor, emb?: tf.Tensor2D) => tf.Tensor;
+/** A layer conditioned on silu(embedding), (B, E). */
+export type EmbeddedLayer = (x: tf.Tensor, embSilu?: tf.Tensor) => tf.Tensor;
 
 /**
  * The named weight tensors of one model (names are PyTorch module paths, e.g.
@@ -68,11 +70,13 @@ export function conv(weights: Weights, path: string, dims: Dims, cIn: number, cO
   if (k % 2 !== 1) throw new Error(`${path}: odd kernels only ('same' padding is symmetric only then)`);
   const w = weights.get(`${path}.weight`, dims === 2 ? [k, k, cIn, cOut] : [k, cIn, cOut]);
   const b = weights.get(`${path}.bias`, [cOut]);
+  // The bias is added in the convolution's own kernel (one dispatch on WebGPU, not two). A 1D
+  // convolution is the 2D one over (B, 1, L, C), as tf.conv1d does it.
+  if (dims === 2) return (x) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b });
   return (x) => {
-    const y = dims === 2
-      ? tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')    // (B, H, W, cOut)
-      : tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, 'same');   // (B, L, cOut)
-    return tf.add(y, b);
+    const [B, L] = x.shape as [number, number, number];
+    const y = tf.fused.conv2d({ x: tf.reshape<tf.Rank.R4>(x, [B, 1, L, cIn]), filter: tf.reshape<tf.Rank.R4>(w, [1, k, cIn, cOut]), strides: 1, pad: 'same', bias: b });
+    return tf.reshape(y, [B, L, cOut]);                              // (B, L, cOut)
   };
 }
 
@@ -80,26 +84,20 @@ export function conv(weights: Weights, path: string, dims: Dims, cIn: number, cO
 export function dense(weights: Weights, path: string, nIn: number, nOut: number): Layer {
   const w = weights.get(`${path}.weight`, [nIn, nOut]);
   const b = weights.get(`${path}.bias`, [nOut]);
-  return (x) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
+  return (x) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b });
 }
 
 /**
  * GroupNorm (tfjs has no op for it): groups of channels/G consecutive channels, mean and biased
- * variance over the group's channels and all positions, then the per-channel affine.
+ * variance over the group's channels and all positions, then the per-channel affine; with
+ * `silu`, SiLU after it (in the same kernel: see group-norm.ts).
  *   y = (x - mean_g) / sqrt(var_g + eps) * gamma_c + beta_c
  */
-export function groupNorm(weights: Weights, path: string, channels: number, groups: number): Layer {
-  const G = groupCount(channels, groups);
+export function groupNorm(weights: Weights, path: string, channels: number, groups: number, silu = false): Layer {
+  const attrs = { groups: groupCount(channels, groups), eps: GN_EPS, silu };
   const gamma = weights.get(`${path}.weight`, [channels]);
   const beta = weights.get(`${path}.bias`, [channels]);
-  return (x) => {
-    const B = x.shape[0] ?? 1;
-    const positions = x.size / (B * channels);
-    const grouped = tf.reshape(x, [B, positions, G, channels / G]);    // (B, N, G, C/G)
-    const { mean, variance } = tf.moments(grouped, [1, 3], true);      // each (B, 1, G, 1)
-    const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, GN_EPS)));
-    return tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta);   // (B, *S, C)
-  };
+  return (x) => groupNormOp(x, gamma, beta, attrs);
 }
 
 /** SiLU: x * sigmoid(x). */
@@ -178,25 +176,26 @@ export function classIds(y: tf.Tensor1D | readonly number[], count: number, owne
 /**
  * Residual block with an optional additive embedding (layers.py ResBlock):
  *   h = conv1(silu(norm1(x))); h += emb_proj(silu(emb)) broadcast over positions
+ * The block is given silu(emb), which the network takes once per pass for all its blocks.
  *   h = conv2(silu(norm2(h)));  out = skip(x) + h   (skip: 1x1 conv when channels change)
  */
 export function resBlock(
   weights: Weights, path: string, dims: Dims, cIn: number, cOut: number, embDim: number, groups: number,
 ): EmbeddedLayer {
-  const norm1 = groupNorm(weights, `${path}.norm1`, cIn, groups);
+  const norm1 = groupNorm(weights, `${path}.norm1`, cIn, groups, true);
   const conv1 = conv(weights, `${path}.conv1`, dims, cIn, cOut);
   const embProj = embDim > 0 ? dense(weights, `${path}.emb_proj`, embDim, cOut) : null;
-  const norm2 = groupNorm(weights, `${path}.norm2`, cOut, groups);
+  const norm2 = groupNorm(weights, `${path}.norm2`, cOut, groups, true);
   const conv2 = conv(weights, `${path}.conv2`, dims, cOut, cOut);
   const skip: Layer = cIn !== cOut ? conv(weights, `${path}.skip`, dims, cIn, cOut, 1) : (x) => x;
-  return (x, emb) => {
-    let h = conv1(silu(norm1(x)));                                       // (B, *S, cOut)
+  return (x, embSilu) => {
+    let h = conv1(norm1(x));                                             // (B, *S, cOut)
     if (embProj !== null) {
-      if (emb === undefined) throw new Error(`${path}: needs an embedding`);
-      const e = embProj(silu(emb));                                      // (B, cOut)
+      if (embSilu === undefined) throw new Error(`${path}: needs an embedding`);
+      const e = embProj(embSilu);                                        // (B, cOut)
       h = tf.add(h, tf.reshape(e, [e.shape[0] ?? 1, ...new Array<number>(dims).fill(1), cOut]));
     }
-    h = conv2(silu(norm2(h)));                                           // dropout: identity at inference
+    h = conv2(norm2(h));                                                 // dropout: identity at inference
     return tf.add(skip(x), h);
   };
 }

@@ -109,7 +109,7 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
       up.push(blocks);
     }
 
-    const outNorm = groupNorm(w, 'out_norm', ch, g);
+    const outNorm = groupNorm(w, 'out_norm', ch, g, true);
     const outConv = conv(w, 'out_conv', d, ch, a.inChannels);
     return { time1, time2, classEmb, inConv, down, mid1, midAttn, mid2, up, outNorm, outConv };
   });
@@ -128,9 +128,9 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     return tf.add(temb, tf.gather(net.classEmb, classIds(y, a.numClasses + 1, owner))) as tf.Tensor2D;
   };
 
-  const applyStep = (step: Step, h: tf.Tensor, emb: tf.Tensor2D): tf.Tensor => {
+  const applyStep = (step: Step, h: tf.Tensor, embSilu: tf.Tensor): tf.Tensor => {
     switch (step.kind) {
-      case 'res': return step.run(h, emb);
+      case 'res': return step.run(h, embSilu);
       case 'pool': return avgPool2x(h, d);
       default: return step.run(h);
     }
@@ -154,10 +154,10 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
         throw new Error(`${owner}: spatial size [${x.shape.slice(1, d + 1).join(', ')}] is not divisible by ${multiple}`);
       }
       const forward = (x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]) => tf.tidy(() => {
-        const emb = embedding(t, y);                                             // (B, E)
+        const embSilu = silu(embedding(t, y));                                   // (B, E), as every block takes it
         // Each step in its own tidy: only its output outlives it, so the peak is the skips, not
         // every temporary of the whole pass
-        const apply = (step: Step, h: tf.Tensor) => tf.tidy(() => applyStep(step, h, emb));
+        const apply = (step: Step, h: tf.Tensor) => tf.tidy(() => applyStep(step, h, embSilu));
         let h = net.inConv(x);                                                   // (B, *S, ch0)
         const skips = [h];
         for (const blocks of net.down) {
@@ -167,9 +167,9 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
             else skips.push(h);
           }
         }
-        h = net.mid1(h, emb);
+        h = net.mid1(h, embSilu);
         if (net.midAttn !== null) h = net.midAttn(h);
-        h = net.mid2(h, emb);
+        h = net.mid2(h, embSilu);
         for (const blocks of net.up) {
           for (const step of blocks) {
             if (step.kind === 'res') {
@@ -180,7 +180,7 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
             h = apply(step, h);
           }
         }
-        return net.outConv(silu(net.outNorm(h)));                                // (B, *S, C)
+        return net.outConv(net.outNorm(h));                                      // (B, *S, C)
       });
       // Every operation is per sample (GroupNorm and attention included), so a large batch runs
       // as chunks with the same result; the chunk keeps the widest activation near 32 MB, which

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { BACKEND_LABELS, type BackendName, candidateBackends } from './backends.js';
 
@@ -57,6 +57,15 @@ export class DeviceLostEvent extends Event {
   constructor(readonly message: string) {
     super('devicelost');
   }
+}
+
+/**
+ * Threads for the WASM backend: every logical core, up to the 8 workers its build starts. tfjs
+ * would take half of them, which on a 2-core laptop is one. Threads need the page to be
+ * cross-origin isolated (scripts/cross-origin-isolation.mjs); without that tfjs runs on one.
+ */
+export function wasmThreads(logicalCores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency): number {
+  return Math.max(1, Math.min(8, Math.floor(logicalCores) || 1));
 }
 
 /** A backend that could not start, with a sentence a user can act on. */
@@ -143,6 +152,7 @@ export class ComputeRuntime extends EventTarget {
       case 'wasm':
         if (typeof WebAssembly === 'undefined') throw new Unavailable('WebAssembly is not available');
         if (this.options.wasmPaths) setWasmPaths(this.options.wasmPaths);
+        setThreadsCount(wasmThreads());
         break;
       case 'cpu':
         break;

@@ -11,6 +11,7 @@ import { routeModels } from '../../scripts/bench/route-models.js';
 import type { BenchPanel } from '../../src/bench/bench-panel.js';
 import { benchParams } from '../../src/bench/config.js';
 import { formatResults } from '../../src/bench/table.js';
+import { wasmThreads } from '../../src/runtime/runtime.js';
 import { TINY_MODELS } from '../unit/models/model-folder.js';
 import { openWatched, siteAndBrowser } from './page.js';
 
@@ -49,6 +50,10 @@ describe('the benchmark page of the built site', () => {
       expect(r.tensorsLeftAfterDispose).toBe(0);
     }
     expect(report.results[0]!.memoryAfterRuns!.numBytesInGPU).toBeGreaterThan(0);
+    // The server sends the cross-origin isolation headers, so WASM runs on a thread per core
+    // (see scripts/wasm-threads-plugin.ts): two on the 2-core CI machine
+    expect(report.environment.crossOriginIsolated).toBe('true');
+    expect(report.results[1]!.device).toBe(`WebAssembly, SIMD, ${wasmThreads(Number(report.environment.logicalProcessors))} threads`);
     await expect.poll(() => page.getByTestId('bench-table').locator('tbody tr').count()).toBe(2);
     expect([...watched.consoleErrors, ...watched.pageErrors, ...watched.cspViolations.map((v) => `CSP: ${v}`)]).toEqual([]);
     await page.close();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ComputeRuntime } from '../../src/runtime/runtime.js';
+import { ComputeRuntime, wasmThreads } from '../../src/runtime/runtime.js';
 import { runSelfCheck } from '../../src/runtime/self-check.js';
 
 describe('the compute runtime in Node', () => {
@@ -24,5 +24,11 @@ describe('the compute runtime in Node', () => {
     expect(['wasm', 'cpu']).toContain(report.backend);
     expect(tf.getBackend()).toBe(report.backend);
     await tf.setBackend('cpu');
+  });
+});
+
+describe('WASM threads', () => {
+  it('takes a thread per logical core, at least one and at most the 8 workers the build starts', () => {
+    expect([0, 1, 2, 3, 8, 16, Number.NaN].map((cores) => wasmThreads(cores))).toEqual([1, 1, 2, 3, 8, 8, 1]);
   });
 });

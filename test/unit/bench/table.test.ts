@@ -71,6 +71,14 @@ describe('the results table', () => {
     expect(cells[10]).toBe('+5 tensors in 5 runs');
   });
 
+  it('shows GPU buffers that kept growing after the first run, and says nothing of a steady pool', () => {
+    const leak = (after: number) => resultCells(ddpmResult({
+      leakCheck: { runs: 100, tensorsBefore: 120, tensorsAfter: 120, gpuBytesAfterFirstRun: 2_000_000, gpuBytesAfter: after },
+    }), null)[10];
+    expect(leak(2_000_000)).toBe('none in 100 runs');
+    expect(leak(2_500_000)).toBe('none in 100 runs, GPU buffers +500 kB after the first run');
+  });
+
   it('numbers the notes of results that have one and leaves unmeasured figures as dashes', () => {
     const cut = ddpmResult({ batch: 64, status: 'partial', note: 'stopped at the 120 s limit during the first run', firstRunMs: null, coldMs: null, stepMs: null, runMs: null, samplesPerSecond: null });
     const skipped = { ...emptyResult('xray-ddpm', 'webgl', 1, 3), status: 'skipped' as const, note: 'webgl is not available here' };

@@ -199,10 +199,15 @@ function build(card: ModelCard, manifest: WeightsManifest, shards: ArrayBuffer[]
   }
 }
 
-/** One small forward pass (guided-batch sized for diffusion), read back: compiles every shader. */
+/**
+ * One small forward pass (guided-batch sized for diffusion), read back: compiles every shader.
+ * On WebGPU the pass is first recorded in tfjs's compile-only mode, which asks the driver for all
+ * the pipelines at once (createComputePipelineAsync) instead of one after another as each kernel
+ * first runs; the real pass then finds them compiled.
+ */
 async function warmUp(model: LoadedModel): Promise<void> {
   const shape = model.card.architecture.inputShape;
-  const out = tf.tidy(() => {
+  const pass = () => tf.tidy(() => {
     switch (model.kind) {
       case 'ddpm':
         return model.net.predictNoise(tf.zeros([2, ...shape]), [999, 999], [0, model.card.architecture.numClasses]);
@@ -212,6 +217,17 @@ async function warmUp(model: LoadedModel): Promise<void> {
         return model.net.logits(tf.zeros([1, ...shape]));
     }
   });
+  if (tf.getBackend() === 'webgpu') {
+    const backend = tf.backend() as tf.KernelBackend & { checkCompileCompletionAsync(): Promise<void> };
+    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+    try {
+      tf.dispose(pass());
+    } finally {
+      tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+    }
+    await backend.checkCompileCompletionAsync();
+  }
+  const out = pass();
   await out.data();
   out.dispose();
 }

@@ -15,7 +15,8 @@
  *                   or DDIM with eta > 0, and once per run for x_T
  *   read 1 value    reading back one value of the sample (how the benchmark waits for the GPU)
  *   read sample     reading back the whole sample (what a page drawing every step pays)
- *   kernels         kernels launched per step (tf.profile)
+ *   kernels         kernels launched per step (tf.profile), and on WebGPU the compute dispatches,
+ *                   what a step's time goes to on a fast GPU (a reshape is a kernel but no dispatch)
  *
  * Figures are as busy as the machine is; the report prints the load average.
  */
@@ -176,7 +177,27 @@ async function probe(net: UNet, schedule: ScheduleCard, batch: number, repeats: 
     await out.data();
     out.dispose();
   });
-  rows.push(['kernels per step', String(profile.kernels.length)]);
+  rows.push(['kernels per step (tf.profile, reshapes included)', String(profile.kernels.length)]);
+  if (tf.getBackend() === 'webgpu') rows.push(['GPU dispatches per step', String(await countDispatches(fullStep))]);
   tf.dispose([x, x2]);
   return rows;
+}
+
+/** Compute passes tfjs's WebGPU backend records while `f` runs (its recordAndSubmit calls). */
+async function countDispatches(f: () => tf.Tensor): Promise<number> {
+  const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
+  const record = backend.recordAndSubmit;
+  let count = 0;
+  backend.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+    count += 1;
+    return record.apply(this, args);
+  };
+  try {
+    const out = f();
+    await out.data();
+    out.dispose();
+  } finally {
+    backend.recordAndSubmit = record;
+  }
+  return count;
 }

@@ -58,9 +58,14 @@ export function batchSeed(seed: number, b: number): number {
   return (seed ^ Math.imul(b + 1, 0x9e3779b1)) >>> 0;
 }
 
-/** Forward passes a run of `count` samples takes, for progress bars: steps per batch times batches. */
-export function generationWork(model: GeneratorModel, count: number, options: Pick<GenerateOptions, 'batchSize' | 'sampler'> = {}): number {
-  const batches = Math.ceil(count / Math.max(1, options.batchSize ?? 16));
+/**
+ * Forward passes a run of `classes` takes, for progress bars: steps per batch times batches.
+ * Conditional and unconditional samples are batched separately, as generateSamples makes them.
+ */
+export function generationWork(model: GeneratorModel, classes: readonly (number | null)[], options: Pick<GenerateOptions, 'batchSize' | 'sampler'> = {}): number {
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
+  const unconditional = classes.filter((c) => c === null).length;
+  const batches = Math.ceil((classes.length - unconditional) / batchSize) + Math.ceil(unconditional / batchSize);
   return model.kind === 'ddpm' ? batches * (options.sampler?.steps ?? cardSampler(model).steps) : batches;
 }
 
@@ -72,7 +77,7 @@ export async function generateSamples(model: GeneratorModel, options: GenerateOp
   const size = shape.reduce((a, b) => a * b, 1);
   const pacer = new Pacer(signal);
   const out: Float32Array[] = new Array<Float32Array>(classes.length);
-  const total = generationWork(model, classes.length, options);
+  const total = generationWork(model, classes, options);
   let done = 0;
   const phase = 'generating samples';
   options.onProgress?.({ phase, done, total });

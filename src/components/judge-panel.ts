@@ -110,12 +110,15 @@ export class JudgePanel extends LitElement {
     .swatch.dashed { background-image: linear-gradient(90deg, transparent 50%, #fff 50%) !important; background-size: 6px 100%; }
     .swatch.marker { width: 0; height: 0.9rem; border-left: 2px dashed #a40e26; }
     details { font-size: 0.9em; }
-    .grid { list-style: none; padding: 0; margin: 0.4rem 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 0.5rem; }
+    .grid { list-style: none; padding: 0; margin: 0.4rem 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(min(var(--item-min, 19rem), 100%), 1fr)); gap: 0.5rem; }
     .item { border: 1px solid #d0d7de; border-radius: 0.4rem; padding: 0.35rem; }
     .item.flagged { border: 3px solid #a40e26; background: #fff5f5; }
     .badge { color: #a40e26; font-weight: 600; font-size: 0.85em; }
     .row { display: flex; gap: 0.35rem; align-items: flex-start; flex-wrap: wrap; }
-    .cell { display: flex; flex-direction: column; align-items: center; font-size: 0.78em; gap: 0.1rem; line-height: 1.2; text-align: center; }
+    .cell { display: flex; flex-direction: column; align-items: center; font-size: 0.78em; gap: 0.1rem; line-height: 1.2; text-align: center; max-width: var(--cell-width, 5rem); overflow-wrap: break-word; }
+    /* the generated sample on the left, its neighbours in both spaces beside it */
+    .pair { flex-wrap: nowrap; }
+    .neighbours { flex: 1; min-width: 0; }
     .cell.generated { padding-right: 0.35rem; border-right: 1px dashed #8c959f; }
     .which { font-size: 0.8em; color: #424a53; margin: 0.15rem 0 0; }
     fieldset { border: none; padding: 0; margin: 0.3rem 0; display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; align-items: center; }
@@ -288,6 +291,8 @@ export class JudgePanel extends LitElement {
     const items = this.show === 'flagged' ? m.items.filter(flaggedIn) : this.show === 'closest' ? m.items.slice(0, CLOSEST) : m.items;
     const spaceName = feature ? 'feature space' : 'pixel space';
     const flaggedHere = feature ? (m.featureFlaggedCount ?? 0) : m.flaggedCount;
+    // room for a generated sample and its k neighbours side by side (each cell its sample and a margin)
+    const itemMin = Math.max(304, (m.k + 1) * (this.sampleSize + 14) + 24);
     const description =
       `Histogram of the distance to the closest training sample (${spaceName}) for ${m.generatedCount} generated and ${m.heldoutCount} real held-out samples. ` +
       (feature ? '' : `Medians: generated ${fmt(m.medianGenerated)}, held-out ${fmt(m.medianHeldOut)}. `) +
@@ -327,7 +332,7 @@ export class JudgePanel extends LitElement {
           )}
         </fieldset>
         ${items.length
-          ? html`<ol class="grid" data-testid="judge-audit-grid" aria-label="Generated samples beside their nearest training samples, closest first">
+          ? html`<ol class="grid" style="--item-min:${itemMin}px" data-testid="judge-audit-grid" aria-label="Generated samples beside their nearest training samples, closest first">
               ${items.map((item) => this.renderItem(item, flaggedIn(item)))}
             </ol>`
           : html`<p class="hint" data-testid="judge-audit-empty">No generated sample is flagged.</p>`}
@@ -353,8 +358,13 @@ export class JudgePanel extends LitElement {
     return Number.isFinite(lo) ? [lo, hi] : [-1, 1];
   }
 
+  /** Width in CSS pixels of a sample in the audit grid. */
+  private get sampleSize(): number {
+    return this.view.sample.kind === 'image' ? 56 : 96;
+  }
+
   private renderItem(item: AuditItem, flagged: boolean) {
-    const size = this.view.sample.kind === 'image' ? 56 : 96;
+    const size = this.sampleSize;
     const neighbours = (list: NeighbourView[], space: string) =>
       list.length
         ? html`<p class="which">nearest training samples, ${space}</p>
@@ -363,16 +373,15 @@ export class JudgePanel extends LitElement {
               <span>d ${fmt(n.distance)}</span><span>#${n.index + 1} ${n.label}</span></div>`)}</div>`
         : nothing;
     return html`
-      <li class="item ${flagged ? 'flagged' : ''}" data-testid="judge-audit-item" data-flagged=${String(flagged)} data-index=${item.index}>
+      <li class="item ${flagged ? 'flagged' : ''}" style="--cell-width:${size + 8}px" data-testid="judge-audit-item" data-flagged=${String(flagged)} data-index=${item.index}>
         ${flagged ? html`<p class="badge">Flagged: closer than the held-out 1st percentile</p>` : nothing}
-        <div class="row">
+        <div class="row pair">
           <div class="cell generated">
             ${this.sample(item.sample, `generated sample ${item.index + 1}, asked for ${item.requested}, read as ${item.predicted}`, size)}
             <span>generated #${item.index + 1}</span><span>${item.requested}${item.predicted !== item.requested ? html` (read ${item.predicted})` : nothing}</span>
           </div>
-          <div>${neighbours(item.pixel, 'pixel space')}</div>
+          <div class="neighbours">${neighbours(item.pixel, 'pixel space')}${neighbours(item.feature, 'feature space')}</div>
         </div>
-        ${neighbours(item.feature, 'feature space')}
       </li>
     `;
   }

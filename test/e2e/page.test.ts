@@ -21,7 +21,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { serveStatic } from '../../scripts/static-server.mjs';
 import { SHIPPED_MODELS } from '../../src/models/registry.js';
-import { SUB_PATH, type Served, launch, openWatched } from './page.js';
+import { SUB_PATH, type Served, launch, openWatched, pickModel as pick, setField, waitForState } from './page.js';
 
 const siteDir = inject('siteDir');
 const SHOTS = resolve('docs/screenshots');
@@ -54,33 +54,6 @@ if (FIXTURE_IDS.length) {
 const isImage = (g: Generator) => g.shape.length === 3;
 const isRgb = (g: Generator) => isImage(g) && g.shape[2] === 3;
 const size = (g: Generator) => g.shape.reduce((a, b) => a * b, 1);
-
-type State = 'loading' | 'idle' | 'generating' | 'done' | 'error';
-
-async function waitForState(page: Page, states: State[], timeout = 120_000): Promise<State> {
-  await page.waitForFunction(
-    (wanted: string[]) => wanted.includes(document.querySelector('msl-app')?.getAttribute('state') ?? ''),
-    states,
-    { timeout },
-  );
-  return (await page.locator('msl-app').getAttribute('state')) as State;
-}
-
-/** Picks a model card and waits until that model is loaded. */
-async function pick(page: Page, id: string): Promise<void> {
-  await page.getByTestId(`model-card-${id}`).click();
-  const loaded = page.locator(`[data-testid="settings"][data-model="${id}"]`);
-  await loaded.or(page.getByTestId('load-error')).waitFor({ timeout: 150_000 });
-  expect(await page.getByTestId('load-error').allInnerTexts()).toEqual([]);
-  expect(await waitForState(page, ['idle', 'done', 'error'])).not.toBe('error');
-}
-
-async function setField(page: Page, testId: string, value: string): Promise<void> {
-  const field = page.getByTestId(testId);
-  if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
-  else await field.fill(value); // fill + change event as a person typing and leaving the field
-  await field.dispatchEvent('change');
-}
 
 interface CanvasDigest {
   width: number;

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { launchOptions } from '../../scripts/chromium.mjs';
 import { serveStatic } from '../../scripts/static-server.mjs';
 
+/** Driving the page as a person would (shared with `npm run audit`). */
+export { type AppState, pickModel, setField, waitForState } from '../../scripts/site-page.js';
+
 /** Where the end-to-end tests serve the built site: a sub-path, as on a shared static host. */
 export const SUB_PATH = '/workshops/medsynth/';
 

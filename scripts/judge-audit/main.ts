@@ -30,6 +30,10 @@ if one is missing or not finite. Writes audit-results/<id>.json and docs/judge/a
   --backend NAME     the page's backend (?backend=), default wasm: on a machine without a GPU it
                      is by far the fastest for the generators' forward passes (WebGPU and WebGL
                      run on SwiftShader there); TSTR then trains the dense fallback and says so
+  --steps N          diffusion steps (default 20; the cards' figures were measured with 50)
+  --per-class N      samples per class (default 64, and 16 for bccd-ddpm)
+                     (a run with either is saved as a check, <id>.steps-N.json, and reported
+                     beside the main result, not instead of it)
   --site DIR         a built site to serve (default: build one into audit-results/site)
   --report-only      write docs/judge/audit.md from audit-results/ without running anything
   --help`;
@@ -39,7 +43,7 @@ const DOCS = resolve('docs/judge');
 const PREFIX = '/medsynth/';
 
 /**
- * Modest settings, sized for the 2-core machine (all ten models in about half an hour on WASM):
+ * Modest settings, sized for the 2-core machine (all ten models took 20 minutes on WASM there):
  * 64 samples per class (as many as the held-out packs hold per class, so the fidelity mix uses
  * every held-out sample it can) and 64 unconditional ones, 20 steps of the card's diffusion sampler
  * instead of its 50, 50 bootstrap resamples, 8 epochs of training. The 64x64 RGB blood-cell
@@ -50,7 +54,7 @@ const SETTINGS: JudgeSettings = clampJudgeSettings({ perClass: 64, unconditional
 const OVERRIDES: Record<string, Partial<JudgeSettings>> = {
   'bccd-ddpm': { perClass: 16, unconditional: 16 },
 };
-const settingsFor = (id: string): JudgeSettings => clampJudgeSettings({ ...SETTINGS, ...OVERRIDES[id] });
+const settingsFor = (id: string, flags: Partial<JudgeSettings>): JudgeSettings => clampJudgeSettings({ ...SETTINGS, ...OVERRIDES[id], ...flags });
 
 /** Screenshots for the report: the whole panel of these models, and breast-ddpm's memorisation audit. */
 const PANEL_SHOTS = ['breast-ddpm', 'ecg-ddpm', 'bccd-ddpm'];
@@ -68,7 +72,11 @@ async function siteDir(given: string | undefined): Promise<string> {
 }
 
 /** Audits `ids` in `browser`, one fresh page per dataset (its DDPM and VAE share the evaluator's work). */
-async function auditAll(browser: Browser, url: string, backend: string, ids: string[]): Promise<{ results: SavedResult[]; failures: string[] }> {
+/** A run with settings other than the defaults is saved as <id>.<label>.json ("steps-50"), a check beside the main result. */
+const labelOf = (flags: Partial<JudgeSettings>) => [flags.steps ? `steps-${flags.steps}` : '', flags.perClass ? `per-class-${flags.perClass}` : ''].filter(Boolean).join('.');
+
+async function auditAll(browser: Browser, url: string, backend: string, ids: string[], flags: Partial<JudgeSettings>): Promise<{ results: SavedResult[]; failures: string[] }> {
+  const label = labelOf(flags);
   const cards = ids.map(readCard);
   const datasets = [...new Set(cards.map((c) => c.dataset))];
   const results: SavedResult[] = [];
@@ -82,7 +90,7 @@ async function auditAll(browser: Browser, url: string, backend: string, ids: str
       await page.goto(`${url}?backend=${backend}`);
       if ((await waitForState(page, ['idle', 'error'])) === 'error') throw new Error('the page did not start');
       for (const card of cards.filter((c) => c.dataset === dataset)) {
-        const settings = settingsFor(card.id);
+        const settings = settingsFor(card.id, flags);
         const loadBefore = loadAverage();
         const started = Date.now();
         console.log(`${card.id}: ${JSON.stringify(settings)}`);
@@ -97,8 +105,8 @@ async function auditAll(browser: Browser, url: string, backend: string, ids: str
         }
         const result: SavedResult = { ...judged, date: new Date().toISOString(), machine: machine(), load: [loadBefore, loadAverage()], pageErrors: [...pageErrors] };
         pageErrors.length = 0;
-        writeFileSync(join(OUT, `${card.id}.json`), `${JSON.stringify(result, null, 1)}\n`);
-        await screenshots(page, card.id);
+        writeFileSync(join(OUT, `${[card.id, label].filter(Boolean).join('.')}.json`), `${JSON.stringify(result, null, 1)}\n`);
+        if (!label) await screenshots(page, card.id);
         console.log(`${card.id}: done in ${((Date.now() - started) / 1000).toFixed(0)} s (load ${judged.seconds.load.toFixed(0)} s, audit ${judged.seconds.audit.toFixed(0)} s, training ${judged.seconds.tstr.toFixed(0)} s); ${judged.problems.length ? `PROBLEMS:\n    ${judged.problems.join('\n    ')}` : 'every figure is there'}`);
         results.push(result);
       }
@@ -127,6 +135,8 @@ async function main(): Promise<number> {
       models: { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
       site: { type: 'string' },
+      steps: { type: 'string' },
+      'per-class': { type: 'string' },
       'report-only': { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -149,7 +159,11 @@ async function main(): Promise<number> {
     const server = await serveStatic(site, { prefix: PREFIX });
     const browser = await chromium.launch({ ...launchOptions(), headless: true });
     try {
-      const { results, failures } = await auditAll(browser, server.url, values.backend, ids);
+      const flags: Partial<JudgeSettings> = {
+        ...(values.steps ? { steps: Number(values.steps) } : {}),
+        ...(values['per-class'] ? { perClass: Number(values['per-class']), unconditional: Number(values['per-class']) } : {}),
+      };
+      const { results, failures } = await auditAll(browser, server.url, values.backend, ids, flags);
       failed.push(...failures);
       for (const r of results) {
         const wrong = [...r.problems, ...r.pageErrors.map((e) => `page error: ${e}`)];
@@ -160,16 +174,21 @@ async function main(): Promise<number> {
       await server.close();
     }
   }
-  await writeReport(savedResults(shipped), shipped, join(DOCS, 'audit.md'));
+  const saved = savedResults(shipped);
+  await writeReport(saved.main, saved.checks, shipped, join(DOCS, 'audit.md'));
   console.log(`wrote ${join(DOCS, 'audit.md')}`);
   if (failed.length) console.error(`FAILED:\n  ${failed.join('\n  ')}`);
   return failed.length ? 1 : 0;
 }
 
-/** Every result in audit-results/, in the catalogue's order. */
-function savedResults(order: string[]): SavedResult[] {
-  const files = new Set(readdirSync(OUT).filter((f) => f.endsWith('.json')));
-  return order.filter((id) => files.has(`${id}.json`)).map((id) => JSON.parse(readFileSync(join(OUT, `${id}.json`), 'utf8')) as SavedResult);
+/** Every result in audit-results/, in the catalogue's order: the main ones (<id>.json) and the checks (<id>.<label>.json). */
+function savedResults(order: string[]): { main: SavedResult[]; checks: SavedResult[] } {
+  const files = readdirSync(OUT).filter((f) => f.endsWith('.json')).sort();
+  const read = (f: string) => JSON.parse(readFileSync(join(OUT, f), 'utf8')) as SavedResult;
+  return {
+    main: order.filter((id) => files.includes(`${id}.json`)).map((id) => read(`${id}.json`)),
+    checks: order.flatMap((id) => files.filter((f) => f.startsWith(`${id}.`) && f !== `${id}.json`).map(read)),
+  };
 }
 
 main().then(

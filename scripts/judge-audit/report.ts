@@ -31,14 +31,35 @@ const pct = (x: number | null | undefined, digits = 0) => (x === null || x === u
 const interval = (i: ShownInterval) => `${num(i.estimate)} [${num(i.low)}, ${num(i.high)}]`;
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
+/** The page's whole percentage back to hits out of `count` (exact while count <= 100). */
+const hitsOf = (rate: number, count: number) => Math.round(rate * count);
+
+/** log(n!) for n up to `max`, by table. */
+function logFactorials(max: number): Float64Array {
+  const out = new Float64Array(max + 1);
+  for (let i = 2; i <= max; i++) out[i] = out[i - 1]! + Math.log(i);
+  return out;
+}
+
 /**
- * Whether two rates measured on n1 and n2 samples differ by more than sampling error: a two-sided
- * two-proportion z-test at 5% (pooled). The page shows whole percentages, so its rate is rounded.
+ * Two-sided Fisher exact test: the probability, given both totals, of a split of the hits at least
+ * as uneven as a of n1 against b of n2 (the tables no more likely than the one seen).
  */
+export function fisherExactP(a: number, n1: number, b: number, n2: number): number {
+  const k = a + b;
+  const n = n1 + n2;
+  const lf = logFactorials(n);
+  const choose = (m: number, r: number) => lf[m]! - lf[r]! - lf[m - r]!;
+  const logP = (x: number) => choose(k, x) + choose(n - k, n1 - x) - choose(n, n1);
+  const seen = logP(a);
+  let p = 0;
+  for (let x = Math.max(0, n1 - (n - k)); x <= Math.min(k, n1); x++) if (logP(x) <= seen + 1e-9) p += Math.exp(logP(x));
+  return Math.min(1, p);
+}
+
+/** Whether two rates, measured on n1 and n2 samples, agree within sampling error (Fisher's exact test at 5%). */
 export function ratesAgree(p1: number, n1: number, p2: number, n2: number): boolean {
-  const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-  return se === 0 ? Math.abs(p1 - p2) < 0.005 : Math.abs(p1 - p2) / se < 1.96;
+  return fisherExactP(hitsOf(p1, n1), n1, hitsOf(p2, n2), n2) >= 0.05;
 }
 
 /** Fraction of a histogram's set `s` below `x` (bins straddling x counted in proportion). */
@@ -62,6 +83,14 @@ export function pullOf(items: readonly ShownAuditItem[]) {
   return { lone: lone.length, distinctNearest: nearest.size, topRow, topCount, closest: items[0] ?? null };
 }
 
+/** Why the audit runs on WASM, and what that means for training. */
+const WASM_NOTE = `, on a thread per core (the audit's server sends the cross-origin isolation
+  headers). On this machine (no GPU) WebGPU and WebGL run on SwiftShader, a GPU emulated on the
+  CPU, 14 to 700 times slower than WASM for the generators' forward passes. WASM cannot train
+  convolutions (tfjs has no Conv2DBackpropFilter kernel there), so the usefulness test trained the
+  panel's stated fallback, a multilayer perceptron on the pixels, and said so on the page; the
+  convolutional model is trained on WebGPU by test/browser/judge.test.ts.`;
+
 function header(results: readonly SavedResult[], order: readonly string[]): string {
   const missing = order.filter((id) => !results.some((r) => r.id === id));
   const dates = results.map((r) => r.date.slice(0, 10)).sort();
@@ -79,11 +108,7 @@ and finite${results.some((r) => r.problems.length) ? ' except where noted below'
 percentages); the per-model JSON is in \`audit-results/\` (not committed).
 
 - Run: ${dates[0] ?? '–'}${dates.at(-1) !== dates[0] ? ` to ${dates.at(-1)}` : ''}, ${m.cpu ?? ''}, ${m.memory ?? ''}; the page's backend: **${backends}**
-  (\`?backend=wasm\`). On this machine (no GPU) WebGPU and WebGL run on SwiftShader, a GPU emulated
-  on the CPU, 15 to 700 times slower than WASM for the generators' forward passes. WASM cannot train
-  convolutions (tfjs has no Conv2DBackpropFilter kernel there), so the usefulness test trained the
-  panel's stated fallback, a multilayer perceptron on the pixels, and said so on the page; the
-  convolutional model is exercised on WebGPU by test/browser/judge.test.ts.
+  (\`?backend=${backends}\`)${backends === 'wasm' ? WASM_NOTE : '.'}
 - Time: ${(totalS / 60).toFixed(0)} minutes for ${results.length} models, while other work shared the machine (load averages in the JSON).
 ${missing.length ? `- Not in this report (no result in audit-results/): ${missing.join(', ')}.\n` : ''}
 ${table(
@@ -160,10 +185,12 @@ function faithfulnessSection(results: readonly SavedResult[]): string {
   return `## Class faithfulness beside the cards
 
 "Classified as requested" on the page beside the card's figure (200 samples per class, 50 steps).
-"Agrees" means the two rates differ by less than their sampling error (a two-proportion z-test at
-5%, on the page's samples and the card's 200); the page's rates are whole percentages. The
-evaluator's own agreement with real held-out labels (its ceiling) is on the right: the page
-measures it on the held-out pack (up to 64 per class), the card on the whole test split.
+"Agrees" means the two rates differ by no more than sampling error allows (a two-sided Fisher
+exact test at 5% on the counts: the page's samples, its whole percentages turned back into counts,
+against the card's 200). The evaluator's own agreement with real held-out labels (its ceiling) is on the
+right: the page measures it on the held-out pack (the first 64 of each class of the test split),
+the card on the whole test split; for ECG the first 64 beats of a class come from a few patients
+only, so the two differ widely there.
 
 ${blocks.join('\n\n')}`;
 }
@@ -201,7 +228,8 @@ sample rather than a region of the data; for generated samples read off the audi
 real held-out pack computed by the audit script in Node with the judge's own code (the page does
 not list held-out samples' neighbours), as the yardstick. Then how many different training samples
 are nearest to some generated sample, and the one nearest to the most (its 1-based row, as the page
-shows it). Every
+shows it): with large distances that is a hub, a plain training sample near many blurry ones (bccd,
+retina), not a remembered one. Every
 model's histogram and audit grid were on the page (checked: bins, bars, every neighbour's distance,
 every sample drawn).
 
@@ -294,17 +322,131 @@ confusion matrices on the page sum to the test size (checked). Loss-curve points
 ${table(['model', 'trained on synthetic', 'trained on real', 'recalls, synthetic', 'recalls, real', 'training samples', 'tested on', 'loss points'], rows)}`;
 }
 
+/** The verdicts of the sections below, counted. */
+function summarySection(results: readonly SavedResult[]): string {
+  let classes = 0;
+  let classesAgree = 0;
+  let flagsAgree = 0;
+  let flagsCompared = 0;
+  const inInterval = { generated: 0, real: 0, compared: 0 };
+  for (const r of results) {
+    const quality = card(r.id).quality;
+    const c = cardFigures(quality);
+    const cardN = c?.samplesPerClass ?? 200;
+    for (const row of r.figures.faithfulness!.rows) {
+      const cardRate = c?.classifiedAsRequested?.[row.name];
+      if (cardRate == null || row.rate === null || !row.count) continue;
+      classes += 1;
+      if (ratesAgree(row.rate, row.count, cardRate, cardN)) classesAgree += 1;
+    }
+    const m = r.figures.memorisation!;
+    const memoN = Number((quality?.memorisation as { generated?: number } | undefined)?.generated ?? 0);
+    if (c?.memorisationFraction != null && memoN && m.generated) {
+      flagsCompared += 1;
+      if (ratesAgree((m.flagged ?? 0) / m.generated, m.generated, c.memorisationFraction, memoN)) flagsAgree += 1;
+    }
+    const f = r.figures.fidelity!;
+    const within = (x: number | null | undefined, i: ShownInterval) => x != null && i.low !== null && i.high !== null && x >= i.low && x <= i.high;
+    if (c?.frechetGenerated != null) {
+      inInterval.compared += 1;
+      if (within(c.frechetGenerated, f.frechet.generated)) inInterval.generated += 1;
+      if (within(c.frechetReal, f.frechet.real)) inInterval.real += 1;
+    }
+  }
+  return `## In short
+
+- Class faithfulness: **${classesAgree} of ${classes}** classes are classified as requested as often on the page as on the card (within sampling error).
+- Memorisation: the share of flagged samples agrees with the card for **${flagsAgree} of ${flagsCompared}** models.
+- Frechet distance: the card's figure lies within the page's bootstrap interval for ${inInterval.generated} of ${inInterval.compared} models (generated vs held-out) and ${inInterval.real} of ${inInterval.compared} (real vs real).
+- Every figure of the panel was shown, and finite, for every model in this report${results.some((r) => r.problems.length) ? ' except those listed under Problems' : ''}.${breastLine(results)}`;
+}
+
+function breastLine(results: readonly SavedResult[]): string {
+  const m = results.find((r) => r.id === 'breast-ddpm')?.figures.memorisation;
+  if (!m) return '';
+  const pull = pullOf(m.items);
+  return `\n- breast-ddpm, the memorisation example: ${m.flagged} of ${m.generated} samples flagged, as its card says (a pull towards the
+  training images, no copies); the audit grid shows ${pull.lone} samples each much closer to one training image than to any
+  other, and why the flag cannot fire on this dataset (below).`;
+}
+
+/** What a reader should not take at face value: estimates outside their own intervals, and rates that differ from the card's. */
+function notesSection(results: readonly SavedResult[]): string {
+  const notes: string[] = [];
+  let compared = 0;
+  for (const r of results) {
+    const f = r.figures.fidelity!;
+    const checks = [
+      ['FD generated vs held-out', f.frechet.generated],
+      ['FD real vs real', f.frechet.real],
+      ['KID generated vs held-out', f.kid.generated],
+      ['KID real vs real', f.kid.real],
+    ] as const;
+    for (const [what, i] of checks) {
+      if (i.estimate !== null && i.low !== null && i.high !== null && (i.estimate < i.low || i.estimate > i.high)) {
+        notes.push(`${r.id}, ${what}: the estimate ${num(i.estimate)} lies outside its own bootstrap interval [${num(i.low)}, ${num(i.high)}].`);
+      }
+    }
+    const c = cardFigures(card(r.id).quality);
+    for (const row of r.figures.faithfulness!.rows) {
+      const cardRate = c?.classifiedAsRequested?.[row.name];
+      if (cardRate != null && row.rate !== null && row.count) compared += 1;
+      if (cardRate != null && row.rate !== null && row.count && !ratesAgree(row.rate, row.count, cardRate, c?.samplesPerClass ?? 200)) {
+        notes.push(`${r.id}, ${row.name}: classified as requested ${pct(row.rate)} of ${row.count} on the page against ${pct(cardRate, 1)} of ${c?.samplesPerClass ?? 200} on the card.`);
+      }
+    }
+  }
+  if (!notes.length) return '';
+  return `## What not to take at face value
+
+${notes.map((n) => `- ${n}`).join('\n')}
+
+An estimate outside its percentile-bootstrap interval happens with few samples for 64 features
+(the panel warns below twice as many samples as features): a resample repeats about a third of its samples, so its
+covariance has still lower rank, and its Frechet distance (and its kernel distance, whose
+within-set sums then include repeated samples) runs higher than the full sets'. Such an interval
+says the figure is unstable, not where it lies. A class faithfulness rate that differs from the card's
+is one of ${compared} such comparisons, each a test at 5%, so about ${Math.round(compared / 20)} would differ by chance alone; it
+was also measured on fewer samples, and with fewer denoising steps where the settings above say so;
+\`npm run audit -- --models ID --steps 50\` runs the page with the card's sampler to check.`;
+}
+
 function problemsSection(results: readonly SavedResult[]): string {
   const bad = results.filter((r) => r.problems.length || r.pageErrors.length);
   if (!bad.length) return '';
   return `## Problems\n\n${bad.map((r) => `- ${r.id}: ${[...r.problems, ...r.pageErrors].join('; ')}`).join('\n')}`;
 }
 
-export function formatReport(results: readonly SavedResult[], order: readonly string[], yardsticks: Yardsticks): string {
+/** Runs with other settings (`--steps`, `--per-class`): their class faithfulness and distances beside the card's. */
+function checksSection(checks: readonly SavedResult[]): string {
+  if (!checks.length) return '';
+  const rows = checks.flatMap((r) => {
+    const c = cardFigures(card(r.id).quality);
+    const f = r.figures.fidelity!;
+    return r.figures.faithfulness!.rows.map((row, i) => {
+      const cardRate = c?.classifiedAsRequested?.[row.name] ?? null;
+      const verdict = cardRate !== null && row.rate !== null && row.count ? (ratesAgree(row.rate, row.count, cardRate, c?.samplesPerClass ?? 200) ? 'agrees' : '**differs**') : '–';
+      const settings = `${r.settings.perClass} per class, ${r.settings.steps ?? "card's"} steps`;
+      const distances = `FD ${interval(f.frechet.generated)} (real ${num(f.frechet.real.estimate)}); flagged ${r.figures.memorisation!.flagged} of ${r.figures.memorisation!.generated}`;
+      return [i ? '' : r.id, i ? '' : settings, row.name, pct(row.rate), pct(cardRate, 1), verdict, i ? '' : distances];
+    });
+  });
+  return `## Checks with other settings
+
+Models run again with \`npm run audit -- --models ID --steps N\` (or \`--per-class N\`), saved beside
+the main results and shown here, not in the tables above.
+
+${table(['model', 'settings', 'class', 'classified as requested (page)', 'card', 'page vs card', 'distances'], rows)}`;
+}
+
+export function formatReport(results: readonly SavedResult[], checks: readonly SavedResult[], order: readonly string[], yardsticks: Yardsticks): string {
   const shots = ['breast-ddpm', 'ecg-ddpm', 'bccd-ddpm'].filter((id) => results.some((r) => r.id === id));
   return [
     header(results, order),
+    summarySection(results),
     problemsSection(results),
+    notesSection(results),
+    checksSection(checks),
     fidelitySection(results),
     faithfulnessSection(results),
     memorisationSection(results, yardsticks),
@@ -319,8 +461,8 @@ export function formatReport(results: readonly SavedResult[], order: readonly st
 }
 
 /** Writes the report of `results` (in `order`), with the held-out yardsticks computed from public/reference. */
-export async function writeReport(results: readonly SavedResult[], order: readonly string[], path: string): Promise<void> {
+export async function writeReport(results: readonly SavedResult[], checks: readonly SavedResult[], order: readonly string[], path: string): Promise<void> {
   const yardsticks = new Map<string, HeldoutNeighbours>();
   for (const r of results) if (!yardsticks.has(r.dataset)) yardsticks.set(r.dataset, await heldoutNeighbours(card(r.id)));
-  writeFileSync(path, formatReport(results, order, yardsticks));
+  writeFileSync(path, formatReport(results, checks, order, yardsticks));
 }

@@ -8,7 +8,8 @@
  *
  *   webgpu     one compute shader, one workgroup per (sample, group): the group's mean, then its
  *              centred variance, then the normalised, scaled and shifted values (and SiLU)
- *   wasm, cpu  one JavaScript pass over the backend's own memory (groupNormInto)
+ *   wasm, cpu  JavaScript over the backend's own memory (groupNormInto); SiLU then runs as the
+ *              backend's own sigmoid and multiply, which beat JavaScript's Math.exp
  *   others     (WebGL) the composed ops, which every backend has
  *
  * Inputs are channels-last (B, N positions, C); groups are consecutive channels, the variance is
@@ -31,9 +32,9 @@ type Attrs = GroupNormAttrs & tf.NamedAttrMap;
 
 /**
  * The arithmetic of the CPU and WASM kernels: x (B, N, C) flat, gamma and beta (C,) -> out.
- * One pass per group for the sum and the sum of squares: in float64 (JavaScript numbers) the
- * variance E[x^2] - mean^2 keeps 1e-9 of its digits even at a mean 1000 times the spread, where
- * float32 would keep none. Then one pass per channel for the output.
+ * One pass per group for the sum and the sum of squares, then one per channel for the output. The
+ * sums are float64 (JavaScript numbers), so the variance E[x^2] - mean^2 stays accurate to about
+ * 1e-9 even where the mean is 1000 times the spread (in float32 it would be lost).
  */
 export function groupNormInto(
   x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array,

@@ -8,8 +8,8 @@
  * the model builders run each whole forward pass inside one tidy. The weight tensors belong to
  * the `Weights` object (and through it to the model), never to a block.
  *
- * Only ops with tfjs WebGPU kernels: conv1d/conv2d, matMul, add/mul, sigmoid, moments, avgPool,
- * concat/reshape, softmax, sin/cos.
+ * Only ops with tfjs WebGPU kernels (fused conv2d and matMul with their bias, add/mul, sigmoid,
+ * avgPool, concat/reshape, softmax, sin/cos), and GroupNorm(+SiLU), which group-norm.ts adds.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dims } from './card.js';
@@ -176,8 +176,8 @@ export function classIds(y: tf.Tensor1D | readonly number[], count: number, owne
 /**
  * Residual block with an optional additive embedding (layers.py ResBlock):
  *   h = conv1(silu(norm1(x))); h += emb_proj(silu(emb)) broadcast over positions
- * The block is given silu(emb), which the network takes once per pass for all its blocks.
  *   h = conv2(silu(norm2(h)));  out = skip(x) + h   (skip: 1x1 conv when channels change)
+ * The block is given silu(emb), which the network takes once per pass for all its blocks.
  */
 export function resBlock(
   weights: Weights, path: string, dims: Dims, cIn: number, cOut: number, embDim: number, groups: number,

@@ -53,7 +53,8 @@ describe('the benchmark page of the built site', () => {
     // The server sends the cross-origin isolation headers, so WASM runs on a thread per core
     // (see scripts/wasm-threads-plugin.ts): two on the 2-core CI machine
     expect(report.environment.crossOriginIsolated).toBe('true');
-    expect(report.results[1]!.device).toBe(`WebAssembly, SIMD, ${wasmThreads(Number(report.environment.logicalProcessors))} threads`);
+    const threads = wasmThreads(Number(report.environment.logicalProcessors));
+    expect(report.results[1]!.device).toBe(`WebAssembly, SIMD, ${threads} thread${threads === 1 ? '' : 's'}`);
     await expect.poll(() => page.getByTestId('bench-table').locator('tbody tr').count()).toBe(2);
     expect([...watched.consoleErrors, ...watched.pageErrors, ...watched.cspViolations.map((v) => `CSP: ${v}`)]).toEqual([]);
     await page.close();

@@ -57,6 +57,17 @@ describe('MslGroupNorm on the CPU backend', () => {
     tf.dispose([x, gamma, beta, fast, composed]);
   });
 
+  it('applies SiLU inside the kernel when asked to (groupNormOp asks only on WebGPU)', () => {
+    const x = randomTensor([2, 3, 3, 8], 4);
+    const gamma = randomTensor([8], 5, 1, 0.5);
+    const beta = randomTensor([8], 6);
+    const attrs = { groups: 4, eps: 1e-5, silu: true };
+    const kernel = tf.engine().runKernel(GROUP_NORM_KERNEL, { x: tf.reshape(x, [2, 9, 8]), gamma, beta }, { ...attrs }) as tf.Tensor;
+    const composed = groupNormOp(x, gamma, beta, attrs, 'composed');
+    expect(tf.max(tf.abs(tf.sub(tf.reshape(kernel, x.shape), composed))).dataSync()[0]!).toBeLessThan(1e-5);
+    tf.dispose([x, gamma, beta, kernel, composed]);
+  });
+
   it('refuses channels that do not split into the groups', () => {
     const x = tf.zeros([1, 2, 6]);
     const gamma = tf.ones([6]);

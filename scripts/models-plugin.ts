@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { type CatalogueEntry, summarise, thumbnailOf } from '../src/app/catalogue.js';
+import { type CatalogueEntry, summarise, thumbnailOf } from '../src/models/catalogue.js';
 import { parseCard } from '../src/models/card.js';
 import { pngHeader } from './png.js';
 

@@ -14,11 +14,11 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailWeights } from '../src/app/catalogue.js';
-import { imageSize } from '../src/app/convert.js';
-import { ecgAxes, voltRange, windowStartMs } from '../src/app/ecg-axes.js';
-import { type DdpmModel, type VaeModel, sampleDiffusion, sampleVae } from '../src/app/sampling.js';
-import { clampSettings, defaultsOf, limitsOf } from '../src/app/settings.js';
+import { SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailWeights } from '../src/models/catalogue.js';
+import { imageSize } from '../src/display/convert.js';
+import { ecgAxes, voltRange, windowStartMs } from '../src/display/ecg-axes.js';
+import { type DdpmModel, type VaeModel, sampleDiffusion, sampleVae } from '../src/pipeline/pipeline.js';
+import { clampSettings, defaultsOf, limitsOf } from '../src/pipeline/settings.js';
 import { parseCard } from '../src/models/card.js';
 import { loadModel } from '../src/models/loader.js';
 import { encodePng } from './png.js';
@@ -48,7 +48,7 @@ async function makeTiles(id: string): Promise<{ tiles: Float32Array[]; classes: 
     for (let k = 0; k < TILES; k++) {
       const classIndex = k % card.classes.length;
       const raw = { classIndex, count: 1, seed: THUMBNAIL_SEED + k };
-      const { settings } = clampSettings(raw, limitsOf(card), defaultsOf(card.method === 'ddpm' ? card : null));
+      const { settings } = clampSettings(raw, limitsOf(card), defaultsOf(card));
       const out = model.kind === 'ddpm'
         ? await sampleDiffusion(model as DdpmModel, settings, { watch: 0 })
         : await sampleVae(model as VaeModel, settings);

@@ -40,6 +40,9 @@ class RunConfig:
     class_dropout: float = 0.1           # classifier-free guidance: label -> null class this often
     beta_schedule: str = "cosine"        # Nichol & Dhariwal; better than linear at 28x28
     diffusion_steps: int = 1000
+    cosine_offset: float = 0.008         # Nichol & Dhariwal's s, so beta_0 is not vanishingly small
+    max_beta: float = 0.999              # their clip, so alpha_t never reaches 0 near t = T; both go
+                                         # into the card, and training, sampling and the browser use them
     clip_sample: float = 1.0             # |x0_hat| bound while sampling, in network units
     recon_sigma: float = 0.1             # VAE: decoder std in network units (images: 0.1 = 13 grey levels)
     kl_beta: float = 1.0                 # VAE: beta ~ 1 with a warm-up avoids posterior collapse
@@ -51,13 +54,12 @@ class RunConfig:
     log_every: int = 50
     # evaluation
     eval_per_class: int = 200            # generated samples per class for quality figures
-    eval_guidance: float = 2.0           # CFG scale used for the reported figures (1-4 is useful)
-    eval_ddim_steps: int = 50
-    # DDIM eta 1 (fresh noise every step, DDPM-like). Measured on xray-ddpm after 2k CPU steps: with
-    # eta 0 a third of the samples kept a salt-and-pepper pattern from the first step (t = 999,
-    # alpha_bar 2.4e-9, where x0_hat is mostly the clipping of an amplified eps error); eta 1 washes
-    # it out, at 25 steps as at 50
-    eval_eta: float = 1.0
+    # The one source of sampler settings: the card's samplerDefaults (the browser's starting point),
+    # and what the card's quality figures and the training sample grids are made with.
+    # guidance: CFG scale (1-4 is useful). eta 1 (fresh noise every step, DDPM-like): measured on
+    # xray-ddpm after 2k CPU steps, with eta 0 a third of the samples kept a salt-and-pepper pattern
+    # from the first step (t = 999, alpha_bar 2.4e-9, where x0_hat is mostly the clipping of an
+    # amplified eps error); eta 1 washes it out, at 25 steps as at 50
     sampler_defaults: dict = field(default_factory=lambda: {
         "method": "ddim", "steps": 50, "spacing": "trailing", "eta": 1.0, "guidance": 2.0})
 
@@ -208,7 +210,7 @@ def tiny(cfg: RunConfig) -> RunConfig:
     else:
         arch = replace(a, channels=(8, 16), groups=4, feature_dim=8)
     return replace(cfg, arch=arch, batch_size=8, warmup_steps=2, sample_every=2, log_every=1,
-                   eval_per_class=4, eval_ddim_steps=3, checkpoint_minutes=0.0,
+                   eval_per_class=4, checkpoint_minutes=0.0,
                    sampler_defaults={**cfg.sampler_defaults, "steps": 3})
 
 

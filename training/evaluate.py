@@ -98,8 +98,8 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir):
     # 2. does the evaluator see the requested class?
     p_gen, f_gen = predict(evaluator, x_gen)
     hit = p_gen.argmax(1) == y_gen.numpy()
-    q = {"samplesPerClass": n, "sampler": ({"method": "ddim", "steps": cfg["eval_ddim_steps"], "spacing": "trailing",
-                                              "eta": cfg["eval_eta"], "guidance": cfg["eval_guidance"], "clipRange": clip}
+    # the card's sampler defaults are what generate() sampled with (it refuses any it cannot honour)
+    q = {"samplesPerClass": n, "sampler": ({**cfg["sampler_defaults"], "clipRange": clip}
                                              if cfg["method"] == "ddpm" else {"z": "N(0, I)"}),
          "evaluator": EVALUATOR[cfg["dataset"]],
          "classifiedAsRequested": {c: float(hit[y_gen.numpy() == i].mean()) for i, c in enumerate(train.classes)}}

@@ -41,8 +41,7 @@ def parity_cases(cfg, model):
                              "outputs": {"embedding": ex.arr(model.embed(t, y)),
                                          "eps": ex.arr(cl(model(x, t, y)))}}}
             noise = torch.randn((1, a["in_channels"], *spatial), generator=g)
-            diffusion = Diffusion(cfg["beta_schedule"], cfg["diffusion_steps"])
-            steps = list(ddim_steps(model, diffusion, noise.shape, torch.tensor([K - 1]), K,
+            steps = list(ddim_steps(model, Diffusion.from_config(cfg), noise.shape, torch.tensor([K - 1]), K,
                                     guidance=2.0, num_steps=4, clip=cfg["clip_sample"],
                                     generator=_FixedNoise(noise)))
             cases["ddim"] = {"inputs": {"xT": ex.arr(cl(noise)), "y": [K - 1], "guidance": 2.0,

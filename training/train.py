@@ -87,7 +87,7 @@ class Trainer:
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.batches = BatchSampler(self.train.y.numpy(), cfg.batch_size, cfg.balance_power, cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed + 1)       # augmentation, noise, t, dropout
-        self.diffusion = Diffusion(cfg.beta_schedule, cfg.diffusion_steps) if cfg.method == "ddpm" else None
+        self.diffusion = Diffusion.from_config(self.cfg_dict) if cfg.method == "ddpm" else None
         self.step, self.elapsed = 0, 0.0
 
     # --- one optimisation step per method -------------------------------------------------------
@@ -157,7 +157,7 @@ class Trainer:
         y = torch.arange(K).repeat_interleave(per_class)             # one row per class
         g = torch.Generator().manual_seed(self.cfg.seed + 2)         # same noise every time
         x = generate(self.cfg.method, self.ema.model, self.cfg_dict, y, g,
-                     ddim_steps=min(25, self.cfg.eval_ddim_steps))
+                     ddim_steps=min(25, self.cfg.sampler_defaults["steps"]))
         write_grid(path, unscale_output(x, self.kind, self.cfg.signal_scale_mv), self.kind, rows=K)
 
 

@@ -25,14 +25,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { guidedNoise } from '../../src/diffusion/denoise.js';
-import { batchNoise } from '../../src/diffusion/random.js';
-import { Scheduler } from '../../src/diffusion/schedulers.js';
+import { batchNoise } from '../../src/util/random.js';
 import { startFreshBackend } from '../../src/bench/fresh-backend.js';
 import { spread } from '../../src/bench/stats.js';
 import { formatDuration, formatSpread, formatTextTable } from '../../src/bench/table.js';
 import { settle } from '../../src/bench/workload.js';
 import { loadModel } from '../../src/models/loader.js';
-import type { UNet } from '../../src/models/unet.js';
+import { type DdpmModel, nullClassOf, schedulerFor } from '../../src/pipeline/pipeline.js';
 import { type BackendName, isBackendName } from '../../src/runtime/backends.js';
 import { fileFetch, generatorsIn, modelsIn } from './models-dir.js';
 import { loadAverage } from './report.js';
@@ -68,7 +67,7 @@ export async function probeLoop(argv: string[], gpu: GPU | null): Promise<number
           if (model.kind !== 'ddpm') continue;
           console.log(`\n${id} on ${backend} (${started.device})`);
           const rows = [];
-          for (const batch of batches) rows.push(...(await probe(model.net, model.card.schedule!, batch, repeats)).map((r) => [String(batch), ...r]));
+          for (const batch of batches) rows.push(...(await probe(model, batch, repeats)).map((r) => [String(batch), ...r]));
           console.log(formatTextTable(
             [{ title: 'batch', align: 'right' }, { title: 'piece', align: 'left' }, { title: `median (range) of ${repeats}`, align: 'right' }],
             rows,
@@ -84,15 +83,14 @@ export async function probeLoop(argv: string[], gpu: GPU | null): Promise<number
   return 0;
 }
 
-type ScheduleCard = NonNullable<import('../../src/models/card.js').ModelCard['schedule']>;
-
-async function probe(net: UNet, schedule: ScheduleCard, batch: number, repeats: number): Promise<string[][]> {
+async function probe(model: DdpmModel, batch: number, repeats: number): Promise<string[][]> {
+  const net = model.net;
   const a = net.architecture;
   const shape = a.inputShape;
   const size = shape.reduce((m, n) => m * n, 1);
   const classes = Array.from({ length: batch }, (_, i) => i % a.numClasses);
-  const nullClass = a.numClasses;
-  const scheduler = new Scheduler({ steps: schedule.steps, beta: schedule.beta, clipSample: schedule.clipSample ? schedule.clipRange : null }, 'ddim', 50, 0);
+  const nullClass = nullClassOf(model.card);
+  const scheduler = schedulerFor(model.card, { sampler: 'ddim', steps: 50, eta: 0 });
   const t = scheduler.timesteps[10]!;
   const x = tf.tensor(batchNoise(1, batch, size, 0), [batch, ...shape]);
   const x2 = tf.concat([x, x]);

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { cropPatch } from '../../src/data/patch.js';
-import { parseVoc } from '../../src/data/voc.js';
+import { cropPatch } from './patch.js';
+import { parseVoc } from './voc.js';
 import { log, progressLine } from './log.js';
 import { upToDate } from './output.js';
 import { type IndexHeader, type SplitArrays, writePrepared } from './prepare.js';

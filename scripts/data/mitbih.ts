@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AAMI_CLASSES, type AamiClass, aamiClass, cutBeats, removeBaseline } from '../../src/data/ecg.js';
 import { decodeFormat212, physical } from '../../src/data/format212.js';
 import { isBeatCode, parseMitAnnotations } from '../../src/data/mit-annotations.js';
 import { parseWfdbHeader } from '../../src/data/wfdb-header.js';
+import { AAMI_CLASSES, type AamiClass, aamiClass, cutBeats, removeBaseline } from './ecg.js';
 import { log, progressLine } from './log.js';
 import { upToDate } from './output.js';
 import { type IndexHeader, type SplitArrays, writePrepared } from './prepare.js';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type PackIndex, decodeSplit } from '../../src/app/reference-packs.js';
+import { type PackIndex, decodeSplit } from '../../src/data/reference-packs.js';
 import { nearestRows, packRows } from '../../src/judge/memorisation.js';
 import type { ModelCard } from '../../src/models/card.js';
 import { scalingOf } from '../../src/models/scaling.js';

@@ -1,10 +1,11 @@
 /**
  * One generation at a time for a page: starts a job with an abort signal, reports its steps and
  * speed, cancels it on request (the denoising loop stops before its next step), and keeps only
- * the newest run's outcome: every run takes a number, and a stale one cannot touch the page.
+ * the newest run's outcome: the job runner (src/util/jobs.ts) drops a stale run's.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { StepReport } from './sampling.js';
+import type { StepReport } from '../pipeline/pipeline.js';
+import { JobRunner } from '../util/jobs.js';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 
@@ -24,9 +25,7 @@ export class GenerationController<T> implements ReactiveController {
   message: string | null = null;
   seconds = 0;
 
-  private runs = 0;
-  private abort: AbortController | null = null;
-  private current: Promise<unknown> | null = null;
+  private readonly jobs = new JobRunner();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -43,61 +42,46 @@ export class GenerationController<T> implements ReactiveController {
 
   /** Cancels a run in progress, then runs `job`. Resolves with its output, or null if it did not finish. */
   async start(job: Job<T>, total: number): Promise<T | null> {
-    await this.cancel();
-    const run = ++this.runs;
-    const abort = new AbortController();
-    const started = this.now();
-    this.abort = abort;
     this.status = 'running';
     this.message = null;
     this.progress = { done: 0, total, stepsPerSecond: null };
     this.host.requestUpdate();
-    const onStep = (report: StepReport) => {
-      if (run !== this.runs) return;
-      const seconds = (this.now() - started) / 1000;
-      this.progress = { ...report, stepsPerSecond: seconds > 0 ? report.done / seconds : null };
-      this.host.requestUpdate();
-    };
-    const work = job(abort.signal, onStep);
-    this.current = work.catch(() => undefined);
-    try {
-      const output = await work;
-      if (run !== this.runs) return null;
-      this.seconds = (this.now() - started) / 1000;
-      this.result = output;
-      this.status = 'done';
-      return output;
-    } catch (error) {
-      if (run !== this.runs) return null;
-      if (abort.signal.aborted) {
-        this.status = 'cancelled';
-        const p = this.progress;
-        this.message = `Cancelled after ${p?.done ?? 0} of ${p?.total ?? total} steps.`;
-      } else {
-        this.status = 'error';
-        this.message = `The run failed: ${(error as Error).message}`;
-      }
-      return null;
-    } finally {
-      if (run === this.runs) {
-        this.abort = null;
-        this.current = null;
+    const outcome = await this.jobs.start((signal, isCurrent) => {
+      // the clock starts when the run does, not while the one before winds down
+      const started = this.now();
+      const onStep = (report: StepReport) => {
+        if (!isCurrent()) return;
+        const seconds = (this.now() - started) / 1000;
+        this.progress = { ...report, stepsPerSecond: seconds > 0 ? report.done / seconds : null };
         this.host.requestUpdate();
-      }
+      };
+      return job(signal, onStep).then((output) => ({ output, seconds: (this.now() - started) / 1000 }));
+    });
+    if (outcome.status === 'stale') return null;
+    if (outcome.status === 'done') {
+      this.seconds = outcome.value.seconds;
+      this.result = outcome.value.output;
+      this.status = 'done';
+    } else if (outcome.status === 'cancelled') {
+      this.status = 'cancelled';
+      const p = this.progress;
+      this.message = `Cancelled after ${p?.done ?? 0} of ${p?.total ?? total} steps.`;
+    } else {
+      this.status = 'error';
+      this.message = `The run failed: ${(outcome.error as Error).message}`;
     }
+    this.host.requestUpdate();
+    return outcome.status === 'done' ? outcome.value.output : null;
   }
 
   /** Asks the running job to stop and waits until it has (its tensors freed). */
-  async cancel(): Promise<void> {
-    this.abort?.abort();
-    await this.current;
+  cancel(): Promise<void> {
+    return this.jobs.cancel();
   }
 
-  /** Forgets the last outcome (the model it came from is gone). */
+  /** Forgets the last outcome (the model it came from is gone); a run still in flight can no longer touch it. */
   reset(): void {
-    this.runs += 1;
-    this.abort?.abort();
-    this.abort = null;
+    this.jobs.invalidate();
     this.status = 'idle';
     this.progress = null;
     this.result = null;

@@ -8,19 +8,21 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
+import type { GeneratorMethod } from '../models/card.js';
 import type { LoadedModel } from '../models/loader.js';
-import { buildCatalogue, isGenerator, partnerOf } from './catalogue.js';
+import { buildCatalogue, isGenerator, partnerOf } from '../models/catalogue.js';
 import { GenerationController } from './generation.js';
 import { ModelSlot } from './model-slot.js';
-import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from './reference-packs.js';
-import { type RunOutput, type VaeModel, decodePath, sampleDiffusion, sampleVae, vaeLatents } from './sampling.js';
-import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from './settings.js';
-import { type Address, type Method, type PageState, type PathState, readAddress, resolveState, writeAddress } from './url-state.js';
+import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from '../data/reference-packs.js';
+import { type RunOutput, type VaeModel, decodePath, sampleDiffusion, sampleVae, samplerDefaultsOf, vaeLatents } from '../pipeline/pipeline.js';
+import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from '../pipeline/settings.js';
+import { JobRunner } from '../util/jobs.js';
+import { type Address, type PageState, type PathState, readAddress, resolveState, writeAddress } from './url-state.js';
 
 /** What one model made in a run, ready to draw. */
 export interface ModelOutput extends RunOutput {
   model: ModelSummary;
-  method: Method;
+  method: GeneratorMethod;
   /** One sample's shape, channels-last: [H, W, C] or [L, C]. */
   shape: number[];
   sampleRateHz: number;
@@ -84,8 +86,8 @@ export class LabController implements ReactiveController {
 
   private address: Address;
   private catalogueReady: Promise<void> = Promise.resolve();
-  private readonly packs = new Map<string, Promise<ReferencePack>>();
-  private pathTicket = 0;
+  /** Re-decodes the interpolation strip when its path changes after a run. */
+  private readonly paths = new JobRunner();
   private pathSince: Float32Array[] | null = null;
   private readonly bar: AddressBar;
 
@@ -128,8 +130,8 @@ export class LabController implements ReactiveController {
   }
 
   /** The methods whose settings are on show: the chosen model's, and its partner's when comparing. */
-  get methods(): Method[] {
-    const methods = new Set<Method>();
+  get methods(): GeneratorMethod[] {
+    const methods = new Set<GeneratorMethod>();
     for (const m of [this.summary, this.state.compare ? this.partnerSummary : null]) if (m && isGenerator(m)) methods.add(m.method);
     return [...methods];
   }
@@ -150,6 +152,7 @@ export class LabController implements ReactiveController {
     }
     await this.run.cancel();
     this.run.reset();
+    this.paths.invalidate();
     this.pathSince = null;
     const carried = this.portableSettings(summary.classes);
     this.state = { ...this.state, model: id, frame: fromAddress ? this.state.frame : null, selected: null };
@@ -195,8 +198,8 @@ export class LabController implements ReactiveController {
     const stepsOf = (m: LoadedModel | null) => (m?.kind === 'ddpm' ? settings.steps : m ? 1 : 0);
     const mainSteps = stepsOf(main);
     const total = mainSteps + stepsOf(partner);
+    this.paths.invalidate();
     this.pathSince = null;
-    this.pathTicket += 1;
     await this.run.start(async (signal, onStep) => {
       const first = await this.runModel(main, settings, watch, signal, (r) => onStep({ done: r.done, total }));
       const second = partner
@@ -235,10 +238,10 @@ export class LabController implements ReactiveController {
     this.write();
     const result = this.run.result;
     if (!result) return;
-    const ticket = ++this.pathTicket;
-    const strip = await this.decodeStrip(result.settings);
-    if (ticket !== this.pathTicket) return;
-    this.pathSince = strip;
+    const outcome = await this.paths.start(() => this.decodeStrip(result.settings));
+    if (outcome.status === 'failed') throw outcome.error;
+    if (outcome.status !== 'done') return;
+    this.pathSince = outcome.value;
     this.host.requestUpdate();
   }
 
@@ -312,7 +315,7 @@ export class LabController implements ReactiveController {
   /** Holds the settings to a freshly loaded card: all from the address, or `raw` over the current ones. */
   private applyCard(model: LoadedModel, raw: RawSettings | 'address'): void {
     const limits = limitsOf(model.card);
-    const defaults = defaultsOf(model.card.method === 'ddpm' ? model.card : null);
+    const defaults = defaultsOf(model.card);
     if (raw === 'address') {
       const { state, notes } = resolveState(this.address, limits, defaults);
       this.state = { ...state, model: this.state.model, compare: this.state.compare, presenter: this.state.presenter };
@@ -327,16 +330,11 @@ export class LabController implements ReactiveController {
 
   private async loadReference(dataset: string): Promise<void> {
     this.reference = { status: 'loading' };
-    let pack = this.packs.get(dataset);
-    if (!pack) {
-      pack = loadReferencePack(dataset, { fetch: this.options.fetch });
-      this.packs.set(dataset, pack);
-    }
     try {
-      const ready = await pack;
+      // read once per page, and shared with the judge (the module keeps the packs)
+      const ready = await loadReferencePack(dataset, { fetch: this.options.fetch });
       if (this.summary?.dataset === dataset) this.reference = { status: 'ready', pack: ready };
     } catch (error) {
-      this.packs.delete(dataset);
       this.reference = error instanceof ReferenceMissingError
         ? { status: 'missing', message: error.message }
         : { status: 'error', message: `Real samples could not be read: ${(error as Error).message}` };
@@ -355,7 +353,5 @@ export class LabController implements ReactiveController {
 
 /** A diffusion model's sampler knobs from its card; nothing for a VAE. */
 function methodDefaults(model: LoadedModel): RawSettings {
-  if (model.kind !== 'ddpm') return {};
-  const { sampler, steps, eta, guidance } = defaultsOf(model.card);
-  return { sampler, steps, eta, guidance };
+  return model.kind === 'ddpm' ? { ...samplerDefaultsOf(model.card) } : {};
 }

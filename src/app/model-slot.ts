@@ -1,11 +1,14 @@
 /**
  * Holds one loaded model for a page: loads it with progress, cancels a load still in flight when
- * another model is asked for, and frees the old model's GPU memory when it is replaced or the
- * page goes away. Only the newest request may fill the slot (a ticket, like a run counter).
+ * another model is asked for (the next download begins once it has stopped), and frees the old
+ * model's GPU memory when it is replaced or the page goes away. Only the newest request may fill
+ * the slot: the job runner (src/util/jobs.ts) drops the outcome of a load that a newer request or
+ * a clear() overtook.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type LoadProgress, type LoadedModel, loadModel } from '../models/loader.js';
 import type { ModelSummary } from '../models/registry.js';
+import { JobRunner } from '../util/jobs.js';
 
 export type SlotStatus = 'empty' | 'loading' | 'ready' | 'error';
 
@@ -18,8 +21,7 @@ export class ModelSlot implements ReactiveController {
   progress: LoadProgress | null = null;
   error: string | null = null;
 
-  private ticket = 0;
-  private abort: AbortController | null = null;
+  private readonly loads = new JobRunner();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -42,48 +44,39 @@ export class ModelSlot implements ReactiveController {
   async open(summary: ModelSummary): Promise<LoadedModel | null> {
     if (this.summary?.id === summary.id && this.status === 'ready' && this.model) return this.model;
     this.clear();
-    const ticket = this.ticket;
-    const abort = new AbortController();
-    this.abort = abort;
     this.summary = summary;
     this.status = 'loading';
     this.progress = { phase: 'card', loaded: 0, total: summary.bytes };
     this.host.requestUpdate();
-    try {
-      const model = await this.load(summary.path, {
-        signal: abort.signal,
+    const outcome = await this.loads.start((signal, isCurrent) =>
+      this.load(summary.path, {
+        signal,
         onProgress: (progress) => {
-          if (ticket !== this.ticket) return;
+          if (!isCurrent()) return;
           this.progress = progress;
           this.host.requestUpdate();
         },
-      });
-      if (ticket !== this.ticket) {
-        model.dispose();
-        return null;
-      }
-      this.model = model;
-      this.status = 'ready';
-      return model;
-    } catch (error) {
-      if (ticket !== this.ticket) return null;
-      this.status = 'error';
-      this.error = `${summary.name} could not be loaded: ${(error as Error).message}`;
+      }),
+    );
+    if (outcome.status === 'stale') {
+      outcome.late?.value.dispose(); // it arrived after the slot moved on: nobody else holds it
       return null;
-    } finally {
-      if (ticket === this.ticket) {
-        this.abort = null;
-        this.progress = null;
-        this.host.requestUpdate();
-      }
     }
+    this.progress = null;
+    if (outcome.status === 'done') {
+      this.model = outcome.value;
+      this.status = 'ready';
+    } else {
+      this.status = 'error';
+      this.error = `${summary.name} could not be loaded: ${(outcome.error as Error).message}`;
+    }
+    this.host.requestUpdate();
+    return outcome.status === 'done' ? outcome.value : null;
   }
 
   /** Cancels a load in flight and frees the model held. */
   clear(): void {
-    this.ticket += 1;
-    this.abort?.abort();
-    this.abort = null;
+    this.loads.invalidate();
     this.model?.dispose();
     this.model = null;
     this.summary = null;

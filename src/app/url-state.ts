@@ -6,10 +6,9 @@
  */
 import {
   type ModelLimits, type Note, type RawSettings, type SettingName, type Settings, clampNumber, clampSettings,
-} from './settings.js';
-
-export type PathMode = 'linear' | 'spherical';
-export type Method = 'ddpm' | 'vae';
+} from '../pipeline/settings.js';
+import type { PathMode } from '../diffusion/latent.js';
+import type { GeneratorMethod } from '../models/card.js';
 
 /** The two VAE samples an interpolation strip runs between, and how. */
 export interface PathState {
@@ -65,7 +64,7 @@ const PARAM: Record<SettingName, string> = {
 };
 
 /** The settings each method reads; the others are left out of its links. */
-const USED_BY: Record<Method, SettingName[]> = {
+const USED_BY: Record<GeneratorMethod, SettingName[]> = {
   ddpm: ['classIndex', 'count', 'seed', 'sampler', 'steps', 'eta', 'guidance'],
   vae: ['classIndex', 'count', 'seed', 'temperature'],
 };
@@ -137,7 +136,7 @@ export function resolveState(address: Address, limits: ModelLimits, defaults: Se
  * `current` that this module does not own. `methods` are the methods on show: only their settings
  * are written. Class is written by name, so a link reads as what it shows.
  */
-export function writeAddress(state: PageState, methods: readonly Method[], classes: readonly string[], current = ''): string {
+export function writeAddress(state: PageState, methods: readonly GeneratorMethod[], classes: readonly string[], current = ''): string {
   const params = new URLSearchParams();
   const keep = new URLSearchParams(current);
   if (state.model) {

@@ -18,6 +18,7 @@ import type { BackendName } from '../runtime/backends.js';
 import type { BenchSettings } from './config.js';
 import { BackendUnavailable, type StartedBackend } from './fresh-backend.js';
 import { type BenchResult, emptyResult } from './result.js';
+import { afterTimers } from '../util/pacing.js';
 import { spread } from './stats.js';
 import { type Workload, defaultGuidance, fullRun, memorySnapshot, timedSteps } from './workload.js';
 
@@ -110,7 +111,7 @@ async function benchOne(
     progress(next, detail);
     // Outside any timing: lets the page paint its progress and take a click on Cancel, which a
     // run on the CPU backends would otherwise hold off until the whole benchmark ended.
-    await nextTask();
+    await afterTimers();
     signal.throwIfAborted();
   };
   let started: StartedBackend | null = null;
@@ -248,11 +249,6 @@ function timeLimit(seconds: number | null, parent: AbortSignal | undefined) {
       parent?.removeEventListener('abort', onParent);
     },
   };
-}
-
-/** Resolves on a later turn of the event loop (after timers, input and rendering due). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** A fetch that bypasses the HTTP cache (a cold load downloads) and counts the body bytes it passes on. */

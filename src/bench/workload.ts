@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { denoise } from '../diffusion/denoise.js';
 import { priorLatents } from '../diffusion/latent.js';
-import { Scheduler } from '../diffusion/schedulers.js';
 import type { LoadedModel } from '../models/loader.js';
+import { denoiseOptionsFor, latentDimOf, samplerDefaultsOf, schedulerFor } from '../pipeline/pipeline.js';
 import type { MemorySnapshot } from './result.js';
 
 /** Between two steps of a run: `signal` is honoured, and `betweenSteps` may throw to stop the run. */
@@ -30,9 +30,9 @@ export interface Workload {
   seed: number;
 }
 
-/** The guidance weight a DDPM samples with by default; 2 when the card names none. */
+/** The guidance weight a DDPM samples with by default: the card's. */
 export function defaultGuidance(model: LoadedModel): number {
-  return model.card.samplerDefaults?.guidance ?? 2;
+  return samplerDefaultsOf(model.card).guidance;
 }
 
 /**
@@ -114,7 +114,7 @@ async function makeSamples(model: LoadedModel, work: Workload, control: RunContr
     }
     case 'vae': {
       control.signal?.throwIfAborted();
-      const dim = model.card.latent?.dim ?? model.net.architecture.latentDim;
+      const dim = latentDimOf(model);
       const z = priorLatents(work.seed, work.batch, dim);
       return tf.tidy(() => model.net.decode(tf.tensor2d(z, [work.batch, dim]), classes));
     }
@@ -123,22 +123,13 @@ async function makeSamples(model: LoadedModel, work: Workload, control: RunContr
   }
 }
 
-function scheduler(model: LoadedModel, work: Workload): Scheduler {
-  const s = model.card.schedule;
-  if (!s) throw new Error(`${model.card.id}: the card has no noise schedule`);
-  return new Scheduler({ steps: s.steps, beta: s.beta, clipSample: s.clipSample ? s.clipRange : null }, 'ddim', work.steps, 0);
+/** The benchmark's sampler: deterministic DDIM (eta 0), so every run does the same work. */
+function scheduler(model: LoadedModel, work: Workload) {
+  return schedulerFor(model.card, { sampler: 'ddim', steps: work.steps, eta: 0 });
 }
 
 function ddpmOptions(model: LoadedModel, work: Workload, signal?: AbortSignal) {
-  const numClasses = model.card.architecture.numClasses;
-  return {
-    sampleShape: model.card.architecture.inputShape,
-    classes: classesFor(model, work.batch),
-    nullClass: model.card.guidance?.nullClass ?? numClasses,
-    guidance: work.guidance ?? defaultGuidance(model),
-    seed: work.seed,
-    signal,
-  };
+  return denoiseOptionsFor(model.card, { classes: classesFor(model, work.batch), guidance: work.guidance ?? defaultGuidance(model), seed: work.seed, signal });
 }
 
 /** Every class in turn, as a page asking for a mixed batch would. */

@@ -1,10 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { formatBytes } from '../app/catalogue.js';
-import { isImage, viewWidth } from '../app/convert.js';
-import { voltRange, windowStartMs } from '../app/ecg-axes.js';
+import { formatBytes } from '../models/catalogue.js';
+import { isImage, viewWidth } from '../display/convert.js';
+import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { LabController, type ModelOutput } from '../app/lab-controller.js';
 import { JudgeController, judgeAvailability } from '../judge/judge-controller.js';
-import { limitsOf } from '../app/settings.js';
+import { limitsOf } from '../pipeline/settings.js';
 import type { LoadPhase } from '../models/loader.js';
 import { parseBackendParam } from '../runtime/backends.js';
 import { RuntimeController } from '../runtime/runtime-controller.js';

@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import { PlaybackController } from '../app/playback.js';
+import { PlaybackController } from './playback.js';
 import { SampleHost } from './sample-host.js';
 import './schedule-chart.js';
 

@@ -3,8 +3,8 @@
  * with `image-rendering: pixelated`, so every pixel stays a crisp square), or an ECG beat on ECG
  * paper with true proportions (one small square = 40 ms x 0.1 mV).
  */
-import { type ImageSize, imageToRgba } from '../app/convert.js';
-import { type VoltRange, ecgAxes } from '../app/ecg-axes.js';
+import { type ImageSize, imageToRgba } from '../display/convert.js';
+import { type VoltRange, ecgAxes } from '../display/ecg-axes.js';
 
 /** Draws levels 0..255, channels-last (grey, or red, green, blue), at one canvas pixel per image pixel. */
 export function drawImage(canvas: HTMLCanvasElement, values: ArrayLike<number>, { width, height, channels }: ImageSize): void {

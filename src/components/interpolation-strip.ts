@@ -1,5 +1,6 @@
 import { css, html } from 'lit';
-import type { PathMode, PathState } from '../app/url-state.js';
+import type { PathState } from '../app/url-state.js';
+import type { PathMode } from '../diffusion/latent.js';
 import { SampleHost } from './sample-host.js';
 
 /** Another pair of samples, or another kind of path, was chosen. */

@@ -5,7 +5,7 @@
  * is only in the picture. Colours are told apart by lightness and by shape (solid or dashed).
  */
 import { html, nothing, svg } from 'lit';
-import type { OverlaidHistogram } from '../judge/stats.js';
+import type { OverlaidHistogram } from '../judge/histograms.js';
 
 /** Two series: a dark blue and an orange, distinguishable in greyscale and by most colour-blind viewers. */
 export const SERIES_COLOURS = ['#1d4f91', '#d9771e'] as const;

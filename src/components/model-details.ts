@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { datasetName, formatBytes, methodName } from '../app/catalogue.js';
+import { datasetName, formatBytes, methodName } from '../models/catalogue.js';
 import type { ModelCard } from '../models/card.js';
 
 /**

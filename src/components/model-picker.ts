@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { type CatalogueEntry, datasetName, formatBytes, methodName } from '../app/catalogue.js';
+import { type CatalogueEntry, datasetName, formatBytes, methodName } from '../models/catalogue.js';
 
 /** A model card was picked. */
 export class ModelSelectEvent extends CustomEvent<{ id: string }> {

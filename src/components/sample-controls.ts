@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { LABELS, type Note, RANGES, type SettingName, type Settings } from '../app/settings.js';
-import type { Method } from '../app/url-state.js';
+import { DEFAULT_SETTINGS, LABELS, type Note, RANGES, type SettingName, type Settings } from '../pipeline/settings.js';
+import type { GeneratorMethod } from '../models/card.js';
 
 /** A field was changed; `value` is as typed, the page clamps it. */
 export class SettingChangeEvent extends CustomEvent<{ field: SettingName; value: string }> {
@@ -43,7 +43,7 @@ export class SampleControls extends LitElement {
 
   declare settings: Settings;
   declare classes: string[];
-  declare methods: Method[];
+  declare methods: GeneratorMethod[];
   declare maxSteps: number;
   declare guidable: boolean;
   declare notes: Note[];
@@ -53,7 +53,7 @@ export class SampleControls extends LitElement {
 
   constructor() {
     super();
-    this.settings = { classIndex: 0, count: 8, seed: 1, sampler: 'ddim', steps: 50, eta: 0, guidance: 2, temperature: 1 };
+    this.settings = { ...DEFAULT_SETTINGS };
     this.classes = [];
     this.methods = [];
     this.maxSteps = 1000;

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { evenSize, gridColumns, imageSize } from '../app/convert.js';
+import { evenSize, gridColumns, imageSize } from '../display/convert.js';
 import { SampleHost } from './sample-host.js';
 
 /** A sample was chosen to be shown large (null: none). */

@@ -1,5 +1,5 @@
 import { LitElement, type PropertyDeclarations, html } from 'lit';
-import type { VoltRange } from '../app/ecg-axes.js';
+import type { VoltRange } from '../display/ecg-axes.js';
 import './sample-view.js';
 
 /**

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
-import { methodName } from '../app/catalogue.js';
-import { isImage, viewWidth } from '../app/convert.js';
-import { voltRange, windowStartMs } from '../app/ecg-axes.js';
+import { methodName } from '../models/catalogue.js';
+import { isImage, viewWidth } from '../display/convert.js';
+import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import type { ModelOutput } from '../app/lab-controller.js';
 import './sample-grid.js';
 

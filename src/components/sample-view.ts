@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { evenSize, imageSize } from '../app/convert.js';
-import { type VoltRange, voltRange } from '../app/ecg-axes.js';
+import { evenSize, imageSize } from '../display/convert.js';
+import { type VoltRange, voltRange } from '../display/ecg-axes.js';
 import { drawEcg, drawImage } from './draw.js';
 
 /**

@@ -10,7 +10,7 @@
  * steps, and every tensor is freed on abort or when the consumer stops early.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNoise } from './random.js';
+import { batchNoise } from '../util/random.js';
 import { Scheduler } from './schedulers.js';
 
 export interface NoisePredictor {

@@ -4,7 +4,7 @@
  * slerp, which keeps a path between two prior draws at a typical radius).
  * Pure functions over plain arrays; a VAE decoder turns the results into samples.
  */
-import { batchNoise } from './random.js';
+import { batchNoise } from '../util/random.js';
 
 /** `count` latents of `dim` values each, back to back: sample i is the same for any count. */
 export function priorLatents(seed: number, count: number, dim: number, temperature = 1): Float32Array {
@@ -35,7 +35,10 @@ export function slerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): Fl
 }
 
 /** `steps` latents from a to b inclusive, back to back. */
-export function interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps: number, mode: 'linear' | 'spherical'): Float32Array {
+/** How a latent path runs: a straight line, or along the great circle (Shoemake's slerp). */
+export type PathMode = 'linear' | 'spherical';
+
+export function interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps: number, mode: PathMode): Float32Array {
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`an interpolation needs at least 2 steps, got ${steps}`);
   const out = new Float32Array(steps * a.length);
   for (let k = 0; k < steps; k++) {

@@ -11,14 +11,22 @@
 
 export type BetaSchedule = 'cosine' | 'linear';
 
-/** Nichol and Dhariwal clip betas here so that alpha_t never reaches 0 near t = T. */
-export const MAX_BETA = 0.999;
+/** Nichol and Dhariwal's cosine schedule: the offset s and the clip on beta (eq. 17). */
+export interface CosineParameters {
+  /** s: keeps beta_0 from being vanishingly small. */
+  cosineOffset: number;
+  /** Betas are clipped here so that alpha_t never reaches 0 near t = T. */
+  maxBeta: number;
+}
 
-/** beta_t = min(1 - f(t+1)/f(t), 0.999), f(u) = cos^2(((u/T + s)/(1 + s)) pi/2)   (eq. 17). */
-export function cosineBetas(steps: number, s = 0.008): Float64Array {
+/** The published values (Nichol & Dhariwal 2021, section 3.2). */
+export const NICHOL_DHARIWAL: CosineParameters = { cosineOffset: 0.008, maxBeta: 0.999 };
+
+/** beta_t = min(1 - f(t+1)/f(t), maxBeta), f(u) = cos^2(((u/T + s)/(1 + s)) pi/2)   (eq. 17). */
+export function cosineBetas(steps: number, { cosineOffset: s, maxBeta }: CosineParameters = NICHOL_DHARIWAL): Float64Array {
   const f = (u: number) => Math.cos(((u / steps + s) / (1 + s)) * (Math.PI / 2)) ** 2;
   const f0 = f(0);
-  return Float64Array.from({ length: steps }, (_, t) => Math.min(1 - f(t + 1) / f0 / (f(t) / f0), MAX_BETA));
+  return Float64Array.from({ length: steps }, (_, t) => Math.min(1 - f(t + 1) / f0 / (f(t) / f0), maxBeta));
 }
 
 /** Ho et al.'s linear schedule, rescaled so other step counts keep its end points in 1000ths. */
@@ -28,9 +36,13 @@ export function linearBetas(steps: number, start = 1e-4, end = 0.02): Float64Arr
   return Float64Array.from({ length: steps }, (_, t) => (steps === 1 ? a : a + ((b - a) * t) / (steps - 1)));
 }
 
-export function makeBetas(name: string, steps: number): Float64Array {
+/**
+ * The betas of a named schedule. `cosine` takes the card's offset and beta clip; `linear` has
+ * neither (Ho et al. never clip), so they are not passed to it.
+ */
+export function makeBetas(name: string, steps: number, cosine: CosineParameters = NICHOL_DHARIWAL): Float64Array {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`diffusion steps must be a positive integer, got ${steps}`);
-  if (name === 'cosine') return cosineBetas(steps);
+  if (name === 'cosine') return cosineBetas(steps, cosine);
   if (name === 'linear') return linearBetas(steps);
   throw new Error(`unknown beta schedule "${name}" (expected "cosine" or "linear")`);
 }

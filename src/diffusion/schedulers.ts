@@ -10,9 +10,10 @@
  * Both clip x0 to the data range and then recompute eps from it, as improved-diffusion does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alphasCumprod, makeBetas, trailingTimesteps } from './schedule.js';
+import { type CosineParameters, alphasCumprod, makeBetas, trailingTimesteps } from './schedule.js';
 
-export interface NoiseSchedule {
+/** The trained noise schedule, as the card gives it (src/pipeline/pipeline.ts reads it off the card). */
+export interface NoiseSchedule extends CosineParameters {
   /** Training steps T. */
   steps: number;
   beta: string;
@@ -57,7 +58,7 @@ export class Scheduler {
     readonly eta = 0,
   ) {
     if (!(eta >= 0 && eta <= 1)) throw new Error(`eta must be between 0 and 1, got ${eta}`);
-    this.alphaBar = alphasCumprod(makeBetas(schedule.beta, schedule.steps));
+    this.alphaBar = alphasCumprod(makeBetas(schedule.beta, schedule.steps, schedule));
     this.timesteps = trailingTimesteps(count, schedule.steps);
   }
 

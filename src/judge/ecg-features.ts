@@ -15,7 +15,8 @@
  *   QRS width (ms): offset - onset.
  *   ST level (mV): the mean of (value - baseline) over J + 60 ms +- 10 ms.
  */
-import { type OverlaidHistogram, median, overlaidHistograms } from './stats.js';
+import { median } from '../util/stats.js';
+import { type OverlaidHistogram, overlaidHistograms } from './histograms.js';
 
 export interface BeatGeometry {
   /** Samples per second (360). */

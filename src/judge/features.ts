@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type Matrix, matrix } from '../metrics/linalg.js';
-import { Pacer, type TaskOptions } from './tasks.js';
+import { Pacer } from '../util/pacing.js';
+import type { TaskOptions } from './tasks.js';
 
 /** What the judge needs of an evaluator: Classifier satisfies it. */
 export interface Evaluator {

@@ -17,10 +17,11 @@
 import { frechetDistance } from '../metrics/frechet.js';
 import type { Matrix } from '../metrics/linalg.js';
 import { type Prdc, prdc } from '../metrics/neighbours.js';
+import { Pacer } from '../util/pacing.js';
 import { selectRows } from './features.js';
-import { Rng } from './random.js';
-import { percentile } from './stats.js';
-import { Pacer, type TaskOptions } from './tasks.js';
+import { Rng } from '../util/random.js';
+import { percentile } from '../util/stats.js';
+import type { TaskOptions } from './tasks.js';
 
 /** training/evaluate.py MIN_CLASS_COUNT: classes with fewer held-out samples are left out. */
 export const MIN_CLASS_COUNT = 20;

@@ -8,22 +8,13 @@
  * comes back is plain arrays in display units (grey levels 0..255, or mV); every tensor made here
  * is freed here, also on abort.
  */
-import * as tf from '@tensorflow/tfjs';
-import { nullClassOf, schedulerFor } from '../app/sampling.js';
-import { sampleAll } from '../diffusion/denoise.js';
 import { priorLatents } from '../diffusion/latent.js';
-import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
-import { Pacer, type TaskOptions } from './tasks.js';
+import { type GeneratorModel, type SamplerSettings, decodeLatents, diffusionBatch, isGuidable, latentDimOf, samplerDefaultsOf } from '../pipeline/pipeline.js';
+import { Pacer } from '../util/pacing.js';
+import type { TaskOptions } from './tasks.js';
 
-export type GeneratorModel = Extract<LoadedModel, { kind: 'ddpm' } | { kind: 'vae' }>;
-
-export interface JudgeSampler {
-  sampler: 'ddim' | 'ddpm';
-  steps: number;
-  eta: number;
-  guidance: number;
-}
+export type { GeneratorModel };
 
 export interface GenerateOptions extends TaskOptions {
   /** The class of each sample to make; null: unconditional (diffusion models with a "no class" label only). */
@@ -32,25 +23,14 @@ export interface GenerateOptions extends TaskOptions {
   /** Samples per forward pass (default 16). */
   batchSize?: number;
   /** Diffusion: defaults to the card's samplerDefaults. */
-  sampler?: Partial<JudgeSampler>;
+  sampler?: Partial<SamplerSettings>;
   /** VAE: the prior's standard deviation (default 1). */
   temperature?: number;
 }
 
-/** The sampler the card recommends (its samplerDefaults), over DDIM 50 steps, eta 0, guidance 1. */
-export function cardSampler(model: GeneratorModel): JudgeSampler {
-  const d = model.card.samplerDefaults;
-  return {
-    sampler: d?.method === 'ddpm' ? 'ddpm' : 'ddim',
-    steps: d?.steps ?? 50,
-    eta: d?.eta ?? 0,
-    guidance: d?.guidance ?? 1,
-  };
-}
-
 /** Whether the model can make unconditional samples (it learned a "no class" label). */
 export function canSampleUnconditionally(model: GeneratorModel): boolean {
-  return model.kind === 'ddpm' && (model.card.guidance?.nullClass ?? null) !== null && (model.card.guidance?.trainedDropout ?? 0) > 0;
+  return isGuidable(model.card);
 }
 
 /** Seed of batch `b` of a run seeded `seed`. */
@@ -66,7 +46,7 @@ export function generationWork(model: GeneratorModel, classes: readonly (number 
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
   const unconditional = classes.filter((c) => c === null).length;
   const batches = Math.ceil((classes.length - unconditional) / batchSize) + Math.ceil(unconditional / batchSize);
-  return model.kind === 'ddpm' ? batches * (options.sampler?.steps ?? cardSampler(model).steps) : batches;
+  return model.kind === 'ddpm' ? batches * (options.sampler?.steps ?? samplerDefaultsOf(model.card).steps) : batches;
 }
 
 export async function generateSamples(model: GeneratorModel, options: GenerateOptions): Promise<Float32Array[]> {
@@ -88,43 +68,22 @@ export async function generateSamples(model: GeneratorModel, options: GenerateOp
     throw new Error(`${model.card.id} cannot make unconditional samples: ${model.kind === 'vae' ? 'a VAE here is conditional only' : 'it never learned a "no class" label'}`);
   }
   let b = 0;
-  for (const [g, rows] of groups.entries()) {
+  for (const rows of groups) {
     for (let start = 0; start < rows.length; start += batchSize, b++) {
       await pacer.yield();
       const batch = rows.slice(start, start + batchSize);
       const seed = batchSeed(options.seed, b);
       let values: Float32Array;
       if (model.kind === 'ddpm') {
-        const s = { ...cardSampler(model), ...options.sampler };
-        const scheduler = schedulerFor(model, s);
-        const nullClass = nullClassOf(model);
-        const unconditional = g === 1;
-        const final = await sampleAll(model.net, scheduler, {
-          sampleShape: shape,
-          classes: batch.map((i) => (unconditional ? nullClass : classes[i]!)),
-          nullClass,
-          guidance: unconditional ? 0 : s.guidance,
-          seed,
-          signal,
-        }, async () => {
+        const sampler = { ...samplerDefaultsOf(model.card), ...options.sampler };
+        values = await diffusionBatch(model, sampler, { classes: batch.map((i) => classes[i] ?? null), seed, signal }, async () => {
           options.onProgress?.({ phase, done: ++done, total });
           // on CPU backends nothing in the loop waits: hand the thread back between steps
           await pacer.tick();
         });
-        try {
-          values = await final.data<'float32'>();
-        } finally {
-          final.dispose();
-        }
       } else {
-        const dim = model.card.latent?.dim ?? model.net.architecture.latentDim;
-        const z = priorLatents(seed, batch.length, dim, options.temperature ?? 1);
-        const x = tf.tidy(() => model.net.decode(tf.tensor2d(z, [batch.length, dim]), batch.map((i) => classes[i]!)));
-        try {
-          values = await x.data<'float32'>();
-        } finally {
-          x.dispose();
-        }
+        const z = priorLatents(seed, batch.length, latentDimOf(model), options.temperature ?? 1);
+        values = await decodeLatents(model, z, batch.map((i) => classes[i]!));
         options.onProgress?.({ phase, done: ++done, total });
       }
       const display = toDisplay(values);

@@ -1,45 +1,38 @@
 /**
- * The judge's working parts behind <msl-judge-panel>: it owns every tfjs resource the judge uses
- * (the evaluator model, the tensors of a run) and frees them when its host goes away, and it keeps
- * the panel's `view` (plain data) up to date as a run goes, so results appear as soon as each part
- * is done. The generator is borrowed from the page (its model slot owns it): the page must cancel
- * the judge before it frees or replaces that model (see `cancel()`).
+ * The judge's state behind <msl-judge-panel>: it owns every tfjs resource the judge uses (the
+ * evaluator model; the tensors of a run live inside the run) and frees them when its host goes
+ * away, keeps what one audit can hand the next (the evaluator, the real data and the evaluator's
+ * outputs on it), and keeps the panel's `view` (plain data) up to date as a run goes, so results
+ * appear as soon as each part is done. The computing is in src/judge/audit.ts; every run goes
+ * through a job runner (src/util/jobs.ts), so a stale run cannot touch the view. The generator is
+ * borrowed from the page (its model slot owns it): the page must cancel the judge before it frees
+ * or replaces that model (see `cancel()`).
  *
- *   audit(generator):  load the evaluator of the generator's dataset and both splits of the real
- *                      reference pack; generate `perClass` samples of every class (plus unconditional
- *                      ones for the class mix, where the model can); run the evaluator on all of them
- *                      (the real sets' outputs are cached); then class faithfulness, Frechet and
- *                      kernel distances with bootstrap intervals, PRDC, the memorisation audit, and
- *                      for ECG the beat features.
+ *   audit(generator):  load the evaluator of the generator's dataset and the real reference pack,
+ *                      then runAudit(): samples, class faithfulness, distances with intervals,
+ *                      memorisation, ECG beat features.
  *   usefulness():      train on the audit's synthetic samples, test on real held-out data, beside the
  *                      same classifier trained on as many real training samples per class.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { type JudgeReference, loadJudgeReference } from '../data/reference-packs.js';
 import { type LoadedModel, loadModel } from '../models/loader.js';
 import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
-import { scalingOf } from '../models/scaling.js';
-import { compareBeatFeatures } from './ecg-features.js';
-import { classFaithfulness, classMix } from './faithfulness.js';
-import { type EvaluatorOutput, evaluateSamples } from './features.js';
-import { fidelity } from './fidelity.js';
-import { type GeneratorModel, canSampleUnconditionally, generateSamples, perClassRequests } from './generate.js';
-import { memorisationAudit, packRows } from './memorisation.js';
-import { type JudgeReference, loadJudgeReference, subset } from './reference.js';
-import { isAbort } from './tasks.js';
-import { matchClassCounts, trainOnSyntheticTestOnReal } from './tstr.js';
+import { JobRunner } from '../util/jobs.js';
+import { AUDIT_STAGES, type AuditSamples, type ClassifierModel, type RealOutputs, runAudit, usefulnessOf } from './audit.js';
+import type { GeneratorModel } from './generate.js';
+import type { JudgeProgress } from './tasks.js';
 import {
   EMPTY_JUDGE_VIEW,
-  type JudgeRunProgress,
   type JudgeSettings,
   type JudgeTask,
   type JudgeView,
+  type TstrView,
   cardFigures,
   clampJudgeSettings,
-  memorisationView,
 } from './view.js';
 
 type Get = (url: string, init?: RequestInit) => Promise<Response>;
-type ClassifierModel = Extract<LoadedModel, { kind: 'classifier' }>;
 
 export interface JudgeControllerOptions {
   /** Where evaluators are found (a classifier with the generator's dataset); default the shipped models. */
@@ -72,16 +65,12 @@ export function judgeAvailability(model: LoadedModel | null | undefined, models:
   return { ok: true, reason: '' };
 }
 
-interface AuditState {
-  generator: GeneratorModel;
-  settings: JudgeSettings;
-  reference: JudgeReference;
-  /** Conditional samples (display units) and the class each was asked for. */
-  samples: Float32Array[];
-  requested: number[];
+/** What a run may do to the view while it goes: both do nothing once the run is stale. */
+interface RunReports {
+  /** Progress within stage `n` of the run. */
+  stage(n: number, progress: JudgeProgress): void;
+  update(patch: Partial<JudgeView>): void;
 }
-
-const AUDIT_STAGES = ['loading the evaluator', 'reading the real samples', 'generating samples', 'evaluator on the generated samples', 'evaluator on the real samples', 'Frechet and kernel distances', 'memorisation audit'];
 
 export class JudgeController implements ReactiveController {
   view: JudgeView = EMPTY_JUDGE_VIEW;
@@ -89,13 +78,10 @@ export class JudgeController implements ReactiveController {
 
   private evaluator: { id: string; model: ClassifierModel } | null = null;
   private evaluatorLoading: Promise<ClassifierModel> | null = null;
-  private readonly references = new Map<string, Promise<JudgeReference>>();
-  /** Evaluator outputs of the real sets, by evaluator id: plain numbers, no tensors. */
-  private readonly realOutputs = new Map<string, { heldout: EvaluatorOutput; train: EvaluatorOutput | null }>();
-  private last: AuditState | null = null;
-  private runs = 0;
-  private abort: AbortController | null = null;
-  private current: Promise<unknown> | null = null;
+  /** Evaluator outputs of the real sets, by evaluator and dataset: plain numbers, no tensors. */
+  private readonly realOutputs = new Map<string, RealOutputs>();
+  private last: AuditSamples | null = null;
+  private readonly jobs = new JobRunner();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -108,9 +94,9 @@ export class JudgeController implements ReactiveController {
   hostConnected(): void {}
 
   hostDisconnected(): void {
-    this.runs += 1;
-    this.abort?.abort();
-    void (this.current ?? Promise.resolve()).finally(() => this.dispose());
+    // nothing of a run may reach the view now; the evaluator goes once the run has let go of it
+    this.jobs.invalidate();
+    void this.jobs.cancel().then(() => this.dispose());
   }
 
   /** Whether a run is in progress. */
@@ -119,9 +105,8 @@ export class JudgeController implements ReactiveController {
   }
 
   /** Asks the run in progress to stop and waits until it has (its tensors freed). */
-  async cancel(): Promise<void> {
-    this.abort?.abort();
-    await this.current;
+  cancel(): Promise<void> {
+    return this.jobs.cancel();
   }
 
   /**
@@ -130,7 +115,7 @@ export class JudgeController implements ReactiveController {
    */
   async forget(): Promise<void> {
     await this.cancel();
-    this.runs += 1;
+    this.jobs.invalidate();
     this.last = null;
     this.view = EMPTY_JUDGE_VIEW;
     this.host.requestUpdate();
@@ -170,84 +155,23 @@ export class JudgeController implements ReactiveController {
       sample: { kind: shape.length === 3 ? 'image' : 'signal', shape: [...shape], sampleRateHz: rate, startMs: (-before * 1000) / rate },
       card: cardFigures(card.quality),
     };
-    return this.start('audit', fresh, async (signal, stage) => {
+    const audited = await this.run('audit', fresh, AUDIT_STAGES.length, async (signal, { stage, update }) => {
       const summary = evaluatorFor(card.dataset, this.options.models);
       if (!summary) throw new Error(`no evaluator is shipped for ${card.dataset}`);
-      this.update({ evaluator: summary.id });
-
+      update({ evaluator: summary.id });
       stage(1, { phase: `loading ${summary.id}`, done: 0, total: 0 });
       const evaluator = await this.loadEvaluator(summary, signal, (p) => stage(1, p));
       stage(2, { phase: 'reading the real samples', done: 0, total: 0 });
       const reference = await this.loadReference(card.dataset, signal);
-      if (!reference.train) throw new Error(`the ${card.dataset} reference pack has no training samples: run \`npm run data\` again`);
-      const train = reference.train;
-      const toNetwork = scalingOf(evaluator.card).toNetwork;
-
-      const requested = perClassRequests(card.classes.length, s.perClass);
-      const unconditional = canSampleUnconditionally(model) ? s.unconditional : 0;
-      const classes: (number | null)[] = [...requested, ...new Array<null>(unconditional).fill(null)];
-      const sampler = s.steps === null ? {} : { steps: s.steps };
-      const made = await generateSamples(model, { classes, seed: s.seed, batchSize: 32, sampler, signal, onProgress: (p) => stage(3, p) });
-      const samples = made.slice(0, requested.length);
-      const free = made.slice(requested.length);
-      this.update({ generatedCount: samples.length, unconditionalCount: free.length });
-
-      const generated = await evaluateSamples(evaluator.net, made, { toNetwork, signal, onProgress: (p) => stage(4, p), phase: 'evaluator on the generated samples' });
-      const real = await this.realOutputsOf(summary.id, evaluator, reference, toNetwork, signal, (p) => stage(5, p));
-      const predicted = generated.predicted.subarray(0, requested.length);
-      const predictedFree = generated.predicted.subarray(requested.length);
-      const trainCounts = (card.provenance.trainedOn as { classCounts?: number[] } | undefined)?.classCounts ?? reference.index.splits.train?.classCounts ?? [];
-      this.update({
-        faithfulness: {
-          generated: classFaithfulness(requested, predicted, card.classes),
-          heldout: classFaithfulness(reference.heldout.labels, real.heldout.predicted, card.classes),
-          mix: free.length && trainCounts.length === card.classes.length ? classMix(predictedFree, trainCounts, card.classes) : null,
-          mixNote: free.length
-            ? null
-            : model.kind === 'vae'
-              ? 'A VAE here is conditional only: it has no unconditional samples to take the class mix of.'
-              : canSampleUnconditionally(model)
-                ? 'No unconditional samples were asked for.'
-                : 'This model never learned a "no class" label, so it cannot sample unconditionally.',
-        },
-      });
-
-      const firstRows = (m: EvaluatorOutput['features'], n: number) => ({ rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) });
-      const generatedFeatures = firstRows(generated.features, requested.length);
-      const fid = await fidelity(
-        {
-          generated: { features: generatedFeatures, labels: requested },
-          heldout: { features: real.heldout.features, labels: reference.heldout.labels },
-          train: real.train ? { features: real.train.features, labels: train.labels } : null,
-        },
-        { classes: card.classes, resamples: s.resamples, seed: s.seed, signal, onProgress: (p) => stage(6, p) },
+      // the evaluator's outputs on the real data are the same for every audit of this dataset: kept
+      const key = `${summary.id}/${reference.index.dataset}`;
+      return runAudit(
+        { generator: model, evaluator, reference, real: this.realOutputs.get(key) },
+        { settings: s, signal, onProgress: stage, onFigures: update, onRealOutputs: (real) => this.realOutputs.set(key, real) },
       );
-      this.update({ fidelity: fid });
-
-      const toPixels = scalingOf(card).toNetwork;
-      const memo = await memorisationAudit(
-        { generated: packRows(samples, toPixels), heldout: packRows(reference.heldout.samples, toPixels), train: packRows(train.samples, toPixels) },
-        real.train ? { generated: generatedFeatures, heldout: real.heldout.features, train: real.train.features } : null,
-        { k: s.neighbours, signal, onProgress: (p) => stage(7, p) },
-      );
-      this.update({
-        memorisation: memorisationView(memo, { samples, requested, predicted }, train, card.classes, reference.index.splits.train?.selection ?? null),
-      });
-
-      if (shape.length !== 3) {
-        this.update({
-          ecg: {
-            realSet: 'real training beats of the same class (the reference pack)',
-            classes: card.classes.map((name, c) => {
-              const g = samples.filter((_, i) => requested[i] === c);
-              const r = train.samples.filter((_, i) => train.labels[i] === c);
-              return { name, generated: g.length, real: r.length, features: g.length && r.length ? compareBeatFeatures(g, r) : [] };
-            }),
-          },
-        });
-      }
-      this.last = { generator: model, settings: s, reference, samples, requested };
     });
+    if (audited) this.last = audited;
+    return audited !== null;
   }
 
   /** Trains on the last audit's synthetic samples and tests on real held-out data; resolves true when it finished. */
@@ -260,103 +184,77 @@ export class JudgeController implements ReactiveController {
     }
     this.settings = clampJudgeSettings({ ...this.settings, ...settings });
     const epochs = this.settings.epochs;
-    const card = last.generator.card;
-    const { heldout, train } = last.reference;
-    const counts = card.classes.map((_, c) => last.requested.filter((r) => r === c).length);
-    const realRows = train ? matchClassCounts(train.labels, counts, last.settings.seed) : [];
-    const realSet = train ? subset(train, realRows) : null;
-    const toNetwork = scalingOf(card).toNetwork;
-    const tstr = {
+    const usefulness = usefulnessOf(last);
+    const tstr: TstrView = {
       running: true,
       epochs,
-      batchLosses: { synthetic: [] as number[], real: [] as number[] },
-      epochLosses: { synthetic: [] as number[], real: [] as number[] },
+      batchLosses: { synthetic: [], real: [] },
+      epochLosses: { synthetic: [], real: [] },
       batchesPerEpoch: { synthetic: 0, real: 0 },
       report: null,
-      note:
-        `Trained on ${last.samples.length} synthetic samples, and separately on ${realRows.length} real training samples ` +
-        `(as many per class as there are synthetic ones, where the pack has them); both tested on ${heldout.samples.length} real held-out samples.`,
+      note: usefulness.note,
     };
-    return this.start('tstr', { ...this.view, tstr }, async (signal, stage) => {
-      const report = await trainOnSyntheticTestOnReal(
-        {
-          synthetic: { samples: last.samples.map((x) => toNetwork(x)), labels: last.requested },
-          real: realSet ? { samples: realSet.samples.map((x) => toNetwork(x)), labels: realSet.labels } : null,
-          test: { samples: heldout.samples.map((x) => toNetwork(x)), labels: heldout.labels },
+    const report = await this.run('tstr', { ...this.view, tstr }, 1, async (signal, { stage, update }) => {
+      const report = await usefulness.run({
+        epochs,
+        signal,
+        onProgress: (p) => stage(1, p),
+        // the live loss curve: every batch's loss as it arrives
+        onBatch: (b) => {
+          const t = this.view.tstr;
+          if (!t) return;
+          update({
+            tstr: {
+              ...t,
+              batchLosses: { ...t.batchLosses, [b.run]: [...t.batchLosses[b.run], b.loss] },
+              batchesPerEpoch: { ...t.batchesPerEpoch, [b.run]: b.batches },
+            },
+          });
         },
-        {
-          shape: card.architecture.inputShape,
-          numClasses: card.classes.length,
-          epochs,
-          seed: last.settings.seed,
-          signal,
-          onProgress: (p) => stage(1, p),
-          onBatch: (b) => {
-            const t = this.view.tstr;
-            if (!t) return;
-            this.update({
-              tstr: {
-                ...t,
-                batchLosses: { ...t.batchLosses, [b.run]: [...t.batchLosses[b.run], b.loss] },
-                batchesPerEpoch: { ...t.batchesPerEpoch, [b.run]: b.batches },
-              },
-            });
-          },
-          onEpoch: (e) => {
-            const t = this.view.tstr;
-            if (t) this.update({ tstr: { ...t, epochLosses: { ...t.epochLosses, [e.run]: [...t.epochLosses[e.run], e.loss] } } });
-          },
+        onEpoch: (e) => {
+          const t = this.view.tstr;
+          if (t) update({ tstr: { ...t, epochLosses: { ...t.epochLosses, [e.run]: [...t.epochLosses[e.run], e.loss] } } });
         },
-      );
-      this.update({ tstr: { ...this.view.tstr!, running: false, report } });
-    }, 1);
+      });
+      update({ tstr: { ...this.view.tstr!, running: false, report } });
+      return report;
+    });
+    return report !== null;
   }
 
-  /** Runs `job` as the one run in progress: numbered (a stale run cannot touch the view), abortable. */
-  private async start(
-    task: JudgeTask,
-    initial: JudgeView,
-    job: (signal: AbortSignal, stage: (n: number, p: { phase: string; done: number; total: number }) => void) => Promise<void>,
-    stages = AUDIT_STAGES.length,
-  ): Promise<boolean> {
-    await this.cancel();
-    const run = ++this.runs;
-    const abort = new AbortController();
-    this.abort = abort;
+  /**
+   * Runs `job` as the one run in progress (the run before is stopped first) and says in the view
+   * how it went. Resolves with the job's value, or null when it was cancelled, failed or overtaken.
+   */
+  private async run<T>(task: JudgeTask, initial: JudgeView, stages: number, job: (signal: AbortSignal, reports: RunReports) => Promise<T>): Promise<T | null> {
     this.view = { ...initial, status: 'running', task, message: null, progress: { task, stage: 1, stages, phase: 'starting', done: 0, total: 0 } };
     this.host.requestUpdate();
-    const stage = (n: number, p: { phase: string; done: number; total: number }) => {
-      if (run !== this.runs) return;
-      const progress: JudgeRunProgress = { task, stage: n, stages, phase: task === 'audit' ? `${AUDIT_STAGES[n - 1] ?? p.phase}: ${p.phase}` : p.phase, done: p.done, total: p.total };
-      this.view = { ...this.view, progress };
-      this.host.requestUpdate();
-    };
-    const work = job(abort.signal, stage);
-    this.current = work.catch(() => undefined);
-    try {
-      await work;
-      if (run !== this.runs) return false;
-      this.view = { ...this.view, status: 'done', progress: null };
-      return true;
-    } catch (error) {
-      if (run !== this.runs) return false;
-      const cancelled = isAbort(error, abort.signal);
-      const what = task === 'audit' ? 'The audit' : 'Training';
-      this.view = {
-        ...this.view,
-        status: cancelled ? 'cancelled' : 'error',
-        progress: null,
-        message: cancelled ? `${what} was cancelled; what had finished is shown.` : `${what} failed: ${(error as Error).message}`,
-        tstr: this.view.tstr && task === 'tstr' ? { ...this.view.tstr, running: false } : this.view.tstr,
-      };
-      return false;
-    } finally {
-      if (run === this.runs) {
-        this.abort = null;
-        this.current = null;
-        this.host.requestUpdate();
-      }
+    const outcome = await this.jobs.start((signal, isCurrent) =>
+      job(signal, {
+        stage: (n, p) => {
+          if (!isCurrent()) return;
+          const phase = task === 'audit' ? `${AUDIT_STAGES[n - 1] ?? p.phase}: ${p.phase}` : p.phase;
+          this.update({ progress: { task, stage: n, stages, phase, done: p.done, total: p.total } });
+        },
+        update: (patch) => {
+          if (isCurrent()) this.update(patch);
+        },
+      }),
+    );
+    if (outcome.status === 'stale') return null;
+    if (outcome.status === 'done') {
+      this.update({ status: 'done', progress: null });
+      return outcome.value;
     }
+    const cancelled = outcome.status === 'cancelled';
+    const what = task === 'audit' ? 'The audit' : 'Training';
+    this.update({
+      status: cancelled ? 'cancelled' : 'error',
+      progress: null,
+      message: cancelled ? `${what} was cancelled; what had finished is shown.` : `${what} failed: ${(outcome.error as Error).message}`,
+      tstr: this.view.tstr && task === 'tstr' ? { ...this.view.tstr, running: false } : this.view.tstr,
+    });
+    return null;
   }
 
   private update(patch: Partial<JudgeView>): void {
@@ -364,7 +262,8 @@ export class JudgeController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private async loadEvaluator(summary: ModelSummary, signal: AbortSignal, onProgress: (p: { phase: string; done: number; total: number }) => void): Promise<ClassifierModel> {
+  /** The evaluator `summary` names: loaded once, kept for the next audit, and replaced when another dataset needs another. */
+  private async loadEvaluator(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
     if (this.evaluator?.id === summary.id) return this.evaluator.model;
     this.dispose();
     const load = this.options.load ?? loadModel;
@@ -390,13 +289,12 @@ export class JudgeController implements ReactiveController {
     return model;
   }
 
+  /**
+   * The reference pack of `dataset`, from the page's one pack cache (src/data/reference-packs.ts);
+   * an abort stops the waiting, not the read (the next run wants it too).
+   */
   private loadReference(dataset: string, signal: AbortSignal): Promise<JudgeReference> {
-    let pack = this.references.get(dataset);
-    if (!pack) {
-      pack = loadJudgeReference(dataset, { root: this.options.referenceRoot, fetch: this.options.fetch });
-      this.references.set(dataset, pack);
-      pack.catch(() => this.references.delete(dataset));
-    }
+    const pack = loadJudgeReference(dataset, { root: this.options.referenceRoot, fetch: this.options.fetch });
     return Promise.race([
       pack,
       new Promise<never>((_, reject) => {
@@ -404,36 +302,5 @@ export class JudgeController implements ReactiveController {
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       }),
     ]);
-  }
-
-  private async realOutputsOf(
-    evaluatorId: string,
-    evaluator: ClassifierModel,
-    reference: JudgeReference,
-    toNetwork: (x: ArrayLike<number>) => Float32Array,
-    signal: AbortSignal,
-    onProgress: (p: { phase: string; done: number; total: number }) => void,
-  ): Promise<{ heldout: EvaluatorOutput; train: EvaluatorOutput | null }> {
-    const key = `${evaluatorId}/${reference.index.dataset}`;
-    const cached = this.realOutputs.get(key);
-    if (cached) return cached;
-    const total = reference.heldout.samples.length + (reference.train?.samples.length ?? 0);
-    const heldout = await evaluateSamples(evaluator.net, reference.heldout.samples, {
-      toNetwork,
-      signal,
-      batchSize: 64,
-      onProgress: (p) => onProgress({ phase: 'held-out samples', done: p.done, total }),
-    });
-    const train = reference.train
-      ? await evaluateSamples(evaluator.net, reference.train.samples, {
-          toNetwork,
-          signal,
-          batchSize: 64,
-          onProgress: (p) => onProgress({ phase: 'training samples', done: heldout.predicted.length + p.done, total }),
-        })
-      : null;
-    const out = { heldout, train };
-    this.realOutputs.set(key, out);
-    return out;
   }
 }

@@ -10,8 +10,10 @@
  * average-looking samples sit near many training samples); copies show as flags.
  */
 import type { Matrix } from '../metrics/linalg.js';
-import { type OverlaidHistogram, median, overlaidHistograms, percentile } from './stats.js';
-import { Pacer, type TaskOptions } from './tasks.js';
+import { Pacer } from '../util/pacing.js';
+import { median, percentile } from '../util/stats.js';
+import { type OverlaidHistogram, overlaidHistograms } from './histograms.js';
+import type { TaskOptions } from './tasks.js';
 
 /** Rows of equal length, back to back: samples in pixel space, or features. Matrix is one. */
 export interface RowSet {

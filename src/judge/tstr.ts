@@ -14,9 +14,10 @@
  * stops training between batches, and every tensor and variable is freed however it ends.
  */
 import * as tf from '@tensorflow/tfjs';
+import { Pacer, isAbort } from '../util/pacing.js';
 import { classFaithfulness, confusionMatrix } from './faithfulness.js';
-import { Rng } from './random.js';
-import { Pacer, type TaskOptions, isAbort } from './tasks.js';
+import { Rng } from '../util/random.js';
+import type { TaskOptions } from './tasks.js';
 
 export interface TstrSet {
   /** One array per sample, in network units, of `shape`. */

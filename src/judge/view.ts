@@ -8,7 +8,7 @@ import type { ClassMix, Faithfulness } from './faithfulness.js';
 import type { FeatureComparison } from './ecg-features.js';
 import type { FidelityReport } from './fidelity.js';
 import type { MemorisationReport } from './memorisation.js';
-import type { OverlaidHistogram } from './stats.js';
+import type { OverlaidHistogram } from './histograms.js';
 import type { JudgeProgress } from './tasks.js';
 import type { TstrReport } from './tstr.js';
 

@@ -9,6 +9,8 @@
  */
 
 export type Method = 'ddpm' | 'vae' | 'classifier';
+/** The methods that make samples. */
+export type GeneratorMethod = Exclude<Method, 'classifier'>;
 export type Dims = 1 | 2;
 
 /** Fields shared by every architecture (card.py `architecture()`). */
@@ -57,16 +59,37 @@ export interface ClassifierArchitecture extends ArchitectureBase {
 
 export type Architecture = UNetArchitecture | VaeArchitecture | ClassifierArchitecture;
 
-/** DDPM noise schedule (card.py `schedule`); the sampler builds its schedule from this. */
+/**
+ * DDPM noise schedule (card.py `schedule`); src/pipeline/pipeline.ts builds the sampler from it.
+ * Every field is either used or checked: parseCard refuses a card whose values this site cannot
+ * sample as trained (another prediction target, another timestep input), rather than sample it wrongly.
+ */
 export interface ScheduleCard {
   steps: number;
-  beta: string;
+  beta: 'cosine' | 'linear';
+  /** Cosine schedule: Nichol and Dhariwal's s. */
   cosineOffset: number;
+  /** Cosine schedule: the clip on beta_t. */
   maxBeta: number;
-  prediction: string;
+  /** What the network predicts: only 'epsilon' (the noise) is sampled here. */
+  prediction: 'epsilon';
   clipSample: boolean;
+  /** |x0| bound in network units while sampling; a positive number when clipSample is true. */
   clipRange: number | null;
-  timestepInput: string;
+  timestepInput: typeof TIMESTEP_INPUT;
+}
+
+/** How the UNet is given t (unet.py): the integer timestep itself, as a float. */
+export const TIMESTEP_INPUT = 'integer t in 0..steps-1, as float';
+
+/** The sampler a diffusion model's card recommends (training/configs.py `sampler_defaults`). */
+export interface SamplerDefaultsCard {
+  method: 'ddim' | 'ddpm';
+  steps: number;
+  /** Only 'trailing' (Lin et al. 2024) is implemented (src/diffusion/schedule.ts). */
+  spacing: 'trailing';
+  eta: number;
+  guidance: number;
 }
 
 export interface ModelCard {
@@ -80,9 +103,9 @@ export interface ModelCard {
   scaling: Record<string, unknown>;
   signal?: { sampleRateHz?: number; units?: string; window?: Record<string, number> };
   schedule?: ScheduleCard;
-  samplerDefaults?: { method: string; steps: number; spacing: string; eta: number; guidance: number };
+  samplerDefaults?: SamplerDefaultsCard;
   guidance?: { nullClass: number | null; trainedDropout: number };
-  latent?: { dim: number; prior: string };
+  latent?: { dim: number; prior: 'N(0, I)' };
   provenance: Record<string, unknown>;
   training: Record<string, unknown>;
   quality: Record<string, unknown>;
@@ -146,19 +169,69 @@ export function parseCard(json: unknown): ModelCard {
     if ((a.baseChannels as number) % 2 !== 0) fail('architecture.baseChannels must be even (it is the sinusoidal embedding width)');
     const levels = (a.channelMult as number[]).length;
     if ((a.size as number) % 2 ** (levels - 1) !== 0) fail(`architecture.size ${String(a.size)} is not divisible by 2^${levels - 1}`);
-    const s = json.schedule;
-    if (!isObject(s) || !isPositiveInt(s.steps) || typeof s.beta !== 'string') fail('schedule (steps, beta) is missing');
+    checkDiffusion(json, fail);
   } else if (method === 'vae') {
     need('channels', isPositiveIntList, 'a non-empty list of positive integers');
     need('kernel', (v) => isPositiveInt(v) && (v as number) % 2 === 1, 'an odd positive integer');
     need('latentDim', isPositiveInt, 'a positive integer');
     need('hidden', isPositiveInt, 'a positive integer');
+    // the page samples z from a standard normal of latentDim numbers: the card must say the same
+    const latent = json.latent;
+    if (!isObject(latent) || latent.dim !== a.latentDim || latent.prior !== 'N(0, I)') {
+      fail(`latent must be {"dim": ${String(a.latentDim)}, "prior": "N(0, I)"} (the prior sampled here), got ${JSON.stringify(latent)}`);
+    }
   } else {
     need('channels', isPositiveIntList, 'a non-empty list of positive integers');
     need('groups', isPositiveInt, 'a positive integer');
     need('featureDim', isPositiveInt, 'a positive integer');
   }
   return json as unknown as ModelCard;
+}
+
+/** The schedule, the sampler defaults and the guidance label of a diffusion card, field by field. */
+function checkDiffusion(json: Record<string, unknown>, fail: (problem: string) => never): void {
+  const s = json.schedule;
+  if (!isObject(s)) return fail('schedule is missing');
+  const field = (key: string, check: (v: unknown) => boolean, what: string) => {
+    if (!check(s[key])) fail(`schedule.${key} must be ${what}, got ${JSON.stringify(s[key])}`);
+  };
+  field('steps', isPositiveInt, 'a positive integer');
+  field('beta', (v) => v === 'cosine' || v === 'linear', '"cosine" or "linear"');
+  field('cosineOffset', (v) => isFiniteNumber(v) && v >= 0, 'a number of at least 0');
+  field('maxBeta', (v) => isFiniteNumber(v) && v > 0 && v < 1, 'a number between 0 and 1');
+  field('prediction', (v) => v === 'epsilon', '"epsilon" (this site samples noise-predicting models only)');
+  field('clipSample', (v) => typeof v === 'boolean', 'true or false');
+  if (s.clipSample) field('clipRange', (v) => isFiniteNumber(v) && v > 0, 'a positive number when clipSample is true');
+  field('timestepInput', (v) => v === TIMESTEP_INPUT, JSON.stringify(TIMESTEP_INPUT));
+
+  const d = json.samplerDefaults;
+  if (!isObject(d)) return fail('samplerDefaults is missing');
+  const sampler = (key: string, check: (v: unknown) => boolean, what: string) => {
+    if (!check(d[key])) fail(`samplerDefaults.${key} must be ${what}, got ${JSON.stringify(d[key])}`);
+  };
+  sampler('method', (v) => v === 'ddim' || v === 'ddpm', '"ddim" or "ddpm"');
+  sampler('steps', (v) => isPositiveInt(v) && (v as number) <= (s.steps as number), `a whole number from 1 to ${String(s.steps)}`);
+  sampler('spacing', (v) => v === 'trailing', '"trailing" (the only spacing implemented here)');
+  sampler('eta', (v) => isFiniteNumber(v) && v >= 0 && v <= 1, 'a number from 0 to 1');
+  sampler('guidance', (v) => isFiniteNumber(v) && v >= 0, 'a number of at least 0');
+
+  // The UNet's class table has numClasses + 1 rows (unet.ts): the last is the learned "no class"
+  // label, trained only if labels were dropped during training.
+  const g = json.guidance;
+  const numClasses = (json.architecture as Record<string, unknown>).numClasses as number;
+  if (!isObject(g) || g.nullClass !== numClasses) {
+    fail(`guidance.nullClass must be ${numClasses} (the UNet's "no class" row), got ${JSON.stringify(isObject(g) ? g.nullClass : g)}`);
+  }
+  if (!(isFiniteNumber(g.trainedDropout) && g.trainedDropout >= 0 && g.trainedDropout < 1)) {
+    fail(`guidance.trainedDropout must be a number from 0 to 1, got ${JSON.stringify(g.trainedDropout)}`);
+  }
+  if (d.guidance !== 1 && g.trainedDropout === 0) {
+    fail(`samplerDefaults.guidance ${String(d.guidance)} needs the "no class" label trained (guidance.trainedDropout above 0)`);
+  }
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 /** camelCase card key -> the snake_case field name of the PyTorch config dataclass. */

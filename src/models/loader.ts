@@ -212,7 +212,7 @@ async function warmUp(model: LoadedModel): Promise<void> {
       case 'ddpm':
         return model.net.predictNoise(tf.zeros([2, ...shape]), [999, 999], [0, model.card.architecture.numClasses]);
       case 'vae':
-        return model.net.decode(tf.zeros([1, model.card.latent?.dim ?? 1]), [0]);
+        return model.net.decode(tf.zeros([1, model.net.architecture.latentDim]), [0]);
       case 'classifier':
         return model.net.logits(tf.zeros([1, ...shape]));
     }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gaussian } from '../../src/diffusion/random.js';
+import { gaussian } from '../../src/util/random.js';
 import { GROUP_NORM_KERNEL, groupNormOp } from '../../src/models/group-norm.js';
 import { ComputeRuntime } from '../../src/runtime/runtime.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';

@@ -15,7 +15,7 @@ import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
 import { evaluateSamples } from '../../src/judge/features.js';
 import { JudgeController } from '../../src/judge/judge-controller.js';
 import { memorisationAudit, packRows } from '../../src/judge/memorisation.js';
-import type { JudgePackIndex } from '../../src/judge/reference.js';
+import type { PackIndex as JudgePackIndex } from '../../src/data/reference-packs.js';
 import { trainOnSyntheticTestOnReal } from '../../src/judge/tstr.js';
 
 const TINY = '/test/fixtures/tiny-models/';

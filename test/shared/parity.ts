@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { sampleAll } from '../../src/diffusion/denoise.js';
-import { Scheduler } from '../../src/diffusion/schedulers.js';
 import type { LoadedModel } from '../../src/models/loader.js';
+import { denoiseOptionsFor, schedulerFor } from '../../src/pipeline/pipeline.js';
 
 export interface ParityArray {
   shape: number[];
@@ -92,21 +92,10 @@ export async function runDdimCase(model: LoadedModel, parity: Parity): Promise<P
   if (model.kind !== 'ddpm' || !parity.cases.ddim) throw new Error(`${parity.model} has no DDIM case`);
   const { inputs, outputs } = parity.cases.ddim;
   const xT = inputs.xT as ParityArray;
-  const schedule = model.card.schedule!;
-  const scheduler = new Scheduler(
-    { steps: schedule.steps, beta: schedule.beta, clipSample: schedule.clipSample ? schedule.clipRange : null },
-    'ddim',
-    inputs.numSteps as number,
-    inputs.eta as number,
-  );
-  const sample = await sampleAll(model.net, scheduler, {
-    sampleShape: xT.shape.slice(1),
-    classes: inputs.y as number[],
-    nullClass: model.card.guidance!.nullClass!,
-    guidance: inputs.guidance as number,
-    seed: 0,
-    noise: () => Float32Array.from(xT.data),
-  });
+  // the card -> sampler step as the page takes it; only x_T comes from PyTorch
+  const scheduler = schedulerFor(model.card, { sampler: 'ddim', steps: inputs.numSteps as number, eta: inputs.eta as number });
+  const options = denoiseOptionsFor(model.card, { classes: inputs.y as number[], guidance: inputs.guidance as number, seed: 0, noise: () => Float32Array.from(xT.data) });
+  const sample = await sampleAll(model.net, scheduler, options);
   const error = await compare(sample, outputs.sample as ParityArray);
   sample.dispose();
   return { output: 'ddim.sample', ...error, timesteps: scheduler.timesteps, expectedTimesteps: outputs.timesteps as number[] };

@@ -120,7 +120,8 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
         card["signal"] = {k: index[k] for k in ("sampleRateHz", "units", "window") if k in index}
     if cfg["method"] == "ddpm":
         card["schedule"] = {"steps": cfg["diffusion_steps"], "beta": cfg["beta_schedule"],
-                            "cosineOffset": 0.008, "maxBeta": 0.999, "prediction": "epsilon",
+                            "cosineOffset": cfg["cosine_offset"], "maxBeta": cfg["max_beta"],
+                            "prediction": "epsilon",
                             "clipSample": cfg["clip_sample"] is not None,
                             "clipRange": cfg["clip_sample"],
                             "timestepInput": "integer t in 0..steps-1, as float"}

@@ -25,7 +25,8 @@ def sample_shape(arch: dict, n):
 def generate(method, model, cfg: dict, y, generator, guidance=None, ddim_steps=None):
     """Class-conditional samples in network units. cfg: the run config as a dict; y: (B,) int64.
 
-    DDPM: DDIM with classifier-free guidance (defaults from cfg's eval settings).
+    DDPM: DDIM with classifier-free guidance, settings from cfg's sampler_defaults (what the card
+          tells the browser, and what the card's figures are measured with).
     VAE:  decoder(z ~ N(0, I), y).
     """
     arch = cfg["arch"]
@@ -34,11 +35,14 @@ def generate(method, model, cfg: dict, y, generator, guidance=None, ddim_steps=N
     device = next(model.parameters()).device
     y = y.to(device)
     if method == "ddpm":                                             # noise drawn on the CPU generator
-        diffusion = Diffusion(cfg["beta_schedule"], cfg["diffusion_steps"])
-        return sample(model, diffusion, shape, y, null_class=arch["num_classes"],
-                      guidance=cfg["eval_guidance"] if guidance is None else guidance,
-                      num_steps=ddim_steps or cfg["eval_ddim_steps"], clip=cfg["clip_sample"],
-                      eta=cfg["eval_eta"], generator=generator, device=device)
+        s = cfg["sampler_defaults"]
+        # this is the only sampler here: refuse defaults it would not honour rather than measure another one
+        if (s["method"], s["spacing"]) != ("ddim", "trailing"):
+            raise ValueError(f"the training code samples with DDIM, trailing spacing; the config asks for {s}")
+        return sample(model, Diffusion.from_config(cfg), shape, y, null_class=arch["num_classes"],
+                      guidance=s["guidance"] if guidance is None else guidance,
+                      num_steps=ddim_steps or s["steps"], clip=cfg["clip_sample"],
+                      eta=s["eta"], generator=generator, device=device)
     if method == "vae":
         z = torch.randn((len(y), arch["latent_dim"]), generator=generator).to(device)
         return model.decoder(z, y)

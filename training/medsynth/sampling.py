@@ -13,16 +13,21 @@ The browser's sampler implements the same step; this file is the reference it is
 import numpy as np
 import torch
 
-from .schedule import alphas_cumprod, ddim_timesteps, make_betas
+from .schedule import COSINE_OFFSET, MAX_BETA, alphas_cumprod, ddim_timesteps, make_betas
 
 
 class Diffusion:
     """The schedule as tensors, plus q_sample for training."""
 
-    def __init__(self, beta="cosine", steps=1000):
+    def __init__(self, beta="cosine", steps=1000, cosine_offset=COSINE_OFFSET, max_beta=MAX_BETA):
         self.steps = steps
-        self.betas = make_betas(beta, steps)                         # float64 numpy
+        self.betas = make_betas(beta, steps, cosine_offset, max_beta)   # float64 numpy
         self.abar = alphas_cumprod(self.betas)
+
+    @classmethod
+    def from_config(cls, cfg: dict):
+        """The schedule a run config (as a dict) names: every number the card carries, none assumed."""
+        return cls(cfg["beta_schedule"], cfg["diffusion_steps"], cfg["cosine_offset"], cfg["max_beta"])
 
     def q_sample(self, x0, t, noise):
         """x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps.  x0, noise: (B, C, *S); t: (B,) int64."""

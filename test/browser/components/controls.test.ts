@@ -5,8 +5,8 @@ import '../../../src/components/model-picker.js';
 import type { ModelPicker, ModelSelectEvent } from '../../../src/components/model-picker.js';
 import '../../../src/components/sample-controls.js';
 import type { SampleControls, SettingChangeEvent } from '../../../src/components/sample-controls.js';
-import { DEFAULT_SETTINGS } from '../../../src/app/settings.js';
-import type { CatalogueEntry } from '../../../src/app/catalogue.js';
+import { DEFAULT_SETTINGS } from '../../../src/pipeline/settings.js';
+import type { CatalogueEntry } from '../../../src/models/catalogue.js';
 import { mount, nextEvent, rgbChannels, settle } from './helpers.js';
 
 afterEach(() => document.body.replaceChildren());

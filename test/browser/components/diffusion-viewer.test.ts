@@ -79,6 +79,39 @@ describe('the step viewer', () => {
     expect(reported).toBe(false);
   });
 
+  it('plays from the start when the first animation frame is stamped before Play was pressed (a busy machine)', async () => {
+    // Frames are driven by hand: each callback gets a timestamp from before the click, as a
+    // browser under load delivers them (a frame's timestamp is when the frame began). Measured
+    // from the click, the first position came out negative and render read frames[-1].
+    const queued: FrameRequestCallback[] = [];
+    const real = window.requestAnimationFrame;
+    window.requestAnimationFrame = (callback) => queued.push(callback);
+    try {
+      const el = await viewer();
+      const errors: unknown[] = [];
+      const onError = (e: ErrorEvent) => errors.push(e.error);
+      window.addEventListener('error', onError);
+      const stamp = performance.now() - 500;
+      el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="play"]')!.click();
+      const positions: number[] = [];
+      for (const dt of [0, 0, 90, 180, 260]) {
+        const next = queued.splice(0);
+        expect(next).toHaveLength(1); // exactly one loop runs
+        next[0]!(stamp + dt);
+        await settle(el);
+        positions.push(shown(el)[0]!);
+      }
+      window.removeEventListener('error', onError);
+      expect(errors).toEqual([]);
+      // 12 frames a second from the first frame's stamp: 0, 0, 90 ms -> 1, 180 -> 2, 260 -> 3 (the end)
+      expect(positions).toEqual([10, 10, 80, 160, 250]);
+      expect(queued).toHaveLength(0); // stopped at the last frame
+      expect(el.shadowRoot!.querySelector('[data-testid="play"]')!.textContent).toBe('Play');
+    } finally {
+      window.requestAnimationFrame = real;
+    }
+  });
+
   it('shows RGB frames in colour, x_t and the predicted clean sample alike, evenly enlarged', async () => {
     // 64x64 RGB: x_t a red-green gradient, x0 a blue one, at the one step and the finished sample
     const rgb = (base: [number, number, number]) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type ModelLimits } from '../../../src/app/settings.js';
+import { DEFAULT_SETTINGS, type ModelLimits } from '../../../src/pipeline/settings.js';
 import { type PageState, isSafeModelFolder, readAddress, resolveState, writeAddress } from '../../../src/app/url-state.js';
 
 const CLASSES = ['normal', 'pneumonia'];

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cropPatch, squareAround } from '../../../src/data/patch.js';
-import { parseVoc } from '../../../src/data/voc.js';
+import { cropPatch, squareAround } from '../../../scripts/data/patch.js';
+import { parseVoc } from '../../../scripts/data/voc.js';
 import { DATA_DIR, mirrorHas, readMirrorText } from './mirror.js';
 
 const XML = `<annotation>

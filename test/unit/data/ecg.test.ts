@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aamiClass, cutBeats, medianFilter, removeBaseline } from '../../../src/data/ecg.js';
+import { aamiClass, cutBeats, medianFilter, removeBaseline } from '../../../scripts/data/ecg.js';
 import { DS1, DS2, PUBLISHED_COUNTS, beatsOfRecord } from '../../../scripts/data/mitbih.js';
 import { mirrorHas, readMirror, readMirrorText } from './mirror.js';
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import golden from '../../fixtures/scheduler-golden.json';
 import { type NoisePredictor, denoise, sampleAll } from '../../../src/diffusion/denoise.js';
-import { alphasCumprod, cosineBetas, linearBetas, trailingTimesteps } from '../../../src/diffusion/schedule.js';
+import { NICHOL_DHARIWAL, alphasCumprod, cosineBetas, linearBetas, trailingTimesteps } from '../../../src/diffusion/schedule.js';
 import { Scheduler, type SamplerKind } from '../../../src/diffusion/schedulers.js';
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ const dummy: NoisePredictor = {
     }),
 };
 
-const schedule = { steps: 1000, beta: 'cosine', clipSample: golden.clip };
+const schedule = { steps: 1000, beta: 'cosine', ...NICHOL_DHARIWAL, clipSample: golden.clip };
 const fixedNoise = (draw: number) => Float32Array.from(draw === 0 ? golden.xT : golden.noise[String(draw) as '1']);
 
 function expectClose(got: ArrayLike<number>, want: number[], tolerance: number) {

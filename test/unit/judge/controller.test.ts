@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedModel, loadModel } from '../../../src/models/loader.js';
 import type { ModelSummary } from '../../../src/models/registry.js';
 import { JudgeController, evaluatorFor, judgeAvailability, judgeable } from '../../../src/judge/judge-controller.js';
-import { JudgeReferenceMissingError, type JudgePackIndex, loadJudgeReference } from '../../../src/judge/reference.js';
-import { Rng } from '../../../src/judge/random.js';
+import { type PackIndex, ReferenceMissingError, loadJudgeReference } from '../../../src/data/reference-packs.js';
+import { Rng } from '../../../src/util/random.js';
 import { FIXTURES, fakeHost, repoFetch } from '../app/fixture-fetch.js';
 
 beforeAll(async () => {
@@ -39,7 +39,7 @@ function pack(dataset: string, kind: 'image' | 'signal', shape: number[], classe
   };
   const h = split('heldout', heldout);
   const t = split('train', train);
-  const index: JudgePackIndex = {
+  const index: PackIndex = {
     dataset, kind, sampleShape: shape, dtype: kind === 'image' ? 'uint8' : 'float32', classes,
     ...(kind === 'signal' ? { sampleRateHz: 360, window: { before: 90, after: 166 } } : {}),
     splits: { heldout: h.meta, train: { ...t.meta, selection: 'all of each class' } },
@@ -199,7 +199,7 @@ describe('the judge controller', () => {
     vae.dispose();
     classifier.dispose();
     const error = await loadJudgeReference('nowhere', { fetch: fetchAll }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(JudgeReferenceMissingError);
+    expect(error).toBeInstanceOf(ReferenceMissingError);
     expect((error as Error).message).toBe('Real samples are not available: run `npm run data` to fetch nowhere and rebuild the site.');
     host.disconnect();
   });

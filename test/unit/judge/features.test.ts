@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classifier } from '../../../src/models/classifier.js';
 import { scalingOf } from '../../../src/models/scaling.js';
 import { argmaxRows, evaluateSamples, rowsOf, selectRows } from '../../../src/judge/features.js';
-import { Rng } from '../../../src/judge/random.js';
+import { Rng } from '../../../src/util/random.js';
 import { TINY_MODELS, loadModel } from '../models/model-folder.js';
 
 let classifier: Classifier;

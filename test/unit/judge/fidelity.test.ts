@@ -8,7 +8,7 @@ import { frechetDistance, kernelDistance } from '../../../src/metrics/frechet.js
 import { type Matrix, matrix } from '../../../src/metrics/linalg.js';
 import { selectRows } from '../../../src/judge/features.js';
 import { MIN_CLASS_COUNT, balancedSelection, compareSets, fidelity, minTrustedSamples } from '../../../src/judge/fidelity.js';
-import { Rng } from '../../../src/judge/random.js';
+import { Rng } from '../../../src/util/random.js';
 
 /** n rows of d features around `shift`, seeded. */
 function gaussian(n: number, d: number, seed: number, shift = 0, scale = 1): Matrix {

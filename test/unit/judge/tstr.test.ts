@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/judge/random.js';
+import { Rng } from '../../../src/util/random.js';
 import { type TstrSet, matchClassCounts, missingTrainingKernels, trainOnSyntheticTestOnReal } from '../../../src/judge/tstr.js';
 
 beforeAll(async () => {

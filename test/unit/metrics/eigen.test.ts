@@ -7,7 +7,7 @@ import golden from '../../fixtures/metric-golden.json';
 import { frechetDistance } from '../../../src/metrics/frechet.js';
 import { eigenvalues, sqrtPsd, symmetricEigen } from '../../../src/metrics/eigen.js';
 import { type Matrix, covariance, matrix } from '../../../src/metrics/linalg.js';
-import { Rng } from '../../../src/judge/random.js';
+import { Rng } from '../../../src/util/random.js';
 
 const rows = (n: number, d: number, seed: number, scale = 1, shift = 0): Matrix => {
   const rng = new Rng(seed);

@@ -59,7 +59,40 @@ describe('parseCard', () => {
   it('refuses a diffusion model without its noise schedule', () => {
     const c = card('tiny-ecg-ddpm');
     delete c.schedule;
-    expect(() => parseCard(c)).toThrow('card for tiny-ecg-ddpm: schedule (steps, beta) is missing');
+    expect(() => parseCard(c)).toThrow('card for tiny-ecg-ddpm: schedule is missing');
+  });
+
+  // Every field the sampler depends on is either used (src/pipeline/pipeline.ts) or refused here:
+  // a card that says something this site cannot do must not be sampled as if it said the default.
+  it.each([
+    ['schedule', 'beta', 'sigmoid', 'schedule.beta must be "cosine" or "linear", got "sigmoid"'],
+    ['schedule', 'cosineOffset', -0.1, 'schedule.cosineOffset must be a number of at least 0, got -0.1'],
+    ['schedule', 'maxBeta', 1, 'schedule.maxBeta must be a number between 0 and 1, got 1'],
+    ['schedule', 'prediction', 'v', 'schedule.prediction must be "epsilon" (this site samples noise-predicting models only), got "v"'],
+    ['schedule', 'clipRange', null, 'schedule.clipRange must be a positive number when clipSample is true, got null'],
+    ['schedule', 'timestepInput', 't/T in [0, 1]', 'schedule.timestepInput must be "integer t in 0..steps-1, as float"'],
+    ['samplerDefaults', 'method', 'euler', 'samplerDefaults.method must be "ddim" or "ddpm", got "euler"'],
+    ['samplerDefaults', 'spacing', 'leading', 'samplerDefaults.spacing must be "trailing" (the only spacing implemented here), got "leading"'],
+    ['samplerDefaults', 'steps', 1001, 'samplerDefaults.steps must be a whole number from 1 to 1000, got 1001'],
+    ['samplerDefaults', 'eta', 1.5, 'samplerDefaults.eta must be a number from 0 to 1, got 1.5'],
+    ['samplerDefaults', 'guidance', -1, 'samplerDefaults.guidance must be a number of at least 0, got -1'],
+    ['guidance', 'nullClass', 0, 'guidance.nullClass must be 2 (the UNet\'s "no class" row), got 0'],
+    ['guidance', 'trainedDropout', 0, 'samplerDefaults.guidance 2 needs the "no class" label trained (guidance.trainedDropout above 0)'],
+  ])('refuses a diffusion card whose %s.%s it cannot honour (%s)', (section, key, value, message) => {
+    const c = card('tiny-xray-ddpm');
+    (c[section] as Record<string, unknown>)[key] = value;
+    expect(() => parseCard(c)).toThrow(`card for tiny-xray-ddpm: ${message}`);
+  });
+
+  it('refuses a diffusion card without sampler defaults, and a VAE card whose prior is not the one sampled', () => {
+    const c = card('tiny-xray-ddpm');
+    delete c.samplerDefaults;
+    expect(() => parseCard(c)).toThrow('card for tiny-xray-ddpm: samplerDefaults is missing');
+    const v = card('tiny-xray-vae');
+    v.latent = { dim: 16, prior: 'N(0, I)' };
+    expect(() => parseCard(v)).toThrow('card for tiny-xray-vae: latent must be {"dim": 4, "prior": "N(0, I)"}');
+    v.latent = { dim: 4, prior: 'uniform' };
+    expect(() => parseCard(v)).toThrow('card for tiny-xray-vae: latent must be');
   });
 
   it('refuses what is not a card', () => {

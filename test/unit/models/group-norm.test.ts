@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GROUP_NORM_KERNEL, groupNormOp } from '../../../src/models/group-norm.js';
-import { gaussian } from '../../../src/diffusion/random.js';
+import { gaussian } from '../../../src/util/random.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

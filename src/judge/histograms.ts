@@ -1,36 +1,9 @@
 /**
- * Order statistics and histograms over plain arrays, with numpy's definitions so that the
- * browser's figures and the Python evaluation agree: `percentile` is np.percentile's default
- * (linear interpolation between closest ranks), `histogram` is np.histogram (bins closed on the
- * left, the last also on the right; values outside the edges are not counted).
+ * Histograms for the judge's charts, with numpy's definitions so that the browser's figures and the
+ * Python evaluation agree: `histogram` is np.histogram (bins closed on the left, the last also on
+ * the right; values outside the edges are not counted).
  */
-
-function sorted(values: ArrayLike<number>): Float64Array {
-  return Float64Array.from(values).sort();
-}
-
-/** np.percentile(values, q), q in 0..100, linear interpolation. NaN for no values. */
-export function percentile(values: ArrayLike<number>, q: number): number {
-  if (!(q >= 0 && q <= 100)) throw new Error(`a percentile is between 0 and 100, not ${q}`);
-  const s = sorted(values);
-  if (s.length === 0) return NaN;
-  const position = ((s.length - 1) * q) / 100;
-  const lower = Math.floor(position);
-  const upper = Math.min(lower + 1, s.length - 1);
-  const fraction = position - lower;
-  return s[lower]! + (s[upper]! - s[lower]!) * fraction;
-}
-
-export function median(values: ArrayLike<number>): number {
-  return percentile(values, 50);
-}
-
-export function meanOf(values: ArrayLike<number>): number {
-  if (values.length === 0) return NaN;
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i]!;
-  return s / values.length;
-}
+import { percentile } from '../util/stats.js';
 
 /** `bins` equal bins from `min` to `max` (np.linspace(min, max, bins + 1)). */
 export function linearEdges(min: number, max: number, bins: number): Float64Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evenSize, imageSize, imageToRgba, viewWidth } from '../../../src/app/convert.js';
+import { evenSize, imageSize, imageToRgba, viewWidth } from '../../../src/display/convert.js';
 
 describe('from samples to canvas pixels', () => {
   it('copies a grey level into red, green and blue, and takes RGB channels-last as they are', () => {

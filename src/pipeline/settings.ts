@@ -4,6 +4,7 @@
  * clamped, never refused, and every change comes back as a note the page shows.
  */
 import type { ModelCard } from '../models/card.js';
+import { isGuidable, samplerDefaultsOf } from './pipeline.js';
 
 export type SamplerChoice = 'ddim' | 'ddpm';
 
@@ -82,26 +83,22 @@ export const DEFAULT_SETTINGS: Settings = {
   temperature: 1,
 };
 
-/** The limits of a card, or of a model not loaded yet (classes only). */
-export function limitsOf(card: Pick<ModelCard, 'classes' | 'method' | 'schedule' | 'guidance'>): ModelLimits {
+/** The limits of a card: a VAE takes no guidance, so it has no guidance limit. */
+export function limitsOf(card: ModelCard): ModelLimits {
   return {
     classes: card.classes,
     trainingSteps: card.schedule?.steps ?? 1000,
-    guidable: card.method !== 'ddpm' || (card.guidance?.nullClass ?? null) !== null,
+    guidable: card.method !== 'ddpm' || isGuidable(card),
   };
 }
 
-/** The card's sampler defaults over the page's own. */
-export function defaultsOf(card: Pick<ModelCard, 'samplerDefaults'> | null): Settings {
-  const d = card?.samplerDefaults;
-  if (!d) return { ...DEFAULT_SETTINGS };
-  return {
-    ...DEFAULT_SETTINGS,
-    sampler: d.method === 'ddpm' ? 'ddpm' : 'ddim',
-    steps: d.steps,
-    eta: d.eta,
-    guidance: d.guidance,
-  };
+/**
+ * The settings a run of this model starts from: a diffusion card's sampler defaults (the one
+ * source of them, src/pipeline/pipeline.ts) over the page's own; the page's own for anything else.
+ */
+export function defaultsOf(card: ModelCard | null): Settings {
+  if (card?.method !== 'ddpm') return { ...DEFAULT_SETTINGS };
+  return { ...DEFAULT_SETTINGS, ...samplerDefaultsOf(card) };
 }
 
 export interface Clamped<T> {

@@ -23,16 +23,25 @@ export class PlaybackController implements ReactiveController {
     this.stop();
   }
 
-  /** Calls `onFrame` with from, from + 1, ... last, then stops. */
+  /**
+   * Calls `onFrame` with from, from + 1, ... last, in order, then stops.
+   *
+   * The clock starts at the first animation frame's own timestamp, not at performance.now():
+   * a frame's timestamp is when that frame began, which on a busy machine is earlier than the
+   * moment play() was called, and measuring from play() would then give a negative position.
+   */
   play(from: number, last: number, onFrame: (position: number) => void): void {
     const run = ++this.runs;
-    const started = performance.now();
     this.playing = true;
     this.host.requestUpdate();
+    let started: number | null = null;
     let shown = -1;
     const tick = (now: number) => {
       if (run !== this.runs) return;
-      const position = Math.min(last, from + Math.floor(((now - started) / 1000) * this.framesPerSecond));
+      started ??= now;
+      const elapsed = Math.floor(((now - started) / 1000) * this.framesPerSecond);
+      // forwards only, and never past the ends, whatever the stamps say
+      const position = Math.min(last, Math.max(shown, from + elapsed, from));
       if (position !== shown) {
         shown = position;
         onFrame(position);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ecgAxes, voltRange, windowStartMs } from '../../../src/app/ecg-axes.js';
+import { ecgAxes, voltRange, windowStartMs } from '../../../src/display/ecg-axes.js';
 
 describe('ECG paper', () => {
   it('puts minor lines every 40 ms and 0.1 mV, major every 200 ms and 0.5 mV, heavy through 0', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SETTINGS, type ModelLimits, clampClass, clampNumber, clampSampler, clampSettings, defaultsOf, limitsOf, randomSeed,
-} from '../../../src/app/settings.js';
+} from '../../../src/pipeline/settings.js';
+import type { ModelCard } from '../../../src/models/card.js';
 
 const LIMITS: ModelLimits = { classes: ['normal', 'pneumonia'], trainingSteps: 1000, guidable: true };
 
@@ -90,21 +91,24 @@ describe('clamping every setting for a model', () => {
 
 describe('limits and defaults from a card', () => {
   const card = {
+    id: 'test-ddpm',
     classes: ['N', 'S', 'V', 'F', 'Q'],
-    method: 'ddpm' as const,
-    schedule: { steps: 1000 } as never,
+    method: 'ddpm',
+    schedule: { steps: 1000 },
     guidance: { nullClass: 5, trainedDropout: 0.1 },
     samplerDefaults: { method: 'ddpm', steps: 25, spacing: 'trailing', eta: 0.5, guidance: 3 },
-  };
+  } as unknown as ModelCard;
 
   it('reads classes, trained steps and whether guidance works', () => {
     expect(limitsOf(card)).toEqual({ classes: card.classes, trainingSteps: 1000, guidable: true });
-    expect(limitsOf({ ...card, guidance: { nullClass: null, trainedDropout: 0 } }).guidable).toBe(false);
+    // a "no class" label that was never trained (no label dropout) cannot guide
+    expect(limitsOf({ ...card, guidance: { nullClass: 5, trainedDropout: 0 } }).guidable).toBe(false);
     expect(limitsOf({ ...card, method: 'vae', schedule: undefined, guidance: undefined }).guidable).toBe(true);
   });
 
-  it("takes the card's sampler defaults over the page's", () => {
+  it("takes the card's sampler defaults over the page's; other models take the page's", () => {
     expect(defaultsOf(card)).toEqual({ ...DEFAULT_SETTINGS, sampler: 'ddpm', steps: 25, eta: 0.5, guidance: 3 });
+    expect(defaultsOf({ ...card, method: 'vae', samplerDefaults: undefined })).toEqual(DEFAULT_SETTINGS);
     expect(defaultsOf(null)).toEqual(DEFAULT_SETTINGS);
   });
 

@@ -4,9 +4,8 @@
  * scripts/models-plugin.ts summarises the shipped ones (which also knows their thumbnails; an
  * extra folder shows none). Pure, apart from fetching extra cards.
  */
-import { type ModelCard, parseCard } from '../models/card.js';
-import type { ModelSummary } from '../models/registry.js';
-import type { Method } from './url-state.js';
+import { type GeneratorMethod, type ModelCard, parseCard } from './card.js';
+import type { ModelSummary } from './registry.js';
 
 /** Human names of the training sets the reference packs and cards name. */
 const DATASETS: Record<string, string> = {
@@ -64,7 +63,7 @@ export function methodName(method: string): string {
   return method;
 }
 
-export function isGenerator(model: Pick<ModelSummary, 'method'>): model is ModelSummary & { method: Method } {
+export function isGenerator(model: Pick<ModelSummary, 'method'>): model is ModelSummary & { method: GeneratorMethod } {
   return model.method === 'ddpm' || model.method === 'vae';
 }
 

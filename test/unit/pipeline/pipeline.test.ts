@@ -5,12 +5,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type DdpmModel, type VaeModel, decodePath, sampleDiffusion, sampleVae, vaeLatents } from '../../../src/app/sampling.js';
-import { DEFAULT_SETTINGS, type Settings } from '../../../src/app/settings.js';
-import { batchNoise } from '../../../src/diffusion/random.js';
+import { alphasCumprod, cosineBetas, linearBetas } from '../../../src/diffusion/schedule.js';
+import type { ModelCard } from '../../../src/models/card.js';
+import {
+  type DdpmModel, type VaeModel, decodePath, denoiseOptionsFor, diffusionBatch, noiseScheduleOf, nullClassOf, sampleDiffusion, sampleVae,
+  samplerDefaultsOf, schedulerFor, vaeLatents,
+} from '../../../src/pipeline/pipeline.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
+import { batchNoise } from '../../../src/util/random.js';
 import { loadModel } from '../../../src/models/loader.js';
 import { scalingOf } from '../../../src/models/scaling.js';
-import { FIXTURES, repoFetch } from './fixture-fetch.js';
+import { FIXTURES, repoFetch } from '../app/fixture-fetch.js';
 
 const SETTINGS: Settings = { ...DEFAULT_SETTINGS, classIndex: 1, count: 2, seed: 7, steps: 3, guidance: 2 };
 let xray: DdpmModel;
@@ -32,6 +37,45 @@ async function noLeak<T>(work: () => Promise<T>): Promise<T> {
   expect(tf.memory().numTensors).toBe(before);
   return out;
 }
+
+describe('the card -> sampler step', () => {
+  /** The fixture's card with some schedule fields changed. */
+  const withSchedule = (patch: Partial<NonNullable<ModelCard['schedule']>>): ModelCard => ({ ...xray.card, schedule: { ...xray.card.schedule!, ...patch } });
+
+  it("builds the schedule from every field of the card's, not from the published defaults", () => {
+    const card = withSchedule({ cosineOffset: 0.02, maxBeta: 0.5, clipRange: 2.5 });
+    const scheduler = schedulerFor(card, { sampler: 'ddim', steps: 4, eta: 0.3 });
+    const betas = cosineBetas(1000, { cosineOffset: 0.02, maxBeta: 0.5 });
+    expect(Math.max(...betas)).toBe(0.5); // the clip binds near t = T
+    expect([...scheduler.alphaBar]).toEqual([...alphasCumprod(betas)]);
+    expect([...scheduler.alphaBar]).not.toEqual([...alphasCumprod(cosineBetas(1000))]);
+    expect(scheduler.schedule.clipSample).toBe(2.5);
+    expect([scheduler.kind, scheduler.eta, scheduler.timesteps]).toEqual(['ddim', 0.3, [999, 749, 499, 249]]);
+    expect(noiseScheduleOf(withSchedule({ clipSample: false })).clipSample).toBeNull();
+    expect([...schedulerFor(withSchedule({ beta: 'linear' }), { sampler: 'ddpm', steps: 2, eta: 1 }).alphaBar]).toEqual([...alphasCumprod(linearBetas(1000))]);
+    // DDPM has no eta: the card's or the person's is not applied to it
+    expect(schedulerFor(card, { sampler: 'ddpm', steps: 4, eta: 0.3 }).eta).toBe(0);
+  });
+
+  it("takes the sampler defaults and the 'no class' label from the card", () => {
+    const d = xray.card.samplerDefaults!;
+    expect(samplerDefaultsOf(xray.card)).toEqual({ sampler: d.method, steps: d.steps, eta: d.eta, guidance: d.guidance });
+    expect(nullClassOf(xray.card)).toBe(2);
+    const options = denoiseOptionsFor(xray.card, { classes: [1, 0], guidance: 2, seed: 3 });
+    expect(options).toMatchObject({ sampleShape: [28, 28, 1], classes: [1, 0], nullClass: 2, guidance: 2, seed: 3 });
+    const untrained: ModelCard = { ...xray.card, guidance: { nullClass: 2, trainedDropout: 0 } };
+    expect(() => denoiseOptionsFor(untrained, { classes: [1], guidance: 2, seed: 3 })).toThrow('tiny-xray-ddpm never learned a "no class" label');
+    expect(denoiseOptionsFor(untrained, { classes: [1], guidance: 1, seed: 3 }).guidance).toBe(1);
+  });
+
+  it('makes a batch all conditional or all unconditional, the latter with the "no class" label', async () => {
+    const sampler = { ...samplerDefaultsOf(xray.card), steps: 2 };
+    const unconditional = await noLeak(() => diffusionBatch(xray, sampler, { classes: [null, null], seed: 5 }));
+    const byHand = await diffusionBatch(xray, { ...sampler, guidance: 1 }, { classes: [2, 2], seed: 5 }); // label 2 = "no class"
+    expect(unconditional).toEqual(byHand);
+    await expect(diffusionBatch(xray, sampler, { classes: [0, null], seed: 5 })).rejects.toThrow('either all conditional or all unconditional');
+  });
+});
 
 describe('a diffusion run', () => {
   it('gives grey levels per sample, frames of the watched sample from x_T to x_0, and frees every tensor', async () => {

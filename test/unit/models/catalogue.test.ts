@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue, formatBytes, partnerOf, thumbnailOf } from '../../../src/app/catalogue.js';
+import { buildCatalogue, formatBytes, partnerOf, thumbnailOf } from '../../../src/models/catalogue.js';
 import type { ModelCard } from '../../../src/models/card.js';
 import type { ModelSummary } from '../../../src/models/registry.js';
-import { FIXTURES, repoFetch } from './fixture-fetch.js';
+import { FIXTURES, repoFetch } from '../app/fixture-fetch.js';
 
 const model = (id: string, method: string, dataset: string): ModelSummary => ({
   id, name: id, modality: '', method, dataset, classes: ['a'], path: `models/${id}/`, bytes: 1, licence: 'x',

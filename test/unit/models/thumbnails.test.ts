@@ -8,10 +8,10 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePng, encodePng } from '../../../scripts/png.js';
-import { type CatalogueEntry, SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailOf, thumbnailWeights } from '../../../src/app/catalogue.js';
+import { type CatalogueEntry, SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailOf, thumbnailWeights } from '../../../src/models/catalogue.js';
 import { type ModelCard, parseCard } from '../../../src/models/card.js';
 import { SHIPPED_MODELS } from '../../../src/models/registry.js';
-import { REPO } from './fixture-fetch.js';
+import { REPO } from '../app/fixture-fetch.js';
 
 const MODELS = join(REPO, 'models');
 const generators: ModelCard[] = readdirSync(MODELS)

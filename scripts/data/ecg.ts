@@ -1,7 +1,7 @@
 /**
- * ECG beat preparation, platform-neutral so the browser can apply it to a
- * user's own recording: baseline-wander removal, AAMI beat classes, and
- * fixed windows around annotated R peaks.
+ * ECG beat preparation for the data step (mitbih.ts): baseline-wander removal,
+ * AAMI beat classes, and fixed windows around annotated R peaks. It uses no
+ * Node APIs, so the page could apply it to a user's own recording one day.
  */
 
 /** AAMI EC57 heartbeat classes, as grouped by de Chazal et al. (2004). */

@@ -1,0 +1,72 @@
+import { LitElement, html, nothing } from 'lit';
+import type { FidelityReport } from '../judge/fidelity.js';
+import type { CardFigures } from '../judge/view.js';
+import { fmt } from './judge-charts.js';
+import { judgeStyles } from './judge-parts.js';
+
+/**
+ * Fidelity and diversity: the Frechet and kernel distances of generated against real held-out
+ * samples, with bootstrap intervals, beside real training against held-out (the scale of the
+ * figures) and the model card's figures; precision, recall, density and coverage; and warnings
+ * where the sets are too small to trust.
+ *
+ * @property fidelity - the figures (FidelityReport), in the evaluator's features
+ * @property card - the model card's figures, or null
+ */
+export class JudgeFidelity extends LitElement {
+  static override properties = {
+    fidelity: { attribute: false },
+    card: { attribute: false },
+  };
+
+  declare fidelity: FidelityReport | null;
+  declare card: CardFigures | null;
+
+  constructor() {
+    super();
+    this.fidelity = null;
+    this.card = null;
+  }
+
+  static override styles = judgeStyles;
+
+  override render() {
+    const f = this.fidelity;
+    if (!f) return nothing;
+    const g = f.generatedVsHeldOut;
+    const r = f.trainVsHeldOut;
+    const card = this.card;
+    const interval = (x: { estimate: number; low: number; high: number }) =>
+      html`${fmt(x.estimate)} <span class="ci">[${fmt(x.low)}, ${fmt(x.high)}]</span>`;
+    const prdcRow = (name: 'precision' | 'recall' | 'density' | 'coverage', label: string) =>
+      html`<tr><th scope="row">${label}</th><td>${fmt(g.prdc?.[name])}</td><td>${fmt(r?.prdc?.[name])}</td><td>–</td></tr>`;
+    return html`
+      <section aria-labelledby="judge-fidelity-heading" data-testid="judge-fidelity">
+        <h3 id="judge-fidelity-heading">Fidelity and diversity</h3>
+        <table>
+          <caption>
+            In the evaluator's features (${f.featureDim} dimensions), on a class-balanced mix of ${f.classes.join(', ')}
+            (${f.perClass.join(' + ')} samples per set); 95% bootstrap intervals over ${g.frechet.resamples} resamples in brackets.
+            Lower distances are closer; precision and density measure fidelity, recall and coverage diversity.
+          </caption>
+          <thead><tr><th scope="col">measure</th><th scope="col">generated vs held-out</th><th scope="col">real training vs held-out</th><th scope="col">model card (PyTorch)</th></tr></thead>
+          <tbody>
+            <tr data-testid="judge-frechet"><th scope="row">Frechet distance</th><td>${interval(g.frechet)}</td><td>${r ? interval(r.frechet) : '–'}</td>
+              <td>${card?.frechetGenerated != null ? html`${fmt(card.frechetGenerated)} <span class="ci">(real ${fmt(card.frechetReal)})</span>` : '–'}</td></tr>
+            <tr data-testid="judge-kid"><th scope="row">Kernel distance (KID)</th><td>${interval(g.kid)}</td><td>${r ? interval(r.kid) : '–'}</td><td>–</td></tr>
+            ${prdcRow('precision', 'Precision')} ${prdcRow('recall', 'Recall')} ${prdcRow('density', 'Density')} ${prdcRow('coverage', 'Coverage')}
+          </tbody>
+        </table>
+        ${f.warnings.map((w) => html`<p class="warning" role="note" data-testid="judge-fidelity-warning">${w}</p>`)}
+      </section>
+    `;
+  }
+}
+
+customElements.define('msl-judge-fidelity', JudgeFidelity);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'msl-judge-fidelity': JudgeFidelity;
+  }
+}

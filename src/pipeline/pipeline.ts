@@ -1,0 +1,240 @@
+/**
+ * The card-driven pipeline: everything that turns a model card and a few settings into samples,
+ * in one place, for the page, the judge, the benchmarks, the thumbnails, the scripts and the
+ * tests. The card is the single source of truth: its schedule, sampler defaults and "no class"
+ * label are read here and nowhere else (parseCard has already refused values this code cannot
+ * honour).
+ *
+ *   diffusion: x_T = noise(seed) -> denoise() step by step -> x_0, keeping x_t and the x0
+ *              prediction of one watched sample at every step
+ *   VAE:       z = temperature * N(0, I)(seed) -> decode(z, class)
+ *
+ * What comes back is plain arrays (display units, or network units where a name says so).
+ * Every tensor made here is disposed here, also on abort; components never see one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type DenoiseOptions, type DenoiseStep, denoise, sampleAll } from '../diffusion/denoise.js';
+import { type PathMode, interpolate, priorLatents } from '../diffusion/latent.js';
+import { batchNoise } from '../util/random.js';
+import { type NoiseSchedule, type SamplerKind, Scheduler } from '../diffusion/schedulers.js';
+import { splitSamples } from '../display/convert.js';
+import type { ModelCard, SamplerDefaultsCard, ScheduleCard } from '../models/card.js';
+import type { LoadedModel } from '../models/loader.js';
+import { scalingOf } from '../models/scaling.js';
+import { nextTask } from '../util/pacing.js';
+import type { Settings } from './settings.js';
+
+export type DdpmModel = Extract<LoadedModel, { kind: 'ddpm' }>;
+export type VaeModel = Extract<LoadedModel, { kind: 'vae' }>;
+export type GeneratorModel = DdpmModel | VaeModel;
+
+/** How a diffusion model is sampled: the card's samplerDefaults, or a person's choice. */
+export interface SamplerSettings {
+  sampler: SamplerKind;
+  /** Denoising steps, spaced 'trailing' over the trained schedule. */
+  steps: number;
+  /** DDIM only: 0 deterministic, 1 as noisy as DDPM. */
+  eta: number;
+  /** Classifier-free guidance: 0 unconditional, 1 conditional, above 1 pushed to the class. */
+  guidance: number;
+}
+
+function scheduleCard(card: ModelCard): ScheduleCard {
+  if (!card.schedule) throw new Error(`${card.id}: the card has no noise schedule (is it a diffusion model?)`);
+  return card.schedule;
+}
+
+function samplerDefaultsCard(card: ModelCard): SamplerDefaultsCard {
+  if (!card.samplerDefaults) throw new Error(`${card.id}: the card has no samplerDefaults (is it a diffusion model?)`);
+  return card.samplerDefaults;
+}
+
+/** The trained noise schedule, as the Scheduler takes it. */
+export function noiseScheduleOf(card: ModelCard): NoiseSchedule {
+  const s = scheduleCard(card);
+  return { steps: s.steps, beta: s.beta, cosineOffset: s.cosineOffset, maxBeta: s.maxBeta, clipSample: s.clipSample ? s.clipRange : null };
+}
+
+/** The sampler the card recommends: the one source of sampler defaults in TypeScript. */
+export function samplerDefaultsOf(card: ModelCard): SamplerSettings {
+  const d = samplerDefaultsCard(card);
+  return { sampler: d.method, steps: d.steps, eta: d.eta, guidance: d.guidance };
+}
+
+/** The sampler a card and settings describe: the card's schedule, the settings' method and steps. */
+export function schedulerFor(card: ModelCard, settings: Pick<SamplerSettings, 'sampler' | 'steps' | 'eta'>): Scheduler {
+  return new Scheduler(noiseScheduleOf(card), settings.sampler, settings.steps, settings.sampler === 'ddim' ? settings.eta : 0);
+}
+
+/** The learned "no class" label a guided batch uses (the UNet's last class row). */
+export function nullClassOf(card: ModelCard): number {
+  const nullClass = card.guidance?.nullClass;
+  if (nullClass === undefined || nullClass === null) throw new Error(`${card.id}: the card names no "no class" label`);
+  return nullClass;
+}
+
+/** Whether guidance other than 1 means anything: the "no class" label was trained (labels were dropped). */
+export function isGuidable(card: ModelCard): boolean {
+  return card.method === 'ddpm' && (card.guidance?.nullClass ?? null) !== null && (card.guidance?.trainedDropout ?? 0) > 0;
+}
+
+/** The denoising loop's options for a batch of `classes` at a guidance scale. */
+export function denoiseOptionsFor(
+  card: ModelCard,
+  run: { classes: readonly number[]; guidance: number; seed: number; signal?: AbortSignal; noise?: DenoiseOptions['noise'] },
+): DenoiseOptions {
+  if (run.guidance !== 1 && !isGuidable(card)) throw new Error(`${card.id} never learned a "no class" label, so it samples with guidance 1 only`);
+  return {
+    sampleShape: card.architecture.inputShape,
+    classes: [...run.classes],
+    nullClass: nullClassOf(card),
+    guidance: run.guidance,
+    seed: run.seed,
+    signal: run.signal,
+    noise: run.noise,
+  };
+}
+
+/**
+ * A whole diffusion run of one batch, read back: the final samples in network units, one flat
+ * array. A class of null asks for an unconditional sample (the "no class" label, guidance 0);
+ * a batch is all conditional or all unconditional, since the two take different guidance.
+ * `onStep` runs after every step (it may throw to stop the run; the loop then frees its tensors).
+ */
+export async function diffusionBatch(
+  model: DdpmModel,
+  sampler: SamplerSettings,
+  run: { classes: readonly (number | null)[]; seed: number; signal?: AbortSignal },
+  onStep?: (step: DenoiseStep) => void | Promise<void>,
+): Promise<Float32Array> {
+  const unconditional = run.classes.every((c) => c === null);
+  if (!unconditional && run.classes.some((c) => c === null)) throw new Error('a batch is either all conditional or all unconditional');
+  const classes = run.classes.map((c) => c ?? nullClassOf(model.card));
+  const options = denoiseOptionsFor(model.card, { classes, guidance: unconditional ? 0 : sampler.guidance, seed: run.seed, signal: run.signal });
+  const final = await sampleAll(model.net, schedulerFor(model.card, sampler), options, onStep);
+  try {
+    return await final.data<'float32'>();
+  } finally {
+    final.dispose();
+  }
+}
+
+export function latentDimOf(model: VaeModel): number {
+  return model.net.architecture.latentDim;
+}
+
+/** Decodes latents (flat, one row of latentDim per class given): network units, one flat array. */
+export async function decodeLatents(model: VaeModel, latents: Float32Array, classes: readonly number[]): Promise<Float32Array> {
+  const out = tf.tidy(() => model.net.decode(tf.tensor2d(latents, [classes.length, latentDimOf(model)]), [...classes]));
+  try {
+    return await out.data<'float32'>();
+  } finally {
+    out.dispose();
+  }
+}
+
+/** One position of the step viewer: the input of a step and the clean sample predicted from it. */
+export interface WatchFrame {
+  /** The timestep t of x_t; null for the finished sample. */
+  timestep: number | null;
+  xt: Float32Array;
+  /** Null before the model has predicted anything (only for pure noise, never shown so). */
+  x0: Float32Array | null;
+}
+
+export interface StepReport {
+  /** Steps done, of `total`. */
+  done: number;
+  total: number;
+}
+
+export interface RunOutput {
+  /** One array per sample, display units. */
+  samples: Float32Array[];
+  /** Diffusion: steps + 1 frames of the watched sample (x_T ... x_0). */
+  frames: WatchFrame[];
+  /** VAE: the latent of each sample, for interpolation. */
+  latents: Float32Array[];
+  /** Diffusion: the trained schedule's alpha-bar (index t) and the timesteps this run took. */
+  schedule?: { alphaBar: Float64Array; timesteps: number[] };
+}
+
+export async function sampleDiffusion(
+  model: DdpmModel,
+  settings: Settings,
+  options: { watch: number; signal?: AbortSignal; onStep?: (report: StepReport) => void },
+): Promise<RunOutput> {
+  const shape = model.card.architecture.inputShape;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const { toDisplay } = scalingOf(model.card);
+  const watch = Math.min(options.watch, settings.count - 1);
+  const scheduler = schedulerFor(model.card, settings);
+  // x_T of the watched sample, the same numbers denoise() draws first (random.ts streams)
+  const noise = batchNoise(settings.seed, watch + 1, size, 0).subarray(watch * size);
+  const frames: WatchFrame[] = [{ timestep: scheduler.timesteps[0] ?? null, xt: toDisplay(noise), x0: null }];
+  const classes = new Array<number>(settings.count).fill(settings.classIndex);
+  const steps = denoise(model.net, scheduler, denoiseOptionsFor(model.card, { classes, guidance: settings.guidance, seed: settings.seed, signal: options.signal }));
+  let final: tf.Tensor | undefined;
+  try {
+    for (;;) {
+      const next = await steps.next();
+      if (next.done) {
+        final = next.value;
+        break;
+      }
+      const { index, total, sample, predictedClean } = next.value;
+      // one read-back per step, of the watched sample only: [x_prev; x0] (2, ...shape)
+      const pair = tf.tidy(() => tf.concat([pick(sample, watch), pick(predictedClean, watch)]));
+      const values = await pair.data<'float32'>();
+      pair.dispose();
+      frames[index]!.x0 = toDisplay(values.subarray(size));
+      frames.push({ timestep: scheduler.timesteps[index + 1] ?? null, xt: toDisplay(values.subarray(0, size)), x0: null });
+      options.onStep?.({ done: index + 1, total });
+      // let the page paint and take clicks (Cancel) between steps: on the CPU and WASM backends a
+      // read-back resolves at once, and the whole run would otherwise be one long task
+      await nextTask();
+    }
+    const last = frames[frames.length - 1]!;
+    last.x0 = last.xt;
+    const values = await final.data<'float32'>();
+    const schedule = { alphaBar: scheduler.alphaBar, timesteps: scheduler.timesteps };
+    return { samples: splitSamples(toDisplay(values), settings.count), frames, latents: [], schedule };
+  } finally {
+    final?.dispose();
+    // an early exit (abort, error) closes the loop, which frees its tensors
+    await steps.return(undefined as never).catch(() => undefined);
+  }
+}
+
+function pick(batch: tf.Tensor, index: number): tf.Tensor {
+  const begin = batch.shape.map((_, axis) => (axis === 0 ? index : 0));
+  const size = batch.shape.map((n, axis) => (axis === 0 ? 1 : n));
+  return tf.slice(batch, begin, size);
+}
+
+/** The latents of samples 0..count-1 of a seed: sample i is the same for any count. */
+export function vaeLatents(model: VaeModel, settings: Pick<Settings, 'seed' | 'temperature'>, count: number): Float32Array[] {
+  return splitSamples(priorLatents(settings.seed, count, latentDimOf(model), settings.temperature), count);
+}
+
+export async function sampleVae(model: VaeModel, settings: Settings, options: { signal?: AbortSignal; onStep?: (report: StepReport) => void } = {}): Promise<RunOutput> {
+  const latents = vaeLatents(model, settings, settings.count);
+  options.signal?.throwIfAborted();
+  const samples = await decode(model, latents, settings.classIndex);
+  options.signal?.throwIfAborted();
+  options.onStep?.({ done: 1, total: 1 });
+  return { samples, frames: [], latents };
+}
+
+/** Decodes `steps` latents on the path from `from` to `to` (inclusive), all of one class. */
+export async function decodePath(model: VaeModel, from: Float32Array, to: Float32Array, classIndex: number, steps: number, mode: PathMode): Promise<Float32Array[]> {
+  return decode(model, splitSamples(interpolate(from, to, steps, mode), steps), classIndex);
+}
+
+async function decode(model: VaeModel, latents: Float32Array[], classIndex: number): Promise<Float32Array[]> {
+  const dim = latentDimOf(model);
+  const flat = new Float32Array(latents.length * dim);
+  latents.forEach((z, i) => flat.set(z, i * dim));
+  const values = await decodeLatents(model, flat, new Array<number>(latents.length).fill(classIndex));
+  return splitSamples(scalingOf(model.card).toDisplay(values), latents.length);
+}

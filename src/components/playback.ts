@@ -11,7 +11,7 @@ export class PlaybackController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    /** Steps shown per second: slow enough to follow, quick enough for 50 steps in a few seconds. */
+    /** Steps shown per second at most: slow enough to follow, quick enough for 50 steps in a few seconds. */
     private readonly framesPerSecond = 12,
   ) {
     host.addController(this);
@@ -24,7 +24,9 @@ export class PlaybackController implements ReactiveController {
   }
 
   /**
-   * Calls `onFrame` with from, from + 1, ... last, in order, then stops.
+   * Calls `onFrame` with from, from + 1, ... last, in order, each once, then stops: at most
+   * `framesPerSecond` steps a second, and never more than one step per animation frame, so a slow
+   * machine shows every step of the run, later, rather than jumping over them.
    *
    * The clock starts at the first animation frame's own timestamp, not at performance.now():
    * a frame's timestamp is when that frame began, which on a busy machine is earlier than the
@@ -35,13 +37,14 @@ export class PlaybackController implements ReactiveController {
     this.playing = true;
     this.host.requestUpdate();
     let started: number | null = null;
-    let shown = -1;
+    let shown = from - 1; // nothing shown yet
     const tick = (now: number) => {
       if (run !== this.runs) return;
       started ??= now;
-      const elapsed = Math.floor(((now - started) / 1000) * this.framesPerSecond);
-      // forwards only, and never past the ends, whatever the stamps say
-      const position = Math.min(last, Math.max(shown, from + elapsed, from));
+      // the step the clock has reached; the next one is shown once it is due (forwards only, one
+      // step per frame at most, never past the end, whatever the stamps say)
+      const due = from + Math.floor(((now - started) / 1000) * this.framesPerSecond);
+      const position = due > shown ? Math.min(shown + 1, last) : shown;
       if (position !== shown) {
         shown = position;
         onFrame(position);

@@ -35,7 +35,7 @@ function frame(stamp: number): void {
 }
 
 describe('the playback controller', () => {
-  it('starts at `from` when frames are stamped before play() was called, and ends at `last`', () => {
+  it('starts at `from` when frames are stamped before play() was called, and shows every step to `last`', () => {
     const player = new PlaybackController(host(), 10);
     const seen: number[] = [];
     const early = performance.now() - 1000;
@@ -43,8 +43,11 @@ describe('the playback controller', () => {
     frame(early); // a frame that began a second before play()
     frame(early + 50);
     frame(early + 150);
-    frame(early + 1000); // far past the end: clamped to `last`
-    expect(seen).toEqual([2, 3, 5]);
+    frame(early + 1000); // a slow machine: far past the end, yet each step is shown, one a frame
+    expect(seen).toEqual([2, 3, 4]);
+    expect(player.playing).toBe(true);
+    frame(early + 1010);
+    expect(seen).toEqual([2, 3, 4, 5]);
     expect(player.playing).toBe(false);
     expect(queued).toHaveLength(0);
   });
@@ -58,7 +61,7 @@ describe('the playback controller', () => {
     frame(1100); // an out-of-order stamp does not move it back
     player.stop();
     queued.splice(0).forEach((f) => f(5000)); // the stale loop's last frame does nothing
-    expect(seen).toEqual([0, 2]);
+    expect(seen).toEqual([0, 1]);
     expect(player.playing).toBe(false);
     expect(queued).toHaveLength(0);
   });

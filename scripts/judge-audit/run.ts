@@ -40,6 +40,9 @@ export interface JudgeRunOptions {
   tstrTimeoutMs?: number;
 }
 
+/** Settings of diffusion sampling: the panel has no field for them beside a VAE. */
+const DIFFUSION_ONLY = new Set<keyof JudgeSettings>(['unconditional', 'steps']);
+
 /** The panel's form fields, by setting. */
 const FIELDS: Record<Exclude<keyof JudgeSettings, 'epochs'>, string> = {
   perClass: 'judge-per-class',
@@ -85,6 +88,7 @@ export async function judgeModel(page: Page, card: GeneratorCard, settings: Judg
   const load = clock(start);
 
   for (const [key, testid] of Object.entries(FIELDS) as [keyof typeof FIELDS, string][]) {
+    if (card.method !== 'ddpm' && DIFFUSION_ONLY.has(key)) continue;
     await setField(page, testid, settings[key] === null ? '' : String(settings[key]));
   }
   start = Date.now();

@@ -89,6 +89,8 @@ export class LabController implements ReactiveController {
   /** Re-decodes the interpolation strip when its path changes after a run. */
   private readonly paths = new JobRunner();
   private pathSince: Float32Array[] | null = null;
+  /** The real samples drawn for the run on screen: drawn once, so every render passes the same arrays. */
+  private realDrawn: { result: LabResult; pack: ReferencePack; samples: Float32Array[] } | null = null;
   private readonly bar: AddressBar;
 
   constructor(
@@ -167,10 +169,15 @@ export class LabController implements ReactiveController {
     if (fromAddress) await this.generate({ keepView: true });
   }
 
-  /** A setting changed in a form field: clamped, noted, written to the address. */
+  /** Whether a run is in flight: its settings are locked until it ends, so the fields and the address stay those of the samples made. */
+  get running(): boolean {
+    return this.run.status === 'running';
+  }
+
+  /** A setting changed in a form field: clamped, noted, written to the address. Refused while a run is in flight. */
   update(field: SettingName, raw: unknown): void {
     const model = this.main.model;
-    if (!model) return;
+    if (!model || this.running) return;
     const { settings, notes } = clampSettings({ ...this.state.settings, [field]: raw }, limitsOf(model.card), defaultsOf(model.card));
     this.notes = [...this.notes.filter((n) => n.field !== field), ...notes.filter((n) => n.field === field)];
     const last = settings.count - 1;
@@ -214,7 +221,9 @@ export class LabController implements ReactiveController {
     return this.run.cancel();
   }
 
+  /** Refused while a run is in flight, as the settings are. */
   async setCompare(on: boolean): Promise<void> {
+    if (this.running) return;
     this.state = { ...this.state, compare: on };
     this.write();
     if (on) await this.openPartner();
@@ -256,18 +265,26 @@ export class LabController implements ReactiveController {
   }
 
   /**
-   * Real held-out samples of the chosen class, as many as the run made; null while not ready. None
-   * when the pack's samples are not the size of the model's (drawn in its shape, they would be noise).
+   * Real held-out samples to set beside the run on screen: of its class, as many as it made, drawn
+   * by its seed; not of the settings being edited, which no run has made yet. Null while the pack
+   * is not ready; none without a run, or when the pack's samples are not the size of the model's
+   * (drawn in its shape, they would be noise).
    */
-  realSamples(count: number): Float32Array[] | null {
+  realSamples(): Float32Array[] | null {
     if (this.reference.status !== 'ready') return null;
     const pack = this.reference.pack;
-    const shape = this.main.model?.card.architecture.inputShape;
+    const result = this.run.result;
+    if (!result) return [];
+    const shape = result.main.shape;
     const values = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-    if (shape && values(pack.index.sampleShape) !== values(shape)) return [];
-    const name = this.summary?.classes[this.state.settings.classIndex];
-    const index = name === undefined ? -1 : pack.index.classes.indexOf(name);
-    return index < 0 ? [] : samplesOfClass(pack, index, count);
+    if (values(pack.index.sampleShape) !== values(shape)) return [];
+    if (this.realDrawn?.result !== result || this.realDrawn.pack !== pack) {
+      const { classIndex, seed } = result.settings;
+      const name = result.main.model.classes[classIndex];
+      const index = name === undefined ? -1 : pack.index.classes.indexOf(name);
+      this.realDrawn = { result, pack, samples: index < 0 ? [] : samplesOfClass(pack, index, result.main.samples.length, seed) };
+    }
+    return this.realDrawn.samples;
   }
 
   private async runModel(model: LoadedModel, settings: Settings, watch: number, signal: AbortSignal, onStep: (r: { done: number; total: number }) => void): Promise<ModelOutput> {

@@ -75,11 +75,13 @@ export class AppRoot extends LitElement {
     .top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; }
     .runs-on { margin: 0; font-size: 0.92em; }
     .header-note { flex-basis: 100%; margin: 0; }
+    .why { font-size: 0.92em; color: #424a53; }
     section { border: 1px solid #d0d7de; border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 1rem 0; }
     h2 { font-size: 1.15em; margin: 0 0 0.5rem; }
     button { font: inherit; padding: 0.4rem 1rem; border-radius: 0.4rem; border: 1px solid #57606a; background: #fff;
       color: #1b1f24; cursor: pointer; }
     button.primary { background: #1d4f91; border-color: #1d4f91; color: #fff; font-weight: 600; }
+    button[aria-pressed='true'] { background: #dbe7f7; border-color: #1d4f91; box-shadow: inset 0 2px 3px rgb(0 0 0 / 0.25); }
     button:disabled { opacity: 0.55; cursor: not-allowed; }
     button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
     .run { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: center; margin-top: 0.5rem; }
@@ -151,6 +153,7 @@ export class AppRoot extends LitElement {
           <button type="button" data-testid="presenter" aria-pressed=${String(this.presenter)}
             @click=${() => lab.setPresenter(!this.presenter)}>Presenter mode</button>
         </div>
+        ${report ? html`<p class="header-note why" data-testid="backend-reason">${report.reason}</p>` : nothing}
         ${notice ? html`<p class="note header-note">${notice}</p>` : nothing}
       </header>
       <main>
@@ -177,9 +180,14 @@ export class AppRoot extends LitElement {
     return html`<section class="details" aria-labelledby="judge-heading" data-testid="judge-section">
       <h2 id="judge-heading">5. Judge the synthetic data</h2>
       <msl-judge-panel data-testid="judge-panel" .view=${this.judge.view} .settings=${this.judge.settings}
-        ?disabled=${!can.ok} disabled-reason=${can.reason}
-        @msl-judge-run=${(e: HTMLElementEventMap['msl-judge-run']) => void this.judge.audit(model, e.detail.settings)}
-        @msl-judge-train=${(e: HTMLElementEventMap['msl-judge-train']) => void this.judge.usefulness(e.detail.settings)}
+        ?disabled=${!can.ok} disabled-reason=${can.reason} .method=${model?.kind === 'ddpm' || model?.kind === 'vae' ? model.kind : null}
+        ?busy=${this.lab.running}
+        @msl-judge-run=${(e: HTMLElementEventMap['msl-judge-run']) => {
+          if (!this.lab.running) void this.judge.audit(model, e.detail.settings);
+        }}
+        @msl-judge-train=${(e: HTMLElementEventMap['msl-judge-train']) => {
+          if (!this.lab.running) void this.judge.usefulness(e.detail.settings);
+        }}
         @msl-judge-cancel=${() => void this.judge.cancel()}></msl-judge-panel>
     </section>`;
   }
@@ -206,13 +214,23 @@ export class AppRoot extends LitElement {
     `;
   }
 
+  /** One run at a time on the GPU: not while generating, loading, or while the judge audits or trains. */
+  private get canGenerate(): boolean {
+    return !this.lab.running && !this.judge.running && this.state !== 'loading';
+  }
+
+  /** Generate, by the button or by Enter in a field. */
+  private generate(): void {
+    if (this.canGenerate) void this.lab.generate();
+  }
+
   private renderRun() {
     const lab = this.lab;
     const card = lab.main.model!.card;
     const limits = limitsOf(lab.partner.model?.kind === 'ddpm' ? lab.partner.model.card : card);
     const run = lab.run;
     const p = run.progress;
-    const running = run.status === 'running';
+    const running = lab.running;
     const speed = p?.stepsPerSecond ? `, ${p.stepsPerSecond.toFixed(p.stepsPerSecond < 10 ? 2 : 0)} steps/s` : '';
     const partner = lab.partnerSummary;
     return html`
@@ -220,19 +238,21 @@ export class AppRoot extends LitElement {
         <h2 id="settings-heading">2. Set up and generate</h2>
         <msl-sample-controls .settings=${lab.state.settings} .classes=${card.classes} .methods=${lab.methods}
           .maxSteps=${limits.trainingSteps} ?guidable=${limits.guidable} .notes=${lab.notes} ?compact=${this.presenter}
+          ?disabled=${running}
           @msl-setting-change=${(e: HTMLElementEventMap['msl-setting-change']) => lab.update(e.detail.field, e.detail.value)}
-          @msl-new-seed=${() => lab.newSeed()}></msl-sample-controls>
+          @msl-new-seed=${() => lab.newSeed()} @msl-generate=${() => this.generate()}></msl-sample-controls>
         <label class="toggle">
-          <input type="checkbox" data-testid="compare" .checked=${lab.state.compare} ?disabled=${!partner}
+          <input type="checkbox" data-testid="compare" .checked=${lab.state.compare} ?disabled=${!partner || running}
             @change=${(e: Event) => void lab.setCompare((e.target as HTMLInputElement).checked)} />
           ${partner ? html`Also run ${partner.name}, with the same class and seed` : 'No model of the other method is trained on this data'}
         </label>
         <div class="run">
-          <button class="primary" type="button" data-testid="generate" ?disabled=${running || this.state === 'loading'}
-            @click=${() => void lab.generate()}>Generate</button>
+          <button class="primary" type="button" data-testid="generate" ?disabled=${!this.canGenerate}
+            @click=${() => this.generate()}>Generate</button>
           <button type="button" data-testid="cancel" ?disabled=${!running} @click=${() => void lab.cancel()}>Cancel</button>
+          ${this.judge.running ? html`<span class="note" data-testid="generate-waits">Generate waits for the judge to finish.</span>` : nothing}
           <msl-progress data-testid="progress" label=${running ? 'Generating' : 'Last run'} .value=${p?.done ?? 0}
-            .max=${p?.total ?? 0} detail=${p ? `step ${p.done} of ${p.total}${speed}` : 'not run yet'}></msl-progress>
+            .max=${p?.total ?? 0} ?idle=${!p} detail=${p ? `step ${p.done} of ${p.total}${speed}` : 'not run yet'}></msl-progress>
         </div>
         <p role="status" data-testid="run-status" class=${run.status === 'error' ? 'error' : run.status === 'cancelled' ? 'note' : ''}>
           ${run.message ?? (run.status === 'done' && run.result
@@ -257,7 +277,7 @@ export class AppRoot extends LitElement {
     return html`
       <section aria-labelledby="samples-heading">
         <h2 id="samples-heading">3. Synthetic and real, side by side</h2>
-        <msl-samples-vs-real .output=${result.main} .real=${lab.realSamples(result.main.samples.length)}
+        <msl-samples-vs-real .output=${result.main} .real=${lab.realSamples()}
           real-message=${reference.status === 'missing' || reference.status === 'error' ? reference.message : ''}
           class-name=${className} .selected=${lab.state.selected} .scale=${scale}
           @msl-sample-select=${(e: HTMLElementEventMap['msl-sample-select']) => lab.setView({ selected: e.detail.index })}></msl-samples-vs-real>

@@ -1,12 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { RuntimeReport } from '../runtime/runtime.js';
 
-/** Adapters that emulate a GPU on the CPU, as on a machine without a graphics driver. */
-const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|software/i;
-
 /**
- * Shows which compute backend runs, on which GPU adapter, and why every
- * better backend was passed over.
+ * Shows which compute backend runs, on which GPU adapter (saying so when it is a software GPU),
+ * and why every other backend was passed over: unavailable, slower in the measurement, or not
+ * measured.
  *
  * @property report - the runtime's report, or null while it starts
  * @property message - a notice to show above the details (unknown parameter, lost device)
@@ -54,14 +52,17 @@ export class BackendBadge extends LitElement {
               <span class="badge ${report.backend === 'webgpu' ? '' : 'fallback'}"
                 data-testid="backend-badge" data-backend=${report.backend}>${report.label}</span>
               ${report.forced ? html` (forced by <code>?backend=${report.forced}</code>)` : nothing}
+              ${report.software && !report.adapter
+                ? html`<em data-testid="software-gpu">on a software GPU (${report.software}): correct, but slow</em>`
+                : nothing}
             </p>
             ${report.adapter
               ? html`<dl data-testid="gpu-adapter">
                   <dt>GPU adapter</dt>
                   <dd>
                     ${report.adapter.description}
-                    ${SOFTWARE_GPU.test(report.adapter.description)
-                      ? html`<em>(a software GPU running on the CPU: correct, but slow)</em>`
+                    ${report.adapter.software
+                      ? html`<em data-testid="software-gpu">(a software GPU, ${report.adapter.software}, running on the CPU: correct, but slow)</em>`
                       : nothing}
                   </dd>
                   ${Object.entries(report.adapter.limits).map(

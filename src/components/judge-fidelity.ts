@@ -8,7 +8,7 @@ import { judgeStyles } from './judge-parts.js';
  * Fidelity and diversity: the Frechet and kernel distances of generated against real held-out
  * samples, with bootstrap intervals, beside real training against held-out (the scale of the
  * figures) and the model card's figures; precision, recall, density and coverage; and warnings
- * where the sets are too small to trust.
+ * where the sets are too small to trust, and why a kernel distance can come out below zero.
  *
  * @property fidelity - the figures (FidelityReport), in the evaluator's features
  * @property card - the model card's figures, or null
@@ -57,6 +57,11 @@ export class JudgeFidelity extends LitElement {
             ${prdcRow('precision', 'Precision')} ${prdcRow('recall', 'Recall')} ${prdcRow('density', 'Density')} ${prdcRow('coverage', 'Coverage')}
           </tbody>
         </table>
+        ${g.kid.estimate < 0 || (r && r.kid.estimate < 0)
+          ? html`<p class="hint" data-testid="judge-kid-negative">A negative KID is not an error: the estimate is unbiased, so
+              with finite samples it scatters around the true distance, and when that is near 0 it falls below zero about as
+              often as above.</p>`
+          : nothing}
         ${f.warnings.map((w) => html`<p class="warning" role="note" data-testid="judge-fidelity-warning">${w}</p>`)}
       </section>
     `;

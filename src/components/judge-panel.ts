@@ -1,5 +1,6 @@
 import { LitElement, type PropertyValues, html, nothing } from 'lit';
 import { DEFAULT_JUDGE_SETTINGS, EMPTY_JUDGE_VIEW, type JudgeSettings, type JudgeView, clampJudgeSettings } from '../judge/view.js';
+import type { GeneratorMethod } from '../models/card.js';
 import { JudgeCancelEvent, type JudgeEditEvent, JudgeRunEvent } from './judge-events.js';
 import { judgeStyles, progressLine, settingField } from './judge-parts.js';
 import './judge-ecg.js';
@@ -21,6 +22,8 @@ export { JudgeCancelEvent, JudgeRunEvent, JudgeTrainEvent } from './judge-events
  * @property view - what to show (JudgeView): status, progress and every result so far
  * @property settings - the settings the form starts from (JudgeSettings)
  * @property disabled - nothing can be judged now (no generator loaded); `disabledReason` says why
+ * @property method - the loaded generator's method: a VAE's hides the diffusion-only settings
+ * @property busy - the page is generating: the audit and the training wait for it (one run at a time)
  * @fires msl-judge-run - run the audit, with the form's settings
  * @fires msl-judge-train - train on synthetic, test on real, with the form's settings
  * @fires msl-judge-cancel - stop the run in progress
@@ -31,6 +34,8 @@ export class JudgePanel extends LitElement {
     settings: { attribute: false },
     disabled: { type: Boolean },
     disabledReason: { attribute: 'disabled-reason' },
+    method: { attribute: false },
+    busy: { type: Boolean },
     draft: { state: true },
   };
 
@@ -38,6 +43,8 @@ export class JudgePanel extends LitElement {
   declare settings: JudgeSettings;
   declare disabled: boolean;
   declare disabledReason: string;
+  declare method: GeneratorMethod | null;
+  declare busy: boolean;
   /** The settings as edited in the forms (the audit's here, the epochs in the training section). */
   declare private draft: JudgeSettings;
 
@@ -47,6 +54,8 @@ export class JudgePanel extends LitElement {
     this.settings = DEFAULT_JUDGE_SETTINGS;
     this.disabled = false;
     this.disabledReason = '';
+    this.method = null;
+    this.busy = false;
     this.draft = DEFAULT_JUDGE_SETTINGS;
   }
 
@@ -86,7 +95,7 @@ export class JudgePanel extends LitElement {
       ${v.ecg ? html`<msl-judge-ecg .ecg=${v.ecg}></msl-judge-ecg>` : nothing}
       ${v.memorisation || v.tstr
         ? html`<msl-judge-tstr .tstr=${v.tstr} .classes=${v.classes} .settings=${this.draft} .progress=${v.progress}
-            ?can-train=${!!v.memorisation && !running && !this.disabled} ?busy=${running} ?training=${running && v.task === 'tstr'}
+            ?can-train=${!!v.memorisation && !running && !this.disabled && !this.busy} ?busy=${running} ?training=${running && v.task === 'tstr'}
             @msl-judge-edit=${(e: JudgeEditEvent) => this.edit(e.detail.edit)}></msl-judge-tstr>`
         : nothing}
     `;
@@ -109,21 +118,23 @@ export class JudgePanel extends LitElement {
 
   private renderForm() {
     const running = this.running;
+    const diffusion = this.method !== 'vae';
     const field = (key: keyof JudgeSettings, label: string, testid: string, hint?: string) =>
       settingField(this.draft, key, label, testid, { hint, disabled: running, onEdit: (edit) => this.edit(edit) });
     return html`
       <form data-testid="judge-form" aria-label="Audit settings" novalidate @submit=${(e: Event) => {
         e.preventDefault();
-        if (!this.disabled && !running) this.dispatchEvent(new JudgeRunEvent(this.draft));
+        if (!this.disabled && !running && !this.busy) this.dispatchEvent(new JudgeRunEvent(this.draft));
       }}>
         ${field('perClass', 'Samples per class', 'judge-per-class')}
-        ${field('unconditional', 'Unconditional samples', 'judge-unconditional', '(diffusion)')}
+        ${diffusion ? field('unconditional', 'Unconditional samples', 'judge-unconditional', '(diffusion)') : nothing}
         ${field('resamples', 'Bootstrap resamples', 'judge-resamples')}
         ${field('seed', 'Seed', 'judge-seed')}
         ${field('neighbours', 'Neighbours shown', 'judge-neighbours')}
-        ${field('steps', 'Diffusion steps', 'judge-steps')}
-        <button class="primary" type="submit" data-testid="judge-run" ?disabled=${this.disabled || running}>Run the audit</button>
+        ${diffusion ? field('steps', 'Diffusion steps', 'judge-steps') : nothing}
+        <button class="primary" type="submit" data-testid="judge-run" ?disabled=${this.disabled || running || this.busy}>Run the audit</button>
         <button type="button" data-testid="judge-cancel" ?disabled=${!running} @click=${() => this.dispatchEvent(new JudgeCancelEvent(this.view.task))}>Cancel</button>
+        ${this.busy ? html`<span class="hint" data-testid="judge-waits">The audit waits for the generation to finish.</span>` : nothing}
       </form>
     `;
   }

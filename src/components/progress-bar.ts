@@ -4,6 +4,7 @@ import { LitElement, css, html } from 'lit';
  * A labelled progress bar with a line of detail (step, speed, bytes).
  *
  * @property value - done so far; max - in all (0: not known yet, the bar is indeterminate)
+ * @property idle - nothing is in progress (nothing has run yet): the bar is empty and still, whatever `max`
  * @property label - what is progressing, also the bar's accessible name
  * @property detail - a line under the bar
  * @csspart bar - the progress element
@@ -14,12 +15,14 @@ export class ProgressBar extends LitElement {
     max: { type: Number },
     label: {},
     detail: {},
+    idle: { type: Boolean },
   };
 
   declare value: number;
   declare max: number;
   declare label: string;
   declare detail: string;
+  declare idle: boolean;
 
   constructor() {
     super();
@@ -27,6 +30,7 @@ export class ProgressBar extends LitElement {
     this.max = 0;
     this.label = '';
     this.detail = '';
+    this.idle = false;
   }
 
   static override styles = css`
@@ -40,9 +44,11 @@ export class ProgressBar extends LitElement {
     return html`
       <div class="row">
         <span id="label">${this.label}</span>
-        ${this.max > 0
-          ? html`<progress part="bar" aria-labelledby="label" value=${this.value} max=${this.max}></progress>`
-          : html`<progress part="bar" aria-labelledby="label"></progress>`}
+        ${this.idle
+          ? html`<progress part="bar" aria-labelledby="label" value="0" max="1"></progress>`
+          : this.max > 0
+            ? html`<progress part="bar" aria-labelledby="label" value=${this.value} max=${this.max}></progress>`
+            : html`<progress part="bar" aria-labelledby="label"></progress>`}
       </div>
       <div class="detail">${this.detail}</div>
     `;

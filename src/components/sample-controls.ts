@@ -10,6 +10,13 @@ export class SettingChangeEvent extends CustomEvent<{ field: SettingName; value:
   }
 }
 
+/** Enter in a field: generate with the settings as they are now (the field's value handed on first). */
+export class GenerateRequestEvent extends Event {
+  constructor() {
+    super('msl-generate', { bubbles: true, composed: true });
+  }
+}
+
 /** The dice button: draw a new random seed. */
 export class NewSeedEvent extends Event {
   constructor() {
@@ -25,7 +32,9 @@ export class NewSeedEvent extends Event {
  * @property settings - the current, valid settings
  * @property methods - the methods whose knobs to show
  * @property compact - without the hints (presenter mode)
+ * @property disabled - every field locked (a run is in flight: its settings stay on show)
  * @fires msl-setting-change - a field was changed
+ * @fires msl-generate - Enter was pressed in a field (after the field's msl-setting-change)
  * @fires msl-new-seed - a new random seed was asked for
  * @csspart notes - the list of clamping notes
  */
@@ -85,7 +94,7 @@ export class SampleControls extends LitElement {
     const diffusion = this.methods.includes('ddpm');
     const vae = this.methods.includes('vae');
     return html`
-      <fieldset ?disabled=${this.disabled}>
+      <fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
         <legend>What to make</legend>
         <div class="fields">
           <div class="field">
@@ -107,7 +116,7 @@ export class SampleControls extends LitElement {
         </div>
       </fieldset>
       ${diffusion
-        ? html`<fieldset ?disabled=${this.disabled}>
+        ? html`<fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
             <legend>Diffusion sampler</legend>
             <div class="fields">
               <div class="field">
@@ -127,7 +136,7 @@ export class SampleControls extends LitElement {
           </fieldset>`
         : nothing}
       ${vae
-        ? html`<fieldset ?disabled=${this.disabled}>
+        ? html`<fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
             <legend>VAE</legend>
             <div class="fields">
               ${this.number('temperature', s.temperature, RANGES.temperature, 0.1, 'below 1: more typical, above: more varied')}
@@ -149,6 +158,20 @@ export class SampleControls extends LitElement {
     </div>`;
   }
 
+  /**
+   * Enter in a field generates, as in a form. A number typed is handed on first (a menu hands its
+   * choice on as it is made): the browser's own change event would come too late, once the run
+   * has started and the page no longer takes edits.
+   */
+  private readonly enter = (event: KeyboardEvent) => {
+    const target = event.target;
+    if (event.key !== 'Enter' || this.disabled || !(target instanceof HTMLInputElement || target instanceof HTMLSelectElement)) return;
+    event.preventDefault();
+    // the number fields are named field-<setting>
+    if (target instanceof HTMLInputElement) this.dispatchEvent(new SettingChangeEvent(target.id.replace(/^field-/, '') as SettingName, target.value));
+    this.dispatchEvent(new GenerateRequestEvent());
+  };
+
   private changed(field: SettingName) {
     return (event: Event) => {
       const value = (event.target as HTMLInputElement | HTMLSelectElement).value;
@@ -166,5 +189,6 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'msl-setting-change': SettingChangeEvent;
     'msl-new-seed': NewSeedEvent;
+    'msl-generate': GenerateRequestEvent;
   }
 }

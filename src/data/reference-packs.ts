@@ -4,6 +4,7 @@
  * held-out split (small, and what the models never saw); the judge reads the training split too.
  * Both read through the one cache below, so a pack is fetched and decoded once per page.
  */
+import { Rng } from '../util/random.js';
 
 export interface PackSplit {
   count: number;
@@ -152,13 +153,16 @@ export function decodeSplit(index: PackIndex, split: PackSplit, x: ArrayBuffer, 
   return { samples, labels: new Uint8Array(y) };
 }
 
-/** The first `count` held-out samples of class `classIndex`, in the pack's order. */
-export function samplesOfClass(pack: ReferencePack, classIndex: number, count: number): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let i = 0; i < pack.samples.length && out.length < count; i++) {
-    if (pack.labels[i] === classIndex) out.push(pack.samples[i]!);
-  }
-  return out;
+/**
+ * `count` held-out samples of class `classIndex` (all of them, when it has fewer), drawn at random
+ * from the whole class by `seed`: the same seed gives the same samples, and a larger count keeps
+ * a smaller one's first. Not the pack's first few: those are often crops of one cell or beats of
+ * one record.
+ */
+export function samplesOfClass(pack: ReferencePack, classIndex: number, count: number, seed: number): Float32Array[] {
+  const ofClass: Float32Array[] = [];
+  for (let i = 0; i < pack.samples.length; i++) if (pack.labels[i] === classIndex) ofClass.push(pack.samples[i]!);
+  return new Rng(seed).choose(ofClass.length, Math.min(count, ofClass.length)).map((i) => ofClass[i]!);
 }
 
 /** The samples of `set` at `indices`. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChoiceStorage } from '../../src/runtime/choice.js';
 import { ComputeRuntime, DeviceLostEvent } from '../../src/runtime/runtime.js';
 import { runSelfCheck } from '../../src/runtime/self-check.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
@@ -10,9 +11,22 @@ afterEach(() => {
   runtime = null;
 });
 
+/** Starts a runtime (the automatic choice is not kept between tests unless `storage` is given). */
 function start(options: ConstructorParameters<typeof ComputeRuntime>[0] = {}) {
-  runtime = new ComputeRuntime({ wasmPaths: WASM_PATHS, ...options });
+  runtime?.dispose();
+  runtime = new ComputeRuntime({ wasmPaths: WASM_PATHS, storage: null, ...options });
   return runtime.start();
+}
+
+/** A stand-in for localStorage. */
+class MemoryStorage implements ChoiceStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, value);
+  }
 }
 
 /** A stand-in for navigator.gpu whose adapter request behaves as given. */
@@ -21,11 +35,15 @@ function fakeGpu(requestAdapter: () => Promise<GPUAdapter | null>): GPU {
 }
 
 describe('the compute runtime in Chromium', () => {
-  it('picks WebGPU when the browser has it, and describes the adapter', async () => {
-    const report = await start();
+  it('runs on WebGPU when asked and the browser has it, and describes the adapter', async () => {
+    const report = await start({ forced: 'webgpu' });
     expect(report.backend).toBe('webgpu');
     expect(tf.getBackend()).toBe('webgpu');
     expect(report.fallbacks).toEqual([]);
+    expect(report.software).toBe(report.adapter?.software);
+    // a software GPU is named even when forced
+    if (report.software) expect(report.reason).toContain(`runs on a software GPU here (${report.software})`);
+    else expect(report.reason).toBe('WebGPU: forced by ?backend=webgpu');
     expect(report.adapter?.description).toBeTruthy();
     expect(report.adapter?.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
     const check = await runSelfCheck();
@@ -33,12 +51,44 @@ describe('the compute runtime in Chromium', () => {
     console.log(`browser project ran on WebGPU: ${report.adapter?.description} (self-check max error ${check.maxError.toExponential(1)})`);
   });
 
+  it('picks the fastest backend by measurement, says why, and keeps the choice for the next visit', async () => {
+    const storage = new MemoryStorage();
+    const started = performance.now();
+    const report = await start({ storage });
+    const ms = performance.now() - started;
+    expect(report.chosenBy).toBe('measured');
+    expect(tf.getBackend()).toBe(report.backend);
+    expect(report.fallbacks.map((f) => f.backend).sort()).toEqual(['cpu', 'wasm', 'webgl', 'webgpu'].filter((b) => b !== report.backend).sort());
+    expect((await runSelfCheck()).ok).toBe(true);
+    console.log(`browser project: the automatic choice took ${ms.toFixed(0)} ms: ${report.reason}`);
+
+    const adapter = await navigator.gpu?.requestAdapter();
+    if (adapter && /swiftshader/i.test(`${adapter.info.architecture} ${adapter.info.description}`)) {
+      // WebGPU on SwiftShader, a GPU emulated on the CPU: WASM, without timing the software GPU, and the line says so
+      expect(report.backend).toBe('wasm');
+      expect(report.reason).toMatch(/^WASM: WebGPU (and WebGL run|runs) on a software GPU here \(SwiftShader\), .* WASM took [\d.]+ ms for a test block/);
+      expect(report.fallbacks.find((f) => f.backend === 'webgpu')?.reason).toMatch(/^runs on a software GPU here \(SwiftShader\); not measured/);
+    }
+    expect(storage.items.size).toBe(1);
+
+    const next = await start({ storage, timeBlock: () => Promise.reject(new Error('the kept choice is not timed again')) });
+    expect(next).toMatchObject({ backend: report.backend, chosenBy: 'cached', fallbacks: report.fallbacks });
+    expect(next.reason).toContain('kept for this device');
+    expect(tf.getBackend()).toBe(report.backend);
+  });
+
   it('falls back when navigator.gpu is missing, and says so', async () => {
     const report = await start({ gpu: null });
-    expect(report.backend).toBe('webgl');
-    expect(report.fallbacks).toEqual([
+    expect(report.backend).not.toBe('webgpu');
+    expect(report.fallbacks[0]).toEqual({ backend: 'webgpu', reason: expect.stringContaining('navigator.gpu is missing') });
+    expect((await runSelfCheck()).ok).toBe(true);
+    // asked for WebGPU, the page runs on the next backend in order
+    const forced = await start({ gpu: null, forced: 'webgpu' });
+    expect(forced.backend).toBe('webgl');
+    expect(forced.fallbacks).toEqual([
       { backend: 'webgpu', reason: expect.stringContaining('navigator.gpu is missing') },
     ]);
+    expect(forced.reason).toMatch(/^WebGL: \?backend=webgpu could not start here/);
     expect((await runSelfCheck()).ok).toBe(true);
   });
 
@@ -70,7 +120,7 @@ describe('the compute runtime in Chromium', () => {
   }
 
   it('reports a lost GPU device and carries on, on a fresh one, without a reload', async () => {
-    await start();
+    await start({ forced: 'webgpu' });
     const device = runtime!.gpuDevice!;
     const lost = new Promise<DeviceLostEvent>((resolve) =>
       runtime!.addEventListener('devicelost', (event) => resolve(event as DeviceLostEvent), { once: true }),

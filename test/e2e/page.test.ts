@@ -1,10 +1,11 @@
 /**
- * The demo page, built and served from a sub-path, driven in headless Chromium on WebGPU: pick a
- * model, generate, check that the canvases hold samples (not blank, not the starting noise), open
- * the permalink in a fresh page and get the same pixels, cancel a run mid-way, compare the VAE and
- * the diffusion model, and check the main views with axe-core. Grey and RGB images, 28x28 and
- * 64x64, and ECG beats: every canvas must hold a picture (not blank, not the starting noise), in
- * colour for RGB models, synthetic and real alike. Screenshots of the main views go to
+ * The demo page, built and served from a sub-path, driven in headless Chromium on WebGPU (asked for
+ * with `?backend=webgpu`, which the permalinks keep): pick a model, generate, check that the
+ * canvases hold samples (not blank, not the starting noise), open the permalink in a fresh page and
+ * get the same pixels, cancel a run mid-way, compare the VAE and the diffusion model, and check the
+ * main views with axe-core. Grey and RGB images, 28x28 and 64x64, and ECG beats: every canvas must
+ * hold a picture (not blank, not the starting noise), in colour for RGB models, synthetic and real
+ * alike. Screenshots of the main views go to
  * docs/screenshots/.
  *
  * It runs on the shipped generators (models/), each diffusion model side by side with the VAE of
@@ -160,7 +161,8 @@ describe('the demo page', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}${EXTRA ? `?${EXTRA}` : ''}`);
+    // WebGPU asked for by name: on a software GPU the page would pick WASM by itself
+    await page.goto(`${server.url}?backend=webgpu${EXTRA ? `&${EXTRA}` : ''}`);
     expect(await waitForState(page, ['idle', 'error'])).toBe('idle');
     expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('webgpu');
     shared = { page, errors };

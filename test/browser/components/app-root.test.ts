@@ -55,6 +55,8 @@ describe('the page element', () => {
     byTestId(app, 'model-card-tiny-ecg-ddpm')!.querySelector('input')!.click();
     await expect.poll(() => byTestId(app, 'generate'), { timeout: 30_000 }).toBeDefined();
     expect(await until(app, ['idle', 'error'])).toBe('idle');
+    // nothing has run: the progress bar is empty and still (position -1 is the moving, indeterminate bar)
+    expect(byTestId(app, 'progress')!.shadowRoot!.querySelector('progress')!.position).toBe(0);
     const set = (id: string, value: string) => {
       const field = byTestId<HTMLInputElement>(app, id)!;
       field.value = value;
@@ -79,10 +81,52 @@ describe('the page element', () => {
     expect(await until(app, ['idle', 'done', 'error'])).toBe('idle');
     expect(byTestId(app, 'run-status')!.textContent).toMatch(/^\s*Cancelled after \d+ of 400 steps\.\s*$/);
 
-    byTestId<HTMLButtonElement>(app, 'presenter')!.click();
+    const presenter = byTestId<HTMLButtonElement>(app, 'presenter')!;
+    expect(presenter.getAttribute('aria-pressed')).toBe('false');
+    const unpressed = getComputedStyle(presenter).backgroundColor;
+    presenter.click();
     await settle(app);
     expect(app.hasAttribute('presenter')).toBe(true);
+    // pressed, for screen readers and to the eye
+    expect(presenter.getAttribute('aria-pressed')).toBe('true');
+    expect(getComputedStyle(presenter).backgroundColor).not.toBe(unpressed);
     expect(new URLSearchParams(location.search).get('presenter')).toBe('1');
     expect(getComputedStyle(byTestId(app, 'self-check')!).display === 'none' || !byTestId(app, 'self-check')!.checkVisibility()).toBe(true);
+    presenter.click();
+    await settle(app);
+    expect(presenter.getAttribute('aria-pressed')).toBe('false');
+    expect(getComputedStyle(presenter).backgroundColor).toBe(unpressed);
+  });
+
+  it('generates on Enter, locks the fields while it runs, and runs Generate and the judge one at a time', async () => {
+    const app = await open(`?backend=cpu&model=tiny-ecg-ddpm&count=1&steps=2&${EXTRA}`);
+    expect(await until(app, ['done', 'error'])).toBe('done');
+    const enter = (el: Element) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
+    const generate = () => byTestId<HTMLButtonElement>(app, 'generate')!;
+    const steps = byTestId<HTMLInputElement>(app, 'steps')!;
+    steps.value = '400';
+    enter(steps);
+    await expect.poll(() => app.state).toBe('generating');
+    await settle(app);
+    expect(new URLSearchParams(location.search).get('steps')).toBe('400');
+    // the run's fields cannot change under it, and the judge waits
+    expect(['class', 'count', 'seed', 'steps', 'compare'].filter((id) => !byTestId(app, id)!.matches(':disabled'))).toEqual([]);
+    expect(generate().disabled).toBe(true);
+    expect(byTestId<HTMLButtonElement>(app, 'judge-run')!.disabled).toBe(true);
+    byTestId<HTMLButtonElement>(app, 'cancel')!.click();
+    expect(await until(app, ['idle', 'done', 'error'])).toBe('idle');
+    expect(steps.matches(':disabled')).toBe(false);
+
+    // the judge runs: Generate waits, by the button or by Enter
+    byTestId<HTMLButtonElement>(app, 'judge-run')!.click();
+    await app.updateComplete;
+    expect(generate().disabled).toBe(true);
+    expect(byTestId(app, 'generate-waits')!.textContent).toContain('waits for the judge');
+    enter(steps);
+    await app.updateComplete;
+    expect(app.state).toBe('idle');
+    await settle(app);
+    byTestId<HTMLButtonElement>(app, 'judge-cancel')!.click();
+    await expect.poll(() => generate().disabled, { timeout: 30_000 }).toBe(false);
   });
 });

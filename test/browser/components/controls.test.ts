@@ -5,6 +5,8 @@ import '../../../src/components/model-picker.js';
 import type { ModelPicker, ModelSelectEvent } from '../../../src/components/model-picker.js';
 import '../../../src/components/sample-controls.js';
 import type { SampleControls, SettingChangeEvent } from '../../../src/components/sample-controls.js';
+import '../../../src/components/progress-bar.js';
+import type { ProgressBar } from '../../../src/components/progress-bar.js';
 import { DEFAULT_SETTINGS } from '../../../src/pipeline/settings.js';
 import type { CatalogueEntry } from '../../../src/models/catalogue.js';
 import { mount, nextEvent, rgbChannels, settle } from './helpers.js';
@@ -98,11 +100,62 @@ describe('the sample controls', () => {
     expect(count.value).toBe('64');
   });
 
+  it('generates on Enter in any field, handing the number typed on first', async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a', 'b'], methods: ['ddpm'] });
+    const seen: string[] = [];
+    el.addEventListener('msl-setting-change', (e) => seen.push(`${e.detail.field}=${e.detail.value}`));
+    el.addEventListener('msl-generate', () => seen.push('generate'));
+    const enter = (target: Element) => target.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
+    const count = field(el, 'count')!;
+    count.value = '5';
+    enter(count);
+    expect(seen).toEqual(['count=5', 'generate']);
+    seen.length = 0;
+    for (const id of ['class', 'seed', 'sampler', 'steps', 'eta', 'guidance']) enter(field(el, id)!);
+    expect(seen.filter((s) => s === 'generate')).toHaveLength(6);
+    expect(seen.filter((s) => s !== 'generate')).toEqual([`seed=${DEFAULT_SETTINGS.seed}`, `steps=${DEFAULT_SETTINGS.steps}`, `eta=${DEFAULT_SETTINGS.eta}`, `guidance=${DEFAULT_SETTINGS.guidance}`]);
+    // not a button's Enter (that presses it), nor another key
+    seen.length = 0;
+    enter(field(el, 'new-seed')!);
+    count.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true, composed: true }));
+    expect(seen).toEqual([]);
+  });
+
+  it('locks every field while a run is in flight, Enter included', async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a', 'b'], methods: ['ddpm', 'vae'], disabled: true });
+    const ids = ['class', 'count', 'seed', 'new-seed', 'sampler', 'steps', 'eta', 'guidance', 'temperature'];
+    expect(ids.filter((id) => !field(el, id)!.matches(':disabled'))).toEqual([]);
+    let asked = 0;
+    el.addEventListener('msl-generate', () => asked++);
+    field(el, 'count')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    expect(asked).toBe(0);
+    el.disabled = false;
+    await el.updateComplete;
+    expect(ids.filter((id) => field(el, id)!.matches(':disabled'))).toEqual([]);
+  });
+
   it('asks for a new seed', async () => {
     const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a'], methods: ['vae'] });
     const asked = nextEvent(el, 'msl-new-seed');
     el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="new-seed"]')!.click();
     await asked;
+  });
+});
+
+describe('the progress bar', () => {
+  const bar = (el: ProgressBar) => el.shadowRoot!.querySelector('progress')!;
+
+  it('is empty and still until something runs, indeterminate while the amount is unknown, then counts', async () => {
+    const el = await mount<ProgressBar>('msl-progress', { label: 'Last run', idle: true, detail: 'not run yet' });
+    // position -1 is the moving, indeterminate bar
+    expect(bar(el).position).toBe(0);
+    el.idle = false;
+    await el.updateComplete;
+    expect(bar(el).position).toBe(-1);
+    el.max = 4;
+    el.value = 1;
+    await el.updateComplete;
+    expect(bar(el).position).toBe(0.25);
   });
 });
 

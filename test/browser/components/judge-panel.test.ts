@@ -185,6 +185,52 @@ describe('the judge panel', () => {
     expect(byTestId(panel, 'judge-status')[0]!.textContent).toBe('Pick a diffusion model or a VAE first.');
   });
 
+  it('shows the diffusion-only settings for a diffusion model only', async () => {
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: EMPTY_JUDGE_VIEW, method: 'vae' });
+    expect(byTestId(panel, 'judge-steps')).toHaveLength(0);
+    expect(byTestId(panel, 'judge-unconditional')).toHaveLength(0);
+    expect(panel.shadowRoot!.textContent).not.toMatch(/Diffusion steps|Unconditional samples/);
+    expect(byTestId(panel, 'judge-per-class')).toHaveLength(1);
+    panel.method = 'ddpm';
+    await settle(panel);
+    expect(byTestId(panel, 'judge-steps')).toHaveLength(1);
+    expect(byTestId(panel, 'judge-unconditional')).toHaveLength(1);
+  });
+
+  it('starts no audit and no training while the page generates (one run at a time)', async () => {
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: view(), busy: true });
+    await settle(panel);
+    const runButton = byTestId<HTMLButtonElement>(panel, 'judge-run')[0]!;
+    expect(runButton.disabled).toBe(true);
+    expect(byTestId<HTMLButtonElement>(panel, 'judge-train')[0]!.disabled).toBe(true);
+    expect(byTestId(panel, 'judge-waits')[0]!.textContent).toContain('waits for the generation');
+    // nor by Enter in a field (the form's submit)
+    let asked = 0;
+    panel.addEventListener('msl-judge-run', () => asked++);
+    byTestId(panel, 'judge-form')[0]!.dispatchEvent(new Event('submit', { cancelable: true }));
+    expect(asked).toBe(0);
+    panel.busy = false;
+    await settle(panel);
+    expect(runButton.disabled).toBe(false);
+    expect(byTestId<HTMLButtonElement>(panel, 'judge-train')[0]!.disabled).toBe(false);
+    expect(byTestId(panel, 'judge-waits')).toHaveLength(0);
+    runButton.click();
+    expect(asked).toBe(1);
+  });
+
+  it('says why a kernel distance can come out below zero, where one does', async () => {
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: view() });
+    expect(byTestId(panel, 'judge-kid-negative')).toHaveLength(0);
+    const fidelity = view().fidelity!;
+    panel.view = view({ fidelity: { ...fidelity, generatedVsHeldOut: { ...fidelity.generatedVsHeldOut, kid: interval(-0.0021, -0.006, 0.003) } } });
+    await settle(panel);
+    expect(byTestId(panel, 'judge-kid')[0]!.textContent).toContain('-0.0021');
+    const why = byTestId(panel, 'judge-kid-negative')[0]!.textContent!.replace(/\s+/g, ' ');
+    expect(why).toContain('unbiased');
+    expect(why).toContain('near 0');
+    expect(why).toContain('below zero');
+  });
+
   it('shows training live: the loss curve as batches arrive, then accuracies, confusion matrices and any fallback', async () => {
     const panel = await mount<JudgePanel>('msl-judge-panel', { view: view() });
     const train = nextEvent<JudgeTrainEvent>(panel, 'msl-judge-train');

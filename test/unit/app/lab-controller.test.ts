@@ -4,14 +4,39 @@
  * and cancels, with the tiny fixture models on the tfjs CPU backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AddressBar, LabController } from '../../../src/app/lab-controller.js';
+import type { PackIndex } from '../../../src/data/reference-packs.js';
 import { loadModel } from '../../../src/models/loader.js';
 import { FIXTURES, fakeHost, repoFetch } from './fixture-fetch.js';
 
 const EXTRA = `extra=${FIXTURES}tiny-ecg-ddpm/,${FIXTURES}tiny-ecg-vae/,${FIXTURES}tiny-xray-classifier/`;
 
-function makeLab(query: string) {
+/**
+ * The fixtures' site with a toy held-out pack of their data (mitbih) in place of the real one: 40
+ * beats, beat i filled with the value i and of class i % 5, so a beat shown says which it is.
+ */
+function toyReferenceFetch(url: string, init?: RequestInit): Promise<Response> {
+  const file = url.match(/^reference\/mitbih\/(.+)$/)?.[1];
+  if (!file) return repoFetch(url, init);
+  const count = 40;
+  const index: PackIndex = {
+    dataset: 'mitbih',
+    kind: 'signal',
+    sampleShape: [256],
+    dtype: 'float32',
+    classes: ['N', 'S', 'V', 'F', 'Q'],
+    splits: { heldout: { count, x: 'heldout-x.f32', y: 'heldout-y.u8', classCounts: [8, 8, 8, 8, 8] } },
+  };
+  const body = {
+    'index.json': JSON.stringify(index),
+    'heldout-x.f32': Float32Array.from({ length: count * 256 }, (_, j) => Math.floor(j / 256)),
+    'heldout-y.u8': Uint8Array.from({ length: count }, (_, i) => i % 5),
+  }[file];
+  return Promise.resolve(body ? new Response(body) : new Response('not found', { status: 404 }));
+}
+
+function makeLab(query: string, fetch = repoFetch) {
   const host = fakeHost();
   const bar: AddressBar & { query: string } = {
     query,
@@ -25,7 +50,7 @@ function makeLab(query: string) {
   const lab = new LabController(host, {
     shipped: [],
     address: bar,
-    fetch: repoFetch,
+    fetch,
     load: (base, options) => loadModel(base, { ...options, fetch: repoFetch }),
   });
   host.connect();
@@ -155,6 +180,67 @@ describe('the lab', () => {
     lab.update('steps', '1');
     await lab.generate();
     expect(lab.run.status).toBe('done');
+    lab.main.clear();
+  });
+
+  it('sets real samples of the run on screen beside it, not of the class being chosen for the next', async () => {
+    const { lab } = makeLab(`?model=tiny-ecg-vae&class=V&count=3&seed=5&${EXTRA}`, toyReferenceFetch);
+    await lab.start();
+    await vi.waitFor(() => expect(lab.reference.status).toBe('ready'));
+    // beat i holds the value i and is of class i % 5: V is class 2
+    const beats = () => lab.realSamples()!.map((x) => x[0]!);
+    const shown = beats();
+    expect(shown).toHaveLength(3);
+    expect(shown.every((i) => i % 5 === 2)).toBe(true);
+    // another class and count chosen, not yet generated: the real panel still shows the run's
+    lab.update('classIndex', 'N');
+    lab.update('count', '5');
+    expect(beats()).toEqual(shown);
+    expect(lab.realSamples()).toBe(lab.realSamples()); // the same draw on every render
+    // generated: now the new class, as many as were made, drawn by the seed (seed 5 again: the same draw)
+    await lab.generate();
+    const next = beats();
+    expect(next).toHaveLength(5);
+    expect(next.every((i) => i % 5 === 0)).toBe(true);
+    lab.update('classIndex', 'V');
+    lab.update('count', '3');
+    await lab.generate();
+    expect(beats()).toEqual(shown);
+    lab.main.clear();
+  });
+
+  it("takes no edit while a run is in flight: the fields and the address stay the run's", async () => {
+    const { lab, host, bar } = makeLab(`?${EXTRA}`);
+    await lab.start();
+    await lab.select('tiny-ecg-ddpm');
+    lab.update('classIndex', 'V');
+    lab.update('count', '1');
+    lab.update('steps', '3');
+    const address = bar.query;
+    const settings = lab.state.settings;
+    expect(lab.running).toBe(false);
+    // the CPU backend never yields to timers mid-run: edit from the progress update
+    const update = host.requestUpdate.bind(host);
+    let tried = false;
+    host.requestUpdate = () => {
+      update();
+      if (tried || lab.run.progress?.done !== 1) return;
+      tried = true;
+      expect(lab.running).toBe(true);
+      lab.update('classIndex', 'N');
+      lab.newSeed();
+      void lab.setCompare(true);
+    };
+    await lab.generate();
+    expect(tried).toBe(true);
+    expect(lab.run.status).toBe('done');
+    expect(lab.state.settings).toEqual(settings);
+    expect(lab.state.compare).toBe(false);
+    expect(bar.query).toBe(address);
+    expect(lab.run.result!.settings).toEqual(lab.state.settings);
+    // once it is done, edits are taken again
+    lab.update('classIndex', 'N');
+    expect(new URLSearchParams(bar.query).get('class')).toBe('N');
     lab.main.clear();
   });
 

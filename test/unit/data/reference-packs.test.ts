@@ -41,12 +41,33 @@ function toySite(missing: string[] = []) {
 }
 
 describe('reference packs', () => {
-  it('cuts the raw held-out arrays into samples and finds those of a class, in order', () => {
+  it('cuts the raw held-out arrays into samples and finds those of a class', () => {
     const pack = { index: INDEX, ...decodeSplit(INDEX, INDEX.splits.heldout, FILES['heldout-x.f32']!, FILES['heldout-y.u8']!) };
-    expect(samplesOfClass(pack, 0, 5)).toEqual([Float32Array.of(1, 2, 3), Float32Array.of(7, 8, 9)]);
-    expect(samplesOfClass(pack, 1, 5)).toEqual([Float32Array.of(4, 5, 6)]);
-    expect(samplesOfClass(pack, 0, 1)).toHaveLength(1);
+    const sorted = (samples: Float32Array[]) => samples.map((x) => [...x]).sort((a, b) => a[0]! - b[0]!);
+    expect(sorted(samplesOfClass(pack, 0, 5, 1))).toEqual([[1, 2, 3], [7, 8, 9]]);
+    expect(samplesOfClass(pack, 1, 5, 1)).toEqual([Float32Array.of(4, 5, 6)]);
+    expect(samplesOfClass(pack, 0, 1, 1)).toHaveLength(1);
     expect(subset(pack, [2, 1])).toEqual({ samples: [Float32Array.of(7, 8, 9), Float32Array.of(4, 5, 6)], labels: Uint8Array.of(0, 1) });
+  });
+
+  it('draws the real samples of a class at random from all of them, the same for the same seed', () => {
+    // 40 one-value samples: sample i holds i, and the even ones are of class 0
+    const pack = {
+      index: { ...INDEX, sampleShape: [1] },
+      samples: Array.from({ length: 40 }, (_, i) => Float32Array.of(i)),
+      labels: Uint8Array.from({ length: 40 }, (_, i) => i % 2),
+    };
+    const drawn = (seed: number, count = 4) => samplesOfClass(pack, 0, count, seed).map((x) => x[0]!);
+    expect(drawn(7)).toEqual(drawn(7));
+    expect(drawn(7, 8).slice(0, 4)).toEqual(drawn(7));
+    expect(new Set(drawn(7, 20)).size).toBe(20);
+    for (const seed of [1, 2, 3]) expect(drawn(seed).every((v) => v % 2 === 0)).toBe(true);
+    // not the class's first four: other seeds, other samples, from the whole class
+    expect(drawn(1)).not.toEqual([0, 2, 4, 6]);
+    expect(drawn(1)).not.toEqual(drawn(2));
+    const seen = new Set(Array.from({ length: 20 }, (_, seed) => drawn(seed)).flat());
+    expect(Math.max(...seen)).toBeGreaterThan(30);
+    expect(seen.size).toBeGreaterThan(15);
   });
 
   it('reads grey levels from uint8 images', () => {
@@ -110,7 +131,7 @@ describe('reference packs', () => {
   it.skipIf(!prepared)('reads the prepared PneumoniaMNIST and MIT-BIH held-out packs', async () => {
     const xray = await loadReferencePack('pneumoniamnist', { fetch: repoFetch });
     expect(xray.samples[0]).toHaveLength(784);
-    expect(samplesOfClass(xray, 1, 64)).toHaveLength(64);
+    expect(samplesOfClass(xray, 1, 64, 0)).toHaveLength(64);
     const ecg = await loadReferencePack('mitbih', { fetch: repoFetch });
     expect(ecg.samples[0]).toHaveLength(256);
     expect(Math.max(...ecg.samples[0]!)).toBeGreaterThan(0.3); // an R peak, in mV

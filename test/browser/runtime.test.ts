@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChoiceStorage } from '../../src/runtime/choice.js';
 import { ComputeRuntime, DeviceLostEvent } from '../../src/runtime/runtime.js';
 import { runSelfCheck } from '../../src/runtime/self-check.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
+import { MemoryStorage } from '../shared/memory-storage.js';
 
 let runtime: ComputeRuntime | null = null;
 afterEach(() => {
@@ -16,17 +16,6 @@ function start(options: ConstructorParameters<typeof ComputeRuntime>[0] = {}) {
   runtime?.dispose();
   runtime = new ComputeRuntime({ wasmPaths: WASM_PATHS, storage: null, ...options });
   return runtime.start();
-}
-
-/** A stand-in for localStorage. */
-class MemoryStorage implements ChoiceStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
 }
 
 /** A stand-in for navigator.gpu whose adapter request behaves as given. */

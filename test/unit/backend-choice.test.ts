@@ -3,6 +3,7 @@ import {
   type CachedChoice, type ChoiceStorage, type DeviceFacts, type Started, type Trial, cacheKey, chooseBackend, forcedLine,
   measureOrder, readCachedChoice, skipReason, softwareAdapter, softwareWebGlRenderer, writeCachedChoice,
 } from '../../src/runtime/choice.js';
+import { MemoryStorage } from '../shared/memory-storage.js';
 
 describe('software GPUs', () => {
   it('are recognised from the WebGPU adapter info, whichever field names them', () => {
@@ -168,17 +169,6 @@ describe('the automatic choice', () => {
     expect(forcedLine('webgpu', 'webgl', null)).toMatch(/^WebGL: \?backend=webgpu could not start here/);
   });
 });
-
-/** A stand-in for localStorage. */
-class MemoryStorage implements ChoiceStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-}
 
 describe('the per-device cache of the choice', () => {
   const facts: DeviceFacts = { adapter: '{"vendor":"google","architecture":"swiftshader"}', renderer: 'ANGLE (SwiftShader)', userAgent: 'Chromium/140', cores: 2 };

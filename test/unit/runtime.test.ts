@@ -1,21 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/runtime/backends.js';
-import type { ChoiceStorage } from '../../src/runtime/choice.js';
 import { TEST_BLOCK, timeTestBlock } from '../../src/runtime/probe.js';
 import { ComputeRuntime, wasmThreads } from '../../src/runtime/runtime.js';
 import { runSelfCheck } from '../../src/runtime/self-check.js';
-
-/** A stand-in for localStorage. */
-class MemoryStorage implements ChoiceStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-}
+import { MemoryStorage } from '../shared/memory-storage.js';
 
 describe('the compute runtime in Node', () => {
   it('runs on the forced CPU backend and computes correctly there', async () => {

@@ -14,8 +14,6 @@ import { type GeneratorModel, type SamplerSettings, decodeLatents, diffusionBatc
 import { Pacer } from '../util/pacing.js';
 import type { TaskOptions } from './tasks.js';
 
-export type { GeneratorModel };
-
 export interface GenerateOptions extends TaskOptions {
   /** The class of each sample to make; null: unconditional (diffusion models with a "no class" label only). */
   classes: readonly (number | null)[];

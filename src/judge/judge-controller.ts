@@ -20,7 +20,7 @@ import { type LoadedModel, loadModel } from '../models/loader.js';
 import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
 import { JobRunner } from '../util/jobs.js';
 import { AUDIT_STAGES, type AuditSamples, type ClassifierModel, type RealOutputs, runAudit, usefulnessOf } from './audit.js';
-import type { GeneratorModel } from './generate.js';
+import type { GeneratorModel } from '../pipeline/pipeline.js';
 import type { JudgeProgress } from './tasks.js';
 import {
   EMPTY_JUDGE_VIEW,

@@ -14,6 +14,14 @@ export const BACKEND_LABELS: Record<BackendName, string> = {
   cpu: 'plain JavaScript (CPU)',
 };
 
+/** The names the one-line reason for the backend choice uses (src/runtime/choice.ts). */
+export const SHORT_NAMES: Record<BackendName, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WASM',
+  cpu: 'plain JavaScript',
+};
+
 export function isBackendName(value: string): value is BackendName {
   return (BACKEND_ORDER as readonly string[]).includes(value);
 }

@@ -8,15 +8,7 @@
  * 5.9 s on WASM, 276 s on WebGL and had not finished after 21 minutes on WebGPU, the backend the
  * fixed order picked. A test block of the real workload, timed on each backend, finds that out.
  */
-import { BACKEND_ORDER, type BackendName, isBackendName } from './backends.js';
-
-/** How the reason line names backends. */
-export const SHORT_NAMES: Record<BackendName, string> = {
-  webgpu: 'WebGPU',
-  webgl: 'WebGL',
-  wasm: 'WASM',
-  cpu: 'plain JavaScript',
-};
+import { BACKEND_ORDER, type BackendName, SHORT_NAMES, isBackendName } from './backends.js';
 
 /** A timed run longer than this counts as slower than every backend that finished within it. */
 export const RUN_CAP_MS = 400;

@@ -1,8 +1,9 @@
 /**
  * `npx tsx scripts/first-samples.ts [--site DIR] [--cap-webgl S] [QUERY ...]`: how long a first
  * visit takes, from opening the built site to the default model's first samples, with no setting
- * changed: open the page, pick the chest X-ray diffusion model, press Generate (8 samples, 50
- * steps), wait for the samples. Each QUERY ('' for the automatic choice, 'backend=wasm', ...) runs
+ * changed: open the page, press the start page's one button (the suggested model, the chest X-ray
+ * diffusion model, at its card's defaults: 8 samples, 50 guided steps), and wait for the first
+ * sample to show forming and for the finished samples. Each QUERY ('' for the automatic choice, 'backend=wasm', ...) runs
  * in a fresh browser profile, so the automatic choice measures as on a first visit.
  *
  * It builds the site into a temporary folder unless --site names a build, serves it from the
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright';
 import { build } from 'vite';
 import { launchOptions } from './chromium.mjs';
-import { pickModel, waitForState } from './site-page.js';
+import { waitForState } from './site-page.js';
 import { serveStatic } from './static-server.mjs';
 
 const DEFAULT_MODEL = 'xray-ddpm';
@@ -27,9 +28,10 @@ interface Timing {
   query: string;
   backend: string;
   reason: string;
-  /** Seconds from opening the page: backend chosen, model loaded, samples shown (null: not within the cap). */
+  /** Seconds from opening the page: backend chosen, model loaded, first sample forming, samples shown (null: not within the cap). */
   backendS: number;
   loadedS: number;
+  formingS: number | null;
   samplesS: number | null;
   capS: number;
   status: string;
@@ -46,16 +48,18 @@ async function firstSamples(siteUrl: string, query: string, capS: number): Promi
     const backendS = since();
     const backend = (await page.getByTestId('backend-badge').getAttribute('data-backend')) ?? '';
     const reason = await page.getByTestId('backend-reason').innerText();
-    await pickModel(page, DEFAULT_MODEL);
+    await page.getByTestId('start-button').click();
+    await page.locator(`[data-testid="settings"][data-model="${DEFAULT_MODEL}"]`).waitFor({ timeout: capS * 1000 });
     const loadedS = since();
-    await page.getByTestId('generate').click();
+    let formingS: number | null = null;
+    void page.getByTestId('forming').waitFor({ timeout: capS * 1000 }).then(() => (formingS ??= since()), () => undefined);
     const left = Math.max(1, capS - since()) * 1000;
     try {
       const state = await waitForState(page, ['done', 'error'], left);
-      return { query, backend, reason, backendS, loadedS, samplesS: state === 'done' ? since() : null, capS, status: await page.getByTestId('run-status').innerText() };
+      return { query, backend, reason, backendS, loadedS, formingS, samplesS: state === 'done' ? since() : null, capS, status: await page.getByTestId('run-status').innerText() };
     } catch {
       const progress = await page.getByTestId('progress').locator('.detail').innerText().catch(() => '?');
-      return { query, backend, reason, backendS, loadedS, samplesS: null, capS, status: `not finished after ${capS} s (${progress})` };
+      return { query, backend, reason, backendS, loadedS, formingS, samplesS: null, capS, status: `not finished after ${capS} s (${progress})` };
     }
   } finally {
     await browser.close();
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
       const samples = t.samplesS === null ? `over ${t.capS} s` : `${t.samplesS.toFixed(1)} s`;
       console.log(
         `${query || '(automatic)'}: first samples ${samples} after opening; backend ${t.backend} chosen at ${t.backendS.toFixed(1)} s, ` +
-          `model loaded at ${t.loadedS.toFixed(1)} s; ${t.status.trim()}\n  reason line: ${t.reason}`,
+          `model loaded at ${t.loadedS.toFixed(1)} s, first sample forming at ${t.formingS === null ? '-' : `${t.formingS.toFixed(1)} s`}; ${t.status.trim()}\n  reason line: ${t.reason}`,
       );
     }
   } finally {

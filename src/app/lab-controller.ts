@@ -14,7 +14,8 @@ import { buildCatalogue, isGenerator, partnerOf } from '../models/catalogue.js';
 import { GenerationController } from './generation.js';
 import { ModelSlot } from './model-slot.js';
 import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from '../data/reference-packs.js';
-import { type RunOutput, type VaeModel, decodePath, sampleDiffusion, sampleVae, samplerDefaultsOf, vaeLatents } from '../pipeline/pipeline.js';
+import { type GeneratorModel, type RunOutput, type VaeModel, decodePath, sampleDiffusion, sampleVae, samplerDefaultsOf, timePass, vaeLatents } from '../pipeline/pipeline.js';
+import { LONG_RUN_MS, type PassTime, estimateMs, quickerSettings, recordTime, runWork } from '../pipeline/estimate.js';
 import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
 import { type Address, type PageState, type PathState, readAddress, resolveState, writeAddress } from './url-state.js';
@@ -63,6 +64,13 @@ export interface LabOptions {
   address?: AddressBar;
   load?: ConstructorParameters<typeof ModelSlot>[1];
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /** Times one pass of a loaded model (tests pass a stand-in to play a slow machine). */
+  timePass?: typeof timePass;
+}
+
+/** A link's run that was not started because it would take long here: its estimate, until Generate or an edit. */
+export interface HeldRun {
+  ms: number;
 }
 
 export class LabController implements ReactiveController {
@@ -75,6 +83,8 @@ export class LabController implements ReactiveController {
   /** Values that had to be clamped, as sentences. */
   notes: Note[] = [];
   reference: ReferenceState = { status: 'none' };
+  /** A link's run held back (it would take long here); null when none is. */
+  held: HeldRun | null = null;
   /** The VAE interpolation strip, decoded: the run's own, or one asked for since. */
   get path(): Float32Array[] {
     return this.pathSince ?? this.run.result?.strip ?? [];
@@ -92,6 +102,10 @@ export class LabController implements ReactiveController {
   /** The real samples drawn for the run on screen: drawn once, so every render passes the same arrays. */
   private realDrawn: { result: LabResult; pack: ReferencePack; samples: Float32Array[] } | null = null;
   private readonly bar: AddressBar;
+  /** Passes timed on this machine, per model id: at load, and from every finished run. */
+  private readonly times = new Map<string, PassTime[]>();
+  /** Opens in flight (a newer pick may start before an older one has wound down). */
+  private openings = 0;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -148,7 +162,13 @@ export class LabController implements ReactiveController {
   async select(id: string, { fromAddress = false } = {}): Promise<void> {
     const summary = this.models.find((m) => m.id === id);
     if (!summary) {
-      this.problems = [...this.problems, `There is no model "${id}" on this site; pick one of the cards.`];
+      const evaluator = (this.options.shipped ?? SHIPPED_MODELS).find((m) => m.id === id && m.method === 'classifier');
+      const problem = evaluator
+        ? `"${id}" is an evaluator (a classifier the judge scores samples with), not a generator; pick a generator below.`
+        : `There is no model "${id}" on this site; pick one of the models below.`;
+      this.problems = [...this.problems, problem];
+      // nothing is open: the page offers its start again
+      if (this.state.model === id) this.state = { ...this.state, model: null };
       this.host.requestUpdate();
       return;
     }
@@ -161,12 +181,57 @@ export class LabController implements ReactiveController {
     this.partner.clear();
     this.reference = { status: 'none' };
     if (!fromAddress) this.write();
-    const model = await this.main.open(summary);
-    if (!model) return;
-    this.applyCard(model, fromAddress ? 'address' : { ...carried, ...methodDefaults(model) });
-    void this.loadReference(summary.dataset);
-    if (this.state.compare) await this.openPartner(fromAddress);
-    if (fromAddress) await this.generate({ keepView: true });
+    this.openings += 1;
+    try {
+      const model = await this.main.open(summary);
+      if (!model) return;
+      this.applyCard(model, fromAddress ? 'address' : { ...carried, ...methodDefaults(model) });
+      void this.loadReference(summary.dataset);
+      await this.timeModel(model);
+      if (this.state.compare) await this.openPartner(fromAddress);
+    } finally {
+      this.openings -= 1;
+      this.host.requestUpdate();
+    }
+    if (!fromAddress || this.main.status !== 'ready') return;
+    // a shared link may ask for 64 samples x 1,000 guided steps: say what it costs here first
+    const ms = this.estimate;
+    if (ms !== null && ms > LONG_RUN_MS) {
+      this.held = { ms };
+      this.host.requestUpdate();
+    } else await this.generate({ keepView: true });
+  }
+
+  /**
+   * About how long a run with the settings on screen takes here, in ms (both models when
+   * comparing); null until each has a pass timed.
+   */
+  get estimate(): number | null {
+    const models = [this.main.model, this.state.compare ? this.partner.model : null];
+    let total = 0;
+    for (const model of models) {
+      if (!model || model.kind === 'classifier') continue;
+      const ms = estimateMs(this.times.get(model.card.id) ?? [], runWork(model.kind, this.state.settings));
+      if (ms === null) return null;
+      total += ms;
+    }
+    return total;
+  }
+
+  /** Smaller settings that make the diffusion model's run quick here, where it would take long; null otherwise. */
+  get quicker(): { steps: number | null; count: number | null } | null {
+    const model = this.main.model;
+    const ms = this.estimate;
+    if (model?.kind !== 'ddpm' || ms === null || ms <= LONG_RUN_MS) return null;
+    return quickerSettings(this.times.get(model.card.id) ?? [], this.state.settings);
+  }
+
+  /**
+   * Whether a model is being opened: loaded, its pace timed, its partner loaded. The page counts
+   * as loading until all of it is done, so no run starts without the partner it will compare with.
+   */
+  get opening(): boolean {
+    return this.openings > 0;
   }
 
   /** Whether a run is in flight: its settings are locked until it ends, so the fields and the address stay those of the samples made. */
@@ -180,6 +245,7 @@ export class LabController implements ReactiveController {
     if (!model || this.running) return;
     const { settings, notes } = clampSettings({ ...this.state.settings, [field]: raw }, limitsOf(model.card), defaultsOf(model.card));
     this.notes = [...this.notes.filter((n) => n.field !== field), ...notes.filter((n) => n.field === field)];
+    this.held = null;
     const last = settings.count - 1;
     this.state = {
       ...this.state,
@@ -197,6 +263,7 @@ export class LabController implements ReactiveController {
   async generate({ keepView = false } = {}): Promise<void> {
     const main = this.main.model;
     if (!main || main.kind === 'classifier') return;
+    this.held = null;
     const partner = this.state.compare ? this.partner.model : null;
     const settings = this.state.settings;
     const watch = this.state.watch;
@@ -208,9 +275,9 @@ export class LabController implements ReactiveController {
     this.paths.invalidate();
     this.pathSince = null;
     await this.run.start(async (signal, onStep) => {
-      const first = await this.runModel(main, settings, watch, signal, (r) => onStep({ done: r.done, total }));
+      const first = await this.runModel(main, settings, watch, signal, (r) => onStep({ ...r, total }));
       const second = partner
-        ? await this.runModel(partner, settings, watch, signal, (r) => onStep({ done: mainSteps + r.done, total }))
+        ? await this.runModel(partner, settings, watch, signal, (r) => onStep({ ...r, done: mainSteps + r.done, total }))
         : null;
       const strip = await this.decodeStrip(settings);
       return { settings, watch: Math.min(watch, settings.count - 1), main: first, partner: second, link, strip };
@@ -295,8 +362,26 @@ export class LabController implements ReactiveController {
       sampleRateHz: card.signal?.sampleRateHz ?? 360,
       window: card.signal?.window,
     };
-    if (model.kind === 'ddpm') return { ...base, ...(await sampleDiffusion(model, settings, { watch, signal, onStep })), method: 'ddpm' };
-    return { ...base, ...(await sampleVae(model as VaeModel, settings, { signal, onStep })), method: 'vae' };
+    const started = performance.now();
+    const output: ModelOutput = model.kind === 'ddpm'
+      ? { ...base, ...(await sampleDiffusion(model, settings, { watch, signal, onStep })), method: 'ddpm' }
+      : { ...base, ...(await sampleVae(model as VaeModel, settings, { signal, onStep })), method: 'vae' };
+    // the run's own pace, read-backs and pauses for the page included: the best estimate of the next
+    const work = runWork(output.method, settings);
+    this.record(card.id, { rows: work.rows, ms: (performance.now() - started) / work.passes });
+    return output;
+  }
+
+  /** Times one pass at the batch the settings on screen make, so an estimate shows before the first run. */
+  private async timeModel(model: LoadedModel): Promise<void> {
+    if (model.kind === 'classifier' || this.times.has(model.card.id)) return;
+    const { rows } = runWork(model.kind, this.state.settings);
+    this.record(model.card.id, await (this.options.timePass ?? timePass)(model as GeneratorModel, rows));
+  }
+
+  private record(id: string, time: PassTime): void {
+    this.times.set(id, recordTime(this.times.get(id) ?? [], time));
+    this.host.requestUpdate();
   }
 
   /** The interpolation strip between the two VAE samples the state names; empty without a VAE. */
@@ -312,6 +397,7 @@ export class LabController implements ReactiveController {
     const partner = this.partnerSummary;
     if (!partner || this.partner.summary?.id === partner.id) return;
     const model = await this.partner.open(partner);
+    if (model) await this.timeModel(model);
     // a diffusion partner of a VAE brings its own sampler knobs: from the address, else its card
     if (model?.kind === 'ddpm' && this.main.model?.kind !== 'ddpm') this.applyCard(model, fromAddress ? 'address' : methodDefaults(model));
     this.write();

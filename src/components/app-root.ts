@@ -1,12 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { formatBytes } from '../models/catalogue.js';
+import { formatBytes, suggestedStart } from '../models/catalogue.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { LabController, type ModelOutput } from '../app/lab-controller.js';
 import { JudgeController, judgeAvailability } from '../judge/judge-controller.js';
+import { LONG_RUN_MS, formatDuration } from '../pipeline/estimate.js';
 import { limitsOf } from '../pipeline/settings.js';
 import type { LoadPhase } from '../models/loader.js';
-import { parseBackendParam } from '../runtime/backends.js';
+import { SHORT_NAMES, parseBackendParam } from '../runtime/backends.js';
 import { RuntimeController } from '../runtime/runtime-controller.js';
 import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
 import './backend-badge.js';
@@ -18,6 +19,7 @@ import './model-picker.js';
 import './progress-bar.js';
 import './sample-controls.js';
 import './sample-panels.js';
+import './sample-view.js';
 
 export type AppState = 'loading' | 'idle' | 'generating' | 'done' | 'error';
 
@@ -56,6 +58,10 @@ export class AppRoot extends LitElement {
   private readonly judge = new JudgeController(this);
   private checkedReport: unknown = null;
   private started = false;
+  /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
+  private focusRun = false;
+  /** Sections are numbered in the order they show, counted afresh each render. */
+  private sectionCount = 0;
 
   constructor() {
     super();
@@ -90,6 +96,12 @@ export class AppRoot extends LitElement {
     .note { color: #7a4100; }
     a { color: #0b4fa8; }
     label.toggle { display: inline-flex; gap: 0.4rem; align-items: center; }
+    .start { border-left: 4px solid #1d4f91; background: #f1f6fd; padding: 0.5rem 0.9rem; margin: 0 0 0.8rem; }
+    .start p { margin: 0 0 0.4rem; }
+    .estimate { display: flex; flex-wrap: wrap; gap: 0.4rem 0.8rem; align-items: center; }
+    .estimate p { margin: 0; }
+    .forming { margin: 0.5rem 0 0; display: flex; gap: 0.8rem; align-items: center; }
+    .forming figcaption { color: #424a53; font-size: 0.92em; max-width: 24rem; }
     @media (max-width: 40rem) {
       :host { padding: 0.5rem 0.6rem 2rem; }
       section { padding: 0.6rem; }
@@ -125,14 +137,21 @@ export class AppRoot extends LitElement {
     const { main, partner, run } = this.lab;
     if (status === 'error' || this.check?.ok === false) return 'error';
     if (status !== 'ready' || !this.check || !this.lab.catalogued) return 'loading';
-    if (main.status === 'loading' || partner.status === 'loading') return 'loading';
+    if (main.status === 'loading' || partner.status === 'loading' || this.lab.opening) return 'loading';
     if (main.status === 'error' || run.status === 'error') return 'error';
     if (run.status === 'running') return 'generating';
     if (run.status === 'done') return 'done';
     return 'idle';
   }
 
+  /** The next section's number: sections come and go with the run, and the numbers never skip. */
+  private section(title: string): string {
+    this.sectionCount += 1;
+    return `${this.sectionCount}. ${title}`;
+  }
+
   override render() {
+    this.sectionCount = 0;
     const { report, message, status } = this.runtime;
     const notice = [this.request.notice, message].filter(Boolean).join(' ') || null;
     const lab = this.lab;
@@ -178,7 +197,7 @@ export class AppRoot extends LitElement {
     const model = this.lab.main.model;
     const can = judgeAvailability(model);
     return html`<section class="details" aria-labelledby="judge-heading" data-testid="judge-section">
-      <h2 id="judge-heading">5. Judge the synthetic data</h2>
+      <h2 id="judge-heading">${this.section('Judge the synthetic data')}</h2>
       <msl-judge-panel data-testid="judge-panel" .view=${this.judge.view} .settings=${this.judge.settings}
         ?disabled=${!can.ok} disabled-reason=${can.reason} .method=${model?.kind === 'ddpm' || model?.kind === 'vae' ? model.kind : null}
         ?busy=${this.lab.running}
@@ -198,10 +217,12 @@ export class AppRoot extends LitElement {
     const progress = slot.progress;
     return html`
       <section aria-labelledby="models-heading">
-        <h2 id="models-heading">1. Pick a model</h2>
+        <h2 id="models-heading">${this.section('Pick a model')}</h2>
+        ${lab.problems.map((p) => html`<p class="note" role="alert" data-testid="problem">${p}</p>`)}
+        ${this.renderStart()}
         <msl-model-picker data-testid="model-picker" .models=${lab.models} .selected=${lab.state.model} ?compact=${this.presenter}
-          @msl-model-select=${(e: HTMLElementEventMap['msl-model-select']) => void this.judge.forget().then(() => lab.select(e.detail.id))}></msl-model-picker>
-        ${lab.problems.map((p) => html`<p class="note" role="status">${p}</p>`)}
+          ?collapsed=${this.presenter || this.focusRun} .suggested=${suggestedStart(lab.models)}
+          @msl-model-select=${(e: HTMLElementEventMap['msl-model-select']) => void this.pick(e.detail.id)}></msl-model-picker>
         ${progress && slot.summary
           ? html`<msl-progress data-testid="load-progress" label="Loading ${slot.summary.name}: ${PHASES[progress.phase]}"
               .value=${progress.loaded} .max=${progress.total}
@@ -214,9 +235,40 @@ export class AppRoot extends LitElement {
     `;
   }
 
+  /** Opens a model (the judge lets go of the old one first). */
+  private pick(id: string): Promise<void> {
+    return this.judge.forget().then(() => this.lab.select(id));
+  }
+
+  /**
+   * Before any model is picked: one button to a first sample forming on screen, with the suggested
+   * model at its card's defaults.
+   */
+  private renderStart() {
+    const lab = this.lab;
+    const id = suggestedStart(lab.models);
+    const model = lab.models.find((m) => m.id === id);
+    if (lab.state.model || !model || !lab.catalogued) return nothing;
+    return html`<div class="start" data-testid="start">
+      <p>New here? Start with <strong>${model.name}</strong>: it turns noise into ${model.modality} samples step by step, on this device.</p>
+      <button class="primary" type="button" data-testid="start-button" ?disabled=${this.state === 'loading' && this.runtime.status !== 'ready'}
+        @click=${() => void this.start(model.id)}>Make my first samples</button>
+    </div>`;
+  }
+
+  /** The start button: the model, then its run at once, in view, with the sample forming. */
+  private async start(id: string): Promise<void> {
+    this.focusRun = true;
+    await this.pick(id);
+    await this.updateComplete;
+    this.renderRoot.querySelector('[data-testid="settings"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    this.generate();
+  }
+
   /** One run at a time on the GPU: not while generating, loading, or while the judge audits or trains. */
   private get canGenerate(): boolean {
-    return !this.lab.running && !this.judge.running && this.state !== 'loading';
+    // computed afresh: right after a load, `state` is still the one of the last render
+    return !this.lab.running && !this.judge.running && this.computeState() !== 'loading';
   }
 
   /** Generate, by the button or by Enter in a field. */
@@ -235,7 +287,7 @@ export class AppRoot extends LitElement {
     const partner = lab.partnerSummary;
     return html`
       <section aria-labelledby="settings-heading" data-testid="settings" data-model=${card.id}>
-        <h2 id="settings-heading">2. Set up and generate</h2>
+        <h2 id="settings-heading">${this.section('Set up and generate')}</h2>
         <msl-sample-controls .settings=${lab.state.settings} .classes=${card.classes} .methods=${lab.methods}
           .maxSteps=${limits.trainingSteps} ?guidable=${limits.guidable} .notes=${lab.notes} ?compact=${this.presenter}
           ?disabled=${running}
@@ -254,6 +306,7 @@ export class AppRoot extends LitElement {
           <msl-progress data-testid="progress" label=${running ? 'Generating' : 'Last run'} .value=${p?.done ?? 0}
             .max=${p?.total ?? 0} ?idle=${!p} detail=${p ? `step ${p.done} of ${p.total}${speed}` : 'not run yet'}></msl-progress>
         </div>
+        ${running ? this.renderForming() : this.renderEstimate()}
         <p role="status" data-testid="run-status" class=${run.status === 'error' ? 'error' : run.status === 'cancelled' ? 'note' : ''}>
           ${run.message ?? (run.status === 'done' && run.result
             ? html`Made ${plural(run.result.main.samples.length, 'sample')} in ${run.seconds.toFixed(1)} s.
@@ -262,6 +315,49 @@ export class AppRoot extends LitElement {
         </p>
       </section>
     `;
+  }
+
+  /** The watched sample forming, while a diffusion run goes: its predicted clean sample at the latest step. */
+  private renderForming() {
+    const p = this.lab.run.progress;
+    const ddpm = [this.lab.main.model, this.lab.state.compare ? this.lab.partner.model : null].find((m) => m?.kind === 'ddpm');
+    if (!p?.preview || !ddpm) return nothing;
+    const shape = ddpm.card.architecture.inputShape;
+    return html`<figure class="forming" data-testid="forming">
+      <msl-sample-view .values=${p.preview} .shape=${shape} size=${viewWidth(shape, { image: 112, signal: 240 }, this.presenter ? 1.6 : 1)}
+        label="sample ${this.lab.state.watch + 1} forming"></msl-sample-view>
+      <figcaption>Sample ${this.lab.state.watch + 1} forming: the model's guess of the finished sample after step ${p.done}.</figcaption>
+    </figure>`;
+  }
+
+  /**
+   * About how long Generate will take here, from passes timed on this device; before a long run,
+   * smaller settings that come back quickly, and the automatic backend where one was forced.
+   */
+  private renderEstimate() {
+    const lab = this.lab;
+    const ms = lab.estimate;
+    const model = lab.main.model;
+    if (ms === null || !model) return nothing;
+    const backend = this.runtime.report ? SHORT_NAMES[this.runtime.report.backend] : 'this backend';
+    const long = ms > LONG_RUN_MS;
+    const quicker = lab.quicker;
+    const held = lab.held;
+    return html`<div class=${long ? 'estimate long' : 'estimate'} data-testid="estimate" data-ms=${Math.round(ms)}>
+      ${held
+        ? html`<p class="note" role="status" data-testid="held">This link's run was not started: it would take ${formatDuration(held.ms)} on ${backend} here.
+            Press Generate to run it as it is, or make it smaller first.</p>`
+        : html`<p class=${long ? 'note' : 'why'}>Generate takes ${formatDuration(ms)} on ${backend} here (measured on this device).</p>`}
+      ${quicker?.steps
+        ? html`<button type="button" data-testid="fewer-steps" @click=${() => lab.update('steps', quicker.steps)}>Use ${quicker.steps} steps</button>`
+        : nothing}
+      ${quicker?.count
+        ? html`<button type="button" data-testid="fewer-samples" @click=${() => lab.update('count', quicker.count)}>Make ${plural(quicker.count, 'sample')}</button>`
+        : nothing}
+      ${long && this.request.forced
+        ? html`<a data-testid="automatic-backend" href=${withoutBackend(location.href)}>Let the site pick the fastest backend for this device</a>`
+        : nothing}
+    </div>`;
   }
 
   private renderResults() {
@@ -276,7 +372,7 @@ export class AppRoot extends LitElement {
     const reference = lab.reference;
     return html`
       <section aria-labelledby="samples-heading">
-        <h2 id="samples-heading">3. Synthetic and real, side by side</h2>
+        <h2 id="samples-heading">${this.section('Synthetic and real, side by side')}</h2>
         <msl-samples-vs-real .output=${result.main} .real=${lab.realSamples()}
           real-message=${reference.status === 'missing' || reference.status === 'error' ? reference.message : ''}
           class-name=${className} .selected=${lab.state.selected} .scale=${scale}
@@ -285,7 +381,7 @@ export class AppRoot extends LitElement {
       ${diffusion ? this.renderViewer(diffusion, result.watch, scale) : nothing}
       ${vae && lab.path.length
         ? html`<section aria-labelledby="path-heading">
-            <h2 id="path-heading">Walk through the VAE's latent space</h2>
+            <h2 id="path-heading">${this.section("Walk through the VAE's latent space")}</h2>
             <msl-interpolation-strip data-testid="interpolation" .samples=${lab.path} .shape=${vae.shape}
               .sampleRateHz=${vae.sampleRateHz} .startMs=${windowStartMs(vae.window, vae.sampleRateHz)}
               .range=${isImage(vae.shape) ? null : voltRange(lab.path)} .path=${lab.state.path}
@@ -295,7 +391,7 @@ export class AppRoot extends LitElement {
         : nothing}
       ${outputs.length === 2
         ? html`<section aria-labelledby="compare-heading">
-            <h2 id="compare-heading">VAE and diffusion, same class, same seed</h2>
+            <h2 id="compare-heading">${this.section('VAE and diffusion, same class, same seed')}</h2>
             <msl-method-compare .outputs=${[vae!, diffusion!]} class-name=${className} .scale=${scale}></msl-method-compare>
           </section>`
         : nothing}
@@ -307,7 +403,7 @@ export class AppRoot extends LitElement {
     const frames = out.frames;
     return html`
       <section aria-labelledby="watch-heading">
-        <h2 id="watch-heading">4. Watch sample ${watch + 1} being made</h2>
+        <h2 id="watch-heading">${this.section(`Watch sample ${watch + 1} being made`)}</h2>
         <msl-diffusion-viewer .frames=${frames} .shape=${out.shape} .sampleRateHz=${out.sampleRateHz}
           .startMs=${windowStartMs(out.window, out.sampleRateHz)}
           .range=${isImage(out.shape) ? null : voltRange(frames.flatMap((f) => (f.x0 ? [f.x0] : [])))}
@@ -319,6 +415,13 @@ export class AppRoot extends LitElement {
       </section>
     `;
   }
+}
+
+/** The page's address without a forced backend: the automatic choice. */
+function withoutBackend(href: string): string {
+  const url = new URL(href);
+  url.searchParams.delete('backend');
+  return url.toString();
 }
 
 function plural(n: number, noun: string): string {

@@ -5,6 +5,7 @@
  * is only in the picture. Colours are told apart by lightness and by shape (solid or dashed).
  */
 import { html, nothing, svg } from 'lit';
+import { niceTicks } from '../display/ticks.js';
 import type { OverlaidHistogram } from '../judge/histograms.js';
 
 /** Two series: a dark blue and an orange, distinguishable in greyscale and by most colour-blind viewers. */
@@ -101,32 +102,46 @@ export interface LossSeries {
   batchesPerEpoch: number;
 }
 
-/** Training loss against epochs (batch by batch), one line per run, drawn as it grows. */
+/** Room for the loss chart's tick labels and its rotated y-axis label. */
+const LOSS_M = { ...M, left: 46 };
+
+/**
+ * Training loss against epochs (batch by batch), one line per run, drawn as it grows. The loss is
+ * what the classifier minimises (src/judge/tstr.ts): softmax cross-entropy, the mean over a batch,
+ * in nats; the y axis starts at 0 and ends at a nice tick above the largest loss.
+ */
 export function lossChart(series: readonly LossSeries[], epochs: number, testid: string) {
-  const plotW = W - M.left - M.right;
-  const plotH = H - M.top - M.bottom;
+  const m = LOSS_M;
+  const plotW = W - m.left - m.right;
+  const plotH = H - m.top - m.bottom;
   const all = series.flatMap((s) => s.losses).filter(Number.isFinite);
-  const top = Math.max(1e-6, ...all);
-  const x = (batch: number, perEpoch: number) => M.left + (perEpoch ? (batch + 1) / perEpoch / Math.max(epochs, 1) : 0) * plotW;
-  const y = (loss: number) => M.top + plotH - (Math.min(loss, top) / top) * plotH;
+  const yTicks = niceTicks(0, Math.max(1e-6, ...all), 4);
+  const top = yTicks.at(-1)!;
+  const span = Math.max(epochs, 1);
+  // ticks within the epochs trained only: the curve reaches the right edge when training ends
+  const xTicks = niceTicks(0, span, 4).filter((t) => t <= span);
+  const x = (batch: number, perEpoch: number) => m.left + (perEpoch ? (batch + 1) / perEpoch / span : 0) * plotW;
+  const xAt = (epoch: number) => m.left + (epoch / span) * plotW;
+  const y = (loss: number) => m.top + plotH - (Math.min(loss, top) / top) * plotH;
   const last = series.map((s) => s.losses.at(-1));
   const description = series.length && all.length
-    ? `Training loss per batch over ${epochs} epochs: ${series.map((s, i) => `${s.name} ${s.losses.length ? `at ${fmt(last[i] ?? NaN)} after ${s.losses.length} batches` : 'not started'}`).join('; ')}.`
+    ? `Training loss (cross-entropy) per batch over ${epochs} epochs: ${series.map((s, i) => `${s.name} ${s.losses.length ? `at ${fmt(last[i] ?? NaN)} after ${s.losses.length} batches` : 'not started'}`).join('; ')}.`
     : 'Training loss: no batch has run yet.';
   return html`
     <figure class="chart" data-testid=${testid}>
       <svg role="img" aria-label=${description} viewBox="0 0 ${W} ${H}" width="100%" style="max-width:${W * 1.4}px">
-        <line x1=${M.left} x2=${W - M.right} y1=${M.top + plotH} y2=${M.top + plotH} stroke="#57606a"></line>
-        <line x1=${M.left} x2=${M.left} y1=${M.top} y2=${M.top + plotH} stroke="#57606a"></line>
+        ${yTicks.map((t) => svg`<line x1=${m.left} x2=${W - m.right} y1=${y(t)} y2=${y(t)} stroke="#d0d7de" stroke-width="0.5"></line>
+          <text data-axis="y" x=${m.left - 4} y=${y(t) + 3} font-size="9" text-anchor="end" fill="#424a53">${fmt(t)}</text>`)}
+        <line x1=${m.left} x2=${W - m.right} y1=${m.top + plotH} y2=${m.top + plotH} stroke="#57606a"></line>
+        <line x1=${m.left} x2=${m.left} y1=${m.top} y2=${m.top + plotH} stroke="#57606a"></line>
         ${series.map((s, i) => s.losses.length
           ? svg`<polyline data-series=${s.name} fill="none" stroke=${SERIES_COLOURS[i % 2]} stroke-width="1.6" stroke-dasharray=${i ? '5 3' : 'none'}
               points=${s.losses.map((l, b) => `${x(b, s.batchesPerEpoch).toFixed(1)},${y(l).toFixed(1)}`).join(' ')}></polyline>`
           : nothing)}
-        ${Array.from({ length: epochs + 1 }, (_, e) => e).filter((e) => epochs <= 10 || e % Math.ceil(epochs / 10) === 0).map(
-          (e) => svg`<text x=${M.left + (e / Math.max(epochs, 1)) * plotW} y=${H - M.bottom + 12} font-size="9" text-anchor="middle" fill="#424a53">${e}</text>`,
-        )}
-        <text x=${M.left + plotW / 2} y=${H - 4} font-size="9.5" text-anchor="middle" fill="#24292f">epoch</text>
-        <text x="4" y=${M.top + 8} font-size="9" fill="#424a53">${fmt(top, 2)}</text>
+        ${xTicks.map((t) => svg`<line x1=${xAt(t)} x2=${xAt(t)} y1=${m.top + plotH} y2=${m.top + plotH + 3} stroke="#57606a"></line>
+          <text data-axis="x" x=${xAt(t)} y=${H - m.bottom + 12} font-size="9" text-anchor="middle" fill="#424a53">${fmt(t)}</text>`)}
+        <text class="axis-label" data-axis-label="x" x=${m.left + plotW / 2} y=${H - 4} font-size="9.5" text-anchor="middle" fill="#24292f">epoch (a point per batch)</text>
+        <text class="axis-label" data-axis-label="y" transform="translate(10 ${m.top + plotH / 2}) rotate(-90)" font-size="9.5" text-anchor="middle" fill="#24292f">loss (cross-entropy)</text>
       </svg>
       <figcaption>${series.map((s, i) => html`<span class="key"><span class="swatch ${i ? 'dashed' : ''}" style="background:${SERIES_COLOURS[i % 2]}"></span>trained on ${s.name}</span>`)}</figcaption>
     </figure>

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import type { FidelityReport } from '../judge/fidelity.js';
-import type { CardFigures } from '../judge/view.js';
+import { type CardFigures, precisionRecallNote } from '../judge/view.js';
 import { fmt } from './judge-charts.js';
 import { judgeStyles } from './judge-parts.js';
 
@@ -8,7 +8,8 @@ import { judgeStyles } from './judge-parts.js';
  * Fidelity and diversity: the Frechet and kernel distances of generated against real held-out
  * samples, with bootstrap intervals, beside real training against held-out (the scale of the
  * figures) and the model card's figures; precision, recall, density and coverage; and warnings
- * where the sets are too small to trust, and why a kernel distance can come out below zero.
+ * where the sets are too small to trust, and notes on figures that can look wrong: why a kernel
+ * distance can come out below zero, and what it means when precision and recall part.
  *
  * @property fidelity - the figures (FidelityReport), in the evaluator's features
  * @property card - the model card's figures, or null
@@ -36,6 +37,7 @@ export class JudgeFidelity extends LitElement {
     const g = f.generatedVsHeldOut;
     const r = f.trainVsHeldOut;
     const card = this.card;
+    const gap = precisionRecallNote(g.prdc);
     const interval = (x: { estimate: number; low: number; high: number }) =>
       html`${fmt(x.estimate)} <span class="ci">[${fmt(x.low)}, ${fmt(x.high)}]</span>`;
     const prdcRow = (name: 'precision' | 'recall' | 'density' | 'coverage', label: string) =>
@@ -62,6 +64,7 @@ export class JudgeFidelity extends LitElement {
               with finite samples it scatters around the true distance, and when that is near 0 it falls below zero about as
               often as above.</p>`
           : nothing}
+        ${gap ? html`<p class="hint" data-testid="judge-precision-recall">${gap}</p>` : nothing}
         ${f.warnings.map((w) => html`<p class="warning" role="note" data-testid="judge-fidelity-warning">${w}</p>`)}
       </section>
     `;

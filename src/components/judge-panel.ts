@@ -1,4 +1,5 @@
 import { LitElement, type PropertyValues, html, nothing } from 'lit';
+import { estimateLine } from '../judge/estimate.js';
 import { DEFAULT_JUDGE_SETTINGS, EMPTY_JUDGE_VIEW, type JudgeSettings, type JudgeView, clampJudgeSettings } from '../judge/view.js';
 import type { GeneratorMethod } from '../models/card.js';
 import { JudgeCancelEvent, type JudgeEditEvent, JudgeRunEvent } from './judge-events.js';
@@ -12,7 +13,8 @@ import './judge-tstr.js';
 export { JudgeCancelEvent, JudgeRunEvent, JudgeTrainEvent } from './judge-events.js';
 
 /**
- * Judges synthetic data against real data, live: the audit's settings, its progress and status,
+ * Judges synthetic data against real data, live: the audit's settings with how long it should take
+ * (scaled from the last audit's measured times, src/judge/estimate.ts), its progress and status,
  * then one section per part of the judge as its figures arrive: fidelity and diversity
  * (<msl-judge-fidelity>), class faithfulness and balance (<msl-judge-faithfulness>), the
  * memorisation audit (<msl-judge-memorisation>), for ECG the beat features (<msl-judge-ecg>), and
@@ -87,6 +89,7 @@ export class JudgePanel extends LitElement {
         browser, with the evaluator model of the same dataset; the model card's figures (measured in PyTorch) stand beside.
       </p>
       ${this.renderForm()}
+      ${running || this.disabled ? nothing : html`<p class="hint" data-testid="judge-estimate">${estimateLine(v.timing, this.draft)}</p>`}
       ${v.task === 'audit' || (v.task === null && v.progress) ? progressLine(v.progress) : nothing}
       <p role="status" data-testid="judge-status" class=${v.status === 'error' ? 'error' : v.status === 'cancelled' ? 'warning' : ''}>${this.statusLine()}</p>
       ${v.fidelity ? html`<msl-judge-fidelity .fidelity=${v.fidelity} .card=${v.card}></msl-judge-fidelity>` : nothing}

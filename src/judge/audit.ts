@@ -10,22 +10,26 @@
  *   4    the evaluator on the generated samples: classes and features
  *   5    the evaluator on the real sets (skipped when the caller kept them from an earlier audit)
  *        -> class faithfulness, and the class mix of the unconditional samples
- *   6    Frechet and kernel distances with bootstrap intervals, beside real-vs-real; PRDC
- *   7    memorisation: each generated sample's nearest training samples, in pixel and feature space
+ *   6    Frechet and kernel distances with bootstrap intervals, beside real-vs-real (kept with the
+ *        real outputs too: the same rows and settings give the same figure); PRDC
+ *   7    memorisation: each generated sample's nearest training samples, in pixel and feature space,
+ *        beside the held-out samples' (kept with the real outputs)
  *        -> for ECG, the beat features of generated and real beats, per class
  *
+ * Each part's wall-clock seconds come back with the samples, for the next audit's time estimate.
  * Usefulness (train on synthetic, test on real) then trains on the audit's samples: usefulnessOf().
  */
 import { type JudgeReference, subset } from '../data/reference-packs.js';
 import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
 import { compareBeatFeatures } from './ecg-features.js';
+import type { AuditWork, KeptWork } from './estimate.js';
 import { classFaithfulness, classMix } from './faithfulness.js';
 import { type EvaluatorOutput, evaluateSamples } from './features.js';
-import { fidelity } from './fidelity.js';
+import { type SetComparison, fidelity } from './fidelity.js';
 import type { GeneratorModel } from '../pipeline/pipeline.js';
 import { canSampleUnconditionally, generateSamples, perClassRequests } from './generate.js';
-import { memorisationAudit, packRows } from './memorisation.js';
+import { type NearestResult, memorisationAudit, packRows } from './memorisation.js';
 import type { JudgeProgress } from './tasks.js';
 import { type TstrOptions, type TstrReport, matchClassCounts, trainOnSyntheticTestOnReal } from './tstr.js';
 import { type JudgeSettings, type JudgeView, memorisationView } from './view.js';
@@ -43,10 +47,17 @@ export const AUDIT_STAGES = [
   'memorisation audit',
 ];
 
-/** The evaluator's outputs on the reference pack: they depend on the evaluator and the pack only. */
+/**
+ * What depends on the evaluator and the reference pack only, kept from one audit of a dataset to
+ * the next: the evaluator's outputs on the real sets, and what audits measure on real data alone,
+ * filled in as they go: real training vs held-out comparisons (fidelity()'s `realComparisons`)
+ * and the held-out samples' nearest training samples (memorisationAudit()'s `heldout`).
+ */
 export interface RealOutputs {
   heldout: EvaluatorOutput;
   train: EvaluatorOutput | null;
+  comparisons: Map<string, SetComparison>;
+  nearest: Map<string, NearestResult>;
 }
 
 /** The parts of the panel's view an audit fills in. */
@@ -78,6 +89,10 @@ export interface AuditSamples {
   reference: JudgeReference;
   samples: Float32Array[];
   requested: number[];
+  /** Wall-clock seconds of each part (src/judge/estimate.ts scales them into the next audit's estimate). */
+  seconds: AuditWork;
+  /** What of the work on real data came from an earlier audit, not done here. */
+  kept: KeptWork;
 }
 
 /** Runs the audit (stages 3 to 7); rejects with the signal's reason when aborted. */
@@ -90,6 +105,13 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
   const train = reference.train;
   if (!train) throw new Error(`the ${card.dataset} reference pack has no training samples: run \`npm run data\` again`);
   const toNetwork = scalingOf(evaluator.card).toNetwork;
+  const seconds: AuditWork = { generate: 0, evaluate: 0, distances: 0, memorisation: 0 };
+  let clock = performance.now();
+  const lap = (part: keyof AuditWork) => {
+    const now = performance.now();
+    seconds[part] += (now - clock) / 1000;
+    clock = now;
+  };
 
   // 3. samples: the conditional ones first, then the unconditional ones (the class mix)
   const requested = perClassRequests(card.classes.length, s.perClass);
@@ -100,6 +122,7 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
   const samples = made.slice(0, requested.length);
   const free = made.slice(requested.length);
   show({ generatedCount: samples.length, unconditionalCount: free.length });
+  lap('generate');
 
   // 4, 5. the evaluator's view of every set
   const generated = await evaluateSamples(evaluator.net, made, { toNetwork, signal, onProgress: stage(4), phase: 'evaluator on the generated samples' });
@@ -119,27 +142,34 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
       mixNote: free.length ? null : noMixReason(model),
     },
   });
+  lap('evaluate');
 
   // 6. distances, in the evaluator's features of the conditional samples
   const firstRows = (m: EvaluatorOutput['features'], n: number) => ({ rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) });
   const generatedFeatures = firstRows(generated.features, requested.length);
+  const comparisonsBefore = real.comparisons.size;
   const distances = await fidelity(
     {
       generated: { features: generatedFeatures, labels: requested },
       heldout: { features: real.heldout.features, labels: reference.heldout.labels },
       train: real.train ? { features: real.train.features, labels: train.labels } : null,
     },
-    { classes: card.classes, resamples: s.resamples, seed: s.seed, signal, onProgress: stage(6) },
+    { classes: card.classes, resamples: s.resamples, seed: s.seed, signal, onProgress: stage(6), realComparisons: real.comparisons },
   );
   show({ fidelity: distances });
+  lap('distances');
+  // fidelity() and memorisationAudit() add what they measure on real data: nothing added, it was kept
+  const comparisonKept = distances.trainVsHeldOut !== null && real.comparisons.size === comparisonsBefore;
 
   // 7. memorisation, in the generator's network units and in the evaluator's features
   const toPixels = scalingOf(card).toNetwork;
+  const nearestBefore = real.nearest.size;
   const memo = await memorisationAudit(
     { generated: packRows(samples, toPixels), heldout: packRows(reference.heldout.samples, toPixels), train: packRows(train.samples, toPixels) },
     real.train ? { generated: generatedFeatures, heldout: real.heldout.features, train: real.train.features } : null,
-    { k: s.neighbours, signal, onProgress: stage(7) },
+    { k: s.neighbours, signal, onProgress: stage(7), heldout: { nearest: real.nearest, pixelUnits: JSON.stringify(card.scaling) } },
   );
+  const nearestKept = real.nearest.size === nearestBefore;
   show({
     memorisation: memorisationView(memo, { samples, requested, predicted }, train, card.classes, reference.index.splits.train?.selection ?? null),
   });
@@ -156,7 +186,9 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
       },
     });
   }
-  return { generator: model, settings: s, reference, samples, requested };
+  lap('memorisation');
+  const kept = { outputs: inputs.real != null, comparison: comparisonKept, nearest: nearestKept };
+  return { generator: model, settings: s, reference, samples, requested, seconds, kept };
 }
 
 /** Why an audit has no class mix, in a sentence. */
@@ -187,7 +219,7 @@ export async function evaluateReal(
         onProgress: (p) => onProgress?.({ phase: 'training samples', done: heldout.predicted.length + p.done, total }),
       })
     : null;
-  return { heldout, train };
+  return { heldout, train, comparisons: new Map(), nearest: new Map() };
 }
 
 export type UsefulnessOptions = Pick<TstrOptions, 'epochs' | 'signal' | 'onProgress' | 'onBatch' | 'onEpoch'>;

@@ -87,6 +87,13 @@ export interface FidelityOptions extends TaskOptions {
   k?: number;
   /** Interval coverage (default 0.95). */
   level?: number;
+  /**
+   * Real training vs held-out comparisons made before on these same real feature sets, by the
+   * rows and settings each used: the one this call needs is taken from here when there, and added
+   * when not. Its bootstrap costs as much as the generated one and depends on real data only, so
+   * the caller keeps this with the real features (src/judge/audit.ts RealOutputs).
+   */
+  realComparisons?: Map<string, SetComparison>;
 }
 
 /**
@@ -244,11 +251,17 @@ export async function fidelity(
   });
   let trainVsHeldOut: SetComparison | null = null;
   if (sets.train && pick.train.length) {
-    trainVsHeldOut = await compareSets(selectRows(sets.train.features, pick.train), heldout, {
-      ...options,
-      seed: seed + 2,
-      onProgress: (p) => onProgress?.({ phase: 'bootstrap: real training vs held-out', done: total / 2 + p.done, total }),
-    });
+    // everything the comparison depends on, beside the real features themselves
+    const key = [pick.train.join(), pick.heldout.join(), seed, options.resamples ?? 100, options.k ?? 5, options.level ?? 0.95].join('|');
+    trainVsHeldOut = options.realComparisons?.get(key) ?? null;
+    if (!trainVsHeldOut) {
+      trainVsHeldOut = await compareSets(selectRows(sets.train.features, pick.train), heldout, {
+        ...options,
+        seed: seed + 2,
+        onProgress: (p) => onProgress?.({ phase: 'bootstrap: real training vs held-out', done: total / 2 + p.done, total }),
+      });
+      options.realComparisons?.set(key, trainVsHeldOut);
+    }
   }
   const warnings: string[] = [];
   const n = pick.generated.length;

@@ -10,17 +10,21 @@
  *
  *   audit(generator):  load the evaluator of the generator's dataset and the real reference pack,
  *                      then runAudit(): samples, class faithfulness, distances with intervals,
- *                      memorisation, ECG beat features.
+ *                      memorisation, ECG beat features; the seconds of each part go into the
+ *                      view (`timing`), for the next audit's time estimate (src/judge/estimate.ts).
  *   usefulness():      train on the audit's synthetic samples, test on real held-out data, beside the
  *                      same classifier trained on as many real training samples per class.
  */
+import { getBackend } from '@tensorflow/tfjs';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type JudgeReference, loadJudgeReference } from '../data/reference-packs.js';
 import { type LoadedModel, loadModel } from '../models/loader.js';
 import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
 import { JobRunner } from '../util/jobs.js';
 import { AUDIT_STAGES, type AuditSamples, type ClassifierModel, type RealOutputs, runAudit, usefulnessOf } from './audit.js';
-import type { GeneratorModel } from '../pipeline/pipeline.js';
+import { type GeneratorModel, samplerDefaultsOf } from '../pipeline/pipeline.js';
+import type { AuditTiming } from './estimate.js';
+import { canSampleUnconditionally } from './generate.js';
 import type { JudgeProgress } from './tasks.js';
 import {
   EMPTY_JUDGE_VIEW,
@@ -154,6 +158,8 @@ export class JudgeController implements ReactiveController {
       classes: [...card.classes],
       sample: { kind: shape.length === 3 ? 'image' : 'signal', shape: [...shape], sampleRateHz: rate, startMs: (-before * 1000) / rate },
       card: cardFigures(card.quality),
+      // a rerun keeps the estimate it was started from, should it be cancelled
+      timing: this.view.timing?.model === card.id ? this.view.timing : null,
     };
     const audited = await this.run('audit', fresh, AUDIT_STAGES.length, async (signal, { stage, update }) => {
       const summary = evaluatorFor(card.dataset, this.options.models);
@@ -165,10 +171,20 @@ export class JudgeController implements ReactiveController {
       const reference = await this.loadReference(card.dataset, signal);
       // the evaluator's outputs on the real data are the same for every audit of this dataset: kept
       const key = `${summary.id}/${reference.index.dataset}`;
-      return runAudit(
+      const done = await runAudit(
         { generator: model, evaluator, reference, real: this.realOutputs.get(key) },
         { settings: s, signal, onProgress: stage, onFigures: update, onRealOutputs: (real) => this.realOutputs.set(key, real) },
       );
+      const timing: AuditTiming = {
+        model: card.id,
+        backend: getBackend(),
+        generator: { classes: card.classes.length, unconditional: canSampleUnconditionally(model), defaultSteps: model.kind === 'ddpm' ? samplerDefaultsOf(card).steps : null },
+        real: { heldout: reference.heldout.samples.length, train: reference.train?.samples.length ?? 0, kept: done.kept },
+        settings: { perClass: s.perClass, unconditional: s.unconditional, resamples: s.resamples, steps: s.steps, seed: s.seed },
+        seconds: done.seconds,
+      };
+      update({ timing });
+      return done;
     });
     if (audited) this.last = audited;
     return audited !== null;

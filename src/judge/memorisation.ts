@@ -141,6 +141,12 @@ export interface AuditOptions extends TaskOptions {
   bins?: number;
   /** The held-out percentile below which generated samples are flagged (default 1). */
   flagPercentile?: number;
+  /**
+   * Where to keep the held-out rows' nearest training rows from one audit to the next: they depend
+   * on the real sets only (and, in pixel space, on the units the rows are in: `pixelUnits`, the
+   * generator's scaling). Those found here are used, those searched are added.
+   */
+  heldout?: { nearest: Map<string, NearestResult>; pixelUnits: string };
 }
 
 export const PIXEL_SPACE = 'network input units, Euclidean over all values';
@@ -190,10 +196,14 @@ export async function memorisationAudit(pixels: AuditSets, features: { generated
       signal: options.signal,
       onProgress: progress(`nearest training samples of generated samples, ${name} space`, 0),
     });
-    const held = await nearestRows(sets.heldout, sets.train, 1, {
-      signal: options.signal,
-      onProgress: progress(`nearest training samples of held-out samples, ${name} space`, sets.generated.rows),
-    });
+    const key = name === 'pixel' ? `pixel, ${options.heldout?.pixelUnits}` : name;
+    const held =
+      options.heldout?.nearest.get(key) ??
+      (await nearestRows(sets.heldout, sets.train, 1, {
+        signal: options.signal,
+        onProgress: progress(`nearest training samples of held-out samples, ${name} space`, sets.generated.rows),
+      }));
+    options.heldout?.nearest.set(key, held);
     before += sets.generated.rows + sets.heldout.rows;
     const space = name === 'pixel' ? PIXEL_SPACE : `evaluator features (${sets.train.cols} dims), Euclidean`;
     results.push(summariseSpace(space, gen, held.distances, bins, flagPercentile));

@@ -4,6 +4,7 @@
  * the panel only draws it (no tensors, no models). Pure, and type-only imports of the judge's
  * computing modules, so importing it pulls in no tfjs.
  */
+import type { AuditTiming } from './estimate.js';
 import type { ClassMix, Faithfulness } from './faithfulness.js';
 import type { FeatureComparison } from './ecg-features.js';
 import type { FidelityReport } from './fidelity.js';
@@ -196,6 +197,8 @@ export interface JudgeView {
   ecg: EcgView | null;
   tstr: TstrView | null;
   card: CardFigures | null;
+  /** What the last finished audit of this model measured, for the next one's time estimate. */
+  timing: AuditTiming | null;
 }
 
 export const EMPTY_JUDGE_VIEW: JudgeView = {
@@ -215,6 +218,7 @@ export const EMPTY_JUDGE_VIEW: JudgeView = {
   ecg: null,
   tstr: null,
   card: null,
+  timing: null,
 };
 
 /**
@@ -269,6 +273,23 @@ export function memorisationView(
     trainSelection,
     items,
   };
+}
+
+/**
+ * What a gap between precision and recall means, in plain words, where the two differ by at least
+ * `gap`; null where they do not. Precision is the share of generated samples that lie among real
+ * ones (in the evaluator's features), recall the share of real samples that lie among generated
+ * ones, so each reads as the other's opposite failure.
+ */
+export function precisionRecallNote(prdc: { precision: number; recall: number } | null, gap = 0.1): string | null {
+  if (!prdc || !(Math.abs(prdc.precision - prdc.recall) >= gap)) return null;
+  const p = prdc.precision.toFixed(2);
+  const r = prdc.recall.toFixed(2);
+  return prdc.precision > prdc.recall
+    ? `Precision ${p} is above recall ${r}: most generated samples look like real ones, but together they cover only ` +
+        'part of the real variety; some kinds of real sample are rarely or never generated.'
+    : `Recall ${r} is above precision ${p}: the generated samples spread over most of the real variety, but many of ` +
+        'them look unlike any real sample.';
 }
 
 /** The figures a generator's card reports, where it has them. */

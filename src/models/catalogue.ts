@@ -78,6 +78,51 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/**
+ * Forward passes of the network for one sample at the card's defaults: a diffusion model one per
+ * sampler step, two under classifier-free guidance (a conditional and an unconditional pass; guidance 0
+ * and 1 need one, as in pipeline/estimate.ts runWork); a VAE one decode; a classifier one pass.
+ */
+export function passesPerSample(card: Pick<ModelCard, 'method' | 'samplerDefaults'>): number {
+  const d = card.samplerDefaults;
+  if (card.method !== 'ddpm' || !d) return 1;
+  return d.steps * (d.guidance !== 0 && d.guidance !== 1 ? 2 : 1);
+}
+
+/**
+ * About how much work one sample is at the card's defaults, in arbitrary units, to rank models
+ * (not to predict a time): passes x weight bytes (for parameters) x positions (H x W or L) x kernel
+ * taps (3^dims, so an image's 3x3 convolutions weigh more than a signal's 3-wide ones). Null when
+ * the summary does not say (a summary written by hand).
+ */
+export function sampleWork(model: Pick<ModelSummary, 'bytes' | 'inputShape' | 'passesPerSample'>): number | null {
+  const { inputShape: shape, passesPerSample: passes } = model;
+  if (!shape || shape.length < 2 || passes === undefined) return null;
+  const dims = shape.length - 1; // the last axis is channels
+  const positions = shape.slice(0, -1).reduce((n, k) => n * k, 1);
+  return passes * model.bytes * positions * 3 ** dims;
+}
+
+/** `models` fastest first by sampleWork; equal or unknown work keeps its order, unknown last. */
+export function fastestFirst<M extends ModelSummary>(models: readonly M[]): M[] {
+  const work = (m: M) => sampleWork(m) ?? Infinity;
+  // Array sort is stable; Infinity - Infinity is NaN, read as equal
+  return [...models].sort((a, b) => work(a) - work(b) || 0);
+}
+
+/** The site's flagship: a chest X-ray forming from noise, step by step. */
+export const FLAGSHIP = 'xray-ddpm';
+
+/**
+ * The id of the model to suggest as a first try: the flagship when offered, else the fastest
+ * diffusion model (the step viewer is the point of the site), else the fastest model; null for none.
+ */
+export function suggestedStart(models: readonly ModelSummary[]): string | null {
+  if (models.some((m) => m.id === FLAGSHIP)) return FLAGSHIP;
+  const diffusion = models.filter((m) => m.method === 'ddpm');
+  return fastestFirst(diffusion.length ? diffusion : models)[0]?.id ?? null;
+}
+
 export function summarise(card: ModelCard, path: string, thumbnail?: Thumbnail): CatalogueEntry {
   return {
     id: card.id,
@@ -89,6 +134,8 @@ export function summarise(card: ModelCard, path: string, thumbnail?: Thumbnail):
     path,
     bytes: card.weights.files.reduce((n, f) => n + f.bytes, 0),
     licence: typeof card.provenance.licence === 'string' ? card.provenance.licence : 'unknown',
+    inputShape: card.architecture.inputShape,
+    passesPerSample: passesPerSample(card),
     ...(thumbnail ? { thumbnail } : {}),
   };
 }

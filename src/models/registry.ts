@@ -17,6 +17,14 @@ export interface ModelSummary {
   /** Bytes of weights to download. */
   bytes: number;
   licence: string;
+  /**
+   * One example, channels-last: [H, W, C] or [L, C] (the card's architecture.inputShape). With
+   * passesPerSample, what the picker's fastest-first order estimates from (catalogue.ts sampleWork);
+   * absent from summaries written by hand in tests, which then sort last.
+   */
+  inputShape?: number[];
+  /** Forward passes of the network per sample at the card's defaults (catalogue.ts passesPerSample). */
+  passesPerSample?: number;
 }
 
 export const SHIPPED_MODELS: readonly ModelSummary[] = MODELS;

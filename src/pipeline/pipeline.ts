@@ -22,6 +22,7 @@ import type { ModelCard, SamplerDefaultsCard, ScheduleCard } from '../models/car
 import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
 import { nextTask } from '../util/pacing.js';
+import type { PassTime } from './estimate.js';
 import type { Settings } from './settings.js';
 
 export type DdpmModel = Extract<LoadedModel, { kind: 'ddpm' }>;
@@ -146,6 +147,8 @@ export interface StepReport {
   /** Steps done, of `total`. */
   done: number;
   total: number;
+  /** Diffusion: the watched sample's predicted clean sample at this step (display units), to show it forming. */
+  preview?: Float32Array;
 }
 
 export interface RunOutput {
@@ -187,9 +190,10 @@ export async function sampleDiffusion(
       const pair = tf.tidy(() => tf.concat([pick(sample, watch), pick(predictedClean, watch)]));
       const values = await pair.data<'float32'>();
       pair.dispose();
-      frames[index]!.x0 = toDisplay(values.subarray(size));
+      const x0 = toDisplay(values.subarray(size));
+      frames[index]!.x0 = x0;
       frames.push({ timestep: scheduler.timesteps[index + 1] ?? null, xt: toDisplay(values.subarray(0, size)), x0: null });
-      options.onStep?.({ done: index + 1, total });
+      options.onStep?.({ done: index + 1, total, preview: x0 });
       // let the page paint and take clicks (Cancel) between steps: on the CPU and WASM backends a
       // read-back resolves at once, and the whole run would otherwise be one long task
       await nextTask();
@@ -210,6 +214,25 @@ function pick(batch: tf.Tensor, index: number): tf.Tensor {
   const begin = batch.shape.map((_, axis) => (axis === 0 ? index : 0));
   const size = batch.shape.map((n, axis) => (axis === 0 ? 1 : n));
   return tf.slice(batch, begin, size);
+}
+
+/**
+ * Times one forward pass of `rows` batch rows (a model already warmed up, as loadModel leaves it),
+ * from the call to the read-back: what src/pipeline/estimate.ts scales to a run.
+ */
+export async function timePass(model: GeneratorModel, rows: number): Promise<PassTime> {
+  const started = performance.now();
+  const out = tf.tidy(() => {
+    if (model.kind === 'vae') return model.net.decode(tf.randomNormal([rows, latentDimOf(model)], 0, 1, 'float32', 1), new Array<number>(rows).fill(0));
+    const x = tf.randomNormal([rows, ...model.card.architecture.inputShape], 0, 1, 'float32', 1);
+    return model.net.predictNoise(x, new Array<number>(rows).fill(500), new Array<number>(rows).fill(0));
+  });
+  try {
+    await out.data();
+  } finally {
+    out.dispose();
+  }
+  return { rows, ms: performance.now() - started };
 }
 
 /** The latents of samples 0..count-1 of a seed: sample i is the same for any count. */

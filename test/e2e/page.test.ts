@@ -311,6 +311,10 @@ describe('the demo page', () => {
  * cancelled mid-way, presenter mode and a phone's width.
  */
 async function showcaseViews(page: Page, diffusion: boolean): Promise<void> {
+  // every section shown is numbered in order, with none skipped
+  const numbers = (await page.locator('h2').allInnerTexts()).flatMap((t) => /^(\d+)\./.exec(t.trim())?.[1] ?? []).map(Number);
+  expect(numbers.length).toBeGreaterThanOrEqual(4);
+  expect(numbers).toEqual(numbers.map((_, i) => i + 1));
   await page.locator('section', { has: page.getByTestId('model-picker') }).screenshot({ path: join(SHOTS, 'model-picker.png') });
   await page.locator('section', { has: page.locator('msl-samples-vs-real') }).screenshot({ path: join(SHOTS, 'synthetic-and-real.png') });
   if (await page.locator('msl-method-compare').count()) {
@@ -342,6 +346,9 @@ async function showcaseViews(page: Page, diffusion: boolean): Promise<void> {
   await page.setViewportSize({ width: 390, height: 844 });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width, 'nothing is wider than a phone').toBeLessThanOrEqual(390);
+  // the model picker is one row of small cards, not a screenful of them before anything else
+  const picker = await page.getByTestId('model-picker').boundingBox();
+  expect(picker!.height, 'the picker on a phone').toBeLessThan(400);
   await page.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true });
   await page.setViewportSize({ width: 1200, height: 900 });
 }

@@ -129,4 +129,43 @@ describe('the page element', () => {
     byTestId<HTMLButtonElement>(app, 'judge-cancel')!.click();
     await expect.poll(() => generate().disabled, { timeout: 30_000 }).toBe(false);
   });
+
+  it('starts a first visit from one button, shows the sample forming, numbers its sections in order, and says where a bad address went wrong', { timeout: 240_000 }, async () => {
+    // an evaluator named in the address: the message comes first in its section, above the cards
+    const app = await open('?backend=cpu&model=xray-classifier');
+    expect(await until(app, ['idle', 'error'])).toBe('idle');
+    const problem = byTestId(app, 'problem')!;
+    expect(problem.textContent).toContain('"xray-classifier" is an evaluator');
+    expect(problem.getBoundingClientRect().bottom).toBeLessThanOrEqual(byTestId(app, 'model-picker')!.getBoundingClientRect().top);
+    const headings = () => deepAll(app.shadowRoot!, 'h2').map((h) => h.textContent!.trim()).filter((t) => /^\d+\./.test(t));
+    expect(headings()).toEqual(['1. Pick a model']);
+
+    // the start page's one button: the suggested model at its card's defaults, forming on screen
+    byTestId<HTMLButtonElement>(app, 'start-button')!.click();
+    await expect.poll(() => byTestId(app, 'forming'), { timeout: 120_000, interval: 50 }).toBeDefined();
+    expect(byTestId(app, 'settings')!.dataset.model).toBe('xray-ddpm');
+    const forming = deepAll<HTMLCanvasElement>(byTestId(app, 'forming')!, 'canvas')[0]!;
+    expect([forming.width, forming.height]).toEqual([28, 28]);
+    byTestId<HTMLButtonElement>(app, 'cancel')!.click();
+    expect(await until(app, ['idle', 'done', 'error'], 120_000)).toBe('idle');
+    expect(byTestId(app, 'start')).toBeUndefined();
+    // an estimate from the passes timed here, before the next run
+    const estimate = () => Number(byTestId(app, 'estimate')!.dataset.ms);
+    expect(byTestId(app, 'estimate')!.textContent).toMatch(/Generate takes (about \d+ (s|min)|under a second) on plain JavaScript here/);
+    // plain JavaScript is slow at 8 samples x 50 guided steps: smaller settings are offered, and taken
+    const before = estimate();
+    byTestId<HTMLButtonElement>(app, 'fewer-steps')!.click();
+    await settle(app);
+    expect(new URLSearchParams(location.search).get('steps')).toBe(byTestId<HTMLInputElement>(app, 'steps')!.value);
+    expect(estimate()).toBeCloseTo((before * Number(byTestId<HTMLInputElement>(app, 'steps')!.value)) / 50, 0);
+    // no run finished: no results, and the judge is section 3, not 5
+    expect(headings()).toEqual(['1. Pick a model', '2. Set up and generate', '3. Judge the synthetic data']);
+
+    // presenter mode opens on the chosen model, not the whole grid
+    byTestId<HTMLButtonElement>(app, 'presenter')!.click();
+    await settle(app);
+    const picker = byTestId(app, 'model-picker')!;
+    expect(deepAll(picker.shadowRoot!, '[part="card"]').filter((c) => c.checkVisibility())).toHaveLength(1);
+    expect(deepAll(picker.shadowRoot!, '[data-testid="show-all-models"]')).toHaveLength(1);
+  });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
 import '../../../src/components/interpolation-strip.js';
 import type { InterpolationStrip, PathChangeEvent } from '../../../src/components/interpolation-strip.js';
 import '../../../src/components/model-picker.js';
@@ -36,11 +37,14 @@ describe('the model picker', () => {
       { ...MODELS[1]!, thumbnail: { src: colours, width: 129, height: 129, pixelated: false } },
       { ...MODELS[0]!, id: 'other', name: 'No thumbnail' },
     ];
+    // a desktop: a phone halves them (model-picker.test.ts)
+    await page.viewport(1200, 800);
     const picker = await mount<ModelPicker>('msl-model-picker', { models });
     const images = [...picker.shadowRoot!.querySelectorAll<HTMLImageElement>('img[data-testid="thumbnail"]')];
     expect(images).toHaveLength(2);
     await Promise.all(images.map((img) => img.decode()));
     expect(images.map((img) => img.getBoundingClientRect().width)).toEqual([114, 129]);
+    await page.viewport(414, 896);
     expect(images.map((img) => getComputedStyle(img).imageRendering)).toEqual(['pixelated', 'auto']);
     expect(images[0]!.alt).toBe('Samples made by Chest X-ray DDPM');
     expect(picker.shadowRoot!.querySelector('.hint')!.textContent).toContain('four samples the model made itself');

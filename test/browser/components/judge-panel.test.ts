@@ -9,6 +9,7 @@ import '../../../src/components/judge-panel.js';
 import type { JudgeCancelEvent, JudgePanel, JudgeRunEvent, JudgeTrainEvent } from '../../../src/components/judge-panel.js';
 import type { JudgeSample } from '../../../src/components/judge-sample.js';
 import { memorisationView, DEFAULT_JUDGE_SETTINGS, EMPTY_JUDGE_VIEW, type JudgeView } from '../../../src/judge/view.js';
+import type { AuditTiming } from '../../../src/judge/estimate.js';
 import type { MemorisationReport } from '../../../src/judge/memorisation.js';
 import { deepAll, mount, nextEvent, redChannel, settle } from './helpers.js';
 
@@ -229,6 +230,75 @@ describe('the judge panel', () => {
     expect(why).toContain('unbiased');
     expect(why).toContain('near 0');
     expect(why).toContain('below zero');
+  });
+
+  it('explains a gap between precision and recall, where there is one', async () => {
+    const fidelity = view().fidelity!;
+    const withPrdc = (precision: number, recall: number) =>
+      view({ fidelity: { ...fidelity, generatedVsHeldOut: { ...fidelity.generatedVsHeldOut, prdc: { precision, recall, density: 1, coverage: 0.7 } } } });
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: withPrdc(0.8, 0.55) });
+    const note = () => byTestId(panel, 'judge-precision-recall')[0]?.textContent!.replace(/\s+/g, ' ') ?? null;
+    expect(note()).toContain('Precision 0.80 is above recall 0.55');
+    expect(note()).toContain('only part of the real variety');
+    panel.view = withPrdc(0.5, 0.9);
+    await settle(panel);
+    expect(note()).toContain('Recall 0.90 is above precision 0.50');
+    expect(note()).toContain('unlike any real sample');
+    panel.view = withPrdc(0.8, 0.75);
+    await settle(panel);
+    expect(note()).toBeNull();
+  });
+
+  it('says before an audit how long it should take, from the last audit measured, and when it cannot', async () => {
+    const timing: AuditTiming = {
+      model: 'toy-ddpm', backend: 'wasm',
+      generator: { classes: 2, unconditional: false, defaultSteps: null },
+      real: { heldout: 106, train: 546, kept: { outputs: false, comparison: false, nearest: false } },
+      settings: { perClass: 16, unconditional: 64, resamples: 100, steps: null, seed: 1 },
+      seconds: { generate: 0.23, evaluate: 4.72, distances: 1.3, memorisation: 0.17 },
+    };
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: EMPTY_JUDGE_VIEW, settings: { ...DEFAULT_JUDGE_SETTINGS, perClass: 16 } });
+    const estimate = () => byTestId(panel, 'judge-estimate')[0]?.textContent!.replace(/\s+/g, ' ').trim() ?? null;
+    expect(estimate()).toBe('First audit of this model: the time is unknown until one has been measured on this machine.');
+    panel.view = view({ timing });
+    await settle(panel);
+    expect(estimate()).toContain('About 1.1 s on wasm');
+    expect(estimate()).toContain('652 real samples are kept');
+    // the estimate follows the form
+    const perClass = byTestId<HTMLInputElement>(panel, 'judge-per-class')[0]!;
+    perClass.value = '64';
+    perClass.dispatchEvent(new Event('change'));
+    await settle(panel);
+    expect(estimate()).toContain('About 3.3 s');
+    // not while a run goes, nor when nothing can be judged
+    panel.view = view({ timing, status: 'running', task: 'audit', progress: { task: 'audit', stage: 3, stages: 7, phase: 'generating samples', done: 1, total: 4 } });
+    await settle(panel);
+    expect(estimate()).toBeNull();
+    panel.view = EMPTY_JUDGE_VIEW;
+    panel.disabled = true;
+    await settle(panel);
+    expect(estimate()).toBeNull();
+  });
+
+  it('labels both axes of the loss chart and marks the loss with nice ticks', async () => {
+    const tstr = {
+      running: true, epochs: 2, report: null, note: null,
+      batchLosses: { synthetic: [0.93, 0.71, 0.52], real: [0.88] }, epochLosses: { synthetic: [0.8], real: [] }, batchesPerEpoch: { synthetic: 2, real: 2 },
+    };
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: view({ tstr }) });
+    await settle(panel);
+    const svg = byTestId(panel, 'judge-loss-curve')[0]!.querySelector('svg')!;
+    const ticks = (axis: string) => [...svg.querySelectorAll(`text[data-axis="${axis}"]`)].map((t) => t.textContent!.trim());
+    expect(ticks('y')).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
+    expect(ticks('x')).toEqual(['0', '0.5', '1', '1.5', '2']);
+    const labels = [...svg.querySelectorAll('text.axis-label')].map((t) => t.textContent!.trim());
+    expect(labels).toEqual(['epoch (a point per batch)', 'loss (cross-entropy)']);
+    // the y ticks go up the chart in order, the first on the x axis
+    const ys = [...svg.querySelectorAll('text[data-axis="y"]')].map((t) => Number(t.getAttribute('y')));
+    expect(ys).toEqual([...ys].sort((a, b) => b - a));
+    // the top tick is the chart's top: the highest loss, 0.93, sits just under it
+    const points = svg.querySelector('polyline')!.getAttribute('points')!.split(' ').map((p) => Number(p.split(',')[1]));
+    expect(Math.min(...points)).toBeGreaterThan(ys.at(-1)! - 3);
   });
 
   it('shows training live: the loss curve as batches arrive, then accuracies, confusion matrices and any fallback', async () => {

@@ -5,7 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AddressBar, LabController } from '../../../src/app/lab-controller.js';
+import { type AddressBar, LabController, type LabOptions } from '../../../src/app/lab-controller.js';
+import { LONG_RUN_MS } from '../../../src/pipeline/estimate.js';
+import type { ModelSummary } from '../../../src/models/registry.js';
 import type { PackIndex } from '../../../src/data/reference-packs.js';
 import { loadModel } from '../../../src/models/loader.js';
 import { FIXTURES, fakeHost, repoFetch } from './fixture-fetch.js';
@@ -36,7 +38,7 @@ function toyReferenceFetch(url: string, init?: RequestInit): Promise<Response> {
   return Promise.resolve(body ? new Response(body) : new Response('not found', { status: 404 }));
 }
 
-function makeLab(query: string, fetch = repoFetch) {
+function makeLab(query: string, fetch = repoFetch, options: Partial<LabOptions> = {}) {
   const host = fakeHost();
   const bar: AddressBar & { query: string } = {
     query,
@@ -52,6 +54,7 @@ function makeLab(query: string, fetch = repoFetch) {
     address: bar,
     fetch,
     load: (base, options) => loadModel(base, { ...options, fetch: repoFetch }),
+    ...options,
   });
   host.connect();
   return { lab, host, bar };
@@ -142,6 +145,29 @@ describe('the lab', () => {
     await lab.setCompare(false);
     expect(lab.partner.status).toBe('empty');
     lab.main.clear();
+  });
+
+  it('counts as opening until the model is timed and its partner loaded, so no run starts without it', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // the main model's pace is being timed: the partner has not started loading yet
+    const timePass = vi.fn(async (_model: unknown, rows: number) => {
+      await held;
+      return { rows, ms: 1 };
+    });
+    const { lab } = makeLab(`?compare=1&${EXTRA}`, repoFetch, { timePass });
+    await lab.start();
+    const opened = lab.select('tiny-ecg-vae');
+    await vi.waitFor(() => expect(timePass).toHaveBeenCalledTimes(1));
+    expect(lab.main.status).toBe('ready');
+    expect(lab.partner.status).toBe('empty');
+    expect(lab.opening).toBe(true);
+    release();
+    await opened;
+    expect(lab.opening).toBe(false);
+    expect(lab.partner.status).toBe('ready');
+    lab.main.clear();
+    lab.partner.clear();
   });
 
   it('counts the steps of both models in one progress bar', async () => {
@@ -249,7 +275,50 @@ describe('the lab', () => {
     await lab.start();
     expect(lab.problems).toEqual([
       'The model folder missing/ could not be read (answered 404).',
-      'There is no model "nope" on this site; pick one of the cards.',
+      'There is no model "nope" on this site; pick one of the models below.',
     ]);
+  });
+
+  it('says that an evaluator in the address is not a generator', async () => {
+    const evaluator: ModelSummary = {
+      id: 'xray-classifier', name: 'X-ray evaluator', modality: 'chest X-ray', method: 'classifier', dataset: 'pneumoniamnist',
+      classes: ['normal', 'pneumonia'], path: 'models/xray-classifier/', bytes: 1, licence: 'CC BY 4.0',
+    };
+    const { lab } = makeLab('?model=xray-classifier', repoFetch, { shipped: [evaluator] });
+    await lab.start();
+    expect(lab.problems).toEqual(['"xray-classifier" is an evaluator (a classifier the judge scores samples with), not a generator; pick a generator below.']);
+    expect(lab.main.status).toBe('empty');
+  });
+
+  it("holds a link's run that would take long here, says how long, and runs it on Generate", async () => {
+    // a slow machine: every timed pass of a batch row takes 100 ms
+    const timePass = vi.fn(async (_model: unknown, rows: number) => ({ rows, ms: 100 * rows }));
+    const { lab } = makeLab(`?model=tiny-ecg-ddpm&count=4&steps=50&guidance=2&${EXTRA}`, repoFetch, { timePass });
+    await lab.start();
+    expect(timePass).toHaveBeenCalledTimes(1);
+    expect(timePass.mock.calls[0]![1]).toBe(8); // 4 samples, guided: a conditional and an unconditional half
+    expect(lab.run.status).toBe('idle');
+    expect(lab.held).toEqual({ ms: 50 * 800 });
+    expect(lab.held!.ms).toBeGreaterThan(LONG_RUN_MS);
+    // an edit makes it the person's run: nothing held any more
+    lab.update('steps', 2);
+    expect(lab.held).toBeNull();
+    expect(lab.estimate).toBe(2 * 800);
+    await lab.generate();
+    expect(lab.run.status).toBe('done');
+    lab.main.clear();
+  });
+
+  it('runs a link at once when it is quick here, and learns the pace of each run', async () => {
+    const timePass = vi.fn(async (_model: unknown, rows: number) => ({ rows, ms: rows }));
+    const { lab } = makeLab(`?model=tiny-ecg-ddpm&count=2&steps=3&guidance=1&${EXTRA}`, repoFetch, { timePass });
+    await lab.start();
+    expect(lab.held).toBeNull();
+    expect(lab.run.status).toBe('done');
+    // the run replaced the load-time figure for its batch (2 rows, unguided) with its own pace
+    const estimate = lab.estimate!;
+    expect(estimate).not.toBe(3 * 2);
+    expect(estimate).toBeGreaterThan(0);
+    lab.main.clear();
   });
 });

@@ -136,6 +136,47 @@ describe('the judge controller', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('audits a dataset again without scoring its real samples again, and times each part for the next estimate', async () => {
+    const generator = await open('tiny-xray-vae');
+    const host = fakeHost();
+    const stages: number[][] = [];
+    const judge: JudgeController = new JudgeController(
+      {
+        ...host,
+        requestUpdate() {
+          const p = judge?.view.progress;
+          if (p) stages.at(-1)!.push(p.stage);
+        },
+      },
+      { models: MODELS, fetch: fetchAll, load: (base, options) => loadModel(base, { ...options, fetch: repoFetch }) },
+    );
+    const settings = { perClass: 4, resamples: 5, seed: 2 };
+    stages.push([]);
+    expect(await judge.audit(generator, settings)).toBe(true);
+    const first = judge.view;
+    expect(first.timing!.model).toBe('tiny-xray-vae');
+    expect(first.timing!.backend).toBe('cpu');
+    expect(first.timing!.real).toEqual({ heldout: 12, train: 20, kept: { outputs: false, comparison: false, nearest: false } });
+    expect(first.timing!.generator).toEqual({ classes: 2, unconditional: false, defaultSteps: null });
+    expect(Object.values(first.timing!.seconds).every((s) => Number.isFinite(s) && s >= 0)).toBe(true);
+    stages.push([]);
+    expect(await judge.audit(generator, settings)).toBe(true);
+    const second = judge.view;
+    // the evaluator's outputs on the real samples, real training vs held-out and the held-out samples' neighbours are kept
+    expect(stages[0]).toContain(5);
+    expect(stages[1]).not.toContain(5);
+    expect(second.timing!.real).toEqual({ heldout: 12, train: 20, kept: { outputs: true, comparison: true, nearest: true } });
+    expect(second.fidelity!.trainVsHeldOut).toBe(first.fidelity!.trainVsHeldOut);
+    expect(second.memorisation!.histogram).toEqual(first.memorisation!.histogram);
+    expect(second.faithfulness!.heldout).toEqual(first.faithfulness!.heldout);
+    expect(second.fidelity!.generatedVsHeldOut).toEqual(first.fidelity!.generatedVsHeldOut);
+    // forgetting the results (another model picked) keeps the real data, not the timing
+    await judge.forget();
+    expect(judge.view.timing).toBeNull();
+    judge.hostDisconnected();
+    generator.dispose();
+  });
+
   it('audits an ECG VAE, with beat features per class and no class mix, and says why', async () => {
     const generator = await open('tiny-ecg-vae');
     const { judge, host } = makeJudge();

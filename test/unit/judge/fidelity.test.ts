@@ -109,6 +109,33 @@ describe('generated vs held-out, beside real training vs held-out', () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it('reuses a real-vs-real comparison made on the same rows with the same settings, and only then', async () => {
+    const held = gaussian(60, 6, 10);
+    const train = gaussian(90, 6, 11);
+    const sets = (shift: number) => ({
+      generated: { features: gaussian(60, 6, 12, shift), labels: labelsOf([30, 30]) },
+      heldout: { features: held, labels: labelsOf([30, 30]) },
+      train: { features: train, labels: labelsOf([45, 45]) },
+    });
+    const kept = new Map();
+    const options = { classes: ['a', 'b'], resamples: 20, seed: 3, realComparisons: kept };
+    const first = await fidelity(sets(0.8), options);
+    expect(kept.size).toBe(1);
+    // another generator, the same real rows: the real figure is not bootstrapped again
+    let progress = 0;
+    const again = await fidelity(sets(0.3), { ...options, onProgress: () => progress++ });
+    expect(again.trainVsHeldOut).toBe(first.trainVsHeldOut);
+    expect(again.generatedVsHeldOut.frechet.estimate).not.toBe(first.generatedVsHeldOut.frechet.estimate);
+    expect(progress).toBeLessThanOrEqual(21);
+    // other resamples or another seed: measured afresh, and kept beside
+    const other = await fidelity(sets(0.8), { ...options, resamples: 10 });
+    expect(other.trainVsHeldOut).not.toBe(first.trainVsHeldOut);
+    expect(other.trainVsHeldOut!.frechet.resamples).toBe(10);
+    expect(kept.size).toBe(2);
+    const fresh = await fidelity(sets(0.8), { classes: ['a', 'b'], resamples: 20, seed: 3 });
+    expect(fresh.trainVsHeldOut).toEqual(first.trainVsHeldOut);
+  });
+
   it('warns when the sets are too small to trust, and names the classes it left out', async () => {
     const report = await fidelity(
       {

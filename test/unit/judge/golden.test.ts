@@ -90,6 +90,25 @@ describe('the memorisation audit', () => {
     expect(report.feature!.flagged).toEqual(f.flagged);
   });
 
+  it('keeps the nearest training samples of the held-out samples for the next audit, per space and pixel units', async () => {
+    const f = m.features;
+    const sets = { generated: asMatrix(m.generated), heldout: asMatrix(m.heldout), train: asMatrix(m.train) };
+    const features = { generated: asMatrix(f.generated), heldout: asMatrix(f.heldout), train: asMatrix(f.train) };
+    const nearest = new Map();
+    const phases = (log: string[]) => (p: { phase: string }) => log.push(p.phase);
+    const first: string[] = [];
+    const fresh = await memorisationAudit(sets, features, { k: 3, heldout: { nearest, pixelUnits: 'x/127.5-1' }, onProgress: phases(first) });
+    expect([...nearest.keys()]).toEqual(['pixel, x/127.5-1', 'feature']);
+    const again: string[] = [];
+    const kept = await memorisationAudit(sets, features, { k: 3, heldout: { nearest, pixelUnits: 'x/127.5-1' }, onProgress: phases(again) });
+    expect(kept).toEqual(fresh);
+    expect(first.some((p) => p.includes('held-out'))).toBe(true);
+    expect(again.some((p) => p.includes('held-out'))).toBe(false);
+    // rows in other units are other rows: searched afresh
+    await memorisationAudit(sets, null, { heldout: { nearest, pixelUnits: 'mV/0.5' } });
+    expect(nearest.size).toBe(3);
+  });
+
   it('reports progress, yields, and stops on abort', async () => {
     const phases = new Set<string>();
     const abort = new AbortController();

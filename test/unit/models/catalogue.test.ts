@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue, formatBytes, partnerOf, thumbnailOf } from '../../../src/models/catalogue.js';
-import type { ModelCard } from '../../../src/models/card.js';
-import type { ModelSummary } from '../../../src/models/registry.js';
+import {
+  buildCatalogue, fastestFirst, formatBytes, isGenerator, partnerOf, passesPerSample, sampleWork, suggestedStart, thumbnailOf,
+} from '../../../src/models/catalogue.js';
+import type { ModelCard, SamplerDefaultsCard } from '../../../src/models/card.js';
+import { SHIPPED_MODELS, type ModelSummary } from '../../../src/models/registry.js';
 import { FIXTURES, repoFetch } from '../app/fixture-fetch.js';
 
 const model = (id: string, method: string, dataset: string): ModelSummary => ({
@@ -40,6 +42,8 @@ describe('the catalogue of models', () => {
       path: `${FIXTURES}tiny-xray-vae/`,
       bytes: 31666,
       licence: 'none (synthetic noise)',
+      inputShape: [28, 28, 1],
+      passesPerSample: 1,
     }]);
   });
 
@@ -53,5 +57,49 @@ describe('the catalogue of models', () => {
 
   it('writes download sizes for people', () => {
     expect([formatBytes(900), formatBytes(76962), formatBytes(2_700_000)]).toEqual(['900 B', '75 kB', '2.6 MB']);
+  });
+});
+
+describe('the order of the models', () => {
+  const sampler = (steps: number, guidance: number) => ({ method: 'ddim', steps, spacing: 'trailing', eta: 1, guidance }) as SamplerDefaultsCard;
+  const sized = (id: string, method: string, inputShape: number[], passesPerSample: number, bytes = 1000): ModelSummary => ({
+    ...model(id, method, 'd'), inputShape, passesPerSample, bytes,
+  });
+
+  it('counts a pass per sampler step, twice under guidance, one for a VAE', () => {
+    expect(passesPerSample({ method: 'ddpm', samplerDefaults: sampler(50, 2) })).toBe(100);
+    expect(passesPerSample({ method: 'ddpm', samplerDefaults: sampler(50, 1) })).toBe(50);
+    expect(passesPerSample({ method: 'ddpm', samplerDefaults: sampler(20, 0) })).toBe(20);
+    expect(passesPerSample({ method: 'vae' })).toBe(1);
+  });
+
+  it('weighs passes, weights, positions and kernel taps', () => {
+    expect(sampleWork(sized('image', 'ddpm', [28, 28, 1], 100))).toBe(100 * 1000 * 784 * 9);
+    expect(sampleWork(sized('signal', 'vae', [256, 1], 1))).toBe(1000 * 256 * 3);
+    expect(sampleWork(model('hand-written', 'vae', 'd'))).toBeNull();
+  });
+
+  it('puts the shipped generators fastest first, the 64x64 RGB diffusion model last', () => {
+    expect(fastestFirst(SHIPPED_MODELS.filter(isGenerator)).map((m) => m.id)).toEqual([
+      'ecg-vae', 'breast-vae', 'xray-vae', 'retina-vae', 'bccd-vae',
+      'ecg-ddpm', 'breast-ddpm', 'xray-ddpm', 'retina-ddpm', 'bccd-ddpm',
+    ]);
+  });
+
+  it('keeps the order of equal or unknown work, unknown last', () => {
+    const models = [model('unknown', 'vae', 'd'), sized('b', 'vae', [8, 1], 1), sized('a', 'vae', [8, 1], 1), sized('fast', 'vae', [4, 1], 1)];
+    expect(fastestFirst(models).map((m) => m.id)).toEqual(['fast', 'b', 'a', 'unknown']);
+  });
+
+  it('suggests the chest X-ray DDPM, else the fastest diffusion model, else the fastest model', () => {
+    const xray = sized('xray-ddpm', 'ddpm', [28, 28, 1], 100);
+    const ecg = sized('ecg-ddpm', 'ddpm', [256, 1], 100);
+    const bccd = sized('bccd-ddpm', 'ddpm', [64, 64, 3], 100);
+    const vae = sized('ecg-vae', 'vae', [256, 1], 1);
+    const slowVae = sized('bccd-vae', 'vae', [64, 64, 3], 1);
+    expect(suggestedStart([vae, bccd, ecg, xray])).toBe('xray-ddpm');
+    expect(suggestedStart([vae, bccd, ecg])).toBe('ecg-ddpm');
+    expect(suggestedStart([slowVae, vae])).toBe('ecg-vae');
+    expect(suggestedStart([])).toBeNull();
   });
 });

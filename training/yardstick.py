@@ -59,15 +59,6 @@ def features(fn, x, batch=512):
     return torch.cat([fn(x[i:i + batch]) for i in range(0, len(x), batch)]).numpy().astype(np.float64)
 
 
-def kid(a, b):
-    """Unbiased MMD^2 with k(x, y) = (x.y / d + 1)^3."""
-    d = a.shape[1]
-    kxx, kyy, kxy = (a @ a.T / d + 1) ** 3, (b @ b.T / d + 1) ** 3, (a @ b.T / d + 1) ** 3
-    m, n = len(a), len(b)
-    return float((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
-                 - 2 * kxy.mean())
-
-
 def spread(values):
     values = np.asarray(values, dtype=np.float64)
     return {"mean": float(values.mean()), "sd": float(values.std(ddof=1)) if len(values) > 1 else 0.0}
@@ -84,7 +75,7 @@ def halves(a, b, rng, repeats):
     for _ in range(repeats):
         ia, ib = rng.permutation(len(a))[: len(a) // 2], rng.permutation(len(b))[: len(b) // 2]
         fd.append(ev.frechet_distance(a[ia], b[ib]))
-        kd.append(kid(a[ia], b[ib]))
+        kd.append(ev.kernel_distance(a[ia], b[ib]))
     return fd, kd
 
 
@@ -106,7 +97,7 @@ def measure(group, data_dir, runs_dir, draws=5, seed=0):
             for _ in range(draws):
                 idx = with_mix(train.y.numpy(), counts, rng)
                 fd.append(ev.frechet_distance(t[idx], h))
-                kd.append(kid(t[idx], h))
+                kd.append(ev.kernel_distance(t[idx], h))
             rows.setdefault("real train", {})[name] = {"fd": spread(fd), "kid": spread(kd)}
         for method in ("ddpm", "vae"):
             model_id = f"{PREFIX[dataset]}-{method}"
@@ -123,7 +114,7 @@ def measure(group, data_dir, runs_dir, draws=5, seed=0):
                 fd_half, kid_half = halves(g, h, rng, draws)
                 rows.setdefault(model_id, {})[name] = {
                     "fd": {"value": ev.frechet_distance(g, h), "halves": spread(fd_half)},
-                    "kid": {"value": kid(g, h), "halves": spread(kid_half)},
+                    "kid": {"value": ev.kernel_distance(g, h), "halves": spread(kid_half)},
                 }
             print(f"{model_id}: measured", flush=True)
         out["datasets"][dataset] = {"n": n, "classCounts": counts.tolist(), "rows": rows}

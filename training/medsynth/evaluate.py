@@ -48,6 +48,20 @@ def frechet_distance(a, b):
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a) + np.trace(s_b) - 2 * tr_sqrt)
 
 
+def kernel_distance(a, b):
+    """KID (Binkowski et al. 2018): the unbiased squared MMD between feature sets a (N, D) and b (M, D)
+    with the cubic polynomial kernel k(x, y) = (x.y / D + 1)^3. Unbiased, so it can come out below 0
+    when the sets are alike; src/metrics/frechet.ts's kernelDistance is the same estimator."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if len(a) < 2 or len(b) < 2:
+        raise ValueError("the kernel distance needs at least two samples in each set")
+    d = a.shape[1]
+    kaa, kbb, kab = (a @ a.T / d + 1) ** 3, (b @ b.T / d + 1) ** 3, (a @ b.T / d + 1) ** 3
+    m, n = len(a), len(b)
+    return float((kaa.sum() - np.trace(kaa)) / (m * (m - 1)) + (kbb.sum() - np.trace(kbb)) / (n * (n - 1))
+                 - 2 * kab.mean())
+
+
 def nearest_distances(queries, reference, chunk=512):
     """Euclidean distance from each query row to its nearest reference row. (N, D), (M, D) -> (N,)"""
     q = torch.as_tensor(queries, dtype=torch.float32).flatten(1)

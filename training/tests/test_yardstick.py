@@ -44,3 +44,20 @@ def test_no_group_flips_an_x_ray():
     for name, spec in GROUPS.items():
         if "pneumoniamnist" in spec["datasets"]:
             assert not spec["aug"].get("hflip") and not spec["aug"].get("dihedral"), name
+
+
+def test_membership_auc_and_near_copies_on_planted_data():
+    from training.membership import auc_with_interval, near_copies
+    rng = np.random.default_rng(1)
+    # training images denoised better (lower error): AUC near 1; the same distribution: near 0.5
+    seen, unseen = rng.normal(0.5, 0.1, 200), rng.normal(1.0, 0.1, 200)
+    r = auc_with_interval(seen, unseen, rng, resamples=200)
+    assert r["auc"] > 0.99 and r["interval95"][0] > 0.95 and r["n"] == [200, 200]
+    r = auc_with_interval(rng.normal(1, 0.1, 200), unseen, rng, resamples=200)
+    assert r["interval95"][0] < 0.5 < r["interval95"][1]
+    # three held-out images are training images with a little noise: found, and nothing else
+    train = torch.from_numpy(rng.normal(size=(100, 1, 4, 4))).float()
+    held = torch.from_numpy(rng.normal(size=(50, 1, 4, 4))).float()
+    held[[3, 17, 40]] = train[[5, 6, 7]] + 0.01
+    copies, _ = near_copies(held, train)
+    assert np.flatnonzero(copies).tolist() == [3, 17, 40]

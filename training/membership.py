@@ -1,0 +1,123 @@
+"""A membership test for the shipped diffusion models (issue 16): does the model treat the images it
+was trained on differently from held-out images of the same data?
+
+    /usr/bin/python3 -m training.membership [--models xray-ddpm,breast-ddpm] [--out FILE]
+
+The score of an image is the model's denoising error on it, conditioned on its class, averaged over
+fixed noise draws at a few timesteps (the loss-based attack of Carlini et al. 2023, "Extracting
+training data from diffusion models", and Matsumoto et al. 2023): a model that has memorised its
+training images denoises them better than unseen ones. AUC is P(error on a training image < error
+on a held-out image); 0.5 means the model cannot tell them apart. N training images, drawn at random
+with the held-out split's class mix, face the N held-out images; the interval is a bootstrap over
+both sets.
+
+Duplicate-aware: where the held-out split holds near-copies of training images (BreastMNIST does),
+a held-out near-copy of a training image is "seen" in all but name, and pulls the AUC towards 0.5.
+The test is therefore also run with held-out images whose nearest training image lies within the
+held-out split's own 1st-percentile distance removed (`dedup`), and says how many were removed.
+"""
+import argparse
+import json
+
+import numpy as np
+import torch
+
+from training.configs import get_config
+from training.medsynth import evaluate as ev
+from training.medsynth.data import load_split
+from training.medsynth.sampling import Diffusion
+from training.train import DEFAULT_DATA
+from training.yardstick import from_export
+
+TIMESTEPS = (50, 100, 200, 400)      # low-to-mid noise: where the error still depends on the image's detail
+DRAWS = 2                            # noise draws per timestep, the same for every image
+MAX_HELD_OUT = 1000
+DIFFUSION_MODELS = ("xray-ddpm", "breast-ddpm", "retina-ddpm", "bccd-ddpm", "ecg-ddpm")
+
+
+@torch.no_grad()
+def denoising_error(model, diffusion, x, y, seed=0, batch=256):
+    """Mean squared error of the predicted noise, per image, over TIMESTEPS x DRAWS fixed draws."""
+    out = torch.zeros(len(x))
+    for i in range(0, len(x), batch):
+        xb, yb = x[i:i + batch], y[i:i + batch]
+        total = torch.zeros(len(xb))
+        for k, t in enumerate(TIMESTEPS):
+            for d in range(DRAWS):
+                # the same noise for the j-th image of every call: scores differ by the image alone
+                gen = torch.Generator().manual_seed(seed + 1000 * k + d)
+                noise = torch.randn((len(x),) + tuple(x.shape[1:]), generator=gen)[i:i + len(xb)]
+                tt = torch.full((len(xb),), t, dtype=torch.long)
+                eps = model(diffusion.q_sample(xb, tt, noise), tt.float(), yb)
+                total += ((eps - noise) ** 2).flatten(1).mean(1)
+        out[i:i + len(xb)] = total / (len(TIMESTEPS) * DRAWS)
+    return out.numpy()
+
+
+def auc_with_interval(train_err, held_err, rng, resamples=1000):
+    """AUC that a training image has the lower error, with a 95% bootstrap interval."""
+    def auc(a, b):
+        return ev.auc_binary(-np.concatenate([a, b]), np.r_[np.ones(len(a)), np.zeros(len(b))].astype(bool))
+    value = auc(train_err, held_err)
+    boot = [auc(rng.choice(train_err, len(train_err)), rng.choice(held_err, len(held_err))) for _ in range(resamples)]
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    return {"auc": value, "interval95": [float(lo), float(hi)], "n": [len(train_err), len(held_err)]}
+
+
+def near_copies(held, train, quantile=1.0):
+    """Held-out images whose nearest training image is closer than the quantile-th percentile of
+    held-out-to-held-out nearest distances: copies of training images under another split's name."""
+    h, t = held.flatten(1), train.flatten(1)
+    to_train = ev.nearest_distances(h, t)
+    within = torch.cdist(h, h)
+    within.fill_diagonal_(float("inf"))
+    threshold = np.percentile(within.min(1).values.numpy(), quantile)
+    return to_train < threshold, float(threshold)
+
+
+def measure(model_id, data_dir, seed=0):
+    cfg = get_config(model_id).to_dict()
+    _, model = from_export(model_id)
+    diffusion = Diffusion.from_config(cfg)
+    held = load_split(data_dir, cfg["dataset"], cfg["heldout_split"], cfg["signal_scale_mv"])
+    train = load_split(data_dir, cfg["dataset"], cfg["train_split"], cfg["signal_scale_mv"])
+    rng = np.random.default_rng(seed)
+    if len(held.y) > MAX_HELD_OUT:                # MIT-BIH's DS2 has ~50,000 beats: a random thousand
+        keep = torch.from_numpy(np.sort(rng.choice(len(held.y), MAX_HELD_OUT, replace=False)))
+        held = type(held)(held.x[keep], held.y[keep], held.classes, held.index)
+    counts = held.class_counts
+    idx = np.concatenate([rng.choice(np.flatnonzero(train.y.numpy() == c), size=min(k, int((train.y == c).sum())), replace=False)
+                          for c, k in enumerate(counts) if k])
+    train_err = denoising_error(model, diffusion, train.x[idx], train.y[idx], seed)
+    held_err = denoising_error(model, diffusion, held.x, held.y, seed)
+    copies, threshold = near_copies(held.x, train.x)
+    result = {"model": model_id, "timesteps": list(TIMESTEPS), "draws": DRAWS,
+              "all": auc_with_interval(train_err, held_err, rng),
+              "dedup": auc_with_interval(train_err, held_err[~copies], rng),
+              "heldOutNearCopies": int(copies.sum()), "nearCopyThreshold": threshold,
+              "meanError": {"train": float(train_err.mean()), "heldOut": float(held_err.mean())}}
+    return result
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", default=",".join(DIFFUSION_MODELS))
+    p.add_argument("--data", default=DEFAULT_DATA)
+    p.add_argument("--out")
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    results = []
+    for model_id in args.models.split(","):
+        r = measure(model_id, args.data)
+        results.append(r)
+        a, d = r["all"], r["dedup"]
+        print(f"{model_id}: AUC {a['auc']:.3f} [{a['interval95'][0]:.3f}, {a['interval95'][1]:.3f}] (N {a['n']}); "
+              f"without {r['heldOutNearCopies']} held-out near-copies {d['auc']:.3f} "
+              f"[{d['interval95'][0]:.3f}, {d['interval95'][1]:.3f}]; mean error train {r['meanError']['train']:.4f}, "
+              f"held-out {r['meanError']['heldOut']:.4f}", flush=True)
+    if args.out:
+        json.dump(results, open(args.out, "w"), indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,6 @@ and, for orientation, both again in the project's evaluator space. Prints a tabl
 import argparse
 import json
 import os
-import re
 
 import numpy as np
 import torch
@@ -25,8 +24,8 @@ from training.features import GROUPS, Extractor
 from training.medsynth import evaluate as ev
 from training.medsynth.classifier import ClassifierConfig
 from training.medsynth.data import load_split
-from training.medsynth.export import decode, load_tfjs_weights
-from training.medsynth.models import build_model, generate
+from training.medsynth.export import load_export
+from training.medsynth.models import generate
 from training.train import DEFAULT_DATA, DEFAULT_RUNS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -36,13 +35,7 @@ PREFIX = {"pneumoniamnist": "xray", "breastmnist": "breast", "retinamnist": "ret
 
 def from_export(model_id):
     """The network of models/<id>/ with its stored weights, as the browser loads it."""
-    folder = os.path.join(MODELS, model_id)
-    card = json.load(open(os.path.join(folder, "card.json")))
-    arch = {re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), k): v for k, v in card["architecture"].items()}
-    model = build_model(card["method"], arch).eval()
-    manifest = json.load(open(os.path.join(folder, "weights.json")))
-    shard = open(os.path.join(folder, manifest[0]["paths"][0]), "rb").read()
-    return card, load_tfjs_weights(model, decode(shard, manifest[0]["weights"]))
+    return load_export(os.path.join(MODELS, model_id))
 
 
 def load_extractor(group, runs_dir):

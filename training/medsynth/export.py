@@ -10,10 +10,14 @@ float32 little-endian. Weights are named by PyTorch module path.
 """
 import hashlib
 import json
+import os
+import re
 
 import numpy as np
 import torch
 import torch.nn as nn
+
+from .models import build_model
 
 
 def tfjs_layout(module, array):
@@ -127,3 +131,17 @@ def load_tfjs_weights(model, weights):
             mod_name = name.rsplit(".", 1)[0] if "." in name else ""
             params[name].copy_(torch.from_numpy(np.ascontiguousarray(torch_layout(modules[mod_name], arr))))
     return model
+
+
+def load_export(folder):
+    """-> (card, network in eval mode) from a model folder as the browser reads it: card.json's
+    architecture, filled from weights.json and its shard (the stored, rounded weights)."""
+    card = json.load(open(os.path.join(folder, "card.json")))
+    arch = {re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), k): v for k, v in card["architecture"].items()}
+    model = build_model(card["method"], arch).eval()
+    manifest = json.load(open(os.path.join(folder, "weights.json")))
+    shard = open(os.path.join(folder, manifest[0]["paths"][0]), "rb").read()
+    if len(shard) != card["weights"]["files"][0]["bytes"]:
+        raise ValueError(f"{folder}: the shard has {len(shard)} bytes, the card says {card['weights']['files'][0]['bytes']}")
+    return card, load_tfjs_weights(model, decode(shard, manifest[0]["weights"]))
+

@@ -2,7 +2,6 @@
 browser would (manifest + shard + card only) and reproduce the parity vectors; then evaluate."""
 import json
 import os
-import re
 
 import numpy as np
 import pytest
@@ -11,20 +10,8 @@ import torch
 from training.configs import get_config
 from training.evaluate import evaluate_model
 from training.export import export_model
-from training.medsynth.export import decode, load_tfjs_weights, to_channels_first
-from training.medsynth.models import build_model
+from training.medsynth.export import load_export, to_channels_first
 from training.train import train
-
-
-def rebuild_from_export(model_dir):
-    """Build the network from card.json's architecture and fill it from weights.json/weights.bin."""
-    card = json.load(open(os.path.join(model_dir, "card.json")))
-    arch = {re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), k): v for k, v in card["architecture"].items()}
-    model = build_model(card["method"], arch).eval()
-    manifest = json.load(open(os.path.join(model_dir, "weights.json")))
-    shard = open(os.path.join(model_dir, manifest[0]["paths"][0]), "rb").read()
-    assert len(shard) == card["weights"]["files"][0]["bytes"]
-    return card, load_tfjs_weights(model, decode(shard, manifest[0]["weights"]))
 
 
 def tensor(a):
@@ -60,7 +47,7 @@ def test_training_writes_checkpoint_log_and_sample_grid_and_resumes(trained, fak
 
 def test_exported_ddpm_reproduces_its_parity_vectors(trained):
     _, models = trained
-    card, model = rebuild_from_export(os.path.join(models, "xray-ddpm"))
+    card, model = load_export(os.path.join(models, "xray-ddpm"))
     assert card["schedule"]["steps"] == 1000 and card["guidance"]["nullClass"] == 2
     parity = json.load(open(os.path.join(models, "xray-ddpm", "parity.json")))
     case = parity["cases"]["eps"]
@@ -74,12 +61,12 @@ def test_exported_ddpm_reproduces_its_parity_vectors(trained):
 
 def test_exported_vae_and_classifier_reproduce_their_parity_vectors(trained):
     _, models = trained
-    _, vae = rebuild_from_export(os.path.join(models, "ecg-vae"))
+    _, vae = load_export(os.path.join(models, "ecg-vae"))
     case = json.load(open(os.path.join(models, "ecg-vae", "parity.json")))["cases"]["decode"]
     with torch.no_grad():
         out = vae.decoder(tensor(case["inputs"]["z"]), torch.tensor(case["inputs"]["y"]))
     close(out.permute(0, 2, 1), case["outputs"]["x"])
-    _, clf = rebuild_from_export(os.path.join(models, "xray-classifier"))
+    _, clf = load_export(os.path.join(models, "xray-classifier"))
     case = json.load(open(os.path.join(models, "xray-classifier", "parity.json")))["cases"]["classify"]
     with torch.no_grad():
         close(clf(to_channels_first(tensor(case["inputs"]["x"]))), case["outputs"]["logits"])

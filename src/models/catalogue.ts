@@ -6,6 +6,7 @@
  */
 import { type GeneratorMethod, type ModelCard, parseCard } from './card.js';
 import type { ModelSummary } from './registry.js';
+import { runWork } from '../pipeline/estimate.js';
 
 /** Human names of the training sets the reference packs and cards name. */
 const DATASETS: Record<string, string> = {
@@ -79,14 +80,15 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * Forward passes of the network for one sample at the card's defaults: a diffusion model one per
- * sampler step, two under classifier-free guidance (a conditional and an unconditional pass; guidance 0
- * and 1 need one, as in pipeline/estimate.ts runWork); a VAE one decode; a classifier one pass.
+ * Forward passes of the network for one sample at the card's defaults, counted as a run of one
+ * sample counts them (pipeline/estimate.ts runWork): a diffusion model one per sampler step, two
+ * under classifier-free guidance; a VAE one decode; a classifier one pass.
  */
 export function passesPerSample(card: Pick<ModelCard, 'method' | 'samplerDefaults'>): number {
   const d = card.samplerDefaults;
   if (card.method !== 'ddpm' || !d) return 1;
-  return d.steps * (d.guidance !== 0 && d.guidance !== 1 ? 2 : 1);
+  const { passes, rows } = runWork('ddpm', { count: 1, steps: d.steps, guidance: d.guidance });
+  return passes * rows;
 }
 
 /**

@@ -11,43 +11,11 @@
  *
  * The default is the bug report's case: breast-vae, 16 samples per class.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServer } from 'vite';
 import type { AuditTiming } from '../src/judge/estimate.js';
 import type { JudgeController } from '../src/judge/judge-controller.js';
 import type { BackendName } from '../src/runtime/backends.js';
-
-const REPO = fileURLToPath(new URL('../', import.meta.url));
-
-/**
- * The page's modules, through Vite's own loader: the judge imports the list of shipped models from
- * `virtual:model-registry`, which only the models plugin of vite.config.ts provides.
- */
-async function pageModules() {
-  const vite = await createServer({ root: REPO, server: { middlewareMode: true, hmr: false, ws: false }, appType: 'custom', logLevel: 'warn' });
-  const load = <T>(path: string) => vite.ssrLoadModule(path) as Promise<T>;
-  return {
-    ...(await load<typeof import('../src/bench/fresh-backend.js')>('/src/bench/fresh-backend.ts')),
-    ...(await load<typeof import('../src/judge/estimate.js')>('/src/judge/estimate.ts')),
-    ...(await load<typeof import('../src/judge/judge-controller.js')>('/src/judge/judge-controller.ts')),
-    ...(await load<typeof import('../src/models/loader.js')>('/src/models/loader.ts')),
-    close: () => vite.close(),
-  };
-}
-
-/** The site's URLs as files of this checkout: models/ and, for reference/, public/reference/. */
-async function repoFetch(url: string): Promise<Response> {
-  const path = url.replace(/^\.?\//, '');
-  try {
-    const bytes = await readFile(join(REPO, path.startsWith('reference/') ? `public/${path}` : path));
-    return new Response(new Uint8Array(bytes), { headers: { 'content-length': String(bytes.length) } });
-  } catch {
-    return new Response('not found', { status: 404, statusText: 'Not Found' });
-  }
-}
+import { pageModules, repoFetch } from './page-modules.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -36,17 +36,22 @@ DIFFUSION_MODELS = ("xray-ddpm", "breast-ddpm", "retina-ddpm", "bccd-ddpm", "ecg
 
 
 @torch.no_grad()
-def denoising_error(model, diffusion, x, y, seed=0, batch=256):
-    """Mean squared error of the predicted noise, per image, over TIMESTEPS x DRAWS fixed draws."""
+def denoising_error(model, diffusion, x, y, seed=0, batch=256, noises=None):
+    """Mean squared error of the predicted noise, per image, over TIMESTEPS x DRAWS fixed draws.
+    noises[k * DRAWS + d], when given, is the (N, C, *S) noise of timestep k's draw d (the parity
+    test's fixed numbers); otherwise it is drawn from `seed`. src/judge/membership.ts is the same."""
     out = torch.zeros(len(x))
     for i in range(0, len(x), batch):
         xb, yb = x[i:i + batch], y[i:i + batch]
         total = torch.zeros(len(xb))
         for k, t in enumerate(TIMESTEPS):
             for d in range(DRAWS):
-                # the same noise for the j-th image of every call: scores differ by the image alone
-                gen = torch.Generator().manual_seed(seed + 1000 * k + d)
-                noise = torch.randn((len(x),) + tuple(x.shape[1:]), generator=gen)[i:i + len(xb)]
+                if noises is not None:
+                    noise = noises[k * DRAWS + d][i:i + len(xb)]
+                else:
+                    # the same noise for the j-th image of every call: scores differ by the image alone
+                    gen = torch.Generator().manual_seed(seed + 1000 * k + d)
+                    noise = torch.randn((len(x),) + tuple(x.shape[1:]), generator=gen)[i:i + len(xb)]
                 tt = torch.full((len(xb),), t, dtype=torch.long)
                 eps = model(diffusion.q_sample(xb, tt, noise), tt.float(), yb)
                 total += ((eps - noise) ** 2).flatten(1).mean(1)

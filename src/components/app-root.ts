@@ -207,6 +207,9 @@ export class AppRoot extends LitElement {
         @msl-judge-train=${(e: HTMLElementEventMap['msl-judge-train']) => {
           if (!this.lab.running) void this.judge.usefulness(e.detail.settings);
         }}
+        @msl-judge-membership=${() => {
+          if (!this.lab.running) void this.judge.membership(model);
+        }}
         @msl-judge-cancel=${() => void this.judge.cancel()}></msl-judge-panel>
     </section>`;
   }

@@ -173,3 +173,39 @@ export function confusionTable(matrix: readonly (readonly number[])[], classes: 
     </table>
   `;
 }
+
+export interface RocSeries {
+  name: string;
+  points: readonly { falsePositive: number; truePositive: number }[];
+  auc: number;
+}
+
+/**
+ * ROC curves on the unit square with the chance diagonal: how often a threshold on the score
+ * catches a positive (up) against how often it takes a negative for one (right).
+ */
+export function rocChart(series: readonly RocSeries[], o: { xLabel: string; yLabel: string; testid: string }) {
+  const m = LOSS_M;
+  const size = H - m.top - m.bottom;
+  const x = (f: number) => m.left + f * size;
+  const y = (f: number) => m.top + size - f * size;
+  const ticks = [0, 0.5, 1];
+  const description = `ROC curves: ${series.map((s) => `${s.name}, AUC ${fmt(s.auc)}`).join('; ')}. The diagonal is chance (AUC 0.5).`;
+  return html`
+    <figure class="chart" data-testid=${o.testid}>
+      <svg role="img" aria-label=${description} viewBox="0 0 ${m.left + size + 150} ${H}" width="100%" style="max-width:${(m.left + size + 150) * 1.4}px">
+        <line x1=${x(0)} x2=${x(1)} y1=${y(0)} y2=${y(1)} stroke="#8c959f" stroke-dasharray="3 3"></line>
+        <rect x=${x(0)} y=${y(1)} width=${size} height=${size} fill="none" stroke="#57606a"></rect>
+        ${series.map((s, i) => svg`<polyline data-series=${s.name} fill="none" stroke=${SERIES_COLOURS[i % 2]} stroke-width="1.6" stroke-dasharray=${i ? '5 3' : 'none'}
+            points=${s.points.map((p) => `${x(p.falsePositive).toFixed(1)},${y(p.truePositive).toFixed(1)}`).join(' ')}></polyline>`)}
+        ${ticks.map((t) => svg`<text x=${x(t)} y=${H - m.bottom + 12} font-size="9" text-anchor="middle" fill="#424a53">${fmt(t)}</text>
+          <text x=${m.left - 4} y=${y(t) + 3} font-size="9" text-anchor="end" fill="#424a53">${fmt(t)}</text>`)}
+        <text x=${m.left + size / 2} y=${H - 4} font-size="9.5" text-anchor="middle" fill="#24292f">${o.xLabel}</text>
+        <text transform="translate(10 ${m.top + size / 2}) rotate(-90)" font-size="9.5" text-anchor="middle" fill="#24292f">${o.yLabel}</text>
+        ${series.map((s, i) => svg`<text x=${m.left + size + 10} y=${m.top + 14 + 14 * i} font-size="9.5" fill=${SERIES_COLOURS[i % 2]}>${s.name}: AUC ${fmt(s.auc)}</text>`)}
+      </svg>
+      <figcaption>${series.map((s, i) => html`<span class="key"><span class="swatch ${i ? 'dashed' : ''}" style="background:${SERIES_COLOURS[i % 2]}"></span>${s.name}</span>`)}
+        <span class="key">dotted: chance</span></figcaption>
+    </figure>
+  `;
+}

@@ -19,6 +19,13 @@ export class JudgeTrainEvent extends CustomEvent<{ settings: JudgeSettings }> {
   }
 }
 
+/** Run the membership test on the loaded diffusion model. */
+export class JudgeMembershipEvent extends CustomEvent<Record<string, never>> {
+  constructor() {
+    super('msl-judge-membership', { detail: {}, bubbles: true, composed: true });
+  }
+}
+
 /** Stop the run in progress. */
 export class JudgeCancelEvent extends CustomEvent<{ task: JudgeTask | null }> {
   constructor(task: JudgeTask | null) {
@@ -37,6 +44,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'msl-judge-run': JudgeRunEvent;
     'msl-judge-train': JudgeTrainEvent;
+    'msl-judge-membership': JudgeMembershipEvent;
     'msl-judge-cancel': JudgeCancelEvent;
     'msl-judge-edit': JudgeEditEvent;
   }

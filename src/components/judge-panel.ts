@@ -7,6 +7,7 @@ import { judgeStyles, progressLine, settingField } from './judge-parts.js';
 import './judge-ecg.js';
 import './judge-faithfulness.js';
 import './judge-fidelity.js';
+import './judge-membership.js';
 import './judge-memorisation.js';
 import './judge-tstr.js';
 
@@ -28,6 +29,7 @@ export { JudgeCancelEvent, JudgeRunEvent, JudgeTrainEvent } from './judge-events
  * @property busy - the page is generating: the audit and the training wait for it (one run at a time)
  * @fires msl-judge-run - run the audit, with the form's settings
  * @fires msl-judge-train - train on synthetic, test on real, with the form's settings
+ * @fires msl-judge-membership - run the membership test (<msl-judge-membership>)
  * @fires msl-judge-cancel - stop the run in progress
  */
 export class JudgePanel extends LitElement {
@@ -95,6 +97,10 @@ export class JudgePanel extends LitElement {
       ${v.fidelity ? html`<msl-judge-fidelity .fidelity=${v.fidelity} .card=${v.card}></msl-judge-fidelity>` : nothing}
       ${v.faithfulness ? html`<msl-judge-faithfulness .faithfulness=${v.faithfulness} .card=${v.card}></msl-judge-faithfulness>` : nothing}
       ${v.memorisation ? html`<msl-judge-memorisation .memorisation=${v.memorisation} .sample=${v.sample} .card=${v.card}></msl-judge-memorisation>` : nothing}
+      ${this.disabled
+        ? nothing
+        : html`<msl-judge-membership .membership=${v.membership} ?diffusion=${this.method === 'ddpm'} .progress=${v.progress}
+            ?can-run=${this.method === 'ddpm' && !running && !this.busy} ?running=${running && v.task === 'membership'}></msl-judge-membership>`}
       ${v.ecg ? html`<msl-judge-ecg .ecg=${v.ecg}></msl-judge-ecg>` : nothing}
       ${v.memorisation || v.tstr
         ? html`<msl-judge-tstr .tstr=${v.tstr} .classes=${v.classes} .settings=${this.draft} .progress=${v.progress}
@@ -112,7 +118,8 @@ export class JudgePanel extends LitElement {
     const v = this.view;
     if (v.message) return v.message;
     if (this.disabled) return this.disabledReason || 'Load a generator to judge its samples.';
-    if (v.status === 'running') return v.task === 'tstr' ? 'Training…' : `Judging ${v.model?.name ?? 'the model'}…`;
+    if (v.status === 'running') return v.task === 'tstr' ? 'Training…' : v.task === 'membership' ? 'Running the membership test…' : `Judging ${v.model?.name ?? 'the model'}…`;
+    if (v.status === 'done' && v.task === 'membership' && v.membership?.report) return `Membership test of ${v.model?.name ?? 'the model'} done.`;
     if (v.status === 'done' && v.model) {
       return `Judged ${v.generatedCount} samples of ${v.model.name}${v.unconditionalCount ? ` and ${v.unconditionalCount} unconditional ones` : ''} with the evaluator ${v.evaluator ?? ''}.`;
     }

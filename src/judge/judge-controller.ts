@@ -14,6 +14,8 @@
  *                      view (`timing`), for the next audit's time estimate (src/judge/estimate.ts).
  *   usefulness():      train on the audit's synthetic samples, test on real held-out data, beside the
  *                      same classifier trained on as many real training samples per class.
+ *   membership(generator): the membership test of a diffusion model (src/judge/membership.ts) on
+ *                      the real pack's training and held-out images; needs no audit.
  */
 import { getBackend } from '@tensorflow/tfjs';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -25,6 +27,7 @@ import { AUDIT_STAGES, type AuditSamples, type ClassifierModel, type RealOutputs
 import { type GeneratorModel, samplerDefaultsOf } from '../pipeline/pipeline.js';
 import type { AuditTiming } from './estimate.js';
 import { canSampleUnconditionally } from './generate.js';
+import { membershipTest } from './membership.js';
 import type { JudgeProgress } from './tasks.js';
 import {
   EMPTY_JUDGE_VIEW,
@@ -158,6 +161,8 @@ export class JudgeController implements ReactiveController {
       classes: [...card.classes],
       sample: { kind: shape.length === 3 ? 'image' : 'signal', shape: [...shape], sampleRateHz: rate, startMs: (-before * 1000) / rate },
       card: cardFigures(card.quality),
+      // a membership test of this model stands (it does not depend on the audit's settings)
+      membership: this.view.model?.id === card.id && !this.view.membership?.running ? this.view.membership : null,
       // a rerun keeps the estimate it was started from, should it be cancelled
       timing: this.view.timing?.model === card.id ? this.view.timing : null,
     };
@@ -238,6 +243,34 @@ export class JudgeController implements ReactiveController {
     return report !== null;
   }
 
+  /** Runs the membership test on a diffusion model; resolves true when it finished. */
+  async membership(generator: LoadedModel | null, settings: Partial<JudgeSettings> = {}): Promise<boolean> {
+    const model = judgeable(generator);
+    if (!model || model.kind !== 'ddpm') {
+      this.update({ message: 'The membership test measures a diffusion model\'s denoising error: load a diffusion model.' });
+      return false;
+    }
+    this.settings = clampJudgeSettings({ ...this.settings, ...settings });
+    const card = model.card;
+    // the audit's figures stay when they are of this model; a test of another model starts afresh
+    const base = this.view.model?.id === card.id ? this.view : { ...EMPTY_JUDGE_VIEW, timing: null };
+    const initial: JudgeView = {
+      ...base,
+      model: { id: card.id, name: card.name, method: card.method, dataset: card.dataset },
+      classes: [...card.classes],
+      membership: { running: true, report: null },
+    };
+    const report = await this.run('membership', initial, 1, async (signal, { stage, update }) => {
+      stage(1, { phase: 'reading the real samples', done: 0, total: 0 });
+      const reference = await this.loadReference(card.dataset, signal);
+      const report = await membershipTest(model, reference, { seed: this.settings.seed, signal, onProgress: (p) => stage(1, p) });
+      update({ membership: { running: false, report } });
+      return report;
+    });
+    if (!report && this.view.membership?.running) this.update({ membership: { running: false, report: null } });
+    return report !== null;
+  }
+
   /**
    * Runs `job` as the one run in progress (the run before is stopped first) and says in the view
    * how it went. Resolves with the job's value, or null when it was cancelled, failed or overtaken.
@@ -263,7 +296,7 @@ export class JudgeController implements ReactiveController {
       return outcome.value;
     }
     const cancelled = outcome.status === 'cancelled';
-    const what = task === 'audit' ? 'The audit' : 'Training';
+    const what = task === 'audit' ? 'The audit' : task === 'membership' ? 'The membership test' : 'Training';
     this.update({
       status: cancelled ? 'cancelled' : 'error',
       progress: null,

@@ -8,13 +8,14 @@ import type { AuditTiming } from './estimate.js';
 import type { ClassMix, Faithfulness } from './faithfulness.js';
 import type { FeatureComparison } from './ecg-features.js';
 import type { FidelityReport } from './fidelity.js';
+import type { MembershipReport } from './membership.js';
 import type { MemorisationReport } from './memorisation.js';
 import type { OverlaidHistogram } from './histograms.js';
 import type { JudgeProgress } from './tasks.js';
 import type { TstrReport } from './tstr.js';
 
 export type JudgeStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
-export type JudgeTask = 'audit' | 'tstr';
+export type JudgeTask = 'audit' | 'tstr' | 'membership';
 
 /** The settings a run takes; the panel's form edits them and sends them with its events. */
 export interface JudgeSettings {
@@ -165,6 +166,11 @@ export interface TstrView {
   note: string | null;
 }
 
+export interface MembershipView {
+  running: boolean;
+  report: MembershipReport | null;
+}
+
 /** The figures the model card reports (measured in PyTorch), to set beside the browser's. */
 export interface CardFigures {
   samplesPerClass: number | null;
@@ -196,6 +202,8 @@ export interface JudgeView {
   memorisation: MemorisationView | null;
   ecg: EcgView | null;
   tstr: TstrView | null;
+  /** The membership test (diffusion models): null before it is asked for. */
+  membership: MembershipView | null;
   card: CardFigures | null;
   /** What the last finished audit of this model measured, for the next one's time estimate. */
   timing: AuditTiming | null;
@@ -217,6 +225,7 @@ export const EMPTY_JUDGE_VIEW: JudgeView = {
   memorisation: null,
   ecg: null,
   tstr: null,
+  membership: null,
   card: null,
   timing: null,
 };

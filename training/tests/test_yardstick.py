@@ -61,3 +61,9 @@ def test_membership_auc_and_near_copies_on_planted_data():
     held[[3, 17, 40]] = train[[5, 6, 7]] + 0.01
     copies, _ = near_copies(held, train)
     assert np.flatnonzero(copies).tolist() == [3, 17, 40]
+
+
+def test_auc_matches_the_golden_file_the_browser_checks_too():
+    from training.medsynth.evaluate import auc_binary
+    g = json.load(open(os.path.join(os.path.dirname(GOLDEN), "membership-golden.json")))
+    assert auc_binary(g["auc"]["scores"], g["auc"]["positive"]) == pytest.approx(g["auc"]["value"], abs=1e-12)

@@ -391,4 +391,35 @@ describe('the judge panel', () => {
     const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
+  it('runs the membership test for a diffusion model and shows its AUC with and without near-copies, the ROC curves and the verdict', async () => {
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: view(), method: 'vae' });
+    expect(byTestId(panel, 'judge-membership-unavailable')).toHaveLength(1);
+    expect(byTestId(panel, 'judge-membership-run')).toHaveLength(0);
+    panel.method = 'ddpm';
+    await settle(panel);
+    const asked = nextEvent(panel, 'msl-judge-membership');
+    byTestId<HTMLButtonElement>(panel, 'judge-membership-run')[0]!.click();
+    await asked;
+    const roc = [{ falsePositive: 0, truePositive: 0 }, { falsePositive: 0.1, truePositive: 0.8 }, { falsePositive: 1, truePositive: 1 }];
+    const all = { auc: 0.952, low: 0.926, high: 0.975, n: { train: 106, heldout: 106 }, roc };
+    const dedup = { auc: 0.995, low: 0.985, high: 1, n: { train: 106, heldout: 81 }, roc };
+    panel.view = view({
+      status: 'done',
+      task: 'membership',
+      membership: {
+        running: false,
+        report: { model: 'toy-ddpm', timesteps: [50, 100, 200, 400], draws: 2, all, dedup, nearCopies: 25, nearCopyThreshold: 3.21, meanError: { train: 0.049, heldout: 0.284 }, verdict: 'The model tells its own training images from unseen ones.' },
+      },
+    });
+    await settle(panel);
+    const cells = (id: string) => [...byTestId(panel, id)[0]!.children].map((c) => c.textContent!.trim());
+    expect(cells('judge-membership-all')).toEqual(['all', '106', '106', '0.952', '0.926 to 0.975']);
+    expect(cells('judge-membership-dedup')).toEqual(['without 25 near-copies', '106', '81', '0.995', '0.985 to 1']);
+    expect(byTestId(panel, 'judge-membership-verdict')[0]!.className).toBe('warning');
+    expect(byTestId(panel, 'judge-membership-copies')[0]!.textContent).toContain('25 of 106 held-out images');
+    const svg = byTestId(panel, 'judge-membership-roc')[0]!.querySelector('svg')!;
+    expect(svg.getAttribute('aria-label')).toContain('all held-out, AUC 0.952');
+    expect(svg.querySelectorAll('polyline')).toHaveLength(2);
+    expect(byTestId(panel, 'judge-status')[0]!.textContent).toBe('Membership test of Toy DDPM done.');
+  });
 });

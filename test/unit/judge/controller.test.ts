@@ -129,6 +129,16 @@ describe('the judge controller', () => {
     expect(t.report!.synthetic.confusion.flat().reduce((a, b) => a + b, 0)).toBe(12);
     expect(t.note).toContain('8 synthetic samples');
 
+    // the membership test keeps the audit's figures, and the next audit keeps the test's
+    expect(await judge.membership(generator)).toBe(true);
+    const r = judge.view.membership!.report!;
+    expect(judge.view.membership!.running).toBe(false);
+    expect(r.all.n).toEqual({ train: 12, heldout: 12 });
+    expect(r.verdict).toMatch(/AUC/);
+    expect(judge.view.fidelity).toBe(v.fidelity);
+    expect(await judge.audit(generator, { perClass: 4, unconditional: 0, resamples: 2 })).toBe(true);
+    expect(judge.view.membership?.report).toBe(r);
+
     host.disconnect();
     await judge.cancel();
     generator.dispose();
@@ -237,6 +247,8 @@ describe('the judge controller', () => {
     const vae = await open('tiny-xray-vae');
     expect(judgeAvailability(vae, MODELS)).toEqual({ ok: true, reason: '' });
     expect(judgeAvailability(vae, []).reason).toBe('No evaluator ships for pneumoniamnist, so its samples cannot be judged here.');
+    expect(await judge.membership(vae)).toBe(false);
+    expect(judge.view.message).toContain('load a diffusion model');
     vae.dispose();
     classifier.dispose();
     const error = await loadJudgeReference('nowhere', { fetch: fetchAll }).catch((e: unknown) => e);

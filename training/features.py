@@ -35,7 +35,8 @@ GROUPS = {
     # at 64x64 a narrow first level and one level more keep a training step near a second on one core
     "rgb64": {"datasets": ["bccd"], "dims": 2, "channels": 3, "size": 64, "widths": (8, 16, 32, 64, 128),
               "aug": {"shift": 6, "amp": 0.15, "offset": 0.1, "dihedral": True}},
-    "ecg": {"datasets": ["mitbih"], "dims": 1, "channels": 1, "size": 256,
+    # beats in the generators' and evaluator's units (mV / 1.5), so one scaling serves them all
+    "ecg": {"datasets": ["mitbih"], "dims": 1, "channels": 1, "size": 256, "scale_mv": 1.5,
             "aug": {"shift": 8, "amp": 0.1, "offset": 0.1}},
 }
 FEATURE_DIM = 128
@@ -72,7 +73,7 @@ def load_group(group, data_dir):
     """Every training split of the group, one joint label per (dataset, class)."""
     xs, ys, labels = [], [], []
     for name in GROUPS[group]["datasets"]:
-        split = load_split(data_dir, name, "train")
+        split = load_split(data_dir, name, "train", GROUPS[group].get("scale_mv", 1.0))
         xs.append(split.x)
         ys.append(split.y + len(labels))
         labels += [f"{name}/{c}" for c in split.classes]

@@ -77,8 +77,8 @@ def measure(group, data_dir, runs_dir, draws=5, seed=0):
     rng = np.random.default_rng(seed)
     out = {"group": group, "extractorSteps": step, "datasets": {}}
     for dataset in GROUPS[group]["datasets"]:
-        held = load_split(data_dir, dataset, "test")
-        train = load_split(data_dir, dataset, "train")
+        held = load_split(data_dir, dataset, "test", GROUPS[group].get("scale_mv", 1.0))
+        train = load_split(data_dir, dataset, "train", GROUPS[group].get("scale_mv", 1.0))
         counts = held.class_counts
         n = int(counts.sum())
         evaluator_card, evaluator = from_export(f"{PREFIX[dataset]}-classifier")

@@ -11,22 +11,26 @@ import { judgeStyles } from './judge-parts.js';
  * where the sets are too small to trust, and notes on figures that can look wrong: why a kernel
  * distance can come out below zero, and what it means when precision and recall part.
  *
- * @property fidelity - the figures (FidelityReport), in the evaluator's features
- * @property card - the model card's figures, or null
+ * @property fidelity - the figures (FidelityReport), in the space it names
+ * @property card - the model card's figures (measured in the evaluator's features), or null
+ * @property second - this is the evaluator-space view beside the feature extractor's
  */
 export class JudgeFidelity extends LitElement {
   static override properties = {
     fidelity: { attribute: false },
     card: { attribute: false },
+    second: { type: Boolean },
   };
 
   declare fidelity: FidelityReport | null;
   declare card: CardFigures | null;
+  declare second: boolean;
 
   constructor() {
     super();
     this.fidelity = null;
     this.card = null;
+    this.second = false;
   }
 
   static override styles = judgeStyles;
@@ -43,11 +47,16 @@ export class JudgeFidelity extends LitElement {
     const prdcRow = (name: 'precision' | 'recall' | 'density' | 'coverage', label: string) =>
       html`<tr><th scope="row">${label}</th><td>${fmt(g.prdc?.[name])}</td><td>${fmt(r?.prdc?.[name])}</td><td>–</td></tr>`;
     return html`
-      <section aria-labelledby="judge-fidelity-heading" data-testid="judge-fidelity">
-        <h3 id="judge-fidelity-heading">Fidelity and diversity</h3>
+      <section aria-labelledby="judge-fidelity-heading" data-testid=${this.second ? 'judge-fidelity-evaluator' : 'judge-fidelity'}>
+        <h3 id="judge-fidelity-heading">${this.second ? "Second view: the same in the evaluator's features" : 'Fidelity and diversity'}</h3>
+        ${this.second
+          ? html`<p class="hint">The evaluator was trained to tell its classes apart, and its features keep little else: blur,
+              texture or a wrong background can pass unseen. These figures are kept to compare with the model card, which was
+              measured in them; trust the independent features above.</p>`
+          : nothing}
         <table>
           <caption>
-            In the evaluator's features (${f.featureDim} dimensions), on a class-balanced mix of ${f.classes.join(', ')}
+            In ${f.space} (${f.featureDim} dimensions), on a class-balanced mix of ${f.classes.join(', ')}
             (${f.perClass.join(' + ')} samples per set); 95% bootstrap intervals over ${g.frechet.resamples} resamples in brackets.
             Lower distances are closer; precision and density measure fidelity, recall and coverage diversity.
           </caption>

@@ -72,6 +72,7 @@ export class JudgeMembership extends LitElement {
         ${r
           ? html`
               <p data-testid="judge-membership-verdict" class=${r.all.low > 0.5 || (r.dedup?.low ?? 0) > 0.5 ? 'warning' : ''}>${r.verdict}</p>
+              ${r.caveat ? html`<p class="hint" role="note" data-testid="judge-membership-caveat">${r.caveat}</p>` : nothing}
               <table data-testid="judge-membership-results">
                 <caption>Denoising error at t = ${r.timesteps.join(', ')}, ${r.draws} noise draws each; 95% bootstrap intervals.</caption>
                 <thead><tr><th scope="col">held-out set</th><th scope="col">training images</th><th scope="col">held-out images</th><th scope="col">AUC</th><th scope="col">interval</th></tr></thead>

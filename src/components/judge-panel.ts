@@ -88,13 +88,15 @@ export class JudgePanel extends LitElement {
       <p class="lede">
         How close are the generated samples to real data, how varied, do they show the class they were asked for,
         do they copy training samples, and could a classifier learn from them? Everything is measured here, in your
-        browser, with the evaluator model of the same dataset; the model card's figures (measured in PyTorch) stand beside.
+        browser: distances in the features of an extractor trained on all of the modality's real data, classes by the
+        evaluator model of the same dataset; the model card's figures (measured in PyTorch) stand beside.
       </p>
       ${this.renderForm()}
       ${running || this.disabled ? nothing : html`<p class="hint" data-testid="judge-estimate">${estimateLine(v.timing, this.draft)}</p>`}
       ${v.task === 'audit' || (v.task === null && v.progress) ? progressLine(v.progress) : nothing}
       <p role="status" data-testid="judge-status" class=${v.status === 'error' ? 'error' : v.status === 'cancelled' ? 'warning' : ''}>${this.statusLine()}</p>
-      ${v.fidelity ? html`<msl-judge-fidelity .fidelity=${v.fidelity} .card=${v.card}></msl-judge-fidelity>` : nothing}
+      ${v.fidelity ? html`<msl-judge-fidelity .fidelity=${v.fidelity} .card=${v.evaluatorFidelity ? null : v.card}></msl-judge-fidelity>` : nothing}
+      ${v.evaluatorFidelity ? html`<msl-judge-fidelity second .fidelity=${v.evaluatorFidelity} .card=${v.card}></msl-judge-fidelity>` : nothing}
       ${v.faithfulness ? html`<msl-judge-faithfulness .faithfulness=${v.faithfulness} .card=${v.card}></msl-judge-faithfulness>` : nothing}
       ${v.memorisation ? html`<msl-judge-memorisation .memorisation=${v.memorisation} .sample=${v.sample} .card=${v.card}></msl-judge-memorisation>` : nothing}
       ${this.disabled

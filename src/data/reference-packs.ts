@@ -25,6 +25,8 @@ export interface PackIndex {
   sampleRateHz?: number;
   window?: { before: number; after: number };
   provenance?: { source?: string; licence?: string; citation?: string };
+  /** How the data were prepared, step by step ("split by patient: ..."). */
+  processing?: string[];
   splits: { heldout: PackSplit; train?: PackSplit };
 }
 

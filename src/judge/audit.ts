@@ -58,14 +58,28 @@ export interface RealOutputs {
   train: EvaluatorOutput | null;
   comparisons: Map<string, SetComparison>;
   nearest: Map<string, NearestResult>;
+  /** The feature extractor's outputs on the real sets and its real-vs-real comparisons; null without one. */
+  extracted: ExtractedReal | null;
+}
+
+export interface ExtractedReal {
+  extractor: string;
+  heldout: EvaluatorOutput;
+  train: EvaluatorOutput | null;
+  comparisons: Map<string, SetComparison>;
 }
 
 /** The parts of the panel's view an audit fills in. */
-export type AuditFigures = Pick<JudgeView, 'generatedCount' | 'unconditionalCount' | 'faithfulness' | 'fidelity' | 'memorisation' | 'ecg'>;
+export type AuditFigures = Pick<JudgeView, 'generatedCount' | 'unconditionalCount' | 'faithfulness' | 'fidelity' | 'evaluatorFidelity' | 'memorisation' | 'ecg'>;
 
 export interface AuditInputs {
   generator: GeneratorModel;
   evaluator: ClassifierModel;
+  /**
+   * A feature extractor of the dataset (src/judge/judge-controller.ts extractorFor): when given,
+   * distances are measured in its features, and in the evaluator's as a second view.
+   */
+  extractor?: ClassifierModel | null;
   reference: JudgeReference;
   /** The evaluator's outputs on `reference`, when kept from an earlier audit. */
   real?: RealOutputs | null;
@@ -126,9 +140,17 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
 
   // 4, 5. the evaluator's view of every set
   const generated = await evaluateSamples(evaluator.net, made, { toNetwork, signal, onProgress: stage(4), phase: 'evaluator on the generated samples' });
+  const extractor = inputs.extractor ?? null;
+  const extractedGenerated = extractor
+    ? await evaluateSamples(extractor.net, samples, { toNetwork: scalingOf(extractor.card).toNetwork, signal, onProgress: stage(4), phase: `${extractor.card.id} on the generated samples` })
+    : null;
   let real = inputs.real;
-  if (!real) {
-    real = await evaluateReal(evaluator, reference, { toNetwork, signal, onProgress: stage(5) });
+  const keptExtracted = !extractor || real?.extracted?.extractor === extractor.card.id;
+  if (!real || !keptExtracted) {
+    real = {
+      ...(real ?? (await evaluateReal(evaluator, reference, { toNetwork, signal, onProgress: stage(5) }))),
+      extracted: extractor ? await extractReal(extractor, reference, { signal, onProgress: stage(5) }) : null,
+    };
     options.onRealOutputs?.(real);
   }
   const predicted = generated.predicted.subarray(0, requested.length);
@@ -144,22 +166,32 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
   });
   lap('evaluate');
 
-  // 6. distances, in the evaluator's features of the conditional samples
+  // 6. distances of the conditional samples: in the extractor's features where there is one, and in the evaluator's
   const firstRows = (m: EvaluatorOutput['features'], n: number) => ({ rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) });
   const generatedFeatures = firstRows(generated.features, requested.length);
-  const comparisonsBefore = real.comparisons.size;
-  const distances = await fidelity(
-    {
-      generated: { features: generatedFeatures, labels: requested },
-      heldout: { features: real.heldout.features, labels: reference.heldout.labels },
-      train: real.train ? { features: real.train.features, labels: train.labels } : null,
-    },
-    { classes: card.classes, resamples: s.resamples, seed: s.seed, signal, onProgress: stage(6), realComparisons: real.comparisons },
-  );
-  show({ fidelity: distances });
+  const comparisonsBefore = real.comparisons.size + (real.extracted?.comparisons.size ?? 0);
+  const distancesIn = (space: string, generatedRows: EvaluatorOutput['features'], realSets: { heldout: EvaluatorOutput; train: EvaluatorOutput | null }, comparisons: Map<string, SetComparison>, part: number, parts: number) =>
+    fidelity(
+      {
+        generated: { features: generatedRows, labels: requested },
+        heldout: { features: realSets.heldout.features, labels: reference.heldout.labels },
+        train: realSets.train ? { features: realSets.train.features, labels: train.labels } : null,
+      },
+      {
+        classes: card.classes, space, resamples: s.resamples, seed: s.seed, signal, realComparisons: comparisons,
+        onProgress: (p) => options.onProgress?.(6, { phase: `${space}: ${p.phase}`, done: p.total * part + p.done, total: p.total * parts }),
+      },
+    );
+  const evaluatorSpace = `the evaluator's features (${evaluator.card.id})`;
+  if (real.extracted && extractedGenerated) {
+    show({ fidelity: await distancesIn(`independent features (${real.extracted.extractor})`, extractedGenerated.features, real.extracted, real.extracted.comparisons, 0, 2) });
+    show({ evaluatorFidelity: await distancesIn(evaluatorSpace, generatedFeatures, real, real.comparisons, 1, 2) });
+  } else {
+    show({ fidelity: await distancesIn(evaluatorSpace, generatedFeatures, real, real.comparisons, 0, 1), evaluatorFidelity: null });
+  }
   lap('distances');
   // fidelity() and memorisationAudit() add what they measure on real data: nothing added, it was kept
-  const comparisonKept = distances.trainVsHeldOut !== null && real.comparisons.size === comparisonsBefore;
+  const comparisonKept = real.train !== null && real.comparisons.size + (real.extracted?.comparisons.size ?? 0) === comparisonsBefore;
 
   // 7. memorisation, in the generator's network units and in the evaluator's features
   const toPixels = scalingOf(card).toNetwork;
@@ -219,7 +251,13 @@ export async function evaluateReal(
         onProgress: (p) => onProgress?.({ phase: 'training samples', done: heldout.predicted.length + p.done, total }),
       })
     : null;
-  return { heldout, train, comparisons: new Map(), nearest: new Map() };
+  return { heldout, train, comparisons: new Map(), nearest: new Map(), extracted: null };
+}
+
+/** The feature extractor on the held-out and the training samples of the pack, in its own input units. */
+export async function extractReal(extractor: ClassifierModel, reference: JudgeReference, options: { signal?: AbortSignal; onProgress?: (p: JudgeProgress) => void }): Promise<ExtractedReal> {
+  const { heldout, train } = await evaluateReal(extractor, reference, { ...options, toNetwork: scalingOf(extractor.card).toNetwork });
+  return { extractor: extractor.card.id, heldout, train, comparisons: new Map() };
 }
 
 export type UsefulnessOptions = Pick<TstrOptions, 'epochs' | 'signal' | 'onProgress' | 'onBatch' | 'onEpoch'>;

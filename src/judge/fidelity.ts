@@ -59,6 +59,8 @@ export interface SetComparison {
 }
 
 export interface FidelityReport {
+  /** The feature space, in words ("independent features: features-grey28", "the evaluator's features: xray-classifier"). */
+  space: string;
   /** Names of the classes in the mix, and how many samples of each (per set). */
   classes: string[];
   /** Samples of each class in the mix, the same for every set. */
@@ -80,6 +82,8 @@ export interface LabelledFeatures {
 
 export interface FidelityOptions extends TaskOptions {
   classes: readonly string[];
+  /** What the features are, in words, for the report (default "the evaluator's features"). */
+  space?: string;
   /** Bootstrap resamples (default 100; 50 to 200 is sensible). */
   resamples?: number;
   seed?: number;
@@ -275,6 +279,7 @@ export async function fidelity(
   const left = options.classes.filter((_, c) => !pick.classes.includes(c));
   if (left.length) warnings.push(`Left out (too few samples in some set): ${left.join(', ')}.`);
   return {
+    space: options.space ?? "the evaluator's features",
     classes: pick.classes.map((c) => options.classes[c]!),
     perClass: pick.perClass,
     featureDim,

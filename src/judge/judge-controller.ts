@@ -56,9 +56,14 @@ export function judgeable(model: LoadedModel | null | undefined): GeneratorModel
   return model && (model.kind === 'ddpm' || model.kind === 'vae') ? model : null;
 }
 
-/** The evaluator of a dataset: its shipped classifier. */
+/** The evaluator of a dataset: its shipped classifier (not a feature extractor). */
 export function evaluatorFor(dataset: string, models: readonly ModelSummary[] = SHIPPED_MODELS): ModelSummary | null {
-  return models.find((m) => m.method === 'classifier' && m.dataset === dataset) ?? null;
+  return models.find((m) => m.method === 'classifier' && !m.featuresFor && m.dataset === dataset) ?? null;
+}
+
+/** The feature extractor that measures a dataset (a card with features.for), or null. */
+export function extractorFor(dataset: string, models: readonly ModelSummary[] = SHIPPED_MODELS): ModelSummary | null {
+  return models.find((m) => m.method === 'classifier' && (m.featuresFor ?? []).includes(dataset)) ?? null;
 }
 
 /**
@@ -85,6 +90,9 @@ export class JudgeController implements ReactiveController {
 
   private evaluator: { id: string; model: ClassifierModel } | null = null;
   private evaluatorLoading: Promise<ClassifierModel> | null = null;
+  /** The dataset's feature extractor, kept like the evaluator. */
+  private extractor: { id: string; model: ClassifierModel } | null = null;
+  private extractorLoading: Promise<ClassifierModel> | null = null;
   /** Evaluator outputs of the real sets, by evaluator and dataset: plain numbers, no tensors. */
   private readonly realOutputs = new Map<string, RealOutputs>();
   private last: AuditSamples | null = null;
@@ -134,11 +142,14 @@ export class JudgeController implements ReactiveController {
     this.dispose();
   }
 
-  /** Frees the evaluator. */
+  /** Frees the evaluator and the feature extractor. */
   dispose(): void {
     this.evaluator?.model.dispose();
     this.evaluator = null;
     this.evaluatorLoading = null;
+    this.extractor?.model.dispose();
+    this.extractor = null;
+    this.extractorLoading = null;
   }
 
   /** Runs the audit on `generator`; resolves true when it finished. */
@@ -172,12 +183,18 @@ export class JudgeController implements ReactiveController {
       update({ evaluator: summary.id });
       stage(1, { phase: `loading ${summary.id}`, done: 0, total: 0 });
       const evaluator = await this.loadEvaluator(summary, signal, (p) => stage(1, p));
+      const features = extractorFor(card.dataset, this.options.models);
+      if (!features && this.extractor) {
+        this.extractor.model.dispose();
+        this.extractor = null;
+      }
+      const extractor = features ? await this.loadExtractor(features, signal, (p) => stage(1, p)) : null;
       stage(2, { phase: 'reading the real samples', done: 0, total: 0 });
       const reference = await this.loadReference(card.dataset, signal);
       // the evaluator's outputs on the real data are the same for every audit of this dataset: kept
       const key = `${summary.id}/${reference.index.dataset}`;
       const done = await runAudit(
-        { generator: model, evaluator, reference, real: this.realOutputs.get(key) },
+        { generator: model, evaluator, extractor, reference, real: this.realOutputs.get(key) },
         { settings: s, signal, onProgress: stage, onFigures: update, onRealOutputs: (real) => this.realOutputs.set(key, real) },
       );
       const timing: AuditTiming = {
@@ -314,18 +331,9 @@ export class JudgeController implements ReactiveController {
   /** The evaluator `summary` names: loaded once, kept for the next audit, and replaced when another dataset needs another. */
   private async loadEvaluator(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
     if (this.evaluator?.id === summary.id) return this.evaluator.model;
-    this.dispose();
-    const load = this.options.load ?? loadModel;
-    const loading = load(summary.path, {
-      signal,
-      onProgress: (p) => onProgress({ phase: `${summary.id}: ${p.phase}`, done: p.loaded, total: p.total }),
-    }).then((model) => {
-      if (model.kind !== 'classifier') {
-        model.dispose();
-        throw new Error(`${summary.id} is not a classifier`);
-      }
-      return model;
-    });
+    this.evaluator?.model.dispose();
+    this.evaluator = null;
+    const loading = this.loadClassifier(summary, signal, onProgress);
     this.evaluatorLoading = loading;
     const model = await loading;
     if (this.evaluatorLoading !== loading) {
@@ -336,6 +344,38 @@ export class JudgeController implements ReactiveController {
     this.evaluator = { id: summary.id, model };
     this.evaluatorLoading = null;
     return model;
+  }
+
+  /** The feature extractor `summary` names, kept like the evaluator. */
+  private async loadExtractor(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
+    if (this.extractor?.id === summary.id) return this.extractor.model;
+    this.extractor?.model.dispose();
+    this.extractor = null;
+    const loading = this.loadClassifier(summary, signal, onProgress);
+    this.extractorLoading = loading;
+    const model = await loading;
+    if (this.extractorLoading !== loading) {
+      model.dispose();
+      signal.throwIfAborted();
+      throw new Error('the feature extractor was replaced while loading');
+    }
+    this.extractor = { id: summary.id, model };
+    this.extractorLoading = null;
+    return model;
+  }
+
+  private loadClassifier(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
+    const load = this.options.load ?? loadModel;
+    return load(summary.path, {
+      signal,
+      onProgress: (p) => onProgress({ phase: `${summary.id}: ${p.phase}`, done: p.loaded, total: p.total }),
+    }).then((model) => {
+      if (model.kind !== 'classifier') {
+        model.dispose();
+        throw new Error(`${summary.id} is not a classifier`);
+      }
+      return model;
+    });
   }
 
   /**

@@ -158,6 +158,8 @@ export interface MembershipReport {
   meanError: { train: number; heldout: number };
   /** What to make of it, in words. */
   verdict: string;
+  /** Where the split itself limits what the AUC means (held-out records from other patients), or null. */
+  caveat: string | null;
 }
 
 export interface MembershipOptions extends TaskOptions {
@@ -243,5 +245,10 @@ export async function membershipTest(model: DdpmModel, reference: JudgeReference
     nearCopyThreshold: threshold,
     meanError: { train: mean(trainErrors), heldout: mean(heldErrors) },
     verdict: membershipVerdict(all, dedup, copies),
+    caveat: (reference.index.processing ?? []).some((step) => /split by patient/i.test(step))
+      ? 'Held-out records come from other patients than the training records (the split is by patient), so the test also ' +
+        'detects how the patients differ: an AUC above 0.5 says the model knows its training patients, which is itself a ' +
+        'privacy signal, not that it copies single records.'
+      : null,
   };
 }

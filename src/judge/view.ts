@@ -197,7 +197,10 @@ export interface JudgeView {
   /** Conditional samples generated, and unconditional. */
   generatedCount: number;
   unconditionalCount: number;
+  /** Distances in the dataset's feature extractor's features, or in the evaluator's where none ships. */
   fidelity: FidelityReport | null;
+  /** The same in the evaluator's features, as a second view, when `fidelity` is the extractor's. */
+  evaluatorFidelity: FidelityReport | null;
   faithfulness: FaithfulnessView | null;
   memorisation: MemorisationView | null;
   ecg: EcgView | null;
@@ -221,6 +224,7 @@ export const EMPTY_JUDGE_VIEW: JudgeView = {
   generatedCount: 0,
   unconditionalCount: 0,
   fidelity: null,
+  evaluatorFidelity: null,
   faithfulness: null,
   memorisation: null,
   ecg: null,

@@ -119,6 +119,18 @@ export interface ModelCard {
   parity: { file: string; tolerance: number; cases: string[] };
   intendedUse: string;
   limitations: string[];
+  /**
+   * A feature extractor's card (method 'classifier'): the datasets whose samples it measures, and
+   * how it was trained. The judge measures distances in its features, not in an evaluator's.
+   */
+  features?: FeaturesCard;
+}
+
+export interface FeaturesCard {
+  /** Datasets it was trained on and measures. */
+  for: string[];
+  /** How it was trained, in words. */
+  objective: string;
 }
 
 const ARCHITECTURE_TYPE: Record<Method, Architecture['type']> = {
@@ -184,6 +196,13 @@ export function parseCard(json: unknown): ModelCard {
     need('channels', isPositiveIntList, 'a non-empty list of positive integers');
     need('groups', isPositiveInt, 'a positive integer');
     need('featureDim', isPositiveInt, 'a positive integer');
+  }
+  if ('features' in json) {
+    const f = json.features;
+    if (method !== 'classifier') fail('only a classifier network can be a feature extractor');
+    if (!isObject(f) || !Array.isArray(f.for) || f.for.length === 0 || !f.for.every((d) => typeof d === 'string' && d)) {
+      fail(`features.for must be a non-empty list of dataset names, got ${JSON.stringify(isObject(f) ? f.for : f)}`);
+    }
   }
   return json as unknown as ModelCard;
 }

@@ -138,6 +138,7 @@ export function summarise(card: ModelCard, path: string, thumbnail?: Thumbnail):
     licence: typeof card.provenance.licence === 'string' ? card.provenance.licence : 'unknown',
     inputShape: card.architecture.inputShape,
     passesPerSample: passesPerSample(card),
+    ...(card.features ? { featuresFor: card.features.for } : {}),
     ...(thumbnail ? { thumbnail } : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface ModelSummary {
   inputShape?: number[];
   /** Forward passes of the network per sample at the card's defaults (catalogue.ts passesPerSample). */
   passesPerSample?: number;
+  /** A feature extractor's datasets (the card's features.for): the judge measures distances in its features. */
+  featuresFor?: string[];
 }
 
 export const SHIPPED_MODELS: readonly ModelSummary[] = MODELS;

@@ -67,6 +67,7 @@ function view(patch: Partial<JudgeView> = {}): JudgeView {
     generatedCount: 3,
     unconditionalCount: 4,
     fidelity: {
+      space: "the evaluator's features (toy-classifier)",
       classes: ['normal', 'pneumonia'],
       perClass: [30, 30],
       featureDim: 64,
@@ -408,7 +409,7 @@ describe('the judge panel', () => {
       task: 'membership',
       membership: {
         running: false,
-        report: { model: 'toy-ddpm', timesteps: [50, 100, 200, 400], draws: 2, all, dedup, nearCopies: 25, nearCopyThreshold: 3.21, meanError: { train: 0.049, heldout: 0.284 }, verdict: 'The model tells its own training images from unseen ones.' },
+        report: { model: 'toy-ddpm', timesteps: [50, 100, 200, 400], draws: 2, all, dedup, nearCopies: 25, nearCopyThreshold: 3.21, meanError: { train: 0.049, heldout: 0.284 }, verdict: 'The model tells its own training images from unseen ones.', caveat: null },
       },
     });
     await settle(panel);
@@ -421,5 +422,19 @@ describe('the judge panel', () => {
     expect(svg.getAttribute('aria-label')).toContain('all held-out, AUC 0.952');
     expect(svg.querySelectorAll('polyline')).toHaveLength(2);
     expect(byTestId(panel, 'judge-status')[0]!.textContent).toBe('Membership test of Toy DDPM done.');
+  });
+  it('measures in the independent features first and keeps the evaluator-space figures as a labelled second view beside the card', async () => {
+    const base = view();
+    const independent = { ...base.fidelity!, space: 'independent features (toy-features)', featureDim: 128 };
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: { ...base, fidelity: independent, evaluatorFidelity: base.fidelity } });
+    const [first] = byTestId(panel, 'judge-fidelity');
+    const [second] = byTestId(panel, 'judge-fidelity-evaluator');
+    expect(first!.querySelector('caption')!.textContent).toContain('In independent features (toy-features) (128 dimensions)');
+    expect(second!.querySelector('h3')!.textContent).toBe("Second view: the same in the evaluator's features");
+    expect(second!.querySelector('caption')!.textContent).toContain("In the evaluator's features (toy-classifier) (64 dimensions)");
+    // the card was measured in the evaluator's features: its figure stands beside those only
+    const cardCell = (section: Element) => section.querySelector('[data-testid="judge-frechet"]')!.children[3]!.textContent!.trim();
+    expect(cardCell(first!)).toBe('–');
+    expect(cardCell(second!)).not.toBe('–');
   });
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedModel, loadModel } from '../../../src/models/loader.js';
 import type { ModelSummary } from '../../../src/models/registry.js';
-import { JudgeController, evaluatorFor, judgeAvailability, judgeable } from '../../../src/judge/judge-controller.js';
+import { JudgeController, evaluatorFor, extractorFor, judgeAvailability, judgeable } from '../../../src/judge/judge-controller.js';
 import { type PackIndex, ReferenceMissingError, loadJudgeReference } from '../../../src/data/reference-packs.js';
 import { Rng } from '../../../src/util/random.js';
 import { FIXTURES, fakeHost, repoFetch } from '../app/fixture-fetch.js';
@@ -144,6 +144,28 @@ describe('the judge controller', () => {
     generator.dispose();
     await new Promise((r) => setTimeout(r, 0));
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('measures distances in a feature extractor of the dataset, keeps the evaluator-space figures as a second view, and keeps its real outputs', async () => {
+    // any classifier network serves as an extractor: here the tiny evaluator, declared one for pneumoniamnist
+    const extractor = { ...summary('tiny-xray-classifier', 'grey28', ['pneumoniamnist/normal', 'pneumoniamnist/pneumonia']), id: 'tiny-features', featuresFor: ['pneumoniamnist'] };
+    expect(extractorFor('pneumoniamnist', [...MODELS, extractor])?.id).toBe('tiny-features');
+    expect(evaluatorFor('pneumoniamnist', [extractor, ...MODELS])?.id).toBe('tiny-xray-classifier');
+    const generator = await open('tiny-xray-vae');
+    const host = fakeHost();
+    const judge = new JudgeController(host, { models: [...MODELS, extractor], fetch: fetchAll, load: (base, options) => loadModel(base, { ...options, fetch: repoFetch }) });
+    host.connect();
+    expect(await judge.audit(generator, { perClass: 4, resamples: 5 })).toBe(true);
+    const v = judge.view;
+    expect(v.fidelity!.space).toBe('independent features (tiny-xray-classifier)'); // named by its card
+    expect(v.evaluatorFidelity!.space).toBe("the evaluator's features (tiny-xray-classifier)");
+    // the same network in both spaces: the same figures, measured apart
+    expect(v.fidelity!.generatedVsHeldOut.frechet.estimate).toBeCloseTo(v.evaluatorFidelity!.generatedVsHeldOut.frechet.estimate, 6);
+    expect(await judge.audit(generator, { perClass: 4, resamples: 5 })).toBe(true);
+    expect(judge.view.timing!.real.kept).toEqual({ outputs: true, comparison: true, nearest: true });
+    host.disconnect();
+    await judge.cancel();
+    generator.dispose();
   });
 
   it('audits a dataset again without scoring its real samples again, and times each part for the next estimate', async () => {

@@ -94,6 +94,10 @@ describe('the membership test on a reference pack', () => {
     expect(r.all.auc).toBeLessThanOrEqual(r.all.high);
     expect(r.meanError.train).toBeGreaterThan(0);
     expect(progress).toContain('denoising error: held-out images');
+    expect(r.caveat).toBeNull();
+    const byPatient = await membershipTest(model, { ...reference, index: { processing: ['split by patient: train = DS1, test = DS2'] } as JudgeReference['index'] }, { resamples: 5 });
+    expect(byPatient.caveat).toMatch(/other patients/);
+    expect(byPatient.all.auc).toBe(r.all.auc);
 
     const controller = new AbortController();
     controller.abort(new Error('stopped'));

@@ -109,51 +109,59 @@ def _max_output_change(a, b):
     return worst
 
 
-def export_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA):
-    run_dir = os.path.join(runs_dir, model_id)
-    cfg, model, _ = load_run(run_dir)
-    index = read_index(data_dir, cfg["dataset"])
-    out_dir = os.path.join(models_dir, model_id)
-    os.makedirs(out_dir, exist_ok=True)
-
-    # 1. float16 unless it visibly changes the outputs
+def write_network(cfg, fresh, out_dir, model_id):
+    """Steps 1-3 of an export, for any network parity_cases knows: float16 unless it visibly changes
+    the outputs, the shard and manifest (checked to decode to the weights the parity used), and the
+    parity vectors. `fresh()` returns the trained network anew (rounding changes it in place).
+    Returns (network as stored, weights info for the card, parity info for the card)."""
+    model = fresh()
     cases32 = _run_cases(cfg, model)
-    model16 = ex.round_to_storage(load_run(run_dir)[1], "float16")
+    model16 = ex.round_to_storage(fresh(), "float16")
     cases16 = _run_cases(cfg, model16)
     change = _max_output_change(cases32, cases16)
     storage = "float16" if change <= FLOAT16_TOLERANCE else "float32"
     model, cases = (model16, cases16) if storage == "float16" else (model, cases32)
 
-    # 2. shard + manifest, and a check that the shard decodes to the weights the parity used
     weights = ex.tfjs_weights(model)
     data, entries = ex.encode(weights, storage)
     decoded = ex.decode(data, entries)
     for name, w in weights:
         assert np.array_equal(decoded[name], w), f"{name} does not survive {storage} storage"
+    os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "weights.bin"), "wb") as f:
         f.write(data)
     write_json(os.path.join(out_dir, "weights.json"), ex.manifest(entries))
 
-    # 3. parity vectors
     parity = {"model": model_id, "layout": "channels-last (NHWC images, NLC signals)",
               "weights": f"as stored ({storage})", "tolerance": 1e-4, "seed": PARITY_SEED,
               "cases": cases}
     with open(os.path.join(out_dir, "parity.json"), "w") as f:
         f.write(ex.compact_json(parity) + "\n")
+    weights_info = {"files": [{"path": "weights.bin", "bytes": len(data), "sha256": ex.sha256(data)}],
+                    "manifest": "weights.json", "parameters": sum(p.numel() for p in model.parameters()),
+                    "storage": storage, "float16MaxRelativeChange": change}
+    parity_info = {"file": "parity.json", "tolerance": 1e-4, "cases": list(cases)}
+    return model, weights_info, parity_info
+
+
+def export_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA):
+    run_dir = os.path.join(runs_dir, model_id)
+    cfg, _, _ = load_run(run_dir)
+    index = read_index(data_dir, cfg["dataset"])
+    out_dir = os.path.join(models_dir, model_id)
+    model, weights_info, parity_info = write_network(cfg, lambda: load_run(run_dir)[1], out_dir, model_id)
+    storage = weights_info["storage"]
+    data_bytes = weights_info["files"][0]["bytes"]
+    change = weights_info["float16MaxRelativeChange"]
 
     # 4. card + README
-    n_params = sum(p.numel() for p in model.parameters())
-    weights_info = {"files": [{"path": "weights.bin", "bytes": len(data), "sha256": ex.sha256(data)}],
-                    "manifest": "weights.json", "parameters": n_params, "storage": storage,
-                    "float16MaxRelativeChange": change}
-    parity_info = {"file": "parity.json", "tolerance": 1e-4, "cases": list(cases)}
     summary = read_json(os.path.join(run_dir, "summary.json"))
     quality = read_json(os.path.join(run_dir, "quality.json"))
     card = build_card(cfg, index, summary, quality, weights_info, parity_info)
     write_json(os.path.join(out_dir, "card.json"), card)
     with open(os.path.join(out_dir, "README.md"), "w") as f:
         f.write(readme(card))
-    print(f"{model_id}: exported to {out_dir} ({storage}, {len(data):,} bytes, "
+    print(f"{model_id}: exported to {out_dir} ({storage}, {data_bytes:,} bytes, "
           f"float16 change {change:.2e}, parity {os.path.getsize(os.path.join(out_dir, 'parity.json')):,} bytes)")
     return card
 

@@ -80,7 +80,7 @@ def load_group(group, data_dir):
     return torch.cat(xs), torch.cat(ys), labels
 
 
-def train(group, data_dir, runs_dir, budget_s, batch_size=128, lr=1e-3, seed=0, resume=True):
+def train(group, data_dir, runs_dir, budget_s, batch_size=128, lr=1e-3, seed=0, resume=True, noise_std=NOISE_STD, max_steps=None):
     spec = GROUPS[group]
     x, y, labels = load_group(group, data_dir)
     cfg = ClassifierConfig(dims=spec["dims"], in_channels=spec["channels"], size=spec["size"],
@@ -111,11 +111,11 @@ def train(group, data_dir, runs_dir, budget_s, batch_size=128, lr=1e-3, seed=0, 
 
     def view(batch):
         v = augment(batch, spec["aug"], gen)
-        return v + NOISE_STD * torch.randn(v.shape, generator=gen)
+        return v + noise_std * torch.randn(v.shape, generator=gen) if noise_std else v
 
     started, last_save, log = time.time(), time.time(), []
     model.train()
-    while elapsed + (time.time() - started) < budget_s:
+    while elapsed + (time.time() - started) < budget_s and (max_steps is None or step < max_steps):
         idx = torch.from_numpy(next(batches))
         batch, target = x[idx], y[idx]
         (h1, z1, logits1), (_, z2, logits2) = model(view(batch)), model(view(batch))
@@ -152,10 +152,11 @@ def main():
     p.add_argument("--data", default=DEFAULT_DATA)
     p.add_argument("--runs", default=DEFAULT_RUNS)
     p.add_argument("--fresh", action="store_true", help="ignore a checkpoint and start again")
+    p.add_argument("--noise-std", type=float, default=NOISE_STD, help="additive noise of each view (network units)")
     args = p.parse_args()
     torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))
     np.random.seed(0)
-    train(args.group, args.data, args.runs, args.budget_min * 60, resume=not args.fresh)
+    train(args.group, args.data, args.runs, args.budget_min * 60, resume=not args.fresh, noise_std=args.noise_std)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import { DEFAULT_JUDGE_SETTINGS, EMPTY_JUDGE_VIEW, type JudgeSettings, type Judg
 import type { GeneratorMethod } from '../models/card.js';
 import { JudgeCancelEvent, type JudgeEditEvent, JudgeRunEvent } from './judge-events.js';
 import { judgeStyles, progressLine, settingField } from './judge-parts.js';
+import './judge-artefacts.js';
 import './judge-ecg.js';
 import './judge-faithfulness.js';
 import './judge-fidelity.js';
@@ -98,6 +99,7 @@ export class JudgePanel extends LitElement {
       ${v.fidelity ? html`<msl-judge-fidelity .fidelity=${v.fidelity} .card=${v.evaluatorFidelity ? null : v.card}></msl-judge-fidelity>` : nothing}
       ${v.evaluatorFidelity ? html`<msl-judge-fidelity second .fidelity=${v.evaluatorFidelity} .card=${v.card}></msl-judge-fidelity>` : nothing}
       ${v.faithfulness ? html`<msl-judge-faithfulness .faithfulness=${v.faithfulness} .card=${v.card}></msl-judge-faithfulness>` : nothing}
+      ${v.surround ? html`<msl-judge-artefacts .surround=${v.surround}></msl-judge-artefacts>` : nothing}
       ${v.memorisation ? html`<msl-judge-memorisation .memorisation=${v.memorisation} .sample=${v.sample} .card=${v.card}></msl-judge-memorisation>` : nothing}
       ${this.disabled
         ? nothing

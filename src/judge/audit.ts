@@ -22,6 +22,7 @@
 import { type JudgeReference, subset } from '../data/reference-packs.js';
 import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
+import { borderCheck } from './artefacts.js';
 import { compareBeatFeatures } from './ecg-features.js';
 import type { AuditWork, KeptWork } from './estimate.js';
 import { classFaithfulness, classMix } from './faithfulness.js';
@@ -69,8 +70,11 @@ export interface ExtractedReal {
   comparisons: Map<string, SetComparison>;
 }
 
+/** Flagged samples the surround check shows. */
+const SURROUND_SHOWN = 12;
+
 /** The parts of the panel's view an audit fills in. */
-export type AuditFigures = Pick<JudgeView, 'generatedCount' | 'unconditionalCount' | 'faithfulness' | 'fidelity' | 'evaluatorFidelity' | 'memorisation' | 'ecg'>;
+export type AuditFigures = Pick<JudgeView, 'generatedCount' | 'unconditionalCount' | 'faithfulness' | 'surround' | 'fidelity' | 'evaluatorFidelity' | 'memorisation' | 'ecg'>;
 
 export interface AuditInputs {
   generator: GeneratorModel;
@@ -136,6 +140,11 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
   const samples = made.slice(0, requested.length);
   const free = made.slice(requested.length);
   show({ generatedCount: samples.length, unconditionalCount: free.length });
+  const shape = card.architecture.inputShape;
+  if (shape.length === 3) {
+    const check = borderCheck({ generated: samples, requested, heldout: reference.heldout.samples, heldoutLabels: reference.heldout.labels, train: train.samples }, shape, card.classes.length);
+    show({ surround: { check, classes: [...card.classes], shape: [...shape], samples: check.flaggedSamples.slice(0, SURROUND_SHOWN).map((i) => samples[i]!) } });
+  }
   lap('generate');
 
   // 4, 5. the evaluator's view of every set

@@ -4,6 +4,7 @@
  * the panel only draws it (no tensors, no models). Pure, and type-only imports of the judge's
  * computing modules, so importing it pulls in no tfjs.
  */
+import type { BorderCheck } from './artefacts.js';
 import type { AuditTiming } from './estimate.js';
 import type { ClassMix, Faithfulness } from './faithfulness.js';
 import type { FeatureComparison } from './ecg-features.js';
@@ -166,6 +167,14 @@ export interface TstrView {
   note: string | null;
 }
 
+export interface SurroundView {
+  check: BorderCheck;
+  classes: string[];
+  shape: number[];
+  /** The first few flagged samples, display units, brightest surround first. */
+  samples: Float32Array[];
+}
+
 export interface MembershipView {
   running: boolean;
   report: MembershipReport | null;
@@ -202,6 +211,8 @@ export interface JudgeView {
   /** The same in the evaluator's features, as a second view, when `fidelity` is the extractor's. */
   evaluatorFidelity: FidelityReport | null;
   faithfulness: FaithfulnessView | null;
+  /** The surround check of image samples; null for beats. */
+  surround: SurroundView | null;
   memorisation: MemorisationView | null;
   ecg: EcgView | null;
   tstr: TstrView | null;
@@ -226,6 +237,7 @@ export const EMPTY_JUDGE_VIEW: JudgeView = {
   fidelity: null,
   evaluatorFidelity: null,
   faithfulness: null,
+  surround: null,
   memorisation: null,
   ecg: null,
   tstr: null,

@@ -86,3 +86,13 @@ def memorisation(generated, heldout, train):
             "generated": int(len(d_gen)), "heldOut": int(len(d_held)),
             "note": "a low median alone can mean smooth, average-looking samples (they sit near many "
                     "training examples); copies show as a large fraction below the held-out 1st percentile"}
+
+
+def border_mean(images, width=2):
+    """Mean of the outer `width` rows and columns of each (N, H, W, C) image, every channel: the
+    brightness of its surround (src/judge/artefacts.ts borderMean is the same measure)."""
+    x = np.asarray(images, np.float64)
+    h, w = x.shape[1:3]
+    ring = np.ones((h, w), bool)
+    ring[width:h - width, width:w - width] = False
+    return x[:, ring, :].mean(axis=(1, 2))

@@ -67,3 +67,39 @@ def test_auc_matches_the_golden_file_the_browser_checks_too():
     from training.medsynth.evaluate import auc_binary
     g = json.load(open(os.path.join(os.path.dirname(GOLDEN), "membership-golden.json")))
     assert auc_binary(g["auc"]["scores"], g["auc"]["positive"]) == pytest.approx(g["auc"]["value"], abs=1e-12)
+
+
+def test_a_feature_extractor_trains_exports_with_parity_and_measures_itself(fake_data_dir, tmp_path):
+    from training.export_features import blur, export_features
+    from training.features import train
+    from training.medsynth.export import load_export, to_channels_first
+    runs, models = str(tmp_path / "runs"), str(tmp_path / "models")
+    train("ecg", fake_data_dir, runs, budget_s=60, max_steps=3)
+    card = export_features("ecg", runs, models, fake_data_dir)
+    assert card["id"] == "features-ecg" and card["method"] == "classifier" and card["dataset"] == "ecg"
+    assert card["features"]["for"] == ["mitbih"] and card["classes"][0] == "mitbih/N"
+    assert card["scaling"]["scaleMv"] == GROUPS["ecg"]["scale_mv"] and card["training"]["steps"] == 3
+    q = card["quality"]["mitbih"]
+    assert q["n"] == 40 and set(q["spaces"]) == {"extractor", "evaluator"}
+    assert q["spaces"]["extractor"]["dim"] == 128 and q["spaces"]["evaluator"]["dim"] == 64
+    assert all(np.isfinite(v["blurredOverReal"]) for v in q["spaces"].values())
+    # read back as the browser reads it, the network reproduces its parity vectors
+    loaded_card, network = load_export(os.path.join(models, "features-ecg"))
+    case = json.load(open(os.path.join(models, "features-ecg", "parity.json")))["cases"]["classify"]
+    x = torch.tensor(case["inputs"]["x"]["data"], dtype=torch.float32).reshape(case["inputs"]["x"]["shape"])
+    with torch.no_grad():
+        got = network.features(to_channels_first(x)).numpy()
+    want = np.array(case["outputs"]["features"]["data"]).reshape(case["outputs"]["features"]["shape"])
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    # the blur keeps a constant signal and the mean of a ramp's interior
+    ramp = torch.arange(20, dtype=torch.float32).reshape(1, 1, 20)
+    assert torch.allclose(blur(torch.ones(1, 1, 20)), torch.ones(1, 1, 20))
+    assert torch.allclose(blur(ramp)[..., 4:-4], ramp[..., 4:-4])
+
+
+def test_border_mean_matches_the_hand_value_the_browser_checks_too():
+    from training.medsynth.evaluate import border_mean
+    ramp = np.arange(16, dtype=np.float64).reshape(1, 4, 4, 1)          # the inner 2x2 are 5, 6, 9, 10
+    assert border_mean(ramp, width=1)[0] == 7.5
+    two = np.stack([np.arange(16.0).reshape(4, 4), np.full((4, 4), 100.0)], axis=-1)[None]
+    assert border_mean(two, width=1)[0] == (7.5 + 100) / 2

@@ -118,6 +118,10 @@ describe('the judge controller', () => {
     expect(m.space).toBe('network input units, Euclidean over all values');
     expect(v.ecg).toBeNull();
     expect(stages.size).toBe(0);
+    // random training images span the grey levels: nothing lies outside their surround range
+    expect(v.surround!.check.generated.map((r) => r.checked)).toEqual([4, 4]);
+    expect(v.surround!.check.heldout.map((r) => r.checked)).toEqual([6, 6]);
+    expect(v.surround!.samples).toHaveLength(v.surround!.check.flaggedSamples.length);
 
     const trained = await judge.usefulness({ epochs: 1 });
     expect(trained).toBe(true);
@@ -216,6 +220,7 @@ describe('the judge controller', () => {
     const v = judge.view;
     expect(v.sample.kind).toBe('signal');
     expect(v.sample.startMs).toBeCloseTo(-250, 9);
+    expect(v.surround).toBeNull();
     expect(v.faithfulness!.mix).toBeNull();
     expect(v.faithfulness!.mixNote).toContain('conditional only');
     expect(v.ecg!.classes.map((c) => c.name)).toEqual(['N', 'S', 'V', 'F', 'Q']);

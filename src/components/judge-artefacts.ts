@@ -1,0 +1,59 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { SurroundView } from '../judge/view.js';
+import { fmt, percent } from './judge-charts.js';
+import { judgeStyles } from './judge-parts.js';
+import './judge-sample.js';
+
+/**
+ * The surround check (src/judge/artefacts.ts): per class, how many generated images have a
+ * surround brighter or darker than every real training image, beside real held-out images checked
+ * the same way, and the flagged samples themselves, brightest surround first.
+ *
+ * @property surround - the check (SurroundView)
+ */
+export class JudgeArtefacts extends LitElement {
+  static override properties = { surround: { attribute: false } };
+
+  declare surround: SurroundView | null;
+
+  constructor() {
+    super();
+    this.surround = null;
+  }
+
+  static override styles = [judgeStyles, css`.strip { display: flex; flex-wrap: wrap; gap: 4px; }`];
+
+  override render() {
+    const s = this.surround;
+    if (!s) return nothing;
+    const share = (r: { flagged: number; checked: number }) => `${r.flagged} of ${r.checked}${r.checked ? ` (${percent(r.flagged / r.checked)})` : ''}`;
+    const total = s.check.generated.reduce((n, r) => n + r.flagged, 0);
+    return html`
+      <section aria-labelledby="judge-artefacts-heading" data-testid="judge-artefacts">
+        <h3 id="judge-artefacts-heading">Artefacts: the surround</h3>
+        <p class="hint">
+          Distances average over whole sets, so a wrong background in a few samples can pass unseen. Here each image's outer
+          ${s.check.width} pixels are averaged and compared with the range of every real training image
+          (${fmt(s.check.realRange.low)} to ${fmt(s.check.realRange.high)} grey levels): outside it, the image has a surround
+          no real one has.
+        </p>
+        <table data-testid="judge-artefacts-table">
+          <thead><tr><th scope="col">class</th><th scope="col">generated, outside the real range</th><th scope="col">real held-out, outside</th></tr></thead>
+          <tbody>${s.classes.map((name, c) => html`<tr><th scope="row">${name}</th><td>${share(s.check.generated[c]!)}</td><td>${share(s.check.heldout[c]!)}</td></tr>`)}</tbody>
+        </table>
+        ${total
+          ? html`<p class="warning" data-testid="judge-artefacts-flagged">${total} generated ${total === 1 ? 'image has' : 'images have'} a surround no real training image has:</p>
+              <div class="strip">${s.samples.map((x, i) => html`<msl-judge-sample .values=${x} .shape=${s.shape} .size=${56} label=${`flagged sample ${i + 1}`}></msl-judge-sample>`)}</div>`
+          : html`<p class="hint" data-testid="judge-artefacts-none">No generated image has a surround outside the real range.</p>`}
+      </section>
+    `;
+  }
+}
+
+customElements.define('msl-judge-artefacts', JudgeArtefacts);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'msl-judge-artefacts': JudgeArtefacts;
+  }
+}

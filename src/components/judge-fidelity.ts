@@ -64,6 +64,8 @@ export class JudgeFidelity extends LitElement {
           <tbody>
             <tr data-testid="judge-frechet"><th scope="row">Frechet distance</th><td>${interval(g.frechet)}</td><td>${r ? interval(r.frechet) : '–'}</td>
               <td>${card?.frechetGenerated != null ? html`${fmt(card.frechetGenerated)} <span class="ci">(real ${fmt(card.frechetReal)})</span>` : '–'}</td></tr>
+            <tr data-testid="judge-frechet-infinity"><th scope="row">Frechet distance at infinite N <span class="ci">(bias extrapolated away)</span></th>
+              <td>${fmt(g.frechetInfinity?.infinity)}</td><td>${fmt(r?.frechetInfinity?.infinity)}</td><td>–</td></tr>
             <tr data-testid="judge-kid"><th scope="row">Kernel distance (KID)</th><td>${interval(g.kid)}</td><td>${r ? interval(r.kid) : '–'}</td><td>–</td></tr>
             ${prdcRow('precision', 'Precision')} ${prdcRow('recall', 'Recall')} ${prdcRow('density', 'Density')} ${prdcRow('coverage', 'Coverage')}
           </tbody>
@@ -72,6 +74,12 @@ export class JudgeFidelity extends LitElement {
           ? html`<p class="hint" data-testid="judge-kid-negative">A negative KID is not an error: the estimate is unbiased, so
               with finite samples it scatters around the true distance, and when that is near 0 it falls below zero about as
               often as above.</p>`
+          : nothing}
+        ${g.frechetInfinity
+          ? html`<p class="hint" data-testid="judge-frechet-bias">The Frechet distance is biased upwards by about a constant / N: measured
+              on ${g.frechetInfinity.sizes.join(', ')} samples per set it was ${g.frechetInfinity.values.map((v) => fmt(v)).join(', ')}, and the
+              line through those in 1 / N meets infinite N at ${fmt(g.frechetInfinity.infinity)} (Chong and Forsyth 2020). Compare
+              distances only at equal N, or at infinite N.</p>`
           : nothing}
         ${gap ? html`<p class="hint" data-testid="judge-precision-recall">${gap}</p>` : nothing}
         ${f.warnings.map((w) => html`<p class="warning" role="note" data-testid="judge-fidelity-warning">${w}</p>`)}

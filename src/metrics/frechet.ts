@@ -58,3 +58,46 @@ export function kernelDistance(a: Matrix, b: Matrix): number {
   for (let i = 0; i < a.rows; i++) for (let j = 0; j < b.rows; j++) across += kernel(a, i, b, j);
   return within(a) + within(b) - (2 * across) / (a.rows * b.rows);
 }
+
+export interface ExtrapolatedFrechet {
+  /** Rows of each set the distance was measured on, and the distance at each. */
+  sizes: number[];
+  values: number[];
+  /** The intercept of FD = FD_inf + slope / N, least squares over the sizes: the distance at infinite N. */
+  infinity: number;
+  slope: number;
+}
+
+/**
+ * The Frechet distance's bias removed by extrapolation (Chong & Forsyth 2020, "Effectively unbiased
+ * FID"): the bias of FD grows like 1 / N, so FD is measured on the first n rows of both sets for
+ * each n of `sizes` and a line in 1 / N is fitted; its intercept is FD at infinite N. The rows must
+ * be in random order (the caller shuffles). training/medsynth/evaluate.py frechet_extrapolated is
+ * the same.
+ */
+export function frechetExtrapolated(a: Matrix, b: Matrix, sizes: readonly number[]): ExtrapolatedFrechet {
+  if (sizes.length < 2) throw new Error('extrapolation needs at least two sizes');
+  const prefix = (m: Matrix, n: number): Matrix => {
+    if (!(n >= 2 && n <= m.rows)) throw new Error(`cannot take ${n} of ${m.rows} rows`);
+    return { rows: n, cols: m.cols, data: m.data.subarray(0, n * m.cols) };
+  };
+  const values = sizes.map((n) => frechetDistance(prefix(a, n), prefix(b, n)));
+  const xs = sizes.map((n) => 1 / n);
+  const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const my = values.reduce((s, y) => s + y, 0) / values.length;
+  let sxy = 0;
+  let sxx = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (values[i]! - my);
+    sxx += (x - mx) ** 2;
+  });
+  const slope = sxy / sxx;
+  return { sizes: [...sizes], values, infinity: my - slope * mx, slope };
+}
+
+/** Five sizes from half of n to n, evenly spaced: the sizes the judge extrapolates over. */
+export function extrapolationSizes(n: number, count = 5): number[] {
+  const low = Math.max(2, Math.floor(n / 2));
+  const out = Array.from({ length: count }, (_, i) => Math.round(low + ((n - low) * i) / (count - 1)));
+  return [...new Set(out)];
+}

@@ -96,3 +96,13 @@ def border_mean(images, width=2):
     ring = np.ones((h, w), bool)
     ring[width:h - width, width:w - width] = False
     return x[:, ring, :].mean(axis=(1, 2))
+
+
+def frechet_extrapolated(a, b, sizes):
+    """FD at infinite N (Chong & Forsyth 2020): FD of the first n rows of both sets for each n of
+    `sizes`, a least-squares line in 1/n, and its intercept. Rows must be in random order.
+    src/metrics/frechet.ts frechetExtrapolated is the same. -> (intercept, slope, values)"""
+    values = np.array([frechet_distance(np.asarray(a)[:n], np.asarray(b)[:n]) for n in sizes])
+    x = 1.0 / np.asarray(sizes, np.float64)
+    slope = float(((x - x.mean()) * (values - values.mean())).sum() / ((x - x.mean()) ** 2).sum())
+    return float(values.mean() - slope * x.mean()), slope, values.tolist()

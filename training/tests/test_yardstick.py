@@ -103,3 +103,14 @@ def test_border_mean_matches_the_hand_value_the_browser_checks_too():
     assert border_mean(ramp, width=1)[0] == 7.5
     two = np.stack([np.arange(16.0).reshape(4, 4), np.full((4, 4), 100.0)], axis=-1)[None]
     assert border_mean(two, width=1)[0] == (7.5 + 100) / 2
+
+
+def test_frechet_extrapolated_matches_the_golden_file_the_browser_checks_too():
+    from training.medsynth.evaluate import frechet_extrapolated
+    g = json.load(open(GOLDEN))
+    real = np.array(g["real"]["data"]).reshape(g["real"]["rows"], g["real"]["cols"])
+    fake = np.array(g["fake"]["data"]).reshape(g["fake"]["rows"], g["fake"]["cols"])
+    want = g["frechetExtrapolated"]
+    infinity, slope, values = frechet_extrapolated(real, fake, want["sizes"])
+    np.testing.assert_allclose(values, want["values"], atol=1e-9)
+    assert infinity == pytest.approx(want["infinity"], abs=1e-8) and slope == pytest.approx(want["slope"], abs=1e-6)

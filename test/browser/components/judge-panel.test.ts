@@ -72,8 +72,8 @@ function view(patch: Partial<JudgeView> = {}): JudgeView {
       perClass: [30, 30],
       featureDim: 64,
       minTrusted: 128,
-      generatedVsHeldOut: { sizes: { a: 60, b: 60 }, frechet: interval(3.18, 2.5, 4.02), kid: interval(0.0123, 0.004, 0.021), prdc: { precision: 0.8, recall: 0.55, density: 0.9, coverage: 0.7 }, tooSmall: true },
-      trainVsHeldOut: { sizes: { a: 60, b: 60 }, frechet: interval(2.24, 1.9, 2.8), kid: interval(0.002, -0.001, 0.006), prdc: { precision: 0.9, recall: 0.85, density: 1.1, coverage: 0.9 }, tooSmall: true },
+      generatedVsHeldOut: { sizes: { a: 60, b: 60 }, frechet: interval(3.18, 2.5, 4.02), frechetInfinity: { sizes: [30, 45, 60], values: [3.6, 3.3, 3.18], infinity: 2.71, slope: 27 }, kid: interval(0.0123, 0.004, 0.021), prdc: { precision: 0.8, recall: 0.55, density: 0.9, coverage: 0.7 }, tooSmall: true },
+      trainVsHeldOut: { sizes: { a: 60, b: 60 }, frechet: interval(2.24, 1.9, 2.8), frechetInfinity: null, kid: interval(0.002, -0.001, 0.006), prdc: { precision: 0.9, recall: 0.85, density: 1.1, coverage: 0.9 }, tooSmall: true },
       warnings: ['Only 60 samples per set: the Frechet distance is biased.'],
     },
     faithfulness: {
@@ -96,6 +96,9 @@ const byTestId = <E extends Element = HTMLElement>(panel: JudgePanel, id: string
 describe('the judge panel', () => {
   it('shows the distances with their intervals beside real-vs-real and the card, and the small-sample warning', async () => {
     const panel = await mount<JudgePanel>('msl-judge-panel', { view: view() });
+    const infinity = byTestId(panel, 'judge-frechet-infinity')[0]!;
+    expect([...infinity.children].slice(1).map((c) => c.textContent!.trim())).toEqual(['2.71', '–', '–']);
+    expect(byTestId(panel, 'judge-frechet-bias')[0]!.textContent!.replace(/\s+/g, ' ')).toContain('measured on 30, 45, 60 samples per set it was 3.6, 3.3, 3.18, and the line through those in 1 / N meets infinite N at 2.71');
     const frechet = byTestId(panel, 'judge-frechet')[0]!;
     const cells = [...frechet.querySelectorAll('td')].map((td) => td.textContent!.replace(/\s+/g, ' ').trim());
     expect(cells).toEqual(['3.18 [2.5, 4.02]', '2.24 [1.9, 2.8]', '3.18 (real 2.24)']);

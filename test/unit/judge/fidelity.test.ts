@@ -60,6 +60,18 @@ describe('bootstrap intervals', () => {
     expect(other.frechet.estimate).toBe(first.frechet.estimate);
   });
 
+  it('extrapolates FD to infinite N over random prefixes of both sets, ending at the smaller set size', async () => {
+    const out = await compareSets(a, b, { resamples: 0, seed: 5 });
+    const fit = out.frechetInfinity!;
+    expect(fit.sizes).toEqual([30, 38, 45, 53, 60]);
+    // 60 of a's 60 rows in another order: the same set, the same distance
+    expect(fit.values.at(-1)).not.toBe(frechetDistance(a, b)); // b has 70 rows, only 60 of them are used
+    const again = await compareSets(a, a, { resamples: 0, seed: 5 });
+    expect(again.frechetInfinity!.values.at(-1)).toBeCloseTo(0, 9);
+    expect(Number.isFinite(fit.infinity)).toBe(true);
+    expect((await compareSets(gaussian(7, 4, 3), b, { resamples: 0 })).frechetInfinity).toBeNull();
+  });
+
   it('computes PRDC with held-out as the real set, and flags sets below the trusted size', async () => {
     const out = await compareSets(a, b, { resamples: 0 });
     expect(out.frechet.low).toBeNaN();

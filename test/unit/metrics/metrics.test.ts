@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import golden from '../../fixtures/metric-golden.json';
-import { frechetDistance, kernelDistance } from '../../../src/metrics/frechet.js';
+import { extrapolationSizes, frechetDistance, frechetExtrapolated, kernelDistance } from '../../../src/metrics/frechet.js';
 import { sqrtPsd, symmetricEigen } from '../../../src/metrics/eigen.js';
 import { matrix, multiply } from '../../../src/metrics/linalg.js';
 import { closestDistances, nearest, prdc } from '../../../src/metrics/neighbours.js';
@@ -66,3 +66,18 @@ describe('distances between sample sets', () => {
     expect(() => prdc(matrix(3, 6), fake, 5)).toThrow('need more than 5 samples');
   });
 });
+
+describe('the Frechet distance at infinite N', () => {
+  it('fits FD against 1 / N over prefixes as numpy does', () => {
+    const g = golden.frechetExtrapolated;
+    const got = frechetExtrapolated(real, fake, g.sizes);
+    got.values.forEach((v, i) => expect(v).toBeCloseTo(g.values[i]!, 9));
+    expect(got.infinity).toBeCloseTo(g.infinity, 8);
+    expect(got.slope).toBeCloseTo(g.slope, 6);
+    expect(() => frechetExtrapolated(real, fake, [20])).toThrow('at least two sizes');
+    expect(() => frechetExtrapolated(real, fake, [20, 45])).toThrow('cannot take 45 of 40 rows');
+    expect(extrapolationSizes(128)).toEqual([64, 80, 96, 112, 128]);
+    expect(extrapolationSizes(5)).toEqual([2, 3, 4, 5]);
+  });
+});
+

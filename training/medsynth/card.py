@@ -220,4 +220,15 @@ def quality_lines(card):
             f"{_pct(m['fractionGeneratedBelowHeldOutFirstPercentile'])} of generated samples are closer than "
             f"the held-out 1st percentile ({m['heldOutFirstPercentile']:.3g})"] + (
         [f"- held-out reconstruction MSE {q['heldOut']['reconstructionMse']:.4g} (network units), "
-         f"negative ELBO {q['heldOut']['negativeElboNats']:.1f} nats"] if "heldOut" in q else [])
+         f"negative ELBO {q['heldOut']['negativeElboNats']:.1f} nats"] if "heldOut" in q else []) + (
+        independent_lines(q["independentFeatures"]) if "independentFeatures" in q else [])
+
+
+def independent_lines(i):
+    """The distances in the feature extractor's space, with intervals, at infinite N, and KID."""
+    g, r = i["generatedVsHeldOut"], i["realTrainVsHeldOut"]
+    iv = lambda c, k: f"{c[k]:.3g} [{c[k + 'Interval95'][0]:.3g}, {c[k + 'Interval95'][1]:.3g}]"
+    return [f"- in the independent features of `{i['extractor']}` ({i['dims']} dims; classes {', '.join(i['classes'])}, "
+            f"{i['perClass']} each; 95% bootstrap intervals): Frechet distance generated vs held-out {iv(g, 'frechet')}, "
+            f"real training vs held-out {iv(r, 'frechet')}; at infinite N {g['frechetInfinity']:.3g} vs "
+            f"{r['frechetInfinity']:.3g}; KID {iv(g, 'kid')} vs {iv(r, 'kid')}"]

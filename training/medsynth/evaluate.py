@@ -106,3 +106,22 @@ def frechet_extrapolated(a, b, sizes):
     x = 1.0 / np.asarray(sizes, np.float64)
     slope = float(((x - x.mean()) * (values - values.mean())).sum() / ((x - x.mean()) ** 2).sum())
     return float(values.mean() - slope * x.mean()), slope, values.tolist()
+
+
+def compare_sets(a, b, rng, resamples=100):
+    """FD and KID of feature sets a and b with 95% percentile-bootstrap intervals (both sets resampled
+    with replacement), and FD at infinite N over five sizes from half the smaller set to all of it,
+    rows in random order: src/judge/fidelity.ts compareSets measures the same in the browser."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    fds, kids = [], []
+    for _ in range(resamples):
+        ia, ib = rng.integers(0, len(a), len(a)), rng.integers(0, len(b), len(b))
+        fds.append(frechet_distance(a[ia], b[ib]))
+        kids.append(kernel_distance(a[ia], b[ib]))
+    n = min(len(a), len(b))
+    low = max(2, n // 2)
+    sizes = sorted({int(round(low + (n - low) * i / 4)) for i in range(5)})
+    infinity, _, values = frechet_extrapolated(a[rng.permutation(len(a))], b[rng.permutation(len(b))], sizes)
+    return {"n": [len(a), len(b)], "frechet": frechet_distance(a, b), "frechetInterval95": np.percentile(fds, [2.5, 97.5]).tolist(),
+            "kid": kernel_distance(a, b), "kidInterval95": np.percentile(kids, [2.5, 97.5]).tolist(),
+            "frechetInfinity": infinity, "frechetInfinitySizes": sizes, "frechetAtSizes": values}

@@ -72,6 +72,27 @@ def test_exported_vae_and_classifier_reproduce_their_parity_vectors(trained):
         close(clf(to_channels_first(tensor(case["inputs"]["x"]))), case["outputs"]["logits"])
 
 
+def test_evaluation_measures_in_an_exported_feature_extractor_and_remeasure_rewrites_the_card(trained, fake_data_dir, tmp_path):
+    from training.export_features import export_features
+    from training.features import train as train_features
+    from training.remeasure import remeasure
+    runs, models = trained
+    train_features("ecg", fake_data_dir, str(tmp_path), budget_s=60, max_steps=2)
+    export_features("ecg", str(tmp_path), models, fake_data_dir)
+    q = evaluate_model("ecg-vae", runs, models, fake_data_dir)
+    i = q["independentFeatures"]
+    assert i["extractor"] == "features-ecg" and i["dims"] == 128
+    g, r = i["generatedVsHeldOut"], i["realTrainVsHeldOut"]
+    assert g["n"] == r["n"] and g["frechetInterval95"][0] <= g["frechetInterval95"][1]
+    assert len(g["frechetAtSizes"]) == len(g["frechetInfinitySizes"]) >= 2
+    # from the exported folder alone, into card.json and README.md
+    q2 = remeasure("ecg-vae", models, fake_data_dir, grid_dir=str(tmp_path / "grid"), tiny_variant=True)
+    card = json.load(open(os.path.join(models, "ecg-vae", "card.json")))
+    assert card["quality"]["measuredFrom"].startswith("models/ecg-vae as exported")
+    assert card["quality"]["independentFeatures"]["extractor"] == "features-ecg" and "independentFeatures" in q2
+    assert "in the independent features of `features-ecg`" in open(os.path.join(models, "ecg-vae", "README.md")).read()
+
+
 def test_evaluation_writes_quality_into_the_card(trained, fake_data_dir):
     runs, models = trained
     q = evaluate_model("xray-classifier", runs, models, fake_data_dir)

@@ -144,7 +144,7 @@ function fidelitySection(results: readonly SavedResult[]): string {
   return `## Fidelity and diversity
 
 In the evaluator's 64 features, generated vs real held-out beside real training vs real held-out, with
-95% percentile-bootstrap intervals. The Frechet distance is biased upwards at small sample sizes
+95% normal bootstrap intervals (the estimate +- 1.96 standard deviations of the resamples). The Frechet distance is biased upwards at small sample sizes
 (about d / n), so its absolute value is not strictly comparable with the card's, measured on more
 samples: the table says whether the card's figure lies in the page's interval, and sets the ratio
 of generated to real-vs-real (both measured on equally many samples) beside the card's. KID is in the cubic
@@ -401,11 +401,11 @@ function notesSection(results: readonly SavedResult[]): string {
 
 ${notes.map((n) => `- ${n}`).join('\n')}
 
-An estimate outside its percentile-bootstrap interval happens with few samples for 64 features
-(the panel warns below twice as many samples as features): a resample repeats about a third of its samples, so its
-covariance has still lower rank, and its Frechet distance (and its kernel distance, whose
-within-set sums then include repeated samples) runs higher than the full sets'. Such an interval
-says the figure is unstable, not where it lies. A class faithfulness rate that differs from the card's
+The intervals are the estimate +- 1.96 standard deviations of the bootstrap resamples, not their percentiles: with
+few samples for 64 features a resample repeats about a third of its samples, so its covariance has still lower
+rank and its Frechet distance (and its kernel distance, whose within-set sums then include repeated samples) runs
+higher than the full sets'; percentiles of such resamples can lie wholly above the estimate. A wide interval
+says the figure is unstable. A class faithfulness rate that differs from the card's
 is one of ${compared} such comparisons, each a test at 5%, so about ${Math.round(compared / 20)} would differ by chance alone; it
 was also measured on fewer samples, and with fewer denoising steps where the settings above say so;
 \`npm run audit -- --models ID --steps 50\` runs the page with the card's sampler to check.`;

@@ -4,7 +4,7 @@
  * functions on more values (test/unit/judge/golden.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { meanOf, median, percentile, quantileSorted } from '../../../src/util/stats.js';
+import { meanOf, median, normalQuantile, percentile, quantileSorted, standardDeviation } from '../../../src/util/stats.js';
 
 describe('quantiles, as numpy computes them', () => {
   it('take the middle value of an odd count and the mean of the middle two of an even count', () => {
@@ -56,5 +56,18 @@ describe('means', () => {
   it('average any array of numbers', () => {
     expect(meanOf([1, 2, 3, 4])).toBe(2.5);
     expect(meanOf(Float32Array.of(0.5, 1.5))).toBe(1);
+  });
+});
+
+describe('the spread of resamples', () => {
+  it('takes the sample standard deviation and the normal quantiles Python\'s statistics.NormalDist gives', () => {
+    expect(standardDeviation([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(2.138089935299395, 12);
+    expect(standardDeviation([1])).toBeNaN();
+    // statistics.NormalDist().inv_cdf(p) for p = 0.975, 0.5, 0.01, 0.999
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 8);
+    expect(normalQuantile(0.5)).toBe(0);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.3263478740408408, 8);
+    expect(normalQuantile(0.999)).toBeCloseTo(3.090232306167813, 8);
+    expect(() => normalQuantile(1)).toThrow('0 < p < 1');
   });
 });

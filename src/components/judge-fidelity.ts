@@ -41,6 +41,15 @@ export class JudgeFidelity extends LitElement {
     const g = f.generatedVsHeldOut;
     const r = f.trainVsHeldOut;
     const card = this.card;
+    // the card's figure measured in the same features as this table, if any
+    const inEvaluatorSpace = this.second || f.space.startsWith("the evaluator's");
+    const cardFd = !card
+      ? null
+      : inEvaluatorSpace
+        ? { generated: card.frechetGenerated, real: card.frechetReal }
+        : card.independent && f.space.includes(card.independent.extractor)
+          ? { generated: card.independent.frechetGenerated, real: card.independent.frechetReal }
+          : null;
     const gap = precisionRecallNote(g.prdc);
     const interval = (x: { estimate: number; low: number; high: number }) =>
       html`${fmt(x.estimate)} <span class="ci">[${fmt(x.low)}, ${fmt(x.high)}]</span>`;
@@ -63,7 +72,7 @@ export class JudgeFidelity extends LitElement {
           <thead><tr><th scope="col">measure</th><th scope="col">generated vs held-out</th><th scope="col">real training vs held-out</th><th scope="col">model card (PyTorch)</th></tr></thead>
           <tbody>
             <tr data-testid="judge-frechet"><th scope="row">Frechet distance</th><td>${interval(g.frechet)}</td><td>${r ? interval(r.frechet) : '–'}</td>
-              <td>${card?.frechetGenerated != null ? html`${fmt(card.frechetGenerated)} <span class="ci">(real ${fmt(card.frechetReal)})</span>` : '–'}</td></tr>
+              <td>${cardFd?.generated != null ? html`${fmt(cardFd.generated)} <span class="ci">(real ${fmt(cardFd.real)})</span>` : '–'}</td></tr>
             <tr data-testid="judge-frechet-infinity"><th scope="row">Frechet distance at infinite N <span class="ci">(bias extrapolated away)</span></th>
               <td>${fmt(g.frechetInfinity?.infinity)}</td><td>${fmt(r?.frechetInfinity?.infinity)}</td><td>–</td></tr>
             <tr data-testid="judge-kid"><th scope="row">Kernel distance (KID)</th><td>${interval(g.kid)}</td><td>${r ? interval(r.kid) : '–'}</td><td>–</td></tr>

@@ -96,7 +96,7 @@ export class JudgePanel extends LitElement {
       ${running || this.disabled ? nothing : html`<p class="hint" data-testid="judge-estimate">${estimateLine(v.timing, this.draft)}</p>`}
       ${v.task === 'audit' || (v.task === null && v.progress) ? progressLine(v.progress) : nothing}
       <p role="status" data-testid="judge-status" class=${v.status === 'error' ? 'error' : v.status === 'cancelled' ? 'warning' : ''}>${this.statusLine()}</p>
-      ${v.fidelity ? html`<msl-judge-fidelity .fidelity=${v.fidelity} .card=${v.evaluatorFidelity ? null : v.card}></msl-judge-fidelity>` : nothing}
+      ${v.fidelity ? html`<msl-judge-fidelity .fidelity=${v.fidelity} .card=${v.card}></msl-judge-fidelity>` : nothing}
       ${v.evaluatorFidelity ? html`<msl-judge-fidelity second .fidelity=${v.evaluatorFidelity} .card=${v.card}></msl-judge-fidelity>` : nothing}
       ${v.faithfulness ? html`<msl-judge-faithfulness .faithfulness=${v.faithfulness} .card=${v.card}></msl-judge-faithfulness>` : nothing}
       ${v.surround ? html`<msl-judge-artefacts .surround=${v.surround}></msl-judge-artefacts>` : nothing}

@@ -190,6 +190,8 @@ export interface CardFigures {
   memorisationFraction: number | null;
   memorisationMedianGenerated: number | null;
   memorisationMedianHeldOut: number | null;
+  /** The distances the card measured in its feature extractor's features (training/evaluate.py), or null. */
+  independent: { extractor: string; frechetGenerated: number | null; frechetReal: number | null; perClass: number | null } | null;
 }
 
 export interface JudgeView {
@@ -335,6 +337,16 @@ export function cardFigures(quality: Record<string, unknown> | undefined): CardF
     memorisationFraction: num(memo?.fractionGeneratedBelowHeldOutFirstPercentile),
     memorisationMedianGenerated: num(memo?.medianGeneratedToTrain),
     memorisationMedianHeldOut: num(memo?.medianHeldOutToTrain),
+    independent: null,
   };
+  const independent = obj(quality.independentFeatures);
+  if (independent && typeof independent.extractor === 'string') {
+    out.independent = {
+      extractor: independent.extractor,
+      frechetGenerated: num(obj(independent.generatedVsHeldOut)?.frechet),
+      frechetReal: num(obj(independent.realTrainVsHeldOut)?.frechet),
+      perClass: num(independent.perClass),
+    };
+  }
   return Object.values(out).some((v) => v !== null) ? out : null;
 }

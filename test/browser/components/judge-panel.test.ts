@@ -86,6 +86,7 @@ function view(patch: Partial<JudgeView> = {}): JudgeView {
     card: {
       samplesPerClass: 200, frechetGenerated: 3.18, frechetReal: 2.24, classifiedAsRequested: { normal: 0.995, pneumonia: 0.995 },
       realHeldOutClassifiedAsLabelled: null, memorisationFraction: 0.0275, memorisationMedianGenerated: null, memorisationMedianHeldOut: null,
+      independent: { extractor: 'toy-features', frechetGenerated: 9.5, frechetReal: 7.25, perClass: 200 },
     },
     ...patch,
   };
@@ -435,10 +436,10 @@ describe('the judge panel', () => {
     expect(first!.querySelector('caption')!.textContent).toContain('In independent features (toy-features) (128 dimensions)');
     expect(second!.querySelector('h3')!.textContent).toBe("Second view: the same in the evaluator's features");
     expect(second!.querySelector('caption')!.textContent).toContain("In the evaluator's features (toy-classifier) (64 dimensions)");
-    // the card was measured in the evaluator's features: its figure stands beside those only
+    // each table beside the card's figure measured in the same features
     const cardCell = (section: Element) => section.querySelector('[data-testid="judge-frechet"]')!.children[3]!.textContent!.trim();
-    expect(cardCell(first!)).toBe('–');
-    expect(cardCell(second!)).not.toBe('–');
+    expect(cardCell(first!)).toBe('9.5 (real 7.25)');
+    expect(cardCell(second!)).toBe('3.18 (real 2.24)');
   });
   it('shows the surround check per class and the flagged samples', async () => {
     const check = { width: 2, realRange: { low: 0, high: 12.5 }, generated: [{ flagged: 0, checked: 30 }, { flagged: 2, checked: 30 }], heldout: [{ flagged: 0, checked: 30 }, { flagged: 0, checked: 30 }], flaggedSamples: [40, 33] };

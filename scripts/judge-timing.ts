@@ -7,7 +7,8 @@
  * The second audit finds the evaluator loaded and its outputs on the real reference samples kept
  * (the controller's `realOutputs`), so it should cost a fraction of the first. It prints both wall
  * times, the ratio, each part's seconds (the view's `timing`), and the estimate the panel showed
- * before the second audit (src/judge/estimate.ts) beside what it took.
+ * before the second audit (src/judge/estimate.ts) beside what it took, and the distances it measured
+ * in each feature space.
  *
  * The default is the bug report's case: breast-vae, 16 samples per class.
  */
@@ -48,6 +49,15 @@ async function main(): Promise<void> {
   const kept = Object.entries(second.timing.real.kept).filter(([, k]) => k).map(([what]) => what);
   console.log(`second audit: ${s(second.seconds)} (${parts(second.timing)}; kept from the first: ${kept.join(', ') || 'nothing'})`);
   console.log(`estimate shown before the second: ${s(estimate)} (loading left out)`);
+  // the figures the panel shows, in each feature space
+  const f3 = (x: number | undefined) => (x === undefined ? '–' : x.toPrecision(3));
+  for (const report of [judge.view.fidelity, judge.view.evaluatorFidelity]) {
+    if (!report) continue;
+    const iv = (c: { frechet: { estimate: number; low: number; high: number }; frechetInfinity: { infinity: number } | null }) =>
+      `${f3(c.frechet.estimate)} [${f3(c.frechet.low)}, ${f3(c.frechet.high)}], at infinite N ${f3(c.frechetInfinity?.infinity)}`;
+    const real = report.trainVsHeldOut;
+    console.log(`${report.space}: FD generated ${iv(report.generatedVsHeldOut)}; real vs real ${real ? iv(real) : '–'} (${report.generatedVsHeldOut.sizes.a} per set)`);
+  }
   const ratio = second.seconds / first.seconds;
   console.log(`second / first: ${ratio.toFixed(3)} (${ratio < 1 / 3 ? 'under' : 'NOT under'} a third)`);
   generator.dispose();

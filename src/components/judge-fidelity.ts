@@ -88,7 +88,8 @@ export class JudgeFidelity extends LitElement {
           ? html`<p class="hint" data-testid="judge-frechet-bias">The Frechet distance is biased upwards by about a constant / N: measured
               on ${g.frechetInfinity.sizes.join(', ')} samples per set it was ${g.frechetInfinity.values.map((v) => fmt(v)).join(', ')}, and the
               line through those in 1 / N meets infinite N at ${fmt(g.frechetInfinity.infinity)} (Chong and Forsyth 2020). Compare
-              distances only at equal N, or at infinite N.</p>`
+              distances only at equal N, or at infinite N. Where the true distance is near 0, as between two real sets, the
+              extrapolated one can come out below 0.</p>`
           : nothing}
         ${gap ? html`<p class="hint" data-testid="judge-precision-recall">${gap}</p>` : nothing}
         ${f.warnings.map((w) => html`<p class="warning" role="note" data-testid="judge-fidelity-warning">${w}</p>`)}

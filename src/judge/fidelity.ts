@@ -7,7 +7,8 @@
  *   resample, and the interval is the estimate +- 1.96 times the resamples' standard deviation
  *   (the normal bootstrap interval). Not their percentiles: a resample repeats rows, which biases
  *   the Frechet distance upwards, so percentiles of the resamples can lie wholly above the estimate
- *   (seen on BreastMNIST's real-vs-real). The estimate is the distance on the full sets.
+ *   (seen on BreastMNIST's real-vs-real). The estimate is the distance on the full sets; an FD
+ *   interval stops at 0, where the distance does.
  *   Precision, recall, density and coverage (Naeem et al. 2020, k = 5).
  * Both distances are src/metrics/frechet.ts's (its eigendecomposition is quick enough for a
  * bootstrap of a hundred resamples).
@@ -217,14 +218,15 @@ export async function compareSets(a: Matrix, b: Matrix, options: Omit<FidelityOp
     options.onProgress?.({ phase, done: r + 1, total: resamples });
   }
   const z = normalQuantile(1 - (1 - level) / 2);
-  const interval = (estimate: number, values: number[]): Interval => {
+  // a Frechet distance is never below zero; a kernel distance (unbiased) can be
+  const interval = (estimate: number, values: number[], floor = -Infinity): Interval => {
     const sd = standardDeviation(values);
-    return { estimate, low: estimate - z * sd, high: estimate + z * sd, resamples, level };
+    return { estimate, low: Math.max(floor, estimate - z * sd), high: estimate + z * sd, resamples, level };
   };
   await pacer.tick();
   return {
     sizes: { a: a.rows, b: b.rows },
-    frechet: interval(frechet, fds),
+    frechet: interval(frechet, fds, 0),
     frechetInfinity,
     kid: interval(kid, kids),
     prdc: a.rows > k && b.rows > k ? prdc(b, a, k) : null,

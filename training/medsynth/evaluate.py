@@ -125,7 +125,8 @@ def compare_sets(a, b, rng, resamples=100):
     # the normal bootstrap interval, estimate +- 1.96 sd: a resample repeats rows, which biases FD upwards,
     # so the resamples' percentiles can lie wholly above the estimate
     fd, kid = frechet_distance(a, b), kernel_distance(a, b)
-    ci = lambda est, values: [est - 1.959964 * float(np.std(values, ddof=1)), est + 1.959964 * float(np.std(values, ddof=1))]
-    return {"n": [len(a), len(b)], "frechet": fd, "frechetInterval95": ci(fd, fds),
+    ci = lambda est, values, floor=-np.inf: [max(floor, est - 1.959964 * float(np.std(values, ddof=1))),
+                                             est + 1.959964 * float(np.std(values, ddof=1))]
+    return {"n": [len(a), len(b)], "frechet": fd, "frechetInterval95": ci(fd, fds, 0.0),
             "kid": kid, "kidInterval95": ci(kid, kids),
             "frechetInfinity": infinity, "frechetInfinitySizes": sizes, "frechetAtSizes": values}

@@ -8,12 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PackIndex, decodeSplit } from '../../src/data/reference-packs.js';
-import { nearestRows, packRows } from '../../src/judge/memorisation.js';
+import { LONE_RATIO, nearestRows, packRows } from '../../src/judge/memorisation.js';
 import type { ModelCard } from '../../src/models/card.js';
 import { scalingOf } from '../../src/models/scaling.js';
-
-/** A sample is a "lone" match when its closest training sample is under this fraction of the second closest's distance. */
-export const LONE_RATIO = 0.5;
 
 export interface HeldoutNeighbours {
   count: number;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { type CardFigures, cardFigures } from '../../src/judge/view.js';
 import type { ModelCard } from '../../src/models/card.js';
 import type { ShownAuditItem, ShownHistogram, ShownInterval } from './figures.js';
-import { type HeldoutNeighbours, LONE_RATIO, heldoutNeighbours } from './heldout.js';
+import { LONE_RATIO } from '../../src/judge/memorisation.js';
+import { type HeldoutNeighbours, heldoutNeighbours } from './heldout.js';
 import type { JudgedModel } from './run.js';
 
 export interface SavedResult extends JudgedModel {

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AuditItem, CardFigures, MemorisationView, NeighbourView, SampleMeta } from '../judge/view.js';
 import { fmt, histogramChart, percent } from './judge-charts.js';
+import { LONE_RATIO } from '../judge/memorisation.js';
 import { judgeStyles } from './judge-parts.js';
 import './judge-sample.js';
 
@@ -86,6 +87,15 @@ export class JudgeMemorisation extends LitElement {
           ${m.featureFlaggedCount !== null ? html`In the evaluator's feature space: ${m.featureFlaggedCount}.` : nothing}
           ${card?.memorisationFraction != null ? html`The model card found ${percent(card.memorisationFraction, 1)}.` : nothing}
         </p>
+        ${Number.isFinite(m.lone.generated)
+          ? html`<p data-testid="judge-lone" class=${m.lone.generated > 2 * m.lone.heldout + 0.05 ? 'warning' : ''}>
+              <strong>${percent(m.lone.generated, 1)}</strong> of generated samples are much closer to one training sample than to any
+              other (the closest under ${LONE_RATIO} times the second closest), against ${percent(m.lone.heldout, 1)} of real held-out
+              samples. ${m.lone.generated > 2 * m.lone.heldout + 0.05
+                ? 'Far more than real data: many samples are near-copies of single training samples, whatever the threshold above says.'
+                : 'About as many as real data: no sign of copies of single training samples.'}
+            </p>`
+          : nothing}
         <p class="hint">
           Median distance to the closest training sample: generated ${fmt(m.medianGenerated)}, real held-out ${fmt(m.medianHeldOut)}
           (a low median alone can mean smooth, average-looking samples; copies show as flags). Searched ${m.trainCount} training samples${m.trainSelection ? ` (${m.trainSelection})` : ''}.

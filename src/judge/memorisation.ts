@@ -117,6 +117,25 @@ export interface SpaceAudit {
   medianHeldOut: number;
   /** DCR histograms over shared edges (0 to the largest DCR): [generated, held-out]. */
   histogram: OverlaidHistogram;
+  /**
+   * Shares of generated and of held-out samples whose closest training sample is under LONE_RATIO
+   * of the second closest's distance: a match to one training sample rather than to a region of
+   * them. Unlike the threshold, it does not depend on how close the held-out split sits to the
+   * training split (BreastMNIST's holds near-copies); the held-out share is its scale.
+   */
+  lone: { generated: number; heldout: number };
+}
+
+/** A "lone" match: the closest training sample under this fraction of the second closest's distance. */
+export const LONE_RATIO = 0.5;
+
+/** Share of rows of a k >= 2 nearest-neighbour result whose first distance is under LONE_RATIO of the second. */
+export function loneShare(result: NearestResult): number {
+  if (result.k < 2) return NaN;
+  const rows = result.distances.length / result.k;
+  let lone = 0;
+  for (let i = 0; i < rows; i++) if (result.distances[i * result.k]! < LONE_RATIO * result.distances[i * result.k + 1]!) lone++;
+  return rows ? lone / rows : NaN;
 }
 
 export interface MemorisationReport {
@@ -152,11 +171,12 @@ export interface AuditOptions extends TaskOptions {
 export const PIXEL_SPACE = 'network input units, Euclidean over all values';
 
 /** Flags and DCR histograms of one space, from the nearest-neighbour results. */
-export function summariseSpace(space: string, generated: NearestResult, heldoutDcr: ArrayLike<number>, bins = 20, flagPercentile = 1): SpaceAudit {
+export function summariseSpace(space: string, generated: NearestResult, heldout: NearestResult, bins = 20, flagPercentile = 1, shown = generated.k): SpaceAudit {
   const rows = generated.indices.length / generated.k;
   const neighbours = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: generated.k }, (_, m) => ({ index: generated.indices[i * generated.k + m]!, distance: generated.distances[i * generated.k + m]! })),
+    Array.from({ length: Math.min(shown, generated.k) }, (_, m) => ({ index: generated.indices[i * generated.k + m]!, distance: generated.distances[i * generated.k + m]! })),
   );
+  const heldoutDcr = Array.from({ length: heldout.distances.length / heldout.k }, (_, i) => heldout.distances[i * heldout.k]!);
   const generatedDcr = neighbours.map((row) => row[0]?.distance ?? Infinity);
   const held = Array.from(heldoutDcr);
   const threshold = percentile(held, flagPercentile);
@@ -173,6 +193,7 @@ export function summariseSpace(space: string, generated: NearestResult, heldoutD
     medianGenerated: median(generatedDcr),
     medianHeldOut: median(held),
     histogram: overlaidHistograms([generatedDcr, held], bins, { range: [0, max] }),
+    lone: { generated: loneShare(generated), heldout: loneShare(heldout) },
   };
 }
 
@@ -192,21 +213,22 @@ export async function memorisationAudit(pixels: AuditSets, features: { generated
   for (const [name, sets] of spaces) {
     const progress = (phase: string, offset: number) => (p: { done: number }) =>
       options.onProgress?.({ phase, done: before + offset + p.done, total });
-    const gen = await nearestRows(sets.generated, sets.train, k, {
+    // at least two neighbours each: the lone-match share compares the closest with the second closest
+    const gen = await nearestRows(sets.generated, sets.train, Math.max(k, 2), {
       signal: options.signal,
       onProgress: progress(`nearest training samples of generated samples, ${name} space`, 0),
     });
     const key = name === 'pixel' ? `pixel, ${options.heldout?.pixelUnits}` : name;
     const held =
       options.heldout?.nearest.get(key) ??
-      (await nearestRows(sets.heldout, sets.train, 1, {
+      (await nearestRows(sets.heldout, sets.train, 2, {
         signal: options.signal,
         onProgress: progress(`nearest training samples of held-out samples, ${name} space`, sets.generated.rows),
       }));
     options.heldout?.nearest.set(key, held);
     before += sets.generated.rows + sets.heldout.rows;
     const space = name === 'pixel' ? PIXEL_SPACE : `evaluator features (${sets.train.cols} dims), Euclidean`;
-    results.push(summariseSpace(space, gen, held.distances, bins, flagPercentile));
+    results.push(summariseSpace(space, gen, held, bins, flagPercentile, k));
   }
   const pixel = results[0]!;
   return { k, pixel, feature: results[1] ?? null, flagged: pixel.flagged };

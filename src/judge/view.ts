@@ -127,6 +127,8 @@ export interface MemorisationView {
   medianHeldOut: number;
   /** DCR histograms, [generated, held-out], pixel space and feature space. */
   histogram: OverlaidHistogram;
+  /** Shares of generated and held-out samples matched to one training sample (memorisation.ts LONE_RATIO), pixel space. */
+  lone: { generated: number; heldout: number };
   featureHistogram: OverlaidHistogram | null;
   generatedCount: number;
   heldoutCount: number;
@@ -293,6 +295,7 @@ export function memorisationView(
     medianGenerated: report.pixel.medianGenerated,
     medianHeldOut: report.pixel.medianHeldOut,
     histogram: report.pixel.histogram,
+    lone: report.pixel.lone,
     featureHistogram: report.feature?.histogram ?? null,
     generatedCount: report.pixel.generatedDcr.length,
     heldoutCount: report.pixel.heldoutDcr.length,

@@ -38,6 +38,7 @@ function audit(): JudgeView['memorisation'] {
         [{ index: 3, distance: 1.5 }, { index: 0, distance: 2 }],
       ],
       generatedDcr: [2.5, 0, 1.5],
+      lone: { generated: 1 / 3, heldout: 0.05 },
       heldoutDcr: [1.2, 2, 2.2, 3],
       threshold: 1.224,
       flagged: [1],
@@ -128,6 +129,9 @@ describe('the judge panel', () => {
     expect(items.map((i) => i.dataset.index)).toEqual(['1', '2', '0']);
     expect(items.map((i) => i.dataset.flagged)).toEqual(['true', 'false', 'false']);
     expect(items[0]!.textContent).toContain('Flagged: closer than the held-out 1st percentile');
+    const lone = byTestId(panel, 'judge-lone')[0]!;
+    expect(lone.textContent!.replace(/\s+/g, ' ')).toContain('33.3% of generated samples are much closer to one training sample than to any other (the closest under 0.5 times the second closest), against 5.0% of real held-out samples. Far more than real data');
+    expect(lone.className).toBe('warning');
     expect(getComputedStyle(items[0]!).borderTopWidth).toBe('3px');
     // the copy and its training original, drawn pixel for pixel
     const canvases = deepAll<HTMLCanvasElement>(items[0]!, 'canvas');
@@ -351,6 +355,7 @@ describe('the judge panel', () => {
       pixel: {
         space: 'network input units', neighbours: [[{ index: 0, distance: 0.4 }]], generatedDcr: [0.4], heldoutDcr: [0.3, 0.5], threshold: 0.302, flagged: [],
         fractionFlagged: 0, medianGenerated: 0.4, medianHeldOut: 0.4, histogram: histogram([[1, 0], [1, 1]], [0, 0.3, 0.6]),
+        lone: { generated: NaN, heldout: NaN },
       },
     };
     const featureHistogram = histogram([[1, 2, 0], [0, 2, 2]], [0.5, 1, 1.5, 2]);

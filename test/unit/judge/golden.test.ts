@@ -8,7 +8,7 @@ import golden from '../../fixtures/judge-golden.json';
 import { matrix } from '../../../src/metrics/linalg.js';
 import { nearest } from '../../../src/metrics/neighbours.js';
 import { classFaithfulness, classMix } from '../../../src/judge/faithfulness.js';
-import { memorisationAudit, nearestRows } from '../../../src/judge/memorisation.js';
+import { LONE_RATIO, loneShare, memorisationAudit, nearestRows } from '../../../src/judge/memorisation.js';
 import { histogram, overlaidHistograms } from '../../../src/judge/histograms.js';
 import { median, percentile } from '../../../src/util/stats.js';
 
@@ -88,6 +88,17 @@ describe('the memorisation audit', () => {
     expect(report.feature!.neighbours.map((row) => row.map((n) => n.index))).toEqual(f.nearestIndices);
     expect(report.feature!.threshold).toBeCloseTo(f.threshold, 12);
     expect(report.feature!.flagged).toEqual(f.flagged);
+  });
+
+  it('counts lone matches (closest under half the second closest) with two neighbours searched even when one is shown', async () => {
+    expect(LONE_RATIO).toBe(0.5);
+    expect(loneShare({ k: 2, indices: Int32Array.of(0, 1, 2, 3, 4, 5), distances: Float64Array.of(1, 3, 2, 3, 0, 0) })).toBeCloseTo(1 / 3, 12);
+    expect(loneShare({ k: 1, indices: Int32Array.of(0), distances: Float64Array.of(1) })).toBeNaN();
+    const sets = { generated: asMatrix(m.generated), heldout: asMatrix(m.heldout), train: asMatrix(m.train) };
+    const report = await memorisationAudit(sets, null, { k: 1 });
+    expect(report.pixel.neighbours.every((row) => row.length === 1)).toBe(true);
+    const byHand = async (query: typeof sets.generated) => loneShare(await nearestRows(query, sets.train, 2));
+    expect(report.pixel.lone).toEqual({ generated: await byHand(sets.generated), heldout: await byHand(sets.heldout) });
   });
 
   it('keeps the nearest training samples of the held-out samples for the next audit, per space and pixel units', async () => {

@@ -153,6 +153,19 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir, models_dir=DEFAU
                                     "generatedVsHeldOut": ev.compare_sets(e_gen, e_held, rng),
                                     "realTrainVsHeldOut": ev.compare_sets(e_train, e_held, rng)}
 
+    # 4c. images: the surround check (src/judge/artefacts.ts): borders beyond the training images' far-out
+    # fences, per class, for generated, real training and real held-out images
+    if kind == "image":
+        border = lambda x: ev.border_mean(unscale_output(x, kind, cfg["signal_scale_mv"]))
+        b_train = border(train.x)
+        low, high = ev.surround_fences(b_train)
+        unusual = lambda b, ys: {c: [int(((b < low) | (b > high))[ys == i].sum()), int((ys == i).sum())]
+                                 for i, c in enumerate(train.classes)}
+        q["surround"] = {"width": 2, "fences": [low, high], "definition": "[unusual, checked] per class: border mean beyond "
+                         "Tukey's far-out fences of the real training images' border means",
+                         "generated": unusual(border(x_gen), yg), "realTrain": unusual(b_train, yt),
+                         "realHeldOut": unusual(border(held.x), yh)}
+
     # 5. copies: nearest training sample, generated vs real held-out
     held_sel = rng.choice(len(held.y), min(len(x_gen), len(held.y)), replace=False)
     q["memorisation"] = ev.memorisation(x_gen, held.x[held_sel], train.x)

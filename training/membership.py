@@ -109,6 +109,7 @@ def main():
     p.add_argument("--models", default=",".join(DIFFUSION_MODELS))
     p.add_argument("--data", default=DEFAULT_DATA)
     p.add_argument("--out")
+    p.add_argument("--write-cards", action="store_true", help="write each result into models/<id>/card.json and README.md")
     args = p.parse_args()
     torch.set_num_threads(1)
     results = []
@@ -120,8 +121,27 @@ def main():
               f"without {r['heldOutNearCopies']} held-out near-copies {d['auc']:.3f} "
               f"[{d['interval95'][0]:.3f}, {d['interval95'][1]:.3f}]; mean error train {r['meanError']['train']:.4f}, "
               f"held-out {r['meanError']['heldOut']:.4f}", flush=True)
+        if args.write_cards:
+            write_card(r)
     if args.out:
         json.dump(results, open(args.out, "w"), indent=2)
+
+
+def write_card(result):
+    """The result into the model's card (quality.membership) and README, beside the other figures."""
+    import datetime
+    import os
+    from training.medsynth.card import readme
+    from training.medsynth.models import write_json
+    from training.yardstick import MODELS
+    folder = os.path.join(MODELS, result["model"])
+    card = json.load(open(os.path.join(folder, "card.json")))
+    card["quality"]["membership"] = {**result, "measured": datetime.date.today().isoformat(),
+                                     "definition": "AUC = P(denoising error of a training image < that of a held-out image); "
+                                                   "0.5: the model cannot tell them apart (training/membership.py)"}
+    write_json(os.path.join(folder, "card.json"), card)
+    with open(os.path.join(folder, "README.md"), "w") as f:
+        f.write(readme(card))
 
 
 if __name__ == "__main__":

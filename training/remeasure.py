@@ -32,6 +32,8 @@ def remeasure(model_id, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA, grid_d
     os.makedirs(grid_dir, exist_ok=True)
     q = generator_quality(cfg, model, evaluator, data_dir, grid_dir, models_dir)
     q["measuredFrom"] = f"models/{model_id} as exported (training.remeasure, {datetime.date.today().isoformat()})"
+    if "membership" in card.get("quality", {}):                     # measured apart (training/membership.py)
+        q["membership"] = card["quality"]["membership"]
     card["quality"] = q
     write_json(os.path.join(folder, "card.json"), card)
     with open(os.path.join(folder, "README.md"), "w") as f:

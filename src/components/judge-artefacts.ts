@@ -5,9 +5,9 @@ import { judgeStyles } from './judge-parts.js';
 import './judge-sample.js';
 
 /**
- * The surround check (src/judge/artefacts.ts): per class, how many generated images have a
- * surround brighter or darker than every real training image, beside real held-out images checked
- * the same way, and the flagged samples themselves, brightest surround first.
+ * The surround check (src/judge/artefacts.ts): per class, how many generated images have an unusual
+ * surround (beyond the far-out fences of real training images'), beside real training and held-out
+ * images checked the same way, and the flagged samples themselves, most unusual first.
  *
  * @property surround - the check (SurroundView)
  */
@@ -33,18 +33,19 @@ export class JudgeArtefacts extends LitElement {
         <h3 id="judge-artefacts-heading">Artefacts: the surround</h3>
         <p class="hint">
           Distances average over whole sets, so a wrong background in a few samples can pass unseen. Here each image's outer
-          ${s.check.width} pixels are averaged and compared with the range of every real training image
-          (${fmt(s.check.realRange.low)} to ${fmt(s.check.realRange.high)} grey levels): outside it, the image has a surround
-          no real one has.
+          ${s.check.width} pixels are averaged; a surround beyond the far-out fences of the real training images' surrounds
+          (${fmt(s.check.fences.low)} to ${fmt(s.check.fences.high)} grey levels: the quartiles +- 3 times their spread) is unusual.
+          Real images are counted the same way: a model that makes unusual surrounds more often than its training data has them
+          amplifies an artefact.
         </p>
         <table data-testid="judge-artefacts-table">
-          <thead><tr><th scope="col">class</th><th scope="col">generated, outside the real range</th><th scope="col">real held-out, outside</th></tr></thead>
-          <tbody>${s.classes.map((name, c) => html`<tr><th scope="row">${name}</th><td>${share(s.check.generated[c]!)}</td><td>${share(s.check.heldout[c]!)}</td></tr>`)}</tbody>
+          <thead><tr><th scope="col">class</th><th scope="col">generated, unusual surround</th><th scope="col">real training</th><th scope="col">real held-out</th></tr></thead>
+          <tbody>${s.classes.map((name, c) => html`<tr><th scope="row">${name}</th><td>${share(s.check.generated[c]!)}</td><td>${share(s.check.train[c]!)}</td><td>${share(s.check.heldout[c]!)}</td></tr>`)}</tbody>
         </table>
         ${total
-          ? html`<p class="warning" data-testid="judge-artefacts-flagged">${total} generated ${total === 1 ? 'image has' : 'images have'} a surround no real training image has:</p>
+          ? html`<p class="warning" data-testid="judge-artefacts-flagged">${total} generated ${total === 1 ? 'image has' : 'images have'} an unusual surround, most unusual first:</p>
               <div class="strip">${s.samples.map((x, i) => html`<msl-judge-sample .values=${x} .shape=${s.shape} .size=${56} label=${`flagged sample ${i + 1}`}></msl-judge-sample>`)}</div>`
-          : html`<p class="hint" data-testid="judge-artefacts-none">No generated image has a surround outside the real range.</p>`}
+          : html`<p class="hint" data-testid="judge-artefacts-none">No generated image has an unusual surround.</p>`}
       </section>
     `;
   }

@@ -142,7 +142,11 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
   show({ generatedCount: samples.length, unconditionalCount: free.length });
   const shape = card.architecture.inputShape;
   if (shape.length === 3) {
-    const check = borderCheck({ generated: samples, requested, heldout: reference.heldout.samples, heldoutLabels: reference.heldout.labels, train: train.samples }, shape, card.classes.length);
+    const check = borderCheck(
+      { generated: samples, requested, heldout: reference.heldout.samples, heldoutLabels: reference.heldout.labels, train: train.samples, trainLabels: train.labels },
+      shape,
+      card.classes.length,
+    );
     show({ surround: { check, classes: [...card.classes], shape: [...shape], samples: check.flaggedSamples.slice(0, SURROUND_SHOWN).map((i) => samples[i]!) } });
   }
   lap('generate');

@@ -221,7 +221,25 @@ def quality_lines(card):
             f"the held-out 1st percentile ({m['heldOutFirstPercentile']:.3g})"] + (
         [f"- held-out reconstruction MSE {q['heldOut']['reconstructionMse']:.4g} (network units), "
          f"negative ELBO {q['heldOut']['negativeElboNats']:.1f} nats"] if "heldOut" in q else []) + (
-        independent_lines(q["independentFeatures"]) if "independentFeatures" in q else [])
+        independent_lines(q["independentFeatures"]) if "independentFeatures" in q else []) + (
+        membership_lines(q["membership"]) if "membership" in q else []) + (
+        surround_lines(q["surround"]) if "surround" in q else [])
+
+
+def surround_lines(sr):
+    share = lambda d: ", ".join(f"{c} {k}/{n}" for c, (k, n) in d.items())
+    return [f"- unusual surrounds (border mean beyond the far-out fences {sr['fences'][0]:.3g} to {sr['fences'][1]:.3g} of real "
+            f"training images): generated {share(sr['generated'])}; real training {share(sr['realTrain'])}; real held-out "
+            f"{share(sr['realHeldOut'])}"]
+
+
+def membership_lines(m):
+    a, d = m["all"], m["dedup"]
+    iv = lambda r: f"{r['auc']:.3f} [{r['interval95'][0]:.3f}, {r['interval95'][1]:.3f}]"
+    return [f"- membership test (denoising error at t = {', '.join(map(str, m['timesteps']))}, {m['draws']} noise draws; "
+            f"{a['n'][0]} training vs {a['n'][1]} held-out examples): AUC {iv(a)}; without the "
+            f"{m['heldOutNearCopies']} held-out near-copies of training examples {iv(d)}; mean error "
+            f"{m['meanError']['train']:.4f} on training examples, {m['meanError']['heldOut']:.4f} on held-out ones"]
 
 
 def independent_lines(i):

@@ -130,3 +130,10 @@ def compare_sets(a, b, rng, resamples=100):
     return {"n": [len(a), len(b)], "frechet": fd, "frechetInterval95": ci(fd, fds, 0.0),
             "kid": kid, "kidInterval95": ci(kid, kids),
             "frechetInfinity": infinity, "frechetInfinitySizes": sizes, "frechetAtSizes": values}
+
+
+def surround_fences(train_border):
+    """Tukey's far-out fences (Q1 - 3 IQR, Q3 + 3 IQR) of the training images' border means: outside
+    them a surround is unusual (src/judge/artefacts.ts farOutFences is the same)."""
+    q1, q3 = np.percentile(np.asarray(train_border, np.float64), [25, 75])
+    return float(q1 - 3 * (q3 - q1)), float(q3 + 3 * (q3 - q1))

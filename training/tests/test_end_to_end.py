@@ -99,6 +99,9 @@ def test_evaluation_writes_quality_into_the_card(trained, fake_data_dir):
     assert 0 <= q["accuracy"] <= 1 and set(q["perClassRecall"]) == {"normal", "pneumonia"}
     q = evaluate_model("xray-ddpm", runs, models, fake_data_dir)
     assert set(q["classifiedAsRequested"]) == {"normal", "pneumonia"}
+    s = q["surround"]
+    assert s["fences"][0] < s["fences"][1] and s["generated"]["normal"][1] == 4
+    assert sum(n for _, n in s["realTrain"].values()) == 48
     assert np.isfinite(q["frechet"]["generatedVsHeldOut"])
     card = json.load(open(os.path.join(models, "xray-ddpm", "card.json")))
     assert card["quality"]["memorisation"]["generated"] == 8

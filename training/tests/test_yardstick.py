@@ -114,3 +114,8 @@ def test_frechet_extrapolated_matches_the_golden_file_the_browser_checks_too():
     infinity, slope, values = frechet_extrapolated(real, fake, want["sizes"])
     np.testing.assert_allclose(values, want["values"], atol=1e-9)
     assert infinity == pytest.approx(want["infinity"], abs=1e-8) and slope == pytest.approx(want["slope"], abs=1e-6)
+
+
+def test_surround_fences_match_the_values_the_browser_checks_too():
+    from training.medsynth.evaluate import surround_fences
+    assert surround_fences([0, 1, 2, 3, 4, 5, 6, 7, 8, 100]) == (2.25 - 13.5, 6.75 + 13.5)

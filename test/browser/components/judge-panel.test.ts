@@ -447,11 +447,11 @@ describe('the judge panel', () => {
     expect(cardCell(second!)).toBe('3.18 (real 2.24)');
   });
   it('shows the surround check per class and the flagged samples', async () => {
-    const check = { width: 2, realRange: { low: 0, high: 12.5 }, generated: [{ flagged: 0, checked: 30 }, { flagged: 2, checked: 30 }], heldout: [{ flagged: 0, checked: 30 }, { flagged: 0, checked: 30 }], flaggedSamples: [40, 33] };
+    const check = { width: 2, fences: { low: -30, high: 60 }, generated: [{ flagged: 0, checked: 30 }, { flagged: 2, checked: 30 }], train: [{ flagged: 1, checked: 100 }, { flagged: 0, checked: 100 }], heldout: [{ flagged: 0, checked: 30 }, { flagged: 0, checked: 30 }], flaggedSamples: [40, 33] };
     const panel = await mount<JudgePanel>('msl-judge-panel', { view: view({ surround: { check, classes: ['normal', 'pneumonia'], shape: [4, 4, 1], samples: [flat(250), flat(200)] } }) });
     const rows = [...byTestId(panel, 'judge-artefacts-table')[0]!.querySelectorAll('tbody tr')].map((r) => [...r.children].map((c) => c.textContent!.trim()));
-    expect(rows).toEqual([['normal', '0 of 30 (0%)', '0 of 30 (0%)'], ['pneumonia', '2 of 30 (7%)', '0 of 30 (0%)']]);
-    expect(byTestId(panel, 'judge-artefacts-flagged')[0]!.textContent).toContain('2 generated images have a surround no real training image has');
+    expect(rows).toEqual([['normal', '0 of 30 (0%)', '1 of 100 (1%)', '0 of 30 (0%)'], ['pneumonia', '2 of 30 (7%)', '0 of 100 (0%)', '0 of 30 (0%)']]);
+    expect(byTestId(panel, 'judge-artefacts-flagged')[0]!.textContent).toContain('2 generated images have an unusual surround');
     const canvases = deepAll<HTMLCanvasElement>(byTestId(panel, 'judge-artefacts')[0]!, 'canvas');
     expect(canvases).toHaveLength(2);
     expect(redChannel(canvases[0]!)).toEqual(new Array(16).fill(250));

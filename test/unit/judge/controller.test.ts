@@ -118,8 +118,8 @@ describe('the judge controller', () => {
     expect(m.space).toBe('network input units, Euclidean over all values');
     expect(v.ecg).toBeNull();
     expect(stages.size).toBe(0);
-    // random training images span the grey levels: nothing lies outside their surround range
     expect(v.surround!.check.generated.map((r) => r.checked)).toEqual([4, 4]);
+    expect(v.surround!.check.train.map((r) => r.checked)).toEqual([10, 10]);
     expect(v.surround!.check.heldout.map((r) => r.checked)).toEqual([6, 6]);
     expect(v.surround!.samples).toHaveLength(v.surround!.check.flaggedSamples.length);
 

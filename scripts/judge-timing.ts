@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { AuditTiming } from '../src/judge/estimate.js';
 import type { JudgeController } from '../src/judge/judge-controller.js';
 import type { BackendName } from '../src/runtime/backends.js';
-import { pageModules, repoFetch } from './page-modules.js';
+import { headlessHost, pageModules, repoFetch, runMain } from './page-modules.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -29,8 +29,7 @@ async function main(): Promise<void> {
   });
   const { startFreshBackend, estimateAudit, JudgeController, loadModel, close } = await pageModules();
   const started = await startFreshBackend(values.backend as BackendName, {});
-  const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
-  const judge: JudgeController = new JudgeController(host, { fetch: repoFetch, load: (base, o) => loadModel(base, { ...o, fetch: repoFetch }) });
+  const judge: JudgeController = new JudgeController(headlessHost, { fetch: repoFetch, load: (base, o) => loadModel(base, { ...o, fetch: repoFetch }) });
   const generator = await loadModel(`models/${values.model}/`, { fetch: repoFetch });
   const settings = { perClass: Number(values['per-class']), resamples: Number(values.resamples) };
   console.log(`${values.model}, ${settings.perClass} samples per class, ${settings.resamples} resamples, on ${started.backend} (${started.device ?? '?'}): two audits in a row`);
@@ -66,10 +65,4 @@ async function main(): Promise<void> {
   await close();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

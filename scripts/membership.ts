@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import type { JudgeController } from '../src/judge/judge-controller.js';
 import type { BackendName } from '../src/runtime/backends.js';
-import { pageModules, repoFetch } from './page-modules.js';
+import { headlessHost, pageModules, repoFetch, runMain } from './page-modules.js';
 
 const DIFFUSION_MODELS = 'breast-ddpm,xray-ddpm,retina-ddpm,ecg-ddpm,bccd-ddpm';
 
@@ -16,8 +16,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { models: { type: 'string', default: DIFFUSION_MODELS }, backend: { type: 'string', default: 'wasm' } } });
   const { startFreshBackend, JudgeController, loadModel, close } = await pageModules();
   const started = await startFreshBackend(values.backend as BackendName, {});
-  const host = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
-  const judge: JudgeController = new JudgeController(host, { fetch: repoFetch, load: (base, o) => loadModel(base, { ...o, fetch: repoFetch }) });
+  const judge: JudgeController = new JudgeController(headlessHost, { fetch: repoFetch, load: (base, o) => loadModel(base, { ...o, fetch: repoFetch }) });
   console.log(`membership test on ${started.backend} (${started.device ?? '?'})`);
   const f = (x: number) => x.toFixed(3);
   for (const id of values.models.split(',')) {
@@ -37,10 +36,4 @@ async function main(): Promise<void> {
   await close();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -36,3 +36,16 @@ export async function repoFetch(url: string): Promise<Response> {
   }
 }
 
+/** What a Lit controller needs of its host, for a controller driven without a page. */
+export const headlessHost = { addController() {}, removeController() {}, requestUpdate() {}, updateComplete: Promise.resolve(true) };
+
+/** Runs a script's main and exits with its outcome (Vite's server would keep Node alive). */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    },
+  );
+}

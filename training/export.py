@@ -144,6 +144,13 @@ def write_network(cfg, fresh, out_dir, model_id):
     return model, weights_info, parity_info
 
 
+def write_card(out_dir, card, text=None):
+    """card.json and its human README.md (card.py readme(card) unless `text` is given)."""
+    write_json(os.path.join(out_dir, "card.json"), card)
+    with open(os.path.join(out_dir, "README.md"), "w") as f:
+        f.write(readme(card) if text is None else text)
+
+
 def export_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA):
     run_dir = os.path.join(runs_dir, model_id)
     cfg, _, _ = load_run(run_dir)
@@ -158,9 +165,7 @@ def export_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, dat
     summary = read_json(os.path.join(run_dir, "summary.json"))
     quality = read_json(os.path.join(run_dir, "quality.json"))
     card = build_card(cfg, index, summary, quality, weights_info, parity_info)
-    write_json(os.path.join(out_dir, "card.json"), card)
-    with open(os.path.join(out_dir, "README.md"), "w") as f:
-        f.write(readme(card))
+    write_card(out_dir, card)
     print(f"{model_id}: exported to {out_dir} ({storage}, {data_bytes:,} bytes, "
           f"float16 change {change:.2e}, parity {os.path.getsize(os.path.join(out_dir, 'parity.json')):,} bytes)")
     return card

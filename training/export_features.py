@@ -24,12 +24,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.export import DEFAULT_MODELS, write_network
+from training.export import DEFAULT_MODELS, write_card, write_network
 from training.features import GROUPS
 from training.medsynth import evaluate as ev
 from training.medsynth.card import INTENDED_USE, architecture, scaling
 from training.medsynth.data import load_split, read_index
-from training.medsynth.models import write_json
 from training.membership import MAX_HELD_OUT
 from training.train import DEFAULT_DATA, DEFAULT_RUNS
 from training.yardstick import PREFIX, features, from_export, load_extractor, with_mix
@@ -152,9 +151,7 @@ def export_features(group, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, dat
     encoder, weights_info, parity_info = write_network(cfg, lambda: load_extractor(group, runs_dir)[0].encoder, out_dir, model_id)
     quality = measure(group, encoder.eval(), labels, data_dir)
     card = build_features_card(group, cfg, labels, state, quality, weights_info, parity_info, data_dir)
-    write_json(os.path.join(out_dir, "card.json"), card)
-    with open(os.path.join(out_dir, "README.md"), "w") as f:
-        f.write(features_readme(card))
+    write_card(out_dir, card, features_readme(card))
     print(f"{model_id}: exported to {out_dir} ({weights_info['storage']}, {weights_info['files'][0]['bytes']:,} bytes) "
           f"in {time.time() - started:.0f} s", flush=True)
     return card

@@ -131,17 +131,14 @@ def write_card(result):
     """The result into the model's card (quality.membership) and README, beside the other figures."""
     import datetime
     import os
-    from training.medsynth.card import readme
-    from training.medsynth.models import write_json
+    from training.export import write_card
     from training.yardstick import MODELS
     folder = os.path.join(MODELS, result["model"])
     card = json.load(open(os.path.join(folder, "card.json")))
     card["quality"]["membership"] = {**result, "measured": datetime.date.today().isoformat(),
                                      "definition": "AUC = P(denoising error of a training image < that of a held-out image); "
                                                    "0.5: the model cannot tell them apart (training/membership.py)"}
-    write_json(os.path.join(folder, "card.json"), card)
-    with open(os.path.join(folder, "README.md"), "w") as f:
-        f.write(readme(card))
+    write_card(folder, card)
 
 
 if __name__ == "__main__":

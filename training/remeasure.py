@@ -16,10 +16,8 @@ import torch
 
 from training.configs import get_config
 from training.evaluate import EVALUATOR, generator_quality
-from training.export import DEFAULT_MODELS
-from training.medsynth.card import readme
+from training.export import DEFAULT_MODELS, write_card
 from training.medsynth.export import load_export
-from training.medsynth.models import write_json
 from training.train import DEFAULT_DATA
 
 
@@ -35,9 +33,7 @@ def remeasure(model_id, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA, grid_d
     if "membership" in card.get("quality", {}):                     # measured apart (training/membership.py)
         q["membership"] = card["quality"]["membership"]
     card["quality"] = q
-    write_json(os.path.join(folder, "card.json"), card)
-    with open(os.path.join(folder, "README.md"), "w") as f:
-        f.write(readme(card))
+    write_card(folder, card)
     return q
 
 

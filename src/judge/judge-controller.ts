@@ -88,11 +88,9 @@ export class JudgeController implements ReactiveController {
   view: JudgeView = EMPTY_JUDGE_VIEW;
   settings: JudgeSettings;
 
-  private evaluator: { id: string; model: ClassifierModel } | null = null;
-  private evaluatorLoading: Promise<ClassifierModel> | null = null;
-  /** The dataset's feature extractor, kept like the evaluator. */
-  private extractor: { id: string; model: ClassifierModel } | null = null;
-  private extractorLoading: Promise<ClassifierModel> | null = null;
+  /** The dataset's evaluator and its feature extractor, each loaded once and kept for the next audit. */
+  private readonly evaluator = new KeptClassifier('evaluator', (summary, signal, onProgress) => this.loadClassifier(summary, signal, onProgress));
+  private readonly extractor = new KeptClassifier('feature extractor', (summary, signal, onProgress) => this.loadClassifier(summary, signal, onProgress));
   /** Evaluator outputs of the real sets, by evaluator and dataset: plain numbers, no tensors. */
   private readonly realOutputs = new Map<string, RealOutputs>();
   private last: AuditSamples | null = null;
@@ -144,12 +142,8 @@ export class JudgeController implements ReactiveController {
 
   /** Frees the evaluator and the feature extractor. */
   dispose(): void {
-    this.evaluator?.model.dispose();
-    this.evaluator = null;
-    this.evaluatorLoading = null;
-    this.extractor?.model.dispose();
-    this.extractor = null;
-    this.extractorLoading = null;
+    this.evaluator.dispose();
+    this.extractor.dispose();
   }
 
   /** Runs the audit on `generator`; resolves true when it finished. */
@@ -182,13 +176,10 @@ export class JudgeController implements ReactiveController {
       if (!summary) throw new Error(`no evaluator is shipped for ${card.dataset}`);
       update({ evaluator: summary.id });
       stage(1, { phase: `loading ${summary.id}`, done: 0, total: 0 });
-      const evaluator = await this.loadEvaluator(summary, signal, (p) => stage(1, p));
+      const evaluator = await this.evaluator.get(summary, signal, (p) => stage(1, p));
       const features = extractorFor(card.dataset, this.options.models);
-      if (!features && this.extractor) {
-        this.extractor.model.dispose();
-        this.extractor = null;
-      }
-      const extractor = features ? await this.loadExtractor(features, signal, (p) => stage(1, p)) : null;
+      if (!features) this.extractor.dispose();
+      const extractor = features ? await this.extractor.get(features, signal, (p) => stage(1, p)) : null;
       stage(2, { phase: 'reading the real samples', done: 0, total: 0 });
       const reference = await this.loadReference(card.dataset, signal);
       // the evaluator's outputs on the real data are the same for every audit of this dataset: kept
@@ -328,42 +319,6 @@ export class JudgeController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** The evaluator `summary` names: loaded once, kept for the next audit, and replaced when another dataset needs another. */
-  private async loadEvaluator(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
-    if (this.evaluator?.id === summary.id) return this.evaluator.model;
-    this.evaluator?.model.dispose();
-    this.evaluator = null;
-    const loading = this.loadClassifier(summary, signal, onProgress);
-    this.evaluatorLoading = loading;
-    const model = await loading;
-    if (this.evaluatorLoading !== loading) {
-      model.dispose(); // disposed or replaced meanwhile
-      signal.throwIfAborted();
-      throw new Error('the evaluator was replaced while loading');
-    }
-    this.evaluator = { id: summary.id, model };
-    this.evaluatorLoading = null;
-    return model;
-  }
-
-  /** The feature extractor `summary` names, kept like the evaluator. */
-  private async loadExtractor(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
-    if (this.extractor?.id === summary.id) return this.extractor.model;
-    this.extractor?.model.dispose();
-    this.extractor = null;
-    const loading = this.loadClassifier(summary, signal, onProgress);
-    this.extractorLoading = loading;
-    const model = await loading;
-    if (this.extractorLoading !== loading) {
-      model.dispose();
-      signal.throwIfAborted();
-      throw new Error('the feature extractor was replaced while loading');
-    }
-    this.extractor = { id: summary.id, model };
-    this.extractorLoading = null;
-    return model;
-  }
-
   private loadClassifier(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
     const load = this.options.load ?? loadModel;
     return load(summary.path, {
@@ -391,5 +346,41 @@ export class JudgeController implements ReactiveController {
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       }),
     ]);
+  }
+}
+
+type LoadClassifier = (summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void) => Promise<ClassifierModel>;
+
+/** A classifier the judge loads once and keeps until another is asked for or it is disposed. */
+class KeptClassifier {
+  private kept: { id: string; model: ClassifierModel } | null = null;
+  private loading: Promise<ClassifierModel> | null = null;
+
+  constructor(
+    private readonly what: string,
+    private readonly load: LoadClassifier,
+  ) {}
+
+  /** The classifier `summary` names: the kept one, or loaded (replacing the kept one). */
+  async get(summary: ModelSummary, signal: AbortSignal, onProgress: (p: JudgeProgress) => void): Promise<ClassifierModel> {
+    if (this.kept?.id === summary.id) return this.kept.model;
+    this.dispose();
+    const loading = this.load(summary, signal, onProgress);
+    this.loading = loading;
+    const model = await loading;
+    if (this.loading !== loading) {
+      model.dispose(); // disposed or replaced meanwhile
+      signal.throwIfAborted();
+      throw new Error(`the ${this.what} was replaced while loading`);
+    }
+    this.kept = { id: summary.id, model };
+    this.loading = null;
+    return model;
+  }
+
+  dispose(): void {
+    this.kept?.model.dispose();
+    this.kept = null;
+    this.loading = null;
   }
 }

@@ -193,7 +193,7 @@ export function rocChart(series: readonly RocSeries[], o: { xLabel: string; yLab
   const description = `ROC curves: ${series.map((s) => `${s.name}, AUC ${fmt(s.auc)}`).join('; ')}. The diagonal is chance (AUC 0.5).`;
   return html`
     <figure class="chart" data-testid=${o.testid}>
-      <svg role="img" aria-label=${description} viewBox="0 0 ${m.left + size + 150} ${H}" width="100%" style="max-width:${(m.left + size + 150) * 1.4}px">
+      <svg role="img" aria-label=${description} viewBox="0 0 ${m.left + size + 200} ${H}" width="100%" style="max-width:${(m.left + size + 200) * 1.4}px">
         <line x1=${x(0)} x2=${x(1)} y1=${y(0)} y2=${y(1)} stroke="#8c959f" stroke-dasharray="3 3"></line>
         <rect x=${x(0)} y=${y(1)} width=${size} height=${size} fill="none" stroke="#57606a"></rect>
         ${series.map((s, i) => svg`<polyline data-series=${s.name} fill="none" stroke=${SERIES_COLOURS[i % 2]} stroke-width="1.6" stroke-dasharray=${i ? '5 3' : 'none'}

@@ -43,12 +43,13 @@ export class JudgeFidelity extends LitElement {
     const card = this.card;
     // the card's figure measured in the same features as this table, if any
     const inEvaluatorSpace = this.second || f.space.startsWith("the evaluator's");
+    const independent = !inEvaluatorSpace && card?.independent && f.space.includes(card.independent.extractor) ? card.independent : null;
     const cardFd = !card
       ? null
       : inEvaluatorSpace
-        ? { generated: card.frechetGenerated, real: card.frechetReal }
-        : card.independent && f.space.includes(card.independent.extractor)
-          ? { generated: card.independent.frechetGenerated, real: card.independent.frechetReal }
+        ? { generated: card.frechetGenerated, real: card.frechetReal, n: null }
+        : independent
+          ? { generated: independent.frechetGenerated, real: independent.frechetReal, n: independent.n }
           : null;
     const gap = precisionRecallNote(g.prdc);
     const interval = (x: { estimate: number; low: number; high: number }) =>
@@ -72,9 +73,10 @@ export class JudgeFidelity extends LitElement {
           <thead><tr><th scope="col">measure</th><th scope="col">generated vs held-out</th><th scope="col">real training vs held-out</th><th scope="col">model card (PyTorch)</th></tr></thead>
           <tbody>
             <tr data-testid="judge-frechet"><th scope="row">Frechet distance</th><td>${interval(g.frechet)}</td><td>${r ? interval(r.frechet) : '–'}</td>
-              <td>${cardFd?.generated != null ? html`${fmt(cardFd.generated)} <span class="ci">(real ${fmt(cardFd.real)})</span>` : '–'}</td></tr>
+              <td>${cardFd?.generated != null ? html`${fmt(cardFd.generated)} <span class="ci">(real ${fmt(cardFd.real)}${cardFd.n ? html`; ${cardFd.n} per set` : nothing})</span>` : '–'}</td></tr>
             <tr data-testid="judge-frechet-infinity"><th scope="row">Frechet distance at infinite N <span class="ci">(bias extrapolated away)</span></th>
-              <td>${fmt(g.frechetInfinity?.infinity)}</td><td>${fmt(r?.frechetInfinity?.infinity)}</td><td>–</td></tr>
+              <td>${fmt(g.frechetInfinity?.infinity)}</td><td>${fmt(r?.frechetInfinity?.infinity)}</td>
+              <td>${independent?.infinityGenerated != null ? html`${fmt(independent.infinityGenerated)} <span class="ci">(real ${fmt(independent.infinityReal)})</span>` : '–'}</td></tr>
             <tr data-testid="judge-kid"><th scope="row">Kernel distance (KID)</th><td>${interval(g.kid)}</td><td>${r ? interval(r.kid) : '–'}</td><td>–</td></tr>
             ${prdcRow('precision', 'Precision')} ${prdcRow('recall', 'Recall')} ${prdcRow('density', 'Density')} ${prdcRow('coverage', 'Coverage')}
           </tbody>

@@ -1,13 +1,21 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AuditItem, CardFigures, MemorisationView, NeighbourView, SampleMeta } from '../judge/view.js';
 import { fmt, histogramChart, percent } from './judge-charts.js';
-import { LONE_RATIO } from '../judge/memorisation.js';
+import { LONE_RATIO, loneVerdict } from '../judge/memorisation.js';
 import { judgeStyles } from './judge-parts.js';
 import './judge-sample.js';
 
 type Show = 'flagged' | 'closest' | 'all';
 /** Generated samples the grid shows at first: the closest to the training set. */
 const CLOSEST = 12;
+
+const LONE_SENTENCES = {
+  more: 'Far more than real data: many samples are near-copies of single training samples, whatever the threshold above says.',
+  blind:
+    'So many real held-out samples are this close to one training sample that the held-out split itself holds near-copies of ' +
+    'training samples: this check cannot tell copies here. The membership test below asks the model instead.',
+  alike: 'About as many as real data: no sign of copies of single training samples.',
+};
 
 /**
  * The memorisation audit: how many generated samples lie closer to a training sample than all but
@@ -88,12 +96,10 @@ export class JudgeMemorisation extends LitElement {
           ${card?.memorisationFraction != null ? html`The model card found ${percent(card.memorisationFraction, 1)}.` : nothing}
         </p>
         ${Number.isFinite(m.lone.generated)
-          ? html`<p data-testid="judge-lone" class=${m.lone.generated > 2 * m.lone.heldout + 0.05 ? 'warning' : ''}>
+          ? html`<p data-testid="judge-lone" class=${loneVerdict(m.lone) === 'more' ? 'warning' : ''}>
               <strong>${percent(m.lone.generated, 1)}</strong> of generated samples are much closer to one training sample than to any
               other (the closest under ${LONE_RATIO} times the second closest), against ${percent(m.lone.heldout, 1)} of real held-out
-              samples. ${m.lone.generated > 2 * m.lone.heldout + 0.05
-                ? 'Far more than real data: many samples are near-copies of single training samples, whatever the threshold above says.'
-                : 'About as many as real data: no sign of copies of single training samples.'}
+              samples. ${LONE_SENTENCES[loneVerdict(m.lone)]}
             </p>`
           : nothing}
         <p class="hint">

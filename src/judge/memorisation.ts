@@ -129,6 +129,12 @@ export interface SpaceAudit {
 /** A "lone" match: the closest training sample under this fraction of the second closest's distance. */
 export const LONE_RATIO = 0.5;
 
+/** What the lone-match shares say: more than real data, a held-out split too close to training data to say, or nothing. */
+export function loneVerdict(lone: { generated: number; heldout: number }): 'more' | 'blind' | 'alike' {
+  if (lone.generated > 2 * lone.heldout + 0.05) return 'more';
+  return lone.heldout > 0.1 ? 'blind' : 'alike';
+}
+
 /** Share of rows of a k >= 2 nearest-neighbour result whose first distance is under LONE_RATIO of the second. */
 export function loneShare(result: NearestResult): number {
   if (result.k < 2) return NaN;

@@ -193,7 +193,15 @@ export interface CardFigures {
   memorisationMedianGenerated: number | null;
   memorisationMedianHeldOut: number | null;
   /** The distances the card measured in its feature extractor's features (training/evaluate.py), or null. */
-  independent: { extractor: string; frechetGenerated: number | null; frechetReal: number | null; perClass: number | null } | null;
+  independent: {
+    extractor: string;
+    frechetGenerated: number | null;
+    frechetReal: number | null;
+    infinityGenerated: number | null;
+    infinityReal: number | null;
+    /** Samples per set the card's distances were measured on. */
+    n: number | null;
+  } | null;
 }
 
 export interface JudgeView {
@@ -344,11 +352,16 @@ export function cardFigures(quality: Record<string, unknown> | undefined): CardF
   };
   const independent = obj(quality.independentFeatures);
   if (independent && typeof independent.extractor === 'string') {
+    const generated = obj(independent.generatedVsHeldOut);
+    const real = obj(independent.realTrainVsHeldOut);
+    const sizes = generated?.n;
     out.independent = {
       extractor: independent.extractor,
-      frechetGenerated: num(obj(independent.generatedVsHeldOut)?.frechet),
-      frechetReal: num(obj(independent.realTrainVsHeldOut)?.frechet),
-      perClass: num(independent.perClass),
+      frechetGenerated: num(generated?.frechet),
+      frechetReal: num(real?.frechet),
+      infinityGenerated: num(generated?.frechetInfinity),
+      infinityReal: num(real?.frechetInfinity),
+      n: Array.isArray(sizes) ? num(sizes[0]) : null,
     };
   }
   return Object.values(out).some((v) => v !== null) ? out : null;

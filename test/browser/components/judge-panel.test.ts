@@ -87,7 +87,7 @@ function view(patch: Partial<JudgeView> = {}): JudgeView {
     card: {
       samplesPerClass: 200, frechetGenerated: 3.18, frechetReal: 2.24, classifiedAsRequested: { normal: 0.995, pneumonia: 0.995 },
       realHeldOutClassifiedAsLabelled: null, memorisationFraction: 0.0275, memorisationMedianGenerated: null, memorisationMedianHeldOut: null,
-      independent: { extractor: 'toy-features', frechetGenerated: 9.5, frechetReal: 7.25, perClass: 200 },
+      independent: { extractor: 'toy-features', frechetGenerated: 9.5, frechetReal: 7.25, infinityGenerated: 8.5, infinityReal: 0.25, n: 400 },
     },
     ...patch,
   };
@@ -132,6 +132,9 @@ describe('the judge panel', () => {
     const lone = byTestId(panel, 'judge-lone')[0]!;
     expect(lone.textContent!.replace(/\s+/g, ' ')).toContain('33.3% of generated samples are much closer to one training sample than to any other (the closest under 0.5 times the second closest), against 5.0% of real held-out samples. Far more than real data');
     expect(lone.className).toBe('warning');
+    panel.view = { ...panel.view, memorisation: { ...panel.view.memorisation!, lone: { generated: 0.19, heldout: 0.31 } } };
+    await settle(panel);
+    expect(byTestId(panel, 'judge-lone')[0]!.textContent).toContain('this check cannot tell copies here');
     expect(getComputedStyle(items[0]!).borderTopWidth).toBe('3px');
     // the copy and its training original, drawn pixel for pixel
     const canvases = deepAll<HTMLCanvasElement>(items[0]!, 'canvas');
@@ -443,7 +446,8 @@ describe('the judge panel', () => {
     expect(second!.querySelector('caption')!.textContent).toContain("In the evaluator's features (toy-classifier) (64 dimensions)");
     // each table beside the card's figure measured in the same features
     const cardCell = (section: Element) => section.querySelector('[data-testid="judge-frechet"]')!.children[3]!.textContent!.trim();
-    expect(cardCell(first!)).toBe('9.5 (real 7.25)');
+    expect(cardCell(first!)).toBe('9.5 (real 7.25; 400 per set)');
+    expect(first!.querySelector('[data-testid="judge-frechet-infinity"]')!.children[3]!.textContent!.trim()).toBe('8.5 (real 0.25)');
     expect(cardCell(second!)).toBe('3.18 (real 2.24)');
   });
   it('shows the surround check per class and the flagged samples', async () => {

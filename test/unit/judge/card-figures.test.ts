@@ -11,9 +11,9 @@ describe('the card figures', () => {
     const figures = cardFigures({
       samplesPerClass: 200,
       frechet: { generatedVsHeldOut: 0.72, realTrainVsHeldOut: 6.23 },
-      independentFeatures: { extractor: 'features-grey28', perClass: 200, generatedVsHeldOut: { frechet: 9.77 }, realTrainVsHeldOut: { frechet: 7.59 } },
+      independentFeatures: { extractor: 'features-grey28', perClass: 200, generatedVsHeldOut: { frechet: 9.77, frechetInfinity: 9.43, n: [400, 400] }, realTrainVsHeldOut: { frechet: 7.59, frechetInfinity: 6.96 } },
     });
-    expect(figures).toMatchObject({ frechetGenerated: 0.72, frechetReal: 6.23, independent: { extractor: 'features-grey28', frechetGenerated: 9.77, frechetReal: 7.59, perClass: 200 } });
+    expect(figures).toMatchObject({ frechetGenerated: 0.72, frechetReal: 6.23, independent: { extractor: 'features-grey28', frechetGenerated: 9.77, frechetReal: 7.59, infinityGenerated: 9.43, infinityReal: 6.96, n: 400 } });
     expect(cardFigures({ frechet: { generatedVsHeldOut: 1 } })!.independent).toBeNull();
     expect(cardFigures({})).toBeNull();
   });

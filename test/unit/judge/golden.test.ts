@@ -8,7 +8,7 @@ import golden from '../../fixtures/judge-golden.json';
 import { matrix } from '../../../src/metrics/linalg.js';
 import { nearest } from '../../../src/metrics/neighbours.js';
 import { classFaithfulness, classMix } from '../../../src/judge/faithfulness.js';
-import { LONE_RATIO, loneShare, memorisationAudit, nearestRows } from '../../../src/judge/memorisation.js';
+import { LONE_RATIO, loneShare, loneVerdict, memorisationAudit, nearestRows } from '../../../src/judge/memorisation.js';
 import { histogram, overlaidHistograms } from '../../../src/judge/histograms.js';
 import { median, percentile } from '../../../src/util/stats.js';
 
@@ -94,6 +94,7 @@ describe('the memorisation audit', () => {
     expect(LONE_RATIO).toBe(0.5);
     expect(loneShare({ k: 2, indices: Int32Array.of(0, 1, 2, 3, 4, 5), distances: Float64Array.of(1, 3, 2, 3, 0, 0) })).toBeCloseTo(1 / 3, 12);
     expect(loneShare({ k: 1, indices: Int32Array.of(0), distances: Float64Array.of(1) })).toBeNaN();
+    expect([loneVerdict({ generated: 0.3, heldout: 0.05 }), loneVerdict({ generated: 0.19, heldout: 0.31 }), loneVerdict({ generated: 0.06, heldout: 0.04 })]).toEqual(['more', 'blind', 'alike']);
     const sets = { generated: asMatrix(m.generated), heldout: asMatrix(m.heldout), train: asMatrix(m.train) };
     const report = await memorisationAudit(sets, null, { k: 1 });
     expect(report.pixel.neighbours.every((row) => row.length === 1)).toBe(true);

@@ -21,10 +21,12 @@ from training.medsynth.export import load_export
 from training.train import DEFAULT_DATA
 
 
-def remeasure(model_id, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA, grid_dir=None, tiny_variant=False):
+def remeasure(model_id, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA, grid_dir=None, tiny_variant=False, per_class=None):
     folder = os.path.join(models_dir, model_id)
     card, model = load_export(folder)
     cfg = get_config(model_id, tiny_variant=tiny_variant).to_dict()
+    if per_class:                                                    # fewer samples where sampling is slow here
+        cfg["eval_per_class"] = per_class
     _, evaluator = load_export(os.path.join(models_dir, EVALUATOR[cfg["dataset"]]))
     grid_dir = grid_dir or os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", model_id)
     os.makedirs(grid_dir, exist_ok=True)
@@ -42,10 +44,11 @@ def main():
     p.add_argument("--models", required=True)
     p.add_argument("--models-dir", default=DEFAULT_MODELS)
     p.add_argument("--data", default=DEFAULT_DATA)
+    p.add_argument("--per-class", type=int, help="samples per class (default: the run's eval_per_class)")
     a = p.parse_args()
     torch.set_num_threads(1)
     for model_id in a.models.split(","):
-        q = remeasure(model_id, a.models_dir, a.data)
+        q = remeasure(model_id, a.models_dir, a.data, per_class=a.per_class)
         i = q.get("independentFeatures")
         line = f"{model_id}: classified as requested {q['classifiedAsRequested']}"
         if i:

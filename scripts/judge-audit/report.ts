@@ -144,7 +144,7 @@ function fidelitySection(results: readonly SavedResult[]): string {
   });
   return `## Fidelity and diversity
 
-In the evaluator's 64 features, generated vs real held-out beside real training vs real held-out, with
+In the features of the dataset's feature extractor (models/features-*; the evaluator's 64 where none ships), generated vs real held-out beside real training vs real held-out, with
 95% normal bootstrap intervals (the estimate +- 1.96 standard deviations of the resamples). The Frechet distance is biased upwards at small sample sizes
 (about d / n), so its absolute value is not strictly comparable with the card's, measured on more
 samples: the table says whether the card's figure lies in the page's interval, and sets the ratio
@@ -403,7 +403,7 @@ function notesSection(results: readonly SavedResult[]): string {
 ${notes.map((n) => `- ${n}`).join('\n')}
 
 The intervals are the estimate +- 1.96 standard deviations of the bootstrap resamples, not their percentiles: with
-few samples for 64 features a resample repeats about a third of its samples, so its covariance has still lower
+few samples for 64 or 128 features a resample repeats about a third of its samples, so its covariance has still lower
 rank and its Frechet distance (and its kernel distance, whose within-set sums then include repeated samples) runs
 higher than the full sets'; percentiles of such resamples can lie wholly above the estimate. A wide interval
 says the figure is unstable. A class faithfulness rate that differs from the card's

@@ -10,6 +10,7 @@ feature extractor, the copies check), on the stored weights, with the run's own 
 """
 import argparse
 import datetime
+import json
 import os
 
 import torch
@@ -17,6 +18,7 @@ import torch
 from training.configs import get_config
 from training.evaluate import EVALUATOR, generator_quality
 from training.export import DEFAULT_MODELS, write_card
+from training.medsynth.card import LIMITATIONS, MODEL_LIMITATIONS
 from training.medsynth.export import load_export
 from training.train import DEFAULT_DATA
 
@@ -35,8 +37,15 @@ def remeasure(model_id, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA, grid_d
     if "membership" in card.get("quality", {}):                     # measured apart (training/membership.py)
         q["membership"] = card["quality"]["membership"]
     card["quality"] = q
-    write_card(folder, card)
+    refresh_text(folder, card)
     return q
+
+
+def refresh_text(folder, card=None):
+    """The card's limitations from training/medsynth/card.py as they stand, and its README from the card."""
+    card = card or json.load(open(os.path.join(folder, "card.json")))
+    card["limitations"] = LIMITATIONS.get(card["dataset"], []) + MODEL_LIMITATIONS.get((card["dataset"], card["method"]), [])
+    write_card(folder, card)
 
 
 def main():
@@ -45,9 +54,13 @@ def main():
     p.add_argument("--models-dir", default=DEFAULT_MODELS)
     p.add_argument("--data", default=DEFAULT_DATA)
     p.add_argument("--per-class", type=int, help="samples per class (default: the run's eval_per_class)")
+    p.add_argument("--text-only", action="store_true", help="only rewrite the limitations and README from the card as it is")
     a = p.parse_args()
     torch.set_num_threads(1)
     for model_id in a.models.split(","):
+        if a.text_only:
+            refresh_text(os.path.join(a.models_dir, model_id))
+            continue
         q = remeasure(model_id, a.models_dir, a.data, per_class=a.per_class)
         i = q.get("independentFeatures")
         line = f"{model_id}: classified as requested {q['classifiedAsRequested']}"

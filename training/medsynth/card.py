@@ -54,6 +54,15 @@ MODEL_LIMITATIONS = {
         "that bound and come out with flat tops.",
         "With 8 Q beats in DS1, Q samples can only echo those beats; they count in the copies check below.",
     ],
+    ("retinamnist", "ddpm"): [
+        "Amplifies an artefact of its training data: about one sample in seven has a bright orange surround "
+        "instead of the black mask of a fundus photograph (26 of 200 at the card's defaults, 31 of 200 at "
+        "guidance 1, so guidance is not the cause; grades 1 and 3 most: 9 of 40 each), against 16 of 1,080 "
+        "RetinaMNIST training images (8 of 128 in grade 1) and none of the 400 test images (surround = mean "
+        "of the outer two pixels, unusual beyond Tukey's far-out fences of the training images'; measured "
+        "2026-12-02 in PyTorch, and in the page's surround check). Training again without those 16 images, or "
+        "with more steps, was not possible on this session's CPU; the samples should be read with this in mind.",
+    ],
     ("breastmnist", "ddpm"): [
         "The model most likely to memorise: trained without augmentation for about 2,200 passes over "
         "546 images, on purpose, as the site's teaching example of memorisation. It has memorised its "

@@ -113,8 +113,21 @@ def build_features_card(group, cfg, labels, state, quality, weights_info, parity
             "Its features keep more than a classifier's, but they are still a small network's: they see what "
             "augmentations left unchanged during training (shift, intensity, noise) as unimportant.",
             "Measures only the datasets it was trained on (features.for).",
-        ],
+        ] + blur_notes(quality),
     }
+
+
+def blur_notes(quality):
+    """What the blur test found, in words, where the extractor is less sensitive to blur than the evaluator."""
+    notes = []
+    for name, m in quality.items():
+        e, v = m["spaces"]["extractor"], m["spaces"]["evaluator"]
+        if e["blurredOverReal"] < v["blurredOverReal"]:
+            notes.append(f"{name}: blurring the held-out images moves the Frechet distance less in its features than in the "
+                         f"evaluator's ({e['blurredOverReal']:.1f} against {v['blurredOverReal']:.1f} times real-vs-real): it "
+                         "is no better than the evaluator at seeing blur as such (its training augments with noise, which "
+                         "teaches some indifference to fine detail). What it does better is measured on the generators' cards.")
+    return notes
 
 
 def features_readme(card):

@@ -103,5 +103,5 @@ describe('the membership test on a reference pack', () => {
     controller.abort(new Error('stopped'));
     await expect(membershipTest(model, reference, { signal: controller.signal })).rejects.toThrow('stopped');
     expect(tf.memory().numTensors).toBe(before);
-  });
+  }, 240_000); // three membership tests of 12 images each on tfjs's plain-JS CPU backend
 });

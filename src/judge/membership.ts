@@ -20,7 +20,7 @@
  * parity test runs both on fixed images and noise (test/fixtures/membership-golden.json).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { JudgeReference, LabelledSamples } from '../data/reference-packs.js';
+import { type JudgeReference, type LabelledSamples, subset } from '../data/reference-packs.js';
 import { alphasCumprod, makeBetas } from '../diffusion/schedule.js';
 import { type RocPoint, aucBinary, rocCurve } from '../metrics/roc.js';
 import { scalingOf } from '../models/scaling.js';
@@ -168,11 +168,6 @@ export interface MembershipOptions extends TaskOptions {
   batchSize?: number;
 }
 
-/** The images and labels of rows `rows` of `set`, in that order. */
-function pick(set: LabelledSamples, rows: readonly number[]): { images: Float32Array[]; labels: number[] } {
-  return { images: rows.map((i) => set.samples[i]!), labels: rows.map((i) => set.labels[i]!) };
-}
-
 /** In words: whether the interval lies above 0.5, and what that means. */
 export function membershipVerdict(all: AucInterval, dedup: AucInterval | null, nearCopies: number): string {
   const worst = dedup && dedup.low > all.low ? dedup : all;
@@ -202,7 +197,7 @@ export async function membershipTest(model: DdpmModel, reference: JudgeReference
 
   let heldRows = Array.from({ length: reference.heldout.samples.length }, (_, i) => i);
   if (heldRows.length > MAX_HELD_OUT) heldRows = rng.choose(heldRows.length, MAX_HELD_OUT).sort((a, b) => a - b);
-  const held = pick(reference.heldout, heldRows);
+  const held = subset(reference.heldout, heldRows);
   const trainRows: number[] = [];
   for (let c = 0; c < card.classes.length; c++) {
     const want = held.labels.filter((l) => l === c).length;
@@ -210,18 +205,18 @@ export async function membershipTest(model: DdpmModel, reference: JudgeReference
     for (let i = 0; i < train.labels.length; i++) if (train.labels[i] === c) ofClass.push(i);
     trainRows.push(...rng.choose(ofClass.length, Math.min(want, ofClass.length)).map((i) => ofClass[i]!));
   }
-  const member = pick(train, trainRows);
+  const member = subset(train, trainRows);
 
   // near-copies: held-out images nearer a training image than the held-out split's own 1st percentile
-  const heldPixels = packRows(held.images, toNetwork);
+  const heldPixels = packRows(held.samples, toNetwork);
   const toTrain = await nearestRows(heldPixels, packRows(train.samples, toNetwork), 1, { ...options, phase: 'held-out images: nearest training image' });
   const within = await nearestRows(heldPixels, heldPixels, 2, { ...options, phase: 'held-out images: nearest other held-out image' });
   const ownNearest = Array.from({ length: heldPixels.rows }, (_, i) => within.distances[2 * i + 1]!); // [0] is the image itself
   const threshold = percentile(ownNearest, 1);
   const isCopy = Array.from(toTrain.distances, (d) => d < threshold);
 
-  const errors = (set: { images: Float32Array[]; labels: number[] }, phase: string) =>
-    denoisingErrors(model, set.images.map(toNetwork), set.labels, {
+  const errors = (set: LabelledSamples, phase: string) =>
+    denoisingErrors(model, set.samples.map(toNetwork), set.labels, {
       signal: options.signal,
       batchSize: options.batchSize,
       noise: seededMembershipNoise(seed),

@@ -158,10 +158,10 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir, models_dir=DEFAU
     if kind == "image":
         border = lambda x: ev.border_mean(unscale_output(x, kind, cfg["signal_scale_mv"]))
         b_train = border(train.x)
-        low, high = ev.surround_fences(b_train)
-        unusual = lambda b, ys: {c: [int(((b < low) | (b > high))[ys == i].sum()), int((ys == i).sum())]
+        fences = ev.surround_fences(b_train)
+        unusual = lambda b, ys: {c: [int(ev.surround_outliers(b, fences)[ys == i].sum()), int((ys == i).sum())]
                                  for i, c in enumerate(train.classes)}
-        q["surround"] = {"width": 2, "fences": [low, high], "definition": "[unusual, checked] per class: border mean beyond "
+        q["surround"] = {"width": 2, "fences": list(fences), "definition": "[unusual, checked] per class: border mean beyond "
                          "Tukey's far-out fences of the real training images' border means",
                          "generated": unusual(border(x_gen), yg), "realTrain": unusual(b_train, yt),
                          "realHeldOut": unusual(border(held.x), yh)}

@@ -18,6 +18,7 @@ held-out split's own 1st-percentile distance removed (`dedup`), and says how man
 """
 import argparse
 import json
+import re
 
 import numpy as np
 import torch
@@ -100,7 +101,10 @@ def measure(model_id, data_dir, seed=0):
               "all": auc_with_interval(train_err, held_err, rng),
               "dedup": auc_with_interval(train_err, held_err[~copies], rng),
               "heldOutNearCopies": int(copies.sum()), "nearCopyThreshold": threshold,
-              "meanError": {"train": float(train_err.mean()), "heldOut": float(held_err.mean())}}
+              "meanError": {"train": float(train_err.mean()), "heldOut": float(held_err.mean())},
+              # held-out records of other patients: the AUC then also measures how patients differ
+              # (src/judge/membership.ts reads the same line of the dataset's index)
+              "splitByPatient": any(re.search("split by patient", step, re.I) for step in held.index.get("processing", []))}
     return result
 
 

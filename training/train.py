@@ -19,8 +19,11 @@ import torch
 import torch.nn.functional as F
 
 from training.configs import RunConfig, config_from_dict, get_config
+from training.medsynth import evaluate as ev
+from training.medsynth.card import architecture as card_architecture
 from training.medsynth.data import BatchSampler, augment, load_split, unscale_output
 from training.medsynth.ema import EMA
+from training.medsynth.export import load_export
 from training.medsynth.models import build_model, generate, load_checkpoint, write_json
 from training.medsynth.png import image_grid, signal_grid, write_png
 from training.medsynth.sampling import Diffusion
@@ -43,6 +46,17 @@ def fit_to_dataset(cfg, index):
         facts.update(in_channels=1, size=shape[0])
     known = {k: v for k, v in facts.items() if k in type(cfg.arch).__dataclass_fields__}
     return replace(cfg, arch=replace(cfg.arch, **known))
+
+
+def without_surround_outliers(split):
+    """-> (split without the images whose surround is unusual among its own images, what was left out)."""
+    border = ev.border_mean(unscale_output(split.x, "image", 1.0))
+    out = ev.surround_outliers(border, ev.surround_fences(border))
+    keep = torch.from_numpy(~out)
+    left_out = {"rule": "border mean (2 px) beyond Tukey's far-out fences of the training images' border means",
+                "count": int(out.sum()),
+                "byClass": {c: int(out[split.y.numpy() == i].sum()) for i, c in enumerate(split.classes)}}
+    return replace(split, x=split.x[keep], y=split.y[keep]), left_out
 
 
 def hardware():
@@ -80,6 +94,9 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.train = load_split(data_dir, cfg.dataset, cfg.train_split, cfg.signal_scale_mv)
         self.kind = self.train.index["kind"]
+        self.left_out = None
+        if cfg.drop_surround_outliers:
+            self.train, self.left_out = without_surround_outliers(self.train)
         self.cfg = cfg = fit_to_dataset(cfg, self.train.index)
         self.cfg_dict = cfg.to_dict()
         self.model = build_model(cfg.method, self.cfg_dict["arch"]).to(device)
@@ -133,7 +150,8 @@ class Trainer:
                  "ema": self.ema.state_dict() if self.ema else None, "opt": self.opt.state_dict(),
                  "step": self.step, "elapsed": self.elapsed, "batches": self.batches.state_dict(),
                  "gen": self.gen.get_state(), "torch_rng": torch.get_rng_state(),
-                 "torch_version": torch.__version__, "hardware": hardware()}
+                 "torch_version": torch.__version__, "hardware": hardware(),
+                 "init_from": getattr(self, "init_from", None)}
         tmp = os.path.join(self.run_dir, "checkpoint.pt.tmp")
         torch.save(state, tmp)
         os.replace(tmp, os.path.join(self.run_dir, "checkpoint.pt"))
@@ -167,9 +185,11 @@ def write_grid(path, samples, kind, rows):
 
 
 def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resume=False,
-          max_steps=None, device="cpu", overrides=()):
+          max_steps=None, device="cpu", overrides=(), init_from=None):
     """Train until the budget (seconds of this invocation), max_steps more steps or the config's
-    max_steps; returns the summary dict. overrides: "key=value" settings applied on top."""
+    max_steps; returns the summary dict. overrides: "key=value" settings applied on top. init_from:
+    an exported model folder whose stored weights start a new run (fine-tuning); the summary keeps
+    that model's own training record under initFrom."""
     run_dir = os.path.join(runs_dir, cfg.id)
     os.makedirs(run_dir, exist_ok=True)
     if resume:
@@ -177,8 +197,19 @@ def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resu
         cfg = config_from_dict(saved)
     cfg = apply_overrides(cfg, overrides)
     tr = Trainer(cfg, data_dir, run_dir, device)
+    init_record = None
     if resume:
         tr.load()
+        init_record = load_checkpoint(os.path.join(run_dir, "checkpoint.pt")).get("init_from")
+    elif init_from:
+        init_card, init_model = load_export(init_from)
+        if init_card["architecture"] != card_architecture(tr.cfg_dict):
+            raise SystemExit(f"{init_from}: its architecture is not {cfg.id}'s")
+        tr.model.load_state_dict(init_model.state_dict())
+        tr.ema = EMA(tr.model, tr.cfg.ema_decay)
+        init_record = {"model": init_card["id"], "weightsSha256": init_card["weights"]["files"][0]["sha256"],
+                       "training": init_card["training"]}
+    tr.init_from = init_record
     cfg = tr.cfg
     write_json(os.path.join(run_dir, "config.json"), tr.cfg_dict)
     n_params = sum(p.numel() for p in tr.model.parameters())
@@ -220,7 +251,9 @@ def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resu
     tr.sample_grid(os.path.join(run_dir, "samples", f"final-step-{tr.step:07d}.png"))
     summary = {"steps": tr.step, "batch": cfg.batch_size, "lr": cfg.lr, "wallSeconds": round(tr.elapsed, 1),
                "hardware": hardware(), "torch": torch.__version__, "seed": cfg.seed,
-               "finalLoss": float(np.mean(recent[-100:])) if recent else None, "parameters": n_params}
+               "finalLoss": float(np.mean(recent[-100:])) if recent else None, "parameters": n_params,
+               **({"leftOut": tr.left_out} if tr.left_out else {}),
+               **({"initFrom": tr.init_from} if tr.init_from else {})}
     write_json(os.path.join(run_dir, "summary.json"), summary)
     print(f"{cfg.id}: done, {summary}", flush=True)
     return summary
@@ -232,6 +265,7 @@ def main():
     p.add_argument("--budget-minutes", type=float, default=60.0)
     p.add_argument("--resume", action="store_true")
     p.add_argument("--tiny", action="store_true", help="tiny network, for smoke tests")
+    p.add_argument("--init-from", metavar="FOLDER", help="start from an exported model's weights (models/<id>)")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many more steps")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a run setting, e.g. batch_size=128")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
@@ -242,7 +276,7 @@ def main():
         torch.set_num_threads(a.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     train(get_config(a.model, a.tiny), a.data_dir, a.runs_dir, a.budget_minutes * 60, a.resume,
-          a.max_steps, device, a.set)
+          a.max_steps, device, a.set, a.init_from)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@
  * No DOM, no Lit, no state: src/judge/judge-controller.ts loads what it takes, keeps it between
  * runs and runs it as a cancellable job.
  *
- *   1-2  (the caller) load the evaluator and the reference pack
+ *   1-2  (the caller) load the evaluator, the modality's feature extractor and the reference pack
  *   3    generate `perClass` samples of every class, plus unconditional ones where the model can
- *   4    the evaluator on the generated samples: classes and features
- *   5    the evaluator on the real sets (skipped when the caller kept them from an earlier audit)
+ *   4    the evaluator on the generated samples (classes, features), then the extractor (features)
+ *   5    both on the real sets (skipped when the caller kept them from an earlier audit)
  *        -> class faithfulness, and the class mix of the unconditional samples
  *   6    Frechet and kernel distances with bootstrap intervals, beside real-vs-real (kept with the
  *        real outputs too: the same rows and settings give the same figure); PRDC
@@ -39,11 +39,11 @@ export type ClassifierModel = Extract<LoadedModel, { kind: 'classifier' }>;
 
 /** The stages of an audit as its progress bar names them; the first two are the caller's (loading). */
 export const AUDIT_STAGES = [
-  'loading the evaluator',
+  'loading the evaluator and the feature extractor',
   'reading the real samples',
   'generating samples',
-  'evaluator on the generated samples',
-  'evaluator on the real samples',
+  'evaluator and extractor on the generated samples',
+  'evaluator and extractor on the real samples',
   'Frechet and kernel distances',
   'memorisation audit',
 ];

@@ -168,10 +168,13 @@ export interface MembershipOptions extends TaskOptions {
   batchSize?: number;
 }
 
+/** An AUC and its 95% interval: what a verdict needs (a model card records no more). */
+export type AucFigure = Pick<AucInterval, 'auc' | 'low' | 'high'>;
+
 /** In words: whether the interval lies above 0.5, and what that means. */
-export function membershipVerdict(all: AucInterval, dedup: AucInterval | null, nearCopies: number): string {
+export function membershipVerdict(all: AucFigure, dedup: AucFigure | null, nearCopies: number): string {
   const worst = dedup && dedup.low > all.low ? dedup : all;
-  const say = (a: AucInterval) => `AUC ${a.auc.toFixed(3)} [${a.low.toFixed(3)}, ${a.high.toFixed(3)}]`;
+  const say = (a: AucFigure) => `AUC ${a.auc.toFixed(3)} [${a.low.toFixed(3)}, ${a.high.toFixed(3)}]`;
   if (worst.low > 0.5) {
     const strong = worst.auc >= 0.7;
     return (

@@ -9,7 +9,7 @@ import type { AuditTiming } from './estimate.js';
 import type { ClassMix, Faithfulness } from './faithfulness.js';
 import type { FeatureComparison } from './ecg-features.js';
 import type { FidelityReport } from './fidelity.js';
-import type { MembershipReport } from './membership.js';
+import type { AucFigure, MembershipReport } from './membership.js';
 import type { MemorisationReport } from './memorisation.js';
 import type { OverlaidHistogram } from './histograms.js';
 import type { JudgeProgress } from './tasks.js';
@@ -199,9 +199,23 @@ export interface CardFigures {
     frechetReal: number | null;
     infinityGenerated: number | null;
     infinityReal: number | null;
+    /** 95% intervals of the two Frechet distances (normal bootstrap, floored at 0). */
+    frechetIntervalGenerated: [number, number] | null;
+    frechetIntervalReal: [number, number] | null;
     /** Samples per set the card's distances were measured on. */
     n: number | null;
   } | null;
+  /** The membership test the card records (training/membership.py), or null. */
+  membership: {
+    all: AucFigure;
+    /** The AUC with held-out near-copies of training images left out, and how many were. */
+    dedup: AucFigure | null;
+    nearCopies: number;
+    /** Held-out records come from other patients than the training records. */
+    splitByPatient: boolean;
+  } | null;
+  /** The surround check over all classes: [unusual, checked] for generated and real training images. */
+  surround: { generated: [number, number]; realTrain: [number, number] } | null;
 }
 
 export interface JudgeView {
@@ -339,6 +353,8 @@ export function cardFigures(quality: Record<string, unknown> | undefined): CardF
   const memo = obj(quality.memorisation);
   const rates = obj(quality.classifiedAsRequested);
   const held = obj(quality.realHeldOutClassifiedAsLabelled);
+  const pair = (v: unknown): [number, number] | null =>
+    Array.isArray(v) && v.length === 2 && num(v[0]) !== null && num(v[1]) !== null ? [v[0] as number, v[1] as number] : null;
   const out: CardFigures = {
     samplesPerClass: num(quality.samplesPerClass),
     frechetGenerated: num(frechet?.generatedVsHeldOut),
@@ -349,6 +365,8 @@ export function cardFigures(quality: Record<string, unknown> | undefined): CardF
     memorisationMedianGenerated: num(memo?.medianGeneratedToTrain),
     memorisationMedianHeldOut: num(memo?.medianHeldOutToTrain),
     independent: null,
+    membership: null,
+    surround: null,
   };
   const independent = obj(quality.independentFeatures);
   if (independent && typeof independent.extractor === 'string') {
@@ -361,8 +379,31 @@ export function cardFigures(quality: Record<string, unknown> | undefined): CardF
       frechetReal: num(real?.frechet),
       infinityGenerated: num(generated?.frechetInfinity),
       infinityReal: num(real?.frechetInfinity),
+      frechetIntervalGenerated: pair(generated?.frechetInterval95),
+      frechetIntervalReal: pair(real?.frechetInterval95),
       n: Array.isArray(sizes) ? num(sizes[0]) : null,
     };
   }
+  const membership = obj(quality.membership);
+  const aucOf = (v: unknown): AucFigure | null => {
+    const auc = num(obj(v)?.auc);
+    const interval = pair(obj(v)?.interval95);
+    return auc !== null && interval ? { auc, low: interval[0], high: interval[1] } : null;
+  };
+  const all = aucOf(membership?.all);
+  if (all) {
+    out.membership = { all, dedup: aucOf(membership?.dedup), nearCopies: num(membership?.heldOutNearCopies) ?? 0, splitByPatient: membership?.splitByPatient === true };
+  }
+  const surround = obj(quality.surround);
+  const total = (v: unknown): [number, number] | null => {
+    const byClass = obj(v);
+    const counts = byClass ? Object.values(byClass).map(pair) : [];
+    return counts.length && counts.every((c) => c !== null)
+      ? (counts as [number, number][]).reduce<[number, number]>((t, c) => [t[0] + c[0], t[1] + c[1]], [0, 0])
+      : null;
+  };
+  const generatedSurround = total(surround?.generated);
+  const trainSurround = total(surround?.realTrain);
+  if (generatedSurround && trainSurround) out.surround = { generated: generatedSurround, realTrain: trainSurround };
   return Object.values(out).some((v) => v !== null) ? out : null;
 }

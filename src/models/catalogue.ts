@@ -64,6 +64,29 @@ export function methodName(method: string): string {
   return method;
 }
 
+/**
+ * How far a model's training went, in a sentence, from the card's `training` record
+ * (training/train.py's summary): steps, batch, hardware and wall time; for a run started from an
+ * exported model (initFrom), that model's own training too; training images left out, and why.
+ */
+export function trainingRecord(training: Record<string, unknown>): string {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const run = (t: Record<string, unknown>) => {
+    const steps = num(t.steps);
+    const batch = num(t.batch);
+    const seconds = num(t.wallSeconds);
+    const hardware = typeof t.hardware === 'string' ? t.hardware : null;
+    const parts = [hardware, seconds !== null ? `${Math.max(1, Math.round(seconds / 60))} min` : null].filter((p) => p !== null);
+    return `${steps !== null ? steps.toLocaleString('en') : '?'} steps${batch !== null ? ` of ${batch}` : ''}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+  };
+  let text = run(training);
+  const from = training.initFrom as { model?: unknown; training?: Record<string, unknown> } | undefined;
+  if (from?.training) text = `${run(from.training)}, then ${text} starting from those weights`;
+  const left = training.leftOut as { count?: unknown; rule?: unknown } | undefined;
+  if (left && num(left.count)) text += `; ${num(left.count)} training samples left out (${typeof left.rule === 'string' ? left.rule : 'see the card'})`;
+  return text;
+}
+
 export function isGenerator(model: Pick<ModelSummary, 'method'>): model is ModelSummary & { method: GeneratorMethod } {
   return model.method === 'ddpm' || model.method === 'vae';
 }

@@ -316,6 +316,14 @@ async function showcaseViews(page: Page, diffusion: boolean): Promise<void> {
   expect(numbers.length).toBeGreaterThanOrEqual(4);
   expect(numbers).toEqual(numbers.map((_, i) => i + 1));
   await page.locator('section', { has: page.getByTestId('model-picker') }).screenshot({ path: join(SHOTS, 'model-picker.png') });
+  // what the card says, opened: the distance in the independent features leads, beside real-vs-real
+  const about = page.locator('msl-model-details details').first();
+  await about.locator('summary').click();
+  const aboutText = await about.innerText();
+  expect(aboutText).toMatch(/in the features of features-\w+, \d+ samples a side/);
+  expect(aboutText).toMatch(/× real-vs-real/);
+  expect(aboutText).toMatch(/Membership test\s+The model (tells|treats).*AUC 0\.\d{3} \[/);
+  await about.screenshot({ path: join(SHOTS, 'model-about.png') });
   await page.locator('section', { has: page.locator('msl-samples-vs-real') }).screenshot({ path: join(SHOTS, 'synthetic-and-real.png') });
   if (await page.locator('msl-method-compare').count()) {
     await page.locator('section', { has: page.locator('msl-method-compare') }).screenshot({ path: join(SHOTS, 'compare-methods.png') });

@@ -195,10 +195,18 @@ def readme(card):
         lines.append("Not measured yet (run `python3 -m training.evaluate --model " + card["id"] + "`).")
     else:
         lines += quality_lines(card) + ["", "Every figure, with its definition, is in `card.json` under `quality`."]
-    lines += ["", "## Training", "",
-              f"{t.get('steps')} steps of batch {t.get('batch')} in {t.get('wallSeconds')} s on "
-              f"{t.get('hardware')} (torch {t.get('torch')}, seed {t.get('seed')}); final loss "
-              f"{_fmt(t.get('finalLoss'))}.", "",
+    run = lambda r: (f"{r.get('steps')} steps of batch {r.get('batch')} in {r.get('wallSeconds')} s on "
+                     f"{r.get('hardware')} (torch {r.get('torch')}, seed {r.get('seed')}); final loss {_fmt(r.get('finalLoss'))}")
+    training = run(t) + "."
+    if t.get("initFrom"):                                            # fine-tuned from an exported model (train.py --init-from)
+        f = t["initFrom"]
+        training = (f"First {run(f['training'])}. Then, starting from those weights as exported "
+                    f"(sha256 {f['weightsSha256'][:12]}...), {training}")
+    if t.get("leftOut"):
+        left = t["leftOut"]
+        training += (f" {left['count']} training samples were left out ("
+                     + ", ".join(f"{c} {n}" for c, n in left["byClass"].items() if n) + f"): {left['rule']}.")
+    lines += ["", "## Training", "", training, "",
               "## Data", "", f"{card['provenance'].get('source', '')}. Licence: "
               f"{card['provenance'].get('licence', '')}. Cite: {card['provenance'].get('citation', '')}", "",
               "Files: `weights.json` + `weights.bin` (tfjs weights manifest, names are PyTorch module "

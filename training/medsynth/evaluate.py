@@ -137,3 +137,9 @@ def surround_fences(train_border):
     them a surround is unusual (src/judge/artefacts.ts farOutFences is the same)."""
     q1, q3 = np.percentile(np.asarray(train_border, np.float64), [25, 75])
     return float(q1 - 3 * (q3 - q1)), float(q3 + 3 * (q3 - q1))
+
+
+def surround_outliers(border, fences):
+    """Which border means lie beyond the (low, high) fences of surround_fences."""
+    border = np.asarray(border, np.float64)
+    return (border < fences[0]) | (border > fences[1])

@@ -107,3 +107,20 @@ def test_evaluation_writes_quality_into_the_card(trained, fake_data_dir):
     assert card["quality"]["memorisation"]["generated"] == 8
     assert "Measured quality" in open(os.path.join(models, "xray-ddpm", "README.md")).read()
     assert os.path.exists(os.path.join(runs, "xray-ddpm", "eval-samples.png"))
+
+
+def test_a_run_can_start_from_an_exported_model_and_says_so(trained, fake_data_dir, tmp_path):
+    _, models = trained
+    folder = os.path.join(models, "xray-ddpm")
+    card, exported = load_export(folder)
+    s = train(get_config("xray-ddpm", tiny_variant=True), fake_data_dir, str(tmp_path), budget_s=60,
+              max_steps=1, overrides=["lr=0"], init_from=folder)               # lr 0: the weights stay
+    saved = torch.load(os.path.join(tmp_path, "xray-ddpm", "checkpoint.pt"), weights_only=False)
+    for name, value in exported.state_dict().items():
+        assert torch.equal(saved["model"][name], value), name
+    assert s["steps"] == 1 and s["initFrom"]["model"] == "xray-ddpm"
+    assert s["initFrom"]["weightsSha256"] == card["weights"]["files"][0]["sha256"]
+    assert s["initFrom"]["training"]["steps"] == card["training"]["steps"]
+    with pytest.raises(SystemExit, match="architecture"):                # another network is refused
+        train(get_config("xray-vae", tiny_variant=True), fake_data_dir, str(tmp_path), budget_s=60,
+              max_steps=1, init_from=folder)

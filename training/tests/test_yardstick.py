@@ -119,3 +119,16 @@ def test_frechet_extrapolated_matches_the_golden_file_the_browser_checks_too():
 def test_surround_fences_match_the_values_the_browser_checks_too():
     from training.medsynth.evaluate import surround_fences
     assert surround_fences([0, 1, 2, 3, 4, 5, 6, 7, 8, 100]) == (2.25 - 13.5, 6.75 + 13.5)
+
+
+def test_training_leaves_out_exactly_the_images_whose_surround_is_unusual():
+    from training.medsynth.data import Split
+    from training.train import without_surround_outliers
+    x = torch.full((10, 1, 8, 8), -1.0)                                  # black surrounds...
+    x[:, :, 2:6, 2:6] = 0.5
+    x[:, :, 0, :] += torch.linspace(0, 0.1, 10)[:, None, None]          # ...a little spread...
+    x[7, :, :2, :] = 1.0                                                 # ...and one bright one
+    split = Split(x, torch.tensor([0, 1] * 5), ["a", "b"], {"kind": "image"})
+    kept, left_out = without_surround_outliers(split)
+    assert len(kept.y) == 9 and not (kept.x[:, :, :2, :] == 1.0).flatten(1).all(1).any()
+    assert left_out["count"] == 1 and left_out["byClass"] == {"a": 0, "b": 1}

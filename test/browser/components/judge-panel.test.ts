@@ -87,7 +87,8 @@ function view(patch: Partial<JudgeView> = {}): JudgeView {
     card: {
       samplesPerClass: 200, frechetGenerated: 3.18, frechetReal: 2.24, classifiedAsRequested: { normal: 0.995, pneumonia: 0.995 },
       realHeldOutClassifiedAsLabelled: null, memorisationFraction: 0.0275, memorisationMedianGenerated: null, memorisationMedianHeldOut: null,
-      independent: { extractor: 'toy-features', frechetGenerated: 9.5, frechetReal: 7.25, infinityGenerated: 8.5, infinityReal: 0.25, n: 400 },
+      independent: { extractor: 'toy-features', frechetGenerated: 9.5, frechetReal: 7.25, infinityGenerated: 8.5, infinityReal: 0.25, frechetIntervalGenerated: null, frechetIntervalReal: null, n: 400 },
+      membership: null, surround: null,
     },
     ...patch,
   };

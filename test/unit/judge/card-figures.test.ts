@@ -15,6 +15,23 @@ describe('the card figures', () => {
     });
     expect(figures).toMatchObject({ frechetGenerated: 0.72, frechetReal: 6.23, independent: { extractor: 'features-grey28', frechetGenerated: 9.77, frechetReal: 7.59, infinityGenerated: 9.43, infinityReal: 6.96, n: 400 } });
     expect(cardFigures({ frechet: { generatedVsHeldOut: 1 } })!.independent).toBeNull();
+    expect(cardFigures({ frechet: { generatedVsHeldOut: 1 } })).toMatchObject({ membership: null, surround: null });
     expect(cardFigures({})).toBeNull();
+  });
+
+  it('reads the intervals, the membership test and the surround check, summed over the classes', () => {
+    const figures = cardFigures({
+      independentFeatures: {
+        extractor: 'features-grey28', generatedVsHeldOut: { frechet: 13.7, frechetInterval95: [8.67, 18.7], n: [156, 156] },
+        realTrainVsHeldOut: { frechet: 1.91, frechetInterval95: [0.0487, 3.77] },
+      },
+      membership: { all: { auc: 0.952, interval95: [0.926, 0.975] }, dedup: { auc: 0.995 }, heldOutNearCopies: 25, splitByPatient: false }, // dedup without its interval: left out
+      surround: { generated: { a: [3, 200], b: [27, 200] }, realTrain: { a: [0, 500], b: [16, 580] } },
+    })!;
+    expect(figures.independent).toMatchObject({ frechetIntervalGenerated: [8.67, 18.7], frechetIntervalReal: [0.0487, 3.77], n: 156 });
+    expect(figures.membership).toEqual({ all: { auc: 0.952, low: 0.926, high: 0.975 }, dedup: null, nearCopies: 25, splitByPatient: false });
+    expect(figures.surround).toEqual({ generated: [30, 400], realTrain: [16, 1080] });
+    // a malformed count is not summed into a figure
+    expect(cardFigures({ surround: { generated: { a: [1] }, realTrain: { a: [0, 5] } } })).toBeNull();
   });
 });

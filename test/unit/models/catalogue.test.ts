@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildCatalogue, fastestFirst, formatBytes, isGenerator, partnerOf, passesPerSample, sampleWork, suggestedStart, thumbnailOf,
+  trainingRecord,
 } from '../../../src/models/catalogue.js';
 import type { ModelCard, SamplerDefaultsCard } from '../../../src/models/card.js';
 import { SHIPPED_MODELS, type ModelSummary } from '../../../src/models/registry.js';
@@ -16,6 +17,20 @@ const SHIPPED = [
   model('xray-classifier', 'classifier', 'pneumoniamnist'),
   model('ecg-ddpm', 'ddpm', 'mitbih'),
 ];
+
+describe('how far training went, from the card', () => {
+  it('says steps, batch, hardware and time, and for a fine-tuned run both runs and what was left out', () => {
+    const first = { steps: 9241, batch: 128, wallSeconds: 900, hardware: 'NVIDIA H100 80GB HBM3' };
+    expect(trainingRecord(first)).toBe('9,241 steps of 128 (NVIDIA H100 80GB HBM3, 15 min)');
+    expect(trainingRecord({
+      steps: 2000, batch: 64, wallSeconds: 3000, hardware: 'CPU (x86_64, 2 threads)',
+      initFrom: { model: 'retina-ddpm', training: first },
+      leftOut: { count: 16, rule: 'unusual surround' },
+    })).toBe('9,241 steps of 128 (NVIDIA H100 80GB HBM3, 15 min), then 2,000 steps of 64 (CPU (x86_64, 2 threads), 50 min) '
+      + 'starting from those weights; 16 training samples left out (unusual surround)');
+    expect(trainingRecord({})).toBe('? steps');
+  });
+});
 
 describe('the catalogue of models', () => {
   it('offers generators only', async () => {

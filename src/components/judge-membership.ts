@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import type { AucInterval } from '../judge/membership.js';
-import type { JudgeRunProgress, MembershipView } from '../judge/view.js';
+import type { CardFigures, JudgeRunProgress, MembershipView } from '../judge/view.js';
 import { fmt, rocChart } from './judge-charts.js';
 import { JudgeCancelEvent, JudgeMembershipEvent } from './judge-events.js';
 import { judgeStyles, progressLine } from './judge-parts.js';
@@ -15,6 +15,7 @@ import { judgeStyles, progressLine } from './judge-parts.js';
  * @property canRun - whether the test can start now (nothing running, a diffusion model loaded)
  * @property running - the test is going: Stop is offered
  * @property progress - its progress, while it runs
+ * @property card - the test as the model card records it (PyTorch, training/membership.py), or null
  * @fires msl-judge-membership - run the test
  * @fires msl-judge-cancel - stop it
  */
@@ -25,6 +26,7 @@ export class JudgeMembership extends LitElement {
     canRun: { type: Boolean, attribute: 'can-run' },
     running: { type: Boolean },
     progress: { attribute: false },
+    card: { attribute: false },
   };
 
   declare membership: MembershipView | null;
@@ -32,6 +34,7 @@ export class JudgeMembership extends LitElement {
   declare canRun: boolean;
   declare running: boolean;
   declare progress: JudgeRunProgress | null;
+  declare card: CardFigures['membership'];
 
   constructor() {
     super();
@@ -40,6 +43,7 @@ export class JudgeMembership extends LitElement {
     this.canRun = false;
     this.running = false;
     this.progress = null;
+    this.card = null;
   }
 
   static override styles = judgeStyles;
@@ -68,6 +72,12 @@ export class JudgeMembership extends LitElement {
                 @click=${() => this.dispatchEvent(new JudgeCancelEvent('membership'))}>Stop</button>
             </form>`
           : html`<p class="hint" data-testid="judge-membership-unavailable">The test measures a diffusion model's denoising error: load a diffusion model to run it.</p>`}
+        ${this.card && this.diffusion
+          ? html`<p class="hint" data-testid="judge-membership-card">The model card's test (PyTorch, training/membership.py):
+              AUC ${fmt(this.card.all.auc)} [${fmt(this.card.all.low)}, ${fmt(this.card.all.high)}]${this.card.dedup
+                ? html`, ${fmt(this.card.dedup.auc)} [${fmt(this.card.dedup.low)}, ${fmt(this.card.dedup.high)}] without ${this.card.nearCopies} near-copies`
+                : nothing}. The page's test below uses the same timesteps and draws on its own images and noise, so it should agree within the intervals.</p>`
+          : nothing}
         ${this.running ? progressLine(this.progress) : nothing}
         ${r
           ? html`

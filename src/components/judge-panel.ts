@@ -103,7 +103,7 @@ export class JudgePanel extends LitElement {
       ${v.memorisation ? html`<msl-judge-memorisation .memorisation=${v.memorisation} .sample=${v.sample} .card=${v.card}></msl-judge-memorisation>` : nothing}
       ${this.disabled
         ? nothing
-        : html`<msl-judge-membership .membership=${v.membership} ?diffusion=${this.method === 'ddpm'} .progress=${v.progress}
+        : html`<msl-judge-membership .membership=${v.membership} .card=${v.card?.membership ?? null} ?diffusion=${this.method === 'ddpm'} .progress=${v.progress}
             ?can-run=${this.method === 'ddpm' && !running && !this.busy} ?running=${running && v.task === 'membership'}></msl-judge-membership>`}
       ${v.ecg ? html`<msl-judge-ecg .ecg=${v.ecg}></msl-judge-ecg>` : nothing}
       ${v.memorisation || v.tstr

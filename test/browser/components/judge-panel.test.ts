@@ -406,11 +406,17 @@ describe('the judge panel', () => {
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
   it('runs the membership test for a diffusion model and shows its AUC with and without near-copies, the ROC curves and the verdict', async () => {
-    const panel = await mount<JudgePanel>('msl-judge-panel', { view: view(), method: 'vae' });
+    const base = view();
+    const card = { ...base.card!, membership: { all: { auc: 0.952, low: 0.926, high: 0.975 }, dedup: { auc: 0.995, low: 0.988, high: 0.999 }, nearCopies: 25, splitByPatient: false } };
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: { ...base, card }, method: 'vae' });
     expect(byTestId(panel, 'judge-membership-unavailable')).toHaveLength(1);
     expect(byTestId(panel, 'judge-membership-run')).toHaveLength(0);
+    expect(byTestId(panel, 'judge-membership-card')).toHaveLength(0);
     panel.method = 'ddpm';
     await settle(panel);
+    // the card's own test, beside the button that runs the page's
+    expect(byTestId(panel, 'judge-membership-card')[0]!.textContent!.replace(/\s+/g, ' ')).toContain(
+      "The model card's test (PyTorch, training/membership.py): AUC 0.952 [0.926, 0.975], 0.995 [0.988, 0.999] without 25 near-copies.");
     const asked = nextEvent(panel, 'msl-judge-membership');
     byTestId<HTMLButtonElement>(panel, 'judge-membership-run')[0]!.click();
     await asked;
@@ -418,6 +424,7 @@ describe('the judge panel', () => {
     const all = { auc: 0.952, low: 0.926, high: 0.975, n: { train: 106, heldout: 106 }, roc };
     const dedup = { auc: 0.995, low: 0.985, high: 1, n: { train: 106, heldout: 81 }, roc };
     panel.view = view({
+      card,
       status: 'done',
       task: 'membership',
       membership: {

@@ -88,6 +88,14 @@ MODEL_LIMITATIONS = {
         "audit 23 of 128 samples are much closer to one training image than to any other, but so are "
         "31% of real held-out images (docs/judge/audit.md). The site's audit shows each sample beside "
         "its nearest training images: look at them.",
+        "Most of its 'normal or benign' samples are plain breast tissue: in a grid of 48 at the card's "
+        "defaults about 8 show a lesion, against about half of 48 real held-out images of the class "
+        "(counted by eye, 2026-12-02; BUSI's 'normal or benign' images are mostly benign lesions), and "
+        "guidance 1 shows no more. This and the memorisation above are the likely reasons why its distance in the "
+        "extractor's features is several times real-vs-real. It needs retraining (with augmentation, "
+        "on a GPU): the sampler does not fix it (training/sampler_sweep.py, 120 samples a side: guidance "
+        "1 or 2, eta 0 or 1, 50 to 250 steps all left it between 12 and 16, against 3.7 for real training vs "
+        "held-out images drawn the same way).",
     ],
 }
 

@@ -122,10 +122,19 @@ card's sampler (DDIM, 50 steps, eta 1, guidance 2), so the page's figures, from 
 20 steps, are expected to agree within sampling error, not digit for digit.`;
 }
 
+/**
+ * The card's Frechet distances in the features the page measured its first table in: the feature
+ * extractor's where the card has them (quality.independentFeatures), else the evaluator's.
+ */
+function cardDistances(c: CardFigures | null): { frechetGenerated: number | null; frechetReal: number | null; n: number | null } {
+  if (c?.independent) return { frechetGenerated: c.independent.frechetGenerated, frechetReal: c.independent.frechetReal, n: c.independent.n };
+  return { frechetGenerated: c?.frechetGenerated ?? null, frechetReal: c?.frechetReal ?? null, n: null };
+}
+
 function fidelitySection(results: readonly SavedResult[]): string {
   const rows = results.map((r) => {
     const f = r.figures.fidelity!;
-    const c = cardFigures(card(r.id).quality);
+    const c = cardDistances(cardFigures(card(r.id).quality));
     const ratio = (g: number | null, t: number | null) => (g !== null && t ? num(g / t, 2) : '–');
     const within = (x: number | null | undefined, i: ShownInterval) => (x == null || i.low === null || i.high === null ? '–' : x >= i.low && x <= i.high ? 'yes' : '**no**');
     return [
@@ -133,21 +142,23 @@ function fidelitySection(results: readonly SavedResult[]): string {
       interval(f.frechet.generated),
       interval(f.frechet.real),
       ratio(f.frechet.generated.estimate, f.frechet.real.estimate),
-      `${num(c?.frechetGenerated)} / ${num(c?.frechetReal)}`,
-      `${within(c?.frechetGenerated, f.frechet.generated)} / ${within(c?.frechetReal, f.frechet.real)}`,
-      ratio(c?.frechetGenerated ?? null, c?.frechetReal ?? null),
+      `${num(c.frechetGenerated)} / ${num(c.frechetReal)}${c.n ? ` (${c.n} a side)` : ''}`,
+      `${within(c.frechetGenerated, f.frechet.generated)} / ${within(c.frechetReal, f.frechet.real)}`,
+      ratio(c.frechetGenerated, c.frechetReal),
       interval(f.kid.generated),
       interval(f.kid.real),
       (['precision', 'recall', 'density', 'coverage'] as const).map((k) => `${num(f.prdc[k].generated, 2)} (${num(f.prdc[k].real, 2)})`).join(', '),
-      f.warnings.length ? f.warnings.map((w) => w.replace(/:.*$/, '')).join('; ') : '',
+      // both tables (extractor, evaluator) may warn alike: each warning once
+      [...new Set(f.warnings.map((w) => w.replace(/:.*$/, '')))].join('; '),
     ];
   });
   return `## Fidelity and diversity
 
 In the features of the dataset's feature extractor (models/features-*; the evaluator's 64 where none ships), generated vs real held-out beside real training vs real held-out, with
 95% normal bootstrap intervals (the estimate +- 1.96 standard deviations of the resamples). The Frechet distance is biased upwards at small sample sizes
-(about d / n), so its absolute value is not strictly comparable with the card's, measured on more
-samples: the table says whether the card's figure lies in the page's interval, and sets the ratio
+(about d / n), so its absolute value is not strictly comparable with the card's, measured in the same
+features on more samples (a card's figure measured on more samples tends to lie below the page's
+interval): the table says whether the card's figure lies in the page's interval, and sets the ratio
 of generated to real-vs-real (both measured on equally many samples) beside the card's. KID is in the cubic
 kernel's raw units (the evaluators' features are not normalised) and unbiased, so it can be
 negative. Precision, recall, density and coverage: generated (real training).
@@ -348,17 +359,18 @@ function summarySection(results: readonly SavedResult[]): string {
     }
     const f = r.figures.fidelity!;
     const within = (x: number | null | undefined, i: ShownInterval) => x != null && i.low !== null && i.high !== null && x >= i.low && x <= i.high;
-    if (c?.frechetGenerated != null) {
+    const d = cardDistances(c);
+    if (d.frechetGenerated != null) {
       inInterval.compared += 1;
-      if (within(c.frechetGenerated, f.frechet.generated)) inInterval.generated += 1;
-      if (within(c.frechetReal, f.frechet.real)) inInterval.real += 1;
+      if (within(d.frechetGenerated, f.frechet.generated)) inInterval.generated += 1;
+      if (within(d.frechetReal, f.frechet.real)) inInterval.real += 1;
     }
   }
   return `## In short
 
 - Class faithfulness: **${classesAgree} of ${classes}** classes are classified as requested as often on the page as on the card (within sampling error).
 - Memorisation: the share of flagged samples agrees with the card for **${flagsAgree} of ${flagsCompared}** models.
-- Frechet distance: the card's figure lies within the page's bootstrap interval for ${inInterval.generated} of ${inInterval.compared} models (generated vs held-out) and ${inInterval.real} of ${inInterval.compared} (real vs real).
+- Frechet distance (in the same features, the card's on more samples): the card's figure lies within the page's bootstrap interval for ${inInterval.generated} of ${inInterval.compared} models (generated vs held-out) and ${inInterval.real} of ${inInterval.compared} (real vs real).
 - Every figure of the panel was shown, and finite, for every model in this report${results.some((r) => r.problems.length) ? ' except those listed under Problems' : ''}.${breastLine(results)}`;
 }
 

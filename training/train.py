@@ -106,6 +106,7 @@ class Trainer:
         self.gen = torch.Generator().manual_seed(cfg.seed + 1)       # augmentation, noise, t, dropout
         self.diffusion = Diffusion.from_config(self.cfg_dict) if cfg.method == "ddpm" else None
         self.step, self.elapsed = 0, 0.0
+        self.init_from = None          # the exported model a fine-tuning run started from (its record)
 
     # --- one optimisation step per method -------------------------------------------------------
     def loss(self, x, y):
@@ -150,8 +151,7 @@ class Trainer:
                  "ema": self.ema.state_dict() if self.ema else None, "opt": self.opt.state_dict(),
                  "step": self.step, "elapsed": self.elapsed, "batches": self.batches.state_dict(),
                  "gen": self.gen.get_state(), "torch_rng": torch.get_rng_state(),
-                 "torch_version": torch.__version__, "hardware": hardware(),
-                 "init_from": getattr(self, "init_from", None)}
+                 "torch_version": torch.__version__, "hardware": hardware(), "init_from": self.init_from}
         tmp = os.path.join(self.run_dir, "checkpoint.pt.tmp")
         torch.save(state, tmp)
         os.replace(tmp, os.path.join(self.run_dir, "checkpoint.pt"))
@@ -166,6 +166,7 @@ class Trainer:
         self.batches.load_state_dict(ckpt["batches"])
         self.gen.set_state(ckpt["gen"])
         torch.set_rng_state(ckpt["torch_rng"])
+        self.init_from = ckpt.get("init_from")
 
     # --- sample grids ---------------------------------------------------------------------------
     def sample_grid(self, path, per_class=8):
@@ -197,19 +198,16 @@ def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resu
         cfg = config_from_dict(saved)
     cfg = apply_overrides(cfg, overrides)
     tr = Trainer(cfg, data_dir, run_dir, device)
-    init_record = None
     if resume:
         tr.load()
-        init_record = load_checkpoint(os.path.join(run_dir, "checkpoint.pt")).get("init_from")
     elif init_from:
         init_card, init_model = load_export(init_from)
         if init_card["architecture"] != card_architecture(tr.cfg_dict):
             raise SystemExit(f"{init_from}: its architecture is not {cfg.id}'s")
         tr.model.load_state_dict(init_model.state_dict())
         tr.ema = EMA(tr.model, tr.cfg.ema_decay)
-        init_record = {"model": init_card["id"], "weightsSha256": init_card["weights"]["files"][0]["sha256"],
-                       "training": init_card["training"]}
-    tr.init_from = init_record
+        tr.init_from = {"model": init_card["id"], "weightsSha256": init_card["weights"]["files"][0]["sha256"],
+                        "training": init_card["training"]}
     cfg = tr.cfg
     write_json(os.path.join(run_dir, "config.json"), tr.cfg_dict)
     n_params = sum(p.numel() for p in tr.model.parameters())

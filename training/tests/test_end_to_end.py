@@ -121,6 +121,9 @@ def test_a_run_can_start_from_an_exported_model_and_says_so(trained, fake_data_d
     assert s["steps"] == 1 and s["initFrom"]["model"] == "xray-ddpm"
     assert s["initFrom"]["weightsSha256"] == card["weights"]["files"][0]["sha256"]
     assert s["initFrom"]["training"]["steps"] == card["training"]["steps"]
+    resumed = train(get_config("xray-ddpm", tiny_variant=True), fake_data_dir, str(tmp_path), budget_s=60,
+                    resume=True, max_steps=1)                            # a resumed run still says where it began
+    assert resumed["steps"] == 2 and resumed["initFrom"] == s["initFrom"]
     with pytest.raises(SystemExit, match="architecture"):                # another network is refused
         train(get_config("xray-vae", tiny_variant=True), fake_data_dir, str(tmp_path), budget_s=60,
               max_steps=1, init_from=folder)

@@ -17,7 +17,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailWeights } from '../src/models/catalogue.js';
 import { imageSize } from '../src/display/convert.js';
 import { ecgAxes, voltRange, windowStartMs } from '../src/display/ecg-axes.js';
-import { type DdpmModel, type VaeModel, sampleDiffusion, sampleVae } from '../src/pipeline/pipeline.js';
+import { type DdpmModel, type LatentModel, sampleDiffusion, sampleLatentModel } from '../src/pipeline/pipeline.js';
 import { clampSettings, defaultsOf, limitsOf } from '../src/pipeline/settings.js';
 import { parseCard } from '../src/models/card.js';
 import { loadModel } from '../src/models/loader.js';
@@ -51,12 +51,12 @@ async function makeTiles(id: string): Promise<{ tiles: Float32Array[]; classes: 
       const { settings } = clampSettings(raw, limitsOf(card), defaultsOf(card));
       const out = model.kind === 'ddpm'
         ? await sampleDiffusion(model as DdpmModel, settings, { watch: 0 })
-        : await sampleVae(model as VaeModel, settings);
+        : await sampleLatentModel(model as LatentModel, settings);
       tiles.push(out.samples[0]!);
       classes.push(card.classes[classIndex]!);
       how = model.kind === 'ddpm'
         ? `${settings.sampler.toUpperCase()} ${settings.steps} steps, eta ${settings.eta}, guidance ${settings.guidance}`
-        : `temperature ${settings.temperature}`;
+        : model.kind === 'gan' ? `truncation ${settings.truncation || 'none'}` : `temperature ${settings.temperature}`;
     }
     return { tiles, classes, how };
   } finally {

@@ -9,6 +9,7 @@ for the datasets as published.
 from dataclasses import asdict, dataclass, field, replace
 
 from training.medsynth.classifier import ClassifierConfig
+from training.medsynth.gan import GANConfig
 from training.medsynth.unet import UNetConfig
 from training.medsynth.vae import VAEConfig
 
@@ -18,9 +19,9 @@ class RunConfig:
     id: str
     name: str
     modality: str
-    method: str                          # "ddpm" | "vae" | "classifier"
+    method: str                          # "ddpm" | "vae" | "gan" | "classifier"
     dataset: str
-    arch: object                         # UNetConfig | VAEConfig | ClassifierConfig
+    arch: object                         # UNetConfig | VAEConfig | GANConfig | ClassifierConfig
     train_split: str = "train"
     heldout_split: str = "test"          # what quality is measured on; never used for training
     seed: int = 0
@@ -51,6 +52,9 @@ class RunConfig:
     kl_beta: float = 1.0                 # VAE: beta ~ 1 with a warm-up avoids posterior collapse
     kl_warmup_steps: int = 500           # reached within an 8-minute CPU run (~1000 steps), so
                                          # the prior is fully weighted for most of training
+    adam_betas: tuple = (0.9, 0.999)     # GANs: (0.0, 0.9), as Miyato et al. for the hinge loss
+    truncation: float = None             # GAN: |z| bound the card's figures are measured at and the
+                                         # page starts at (None: plain N(0, I))
     # bookkeeping
     checkpoint_minutes: float = 3.0
     sample_every: int = 1000             # sample grid PNG every this many steps (a few seconds each)
@@ -206,6 +210,37 @@ CONFIGS.update({
 })
 
 
+# The GAN family (issue 17): the generator of gan.py with a projection discriminator, spectral norm,
+# hinge loss, Adam (2e-4, betas 0.0/0.9) and an EMA of the generator (TRAINING-NOTES). The
+# generators are kept narrow at full resolution, where a 2-core CPU spends its time.
+GAN = dict(method="gan", lr=2e-4, adam_betas=(0.0, 0.9), warmup_steps=0, ema_decay=0.999)
+GAN_28 = dict(dims=2, size=28, channels=(32, 64), kernel=3, latent_dim=64, groups=8, disc_channels=(32, 64))
+CONFIGS.update({
+    "xray-gan": RunConfig(
+        id="xray-gan", name="Chest X-ray GAN (class-conditional)", **XRAY, **GAN,
+        arch=GANConfig(in_channels=1, num_classes=2, **GAN_28), balance_power=0.5, aug={"shift": 1}),
+    "breast-gan": RunConfig(
+        id="breast-gan", name="Breast ultrasound GAN (class-conditional)", **BREAST, **GAN,
+        # 546 images: shifts keep the discriminator from learning them by heart as quickly
+        arch=GANConfig(in_channels=1, num_classes=2, **GAN_28), balance_power=0.5, aug={"shift": 2}),
+    "retina-gan": RunConfig(
+        id="retina-gan", name="Fundus GAN (class-conditional, DR grades 0-4)", **RETINA, **GAN,
+        arch=GANConfig(in_channels=3, num_classes=5, **GAN_28), balance_power=0.5,
+        drop_surround_outliers=True),   # as retina-ddpm: the 16 bright-surround films (issue 16)
+    "bccd-gan": RunConfig(
+        id="bccd-gan", name="Blood-cell GAN (class-conditional, 64x64 RGB)", **BCCD, **GAN,
+        arch=GANConfig(dims=2, in_channels=3, size=64, channels=(16, 32, 48), kernel=3, latent_dim=64,
+                       num_classes=3, groups=8, disc_channels=(16, 32, 48)),
+        balance_power=0.5),
+    "ecg-gan": RunConfig(
+        id="ecg-gan", name="ECG heartbeat GAN (class-conditional, AAMI classes)", **ECG, **GAN,
+        # beats reach 3 in network units (4.5 mV, clip_sample above): tanh scaled to +-3
+        arch=GANConfig(dims=1, in_channels=1, size=256, channels=(32, 64, 64), kernel=5, latent_dim=32,
+                       num_classes=5, groups=8, out_scale=3.0, disc_channels=(32, 64, 64)),
+        balance_power=0.3),
+})
+
+
 def tiny(cfg: RunConfig) -> RunConfig:
     """A few-thousand-parameter variant for tests and smoke runs: same code paths, tiny sizes."""
     a = cfg.arch
@@ -213,6 +248,8 @@ def tiny(cfg: RunConfig) -> RunConfig:
         arch = replace(a, base_channels=8, channel_mult=(1, 2), groups=4, time_embed_dim=16)
     elif isinstance(a, VAEConfig):
         arch = replace(a, channels=(8, 8), hidden=16, latent_dim=4)
+    elif isinstance(a, GANConfig):
+        arch = replace(a, channels=(8, 8), disc_channels=(8, 8), groups=4, latent_dim=4)
     else:
         arch = replace(a, channels=(8, 16), groups=4, feature_dim=8)
     return replace(cfg, arch=arch, batch_size=8, warmup_steps=2, sample_every=2, log_every=1,
@@ -230,7 +267,7 @@ def get_config(model_id: str, tiny_variant: bool = False) -> RunConfig:
 def config_from_dict(d: dict) -> RunConfig:
     """Rebuild a saved config; keys added since the run was saved take today's defaults (patched
     explicitly here rather than failing obscurely)."""
-    arch_cls = {"ddpm": UNetConfig, "vae": VAEConfig, "classifier": ClassifierConfig}[d["method"]]
+    arch_cls = {"ddpm": UNetConfig, "vae": VAEConfig, "gan": GANConfig, "classifier": ClassifierConfig}[d["method"]]
     arch = arch_cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in d["arch"].items()
                        if k in arch_cls.__dataclass_fields__})
     known = {k: v for k, v in d.items() if k in RunConfig.__dataclass_fields__ and k != "arch"}

@@ -112,7 +112,8 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir, models_dir=DEFAU
     hit = p_gen.argmax(1) == y_gen.numpy()
     # the card's sampler defaults are what generate() sampled with (it refuses any it cannot honour)
     q = {"samplesPerClass": n, "sampler": ({**cfg["sampler_defaults"], "clipRange": clip}
-                                             if cfg["method"] == "ddpm" else {"z": "N(0, I)"}),
+                                             if cfg["method"] == "ddpm" else {"z": "N(0, I)"}
+                                             if cfg["method"] == "vae" else {"z": "N(0, I)", "truncation": cfg["truncation"]}),
          "evaluator": EVALUATOR[cfg["dataset"]],
          "classifiedAsRequested": {c: float(hit[y_gen.numpy() == i].mean()) for i, c in enumerate(train.classes)}}
 

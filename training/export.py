@@ -60,6 +60,11 @@ def parity_cases(cfg, model):
                                "outputs": {"x": ex.arr(cl(model.decoder(z, y)))}},
                     "encode": {"inputs": {"x": ex.arr(cl(xin)), "y": y.tolist()},
                                "outputs": {"mu": ex.arr(mu), "logvar": ex.arr(logvar)}}}
+        if cfg["method"] == "gan":
+            z = torch.randn((2, a["latent_dim"]), generator=g)
+            y = torch.tensor([0, K - 1])
+            return {"decode": {"inputs": {"z": ex.arr(z), "y": y.tolist()},
+                               "outputs": {"x": ex.arr(cl(model(z, y)))}}}
         xin = (0.5 * x).clamp(-1, 1)
         feats = model.features(xin)
         logits = model.head(feats)

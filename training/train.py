@@ -23,6 +23,7 @@ from training.medsynth import evaluate as ev
 from training.medsynth.card import architecture as card_architecture
 from training.medsynth.data import BatchSampler, augment, load_split, unscale_output
 from training.medsynth.ema import EMA
+from training.medsynth.gan import build_discriminator, discriminator_loss, draw_latents, generator_loss
 from training.medsynth.export import load_export
 from training.medsynth.models import build_model, generate, load_checkpoint, write_json
 from training.medsynth.png import image_grid, signal_grid, write_png
@@ -101,7 +102,12 @@ class Trainer:
         self.cfg_dict = cfg.to_dict()
         self.model = build_model(cfg.method, self.cfg_dict["arch"]).to(device)
         self.ema = EMA(self.model, cfg.ema_decay) if cfg.method != "classifier" else None
-        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        betas = tuple(cfg.adam_betas)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, betas=betas, weight_decay=cfg.weight_decay)
+        # a GAN's model is its generator; its discriminator trains beside it and is never exported
+        self.disc = build_discriminator(self.cfg_dict["arch"]).to(device) if cfg.method == "gan" else None
+        self.opt_d = torch.optim.AdamW(self.disc.parameters(), lr=cfg.lr, betas=betas,
+                                       weight_decay=cfg.weight_decay) if self.disc else None
         self.batches = BatchSampler(self.train.y.numpy(), cfg.batch_size, cfg.balance_power, cfg.seed)
         self.gen = torch.Generator().manual_seed(cfg.seed + 1)       # augmentation, noise, t, dropout
         self.diffusion = Diffusion.from_config(self.cfg_dict) if cfg.method == "ddpm" else None
@@ -128,13 +134,35 @@ class Trainer:
         y = y.to(x.device)
         return F.cross_entropy(logits, y), {"acc": (logits.argmax(1) == y).float().mean().item()}
 
+    def gan_step(self, x, y):
+        """One discriminator step, then one generator step, on the same classes as the real batch.
+        -> (generator loss, extra). The hinge loss needs no gradient clipping (spectral norm bounds D)."""
+        y = y.to(x.device)
+        z = draw_latents(len(y), self.cfg.arch.latent_dim, self.gen).to(x.device)
+        fake = self.model(z, y)
+        d_loss = discriminator_loss(self.disc(x, y), self.disc(fake.detach(), y))
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_d.step()
+        g_loss = generator_loss(self.disc(fake, y))
+        self.opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt.step()
+        return g_loss, {"d_loss": d_loss.item()}
+
     def train_step(self, lr):
         idx = torch.from_numpy(next(self.batches))
         x = augment(self.train.x[idx], self.cfg.aug, self.gen).to(self.device)
         y = self.train.y[idx]
         self.model.train()
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        for opt in filter(None, (self.opt, self.opt_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        if self.disc is not None:
+            loss, extra = self.gan_step(x, y)
+            self.ema.update(self.model)
+            self.step += 1
+            return loss.item(), extra
         loss, extra = self.loss(x, y)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -151,7 +179,8 @@ class Trainer:
                  "ema": self.ema.state_dict() if self.ema else None, "opt": self.opt.state_dict(),
                  "step": self.step, "elapsed": self.elapsed, "batches": self.batches.state_dict(),
                  "gen": self.gen.get_state(), "torch_rng": torch.get_rng_state(),
-                 "torch_version": torch.__version__, "hardware": hardware(), "init_from": self.init_from}
+                 "torch_version": torch.__version__, "hardware": hardware(), "init_from": self.init_from,
+                 **({"disc": self.disc.state_dict(), "opt_d": self.opt_d.state_dict()} if self.disc else {})}
         tmp = os.path.join(self.run_dir, "checkpoint.pt.tmp")
         torch.save(state, tmp)
         os.replace(tmp, os.path.join(self.run_dir, "checkpoint.pt"))
@@ -162,6 +191,9 @@ class Trainer:
         if self.ema is not None:
             self.ema.load_state_dict(ckpt["ema"])
         self.opt.load_state_dict(ckpt["opt"])
+        if self.disc is not None:
+            self.disc.load_state_dict(ckpt["disc"])
+            self.opt_d.load_state_dict(ckpt["opt_d"])
         self.step, self.elapsed = ckpt["step"], ckpt["elapsed"]
         self.batches.load_state_dict(ckpt["batches"])
         self.gen.set_state(ckpt["gen"])

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isGenerator } from '../../src/models/catalogue.js';
 
 export interface FolderModel {
   id: string;
@@ -22,7 +23,7 @@ export function modelsIn(dir: string): FolderModel[] {
 
 /** The generators (DDPM and VAE) of a folder: the benchmark's default list. */
 export function generatorsIn(dir: string): string[] {
-  return modelsIn(dir).filter((m) => m.method === 'ddpm' || m.method === 'vae').map((m) => m.id);
+  return modelsIn(dir).filter(isGenerator).map((m) => m.id);
 }
 
 /** fetch() for file: URLs, as the loader needs it in Node: a 404 for a missing file. */

@@ -25,7 +25,7 @@ export function progressLine(p: BenchProgress): string {
 export function resultLine(r: BenchResult): string {
   const parts = [`${r.model} ${r.backend} batch ${r.batch}: ${r.status}`];
   if (r.coldMs !== null) parts.push(`cold ${formatDuration(r.coldMs)}`);
-  if (r.stepMs) parts.push(`${formatDuration(r.stepMs.median)}/${r.method === 'vae' ? 'decode' : 'step'}`);
+  if (r.stepMs) parts.push(`${formatDuration(r.stepMs.median)}/${r.method === 'ddpm' ? 'step' : r.method === 'vae' ? 'decode' : 'pass'}`);
   if (r.samplesPerSecond) parts.push(`${r.samplesPerSecond.median.toPrecision(3)} samples/s`);
   if (r.note) parts.push(r.note);
   return parts.join(', ');

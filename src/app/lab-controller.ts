@@ -14,7 +14,7 @@ import { buildCatalogue, isGenerator, partnerOf } from '../models/catalogue.js';
 import { GenerationController } from './generation.js';
 import { ModelSlot } from './model-slot.js';
 import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from '../data/reference-packs.js';
-import { type GeneratorModel, type RunOutput, type VaeModel, decodePath, sampleDiffusion, sampleVae, samplerDefaultsOf, timePass, vaeLatents } from '../pipeline/pipeline.js';
+import { type GeneratorModel, type LatentModel, type RunOutput, cardTruncationOf, decodePath, latentsOf, sampleDiffusion, sampleLatentModel, samplerDefaultsOf, timePass } from '../pipeline/pipeline.js';
 import { LONG_RUN_MS, type PassTime, estimateMs, quickerSettings, recordTime, runWork } from '../pipeline/estimate.js';
 import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
@@ -39,7 +39,7 @@ export interface LabResult {
   partner: ModelOutput | null;
   /** The query string that reproduces this run. */
   link: string;
-  /** The VAE's interpolation strip at the time of the run. */
+  /** The latent walk (VAE or GAN) at the time of the run. */
   strip: Float32Array[];
 }
 
@@ -85,7 +85,7 @@ export class LabController implements ReactiveController {
   reference: ReferenceState = { status: 'none' };
   /** A link's run held back (it would take long here); null when none is. */
   held: HeldRun | null = null;
-  /** The VAE interpolation strip, decoded: the run's own, or one asked for since. */
+  /** The latent walk (VAE or GAN), decoded: the run's own, or one asked for since. */
   get path(): Float32Array[] {
     return this.pathSince ?? this.run.result?.strip ?? [];
   }
@@ -365,7 +365,7 @@ export class LabController implements ReactiveController {
     const started = performance.now();
     const output: ModelOutput = model.kind === 'ddpm'
       ? { ...base, ...(await sampleDiffusion(model, settings, { watch, signal, onStep })), method: 'ddpm' }
-      : { ...base, ...(await sampleVae(model as VaeModel, settings, { signal, onStep })), method: 'vae' };
+      : { ...base, ...(await sampleLatentModel(model as LatentModel, settings, { signal, onStep })), method: model.kind as 'vae' | 'gan' };
     // the run's own pace, read-backs and pauses for the page included: the best estimate of the next
     const work = runWork(output.method, settings);
     this.record(card.id, { rows: work.rows, ms: (performance.now() - started) / work.passes });
@@ -384,13 +384,13 @@ export class LabController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** The interpolation strip between the two VAE samples the state names; empty without a VAE. */
+  /** The latent walk between the two samples the state names, of the main model if it has a latent space (VAE, GAN), else of its partner; empty without one. */
   private async decodeStrip(settings: Settings): Promise<Float32Array[]> {
-    const vae = [this.main.model, this.partner.model].find((m): m is VaeModel => m?.kind === 'vae');
-    if (!vae) return [];
+    const model = [this.main.model, this.partner.model].find((m): m is LatentModel => m?.kind === 'vae' || m?.kind === 'gan');
+    if (!model) return [];
     const { from, to, mode } = this.state.path;
-    const latents = vaeLatents(vae, settings, Math.max(from, to) + 1);
-    return decodePath(vae, latents[from]!, latents[to]!, settings.classIndex, 8, mode);
+    const latents = latentsOf(model, settings, Math.max(from, to) + 1);
+    return decodePath(model, latents[from]!, latents[to]!, settings.classIndex, 8, mode);
   }
 
   private async openPartner(fromAddress = false): Promise<void> {
@@ -398,8 +398,9 @@ export class LabController implements ReactiveController {
     if (!partner || this.partner.summary?.id === partner.id) return;
     const model = await this.partner.open(partner);
     if (model) await this.timeModel(model);
-    // a diffusion partner of a VAE brings its own sampler knobs: from the address, else its card
-    if (model?.kind === 'ddpm' && this.main.model?.kind !== 'ddpm') this.applyCard(model, fromAddress ? 'address' : methodDefaults(model));
+    // a partner of another family brings its own knobs (a diffusion model's sampler, a GAN's
+    // truncation): from the address, else its card
+    if (model && model.kind !== 'vae' && model.kind !== this.main.model?.kind) this.applyCard(model, fromAddress ? 'address' : methodDefaults(model));
     this.write();
   }
 
@@ -454,7 +455,9 @@ export class LabController implements ReactiveController {
   }
 }
 
-/** A diffusion model's sampler knobs from its card; nothing for a VAE. */
+/** The knobs a model's card sets: a diffusion model's sampler, a GAN's truncation; nothing for a VAE. */
 function methodDefaults(model: LoadedModel): RawSettings {
-  return model.kind === 'ddpm' ? { ...samplerDefaultsOf(model.card) } : {};
+  if (model.kind === 'ddpm') return { ...samplerDefaultsOf(model.card) };
+  if (model.kind === 'gan') return { truncation: cardTruncationOf(model.card) ?? 0 };
+  return {};
 }

@@ -10,7 +10,7 @@ import {
 import type { PathMode } from '../diffusion/latent.js';
 import type { GeneratorMethod } from '../models/card.js';
 
-/** The two VAE samples an interpolation strip runs between, and how. */
+/** The two samples of a latent model (VAE, GAN) an interpolation strip runs between, and how. */
 export interface PathState {
   from: number;
   to: number;
@@ -61,12 +61,14 @@ const PARAM: Record<SettingName, string> = {
   eta: 'eta',
   guidance: 'guidance',
   temperature: 'temperature',
+  truncation: 'truncation',
 };
 
 /** The settings each method reads; the others are left out of its links. */
 const USED_BY: Record<GeneratorMethod, SettingName[]> = {
   ddpm: ['classIndex', 'count', 'seed', 'sampler', 'steps', 'eta', 'guidance'],
   vae: ['classIndex', 'count', 'seed', 'temperature'],
+  gan: ['classIndex', 'count', 'seed', 'truncation'],
 };
 
 /** Every parameter this module writes, in the order it writes them. */
@@ -152,7 +154,7 @@ export function writeAddress(state: PageState, methods: readonly GeneratorMethod
       if (state.frame !== null) params.set('frame', String(state.frame));
     }
     if (state.selected !== null) params.set('selected', String(state.selected));
-    if (methods.includes('vae')) {
+    if (methods.includes('vae') || methods.includes('gan')) {
       params.set('from', String(state.path.from));
       params.set('to', String(state.path.to));
       params.set('path', state.path.mode);

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { isGenerator } from '../models/catalogue.js';
 import { SHIPPED_MODELS } from '../models/registry.js';
 import { BACKEND_LABELS, BACKEND_ORDER, type BackendName } from '../runtime/backends.js';
 import { describeBrowser, browserEnvironment } from './browser-environment.js';
@@ -83,7 +84,7 @@ export class BenchPanel extends LitElement {
 
   /** Model ids to offer: the shipped generators, and any model the URL names. */
   private get choices(): string[] {
-    const shipped = SHIPPED_MODELS.filter((m) => m.method === 'ddpm' || m.method === 'vae').map((m) => m.id);
+    const shipped = SHIPPED_MODELS.filter(isGenerator).map((m) => m.id);
     return [...new Set([...shipped, ...this.settings.models])];
   }
 

@@ -6,7 +6,7 @@
 import { BACKEND_ORDER, type BackendName, isBackendName } from '../runtime/backends.js';
 
 export interface BenchSettings {
-  /** Model ids; empty: every shipped generator (DDPM and VAE). */
+  /** Model ids; empty: every shipped generator (DDPM, VAE and GAN). */
   models: string[];
   /** Folder URL holding models that are not shipped (`<base><id>/card.json`); null: models/. */
   modelsBase: string | null;

@@ -112,7 +112,8 @@ async function makeSamples(model: LoadedModel, work: Workload, control: RunContr
         }
       }
     }
-    case 'vae': {
+    case 'vae':
+    case 'gan': {
       control.signal?.throwIfAborted();
       const dim = latentDimOf(model);
       const z = priorLatents(work.seed, work.batch, dim);

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { formatBytes, suggestedStart } from '../models/catalogue.js';
+import { formatBytes, methodName, suggestedStart } from '../models/catalogue.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { LabController, type ModelOutput } from '../app/lab-controller.js';
@@ -199,7 +199,7 @@ export class AppRoot extends LitElement {
     return html`<section class="details" aria-labelledby="judge-heading" data-testid="judge-section">
       <h2 id="judge-heading">${this.section('Judge the synthetic data')}</h2>
       <msl-judge-panel data-testid="judge-panel" .view=${this.judge.view} .settings=${this.judge.settings}
-        ?disabled=${!can.ok} disabled-reason=${can.reason} .method=${model?.kind === 'ddpm' || model?.kind === 'vae' ? model.kind : null}
+        ?disabled=${!can.ok} disabled-reason=${can.reason} .method=${model && model.kind !== 'classifier' ? model.kind : null}
         ?busy=${this.lab.running}
         @msl-judge-run=${(e: HTMLElementEventMap['msl-judge-run']) => {
           if (!this.lab.running) void this.judge.audit(model, e.detail.settings);
@@ -371,7 +371,8 @@ export class AppRoot extends LitElement {
     const className = lab.summary?.classes[result.settings.classIndex] ?? '';
     const outputs = [result.main, result.partner].filter((o): o is ModelOutput => o !== null);
     const diffusion = outputs.find((o) => o.method === 'ddpm');
-    const vae = outputs.find((o) => o.method === 'vae');
+    // the model with a latent space to walk (VAE or GAN), and the pair a compare shows, it first
+    const latent = outputs.find((o) => o.method === 'vae' || o.method === 'gan');
     const reference = lab.reference;
     return html`
       <section aria-labelledby="samples-heading">
@@ -382,20 +383,20 @@ export class AppRoot extends LitElement {
           @msl-sample-select=${(e: HTMLElementEventMap['msl-sample-select']) => lab.setView({ selected: e.detail.index })}></msl-samples-vs-real>
       </section>
       ${diffusion ? this.renderViewer(diffusion, result.watch, scale) : nothing}
-      ${vae && lab.path.length
+      ${latent && lab.path.length
         ? html`<section aria-labelledby="path-heading">
-            <h2 id="path-heading">${this.section("Walk through the VAE's latent space")}</h2>
-            <msl-interpolation-strip data-testid="interpolation" .samples=${lab.path} .shape=${vae.shape}
-              .sampleRateHz=${vae.sampleRateHz} .startMs=${windowStartMs(vae.window, vae.sampleRateHz)}
-              .range=${isImage(vae.shape) ? null : voltRange(lab.path)} .path=${lab.state.path}
-              .count=${vae.samples.length} .size=${viewWidth(vae.shape, { image: 84, signal: 120 }, scale)}
+            <h2 id="path-heading">${this.section(`Walk through the ${methodName(latent.method)}'s latent space`)}</h2>
+            <msl-interpolation-strip data-testid="interpolation" .samples=${lab.path} .shape=${latent.shape}
+              .sampleRateHz=${latent.sampleRateHz} .startMs=${windowStartMs(latent.window, latent.sampleRateHz)}
+              .range=${isImage(latent.shape) ? null : voltRange(lab.path)} .path=${lab.state.path}
+              .count=${latent.samples.length} .size=${viewWidth(latent.shape, { image: 84, signal: 120 }, scale)}
               @msl-path-change=${(e: HTMLElementEventMap['msl-path-change']) => void lab.setPath(e.detail)}></msl-interpolation-strip>
           </section>`
         : nothing}
       ${outputs.length === 2
         ? html`<section aria-labelledby="compare-heading">
-            <h2 id="compare-heading">${this.section('VAE and diffusion, same class, same seed')}</h2>
-            <msl-method-compare .outputs=${[vae!, diffusion!]} class-name=${className} .scale=${scale}></msl-method-compare>
+            <h2 id="compare-heading">${this.section(`${methodName(latent!.method)} and diffusion, same class, same seed`)}</h2>
+            <msl-method-compare .outputs=${[latent!, diffusion!]} class-name=${className} .scale=${scale}></msl-method-compare>
           </section>`
         : nothing}
     `;

@@ -26,7 +26,7 @@ export { JudgeCancelEvent, JudgeRunEvent, JudgeTrainEvent } from './judge-events
  * @property view - what to show (JudgeView): status, progress and every result so far
  * @property settings - the settings the form starts from (JudgeSettings)
  * @property disabled - nothing can be judged now (no generator loaded); `disabledReason` says why
- * @property method - the loaded generator's method: a VAE's hides the diffusion-only settings
+ * @property method - the loaded generator's method: a VAE's or a GAN's hides the diffusion-only settings
  * @property busy - the page is generating: the audit and the training wait for it (one run at a time)
  * @fires msl-judge-run - run the audit, with the form's settings
  * @fires msl-judge-train - train on synthetic, test on real, with the form's settings
@@ -132,7 +132,7 @@ export class JudgePanel extends LitElement {
 
   private renderForm() {
     const running = this.running;
-    const diffusion = this.method !== 'vae';
+    const diffusion = this.method !== 'vae' && this.method !== 'gan';
     const field = (key: keyof JudgeSettings, label: string, testid: string, hint?: string) =>
       settingField(this.draft, key, label, testid, { hint, disabled: running, onEdit: (edit) => this.edit(edit) });
     return html`

@@ -91,6 +91,7 @@ export class ModelPicker extends LitElement {
     .method, .suggested { display: inline-block; font-size: 0.8em; font-weight: 600; padding: 0.05em 0.5em; border-radius: 1em;
       background: #dbe7f7; color: #0b3a75; }
     .method.vae { background: #e8e1f5; color: #4a2a85; }
+    .method.gan { background: #fbe7d6; color: #7a3300; }
     .suggested { background: #dcf0e0; color: #1a5e2a; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 0.6rem; margin: 0.4rem 0 0; font-size: 0.88em; }
     dt { color: #424a53; }

@@ -93,6 +93,7 @@ export class SampleControls extends LitElement {
     const s = this.settings;
     const diffusion = this.methods.includes('ddpm');
     const vae = this.methods.includes('vae');
+    const gan = this.methods.includes('gan');
     return html`
       <fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
         <legend>What to make</legend>
@@ -140,6 +141,15 @@ export class SampleControls extends LitElement {
             <legend>VAE</legend>
             <div class="fields">
               ${this.number('temperature', s.temperature, RANGES.temperature, 0.1, 'below 1: more typical, above: more varied')}
+            </div>
+          </fieldset>`
+        : nothing}
+      ${gan
+        ? html`<fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
+            <legend>GAN</legend>
+            <div class="fields">
+              ${this.number('truncation', s.truncation, RANGES.truncation, 0.1,
+                s.truncation > 0 ? `z cut to ±${s.truncation}: smaller is more typical, less varied` : '0: z not truncated (full variety)')}
             </div>
           </fieldset>`
         : nothing}

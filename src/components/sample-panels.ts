@@ -76,9 +76,10 @@ export class SamplesVsReal extends LitElement {
 }
 
 /**
- * The VAE and the diffusion model of the same data, same class and seed, side by side.
+ * Two families' models of the same data (a VAE or a GAN, and the diffusion model), same class and
+ * seed, side by side.
  *
- * @property outputs - what each made (plain arrays), VAE first
+ * @property outputs - what each made (plain arrays), the diffusion model last
  * @property scale - 1, or more for a projector
  */
 export class MethodCompare extends LitElement {
@@ -111,7 +112,7 @@ export class MethodCompare extends LitElement {
           <h3 id="h-${out.method}">${methodName(out.method)}: ${out.model.name}</h3>
           <msl-sample-grid data-testid="compare-${out.method}" .samples=${out.samples} .shape=${out.shape} .range=${range}
             .sampleRateHz=${out.sampleRateHz} .startMs=${windowStartMs(out.window, out.sampleRateHz)}
-            .large=${largeSize(out, this.scale)} item-label="${out.method === 'vae' ? 'VAE' : 'diffusion'} ${this.className}"></msl-sample-grid>
+            .large=${largeSize(out, this.scale)} item-label="${out.method === 'ddpm' ? 'diffusion' : out.method.toUpperCase()} ${this.className}"></msl-sample-grid>
         </section>`)}
       </div>
     `;

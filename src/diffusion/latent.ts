@@ -1,15 +1,43 @@
 /**
- * The VAE's latent space: seeded draws from the prior N(0, I) scaled by a
- * temperature, and paths between two latents, linear or spherical (Shoemake's
- * slerp, which keeps a path between two prior draws at a typical radius).
- * Pure functions over plain arrays; a VAE decoder turns the results into samples.
+ * Latent spaces of the VAE and the GAN: seeded draws from the prior N(0, I), scaled by a
+ * temperature (VAE) or truncated (GAN), and paths between two latents, linear or spherical
+ * (Shoemake's slerp, which keeps a path between two prior draws at a typical radius).
+ * Pure functions over plain arrays; a decoder or generator turns the results into samples.
  */
-import { batchNoise } from '../util/random.js';
+import { batchNoise, gaussian, streamKey } from '../util/random.js';
 
 /** `count` latents of `dim` values each, back to back: sample i is the same for any count. */
 export function priorLatents(seed: number, count: number, dim: number, temperature = 1): Float32Array {
   if (!(temperature >= 0)) throw new Error(`temperature must be 0 or more, got ${temperature}`);
   return batchNoise(seed, count, dim, 0).map((v) => v * temperature);
+}
+
+/**
+ * The truncation trick (Brock et al. 2019) as this site defines it: the values of a stream of
+ * standard normals whose magnitude is at most psi, in order. training/medsynth/gan.py `truncated`
+ * is the same rule; test/fixtures/truncation-golden.json holds a case both check.
+ */
+export function truncated(stream: ArrayLike<number>, psi: number): Float32Array {
+  if (!(psi > 0)) throw new Error(`truncation must be a positive number, got ${psi}`);
+  return Float32Array.from(Array.prototype.filter.call(stream, (v: number) => Math.abs(v) <= psi) as number[]);
+}
+
+/**
+ * `count` latents of `dim` values each, back to back, from N(0, I) truncated to [-psi, psi]
+ * (psi null: not truncated, the same values as priorLatents at temperature 1). Sample i reads its
+ * own stream (seed, i) as far as it needs, so it is the same for any count.
+ */
+export function truncatedLatents(seed: number, count: number, dim: number, psi: number | null): Float32Array {
+  if (psi === null) return priorLatents(seed, count, dim);
+  // acceptance is P(|v| <= psi): 4% at 0.05, below which a stream would have to run very long
+  if (!(psi >= 0.05)) throw new Error(`truncation must be at least 0.05, got ${psi}`);
+  const out = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) {
+    let kept: Float32Array = new Float32Array(0);
+    for (let n = 2 * dim; kept.length < dim; n *= 2) kept = truncated(gaussian(streamKey(seed, i, 0), n), psi);
+    out.set(kept.subarray(0, dim), i * dim);
+  }
+  return out;
 }
 
 export function lerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): Float32Array {

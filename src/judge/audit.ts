@@ -238,7 +238,7 @@ export async function runAudit(inputs: AuditInputs, options: AuditOptions): Prom
 
 /** Why an audit has no class mix, in a sentence. */
 function noMixReason(model: GeneratorModel): string {
-  if (model.kind === 'vae') return 'A VAE here is conditional only: it has no unconditional samples to take the class mix of.';
+  if (model.kind !== 'ddpm') return `A ${model.kind.toUpperCase()} here is conditional only: it has no unconditional samples to take the class mix of.`;
   return canSampleUnconditionally(model) ? 'No unconditional samples were asked for.' : 'This model never learned a "no class" label, so it cannot sample unconditionally.';
 }
 

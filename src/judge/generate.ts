@@ -1,16 +1,18 @@
 /**
  * Generates the samples the judge measures: many per class, in batches, straight from the
- * diffusion loop and the VAE prior (src/diffusion), with the sampler the model card recommends
- * unless told otherwise. Unconditional samples (for the class mix) come from a diffusion model's
- * learned "no class" label with guidance 0; a VAE is conditional only.
+ * diffusion loop and the VAE and GAN priors (src/diffusion), with the sampler (or a GAN's
+ * truncation) the model card recommends unless told otherwise. Unconditional samples (for the
+ * class mix) come from a diffusion model's learned "no class" label with guidance 0; a VAE or a
+ * GAN is conditional only.
  *
  * Every batch gets its own seed derived from the run's seed, so no two batches share noise. What
  * comes back is plain arrays in display units (grey levels 0..255, or mV); every tensor made here
  * is freed here, also on abort.
  */
-import { priorLatents } from '../diffusion/latent.js';
 import { scalingOf } from '../models/scaling.js';
-import { type GeneratorModel, type SamplerSettings, decodeLatents, diffusionBatch, isGuidable, latentDimOf, samplerDefaultsOf } from '../pipeline/pipeline.js';
+import {
+  type GeneratorModel, type SamplerSettings, cardTruncationOf, decodeLatents, diffusionBatch, isGuidable, priorOf, samplerDefaultsOf,
+} from '../pipeline/pipeline.js';
 import { Pacer } from '../util/pacing.js';
 import type { TaskOptions } from './tasks.js';
 
@@ -24,6 +26,8 @@ export interface GenerateOptions extends TaskOptions {
   sampler?: Partial<SamplerSettings>;
   /** VAE: the prior's standard deviation (default 1). */
   temperature?: number;
+  /** GAN: the |z| bound, 0 for none (default: the card's, what its figures were measured at). */
+  truncation?: number;
 }
 
 /** Whether the model can make unconditional samples (it learned a "no class" label). */
@@ -63,7 +67,7 @@ export async function generateSamples(model: GeneratorModel, options: GenerateOp
   // conditional and unconditional samples go in separate batches (their guidance differs)
   const groups = [classes.flatMap((c, i) => (c === null ? [] : [i])), classes.flatMap((c, i) => (c === null ? [i] : []))];
   if (groups[1]!.length && !canSampleUnconditionally(model)) {
-    throw new Error(`${model.card.id} cannot make unconditional samples: ${model.kind === 'vae' ? 'a VAE here is conditional only' : 'it never learned a "no class" label'}`);
+    throw new Error(`${model.card.id} cannot make unconditional samples: ${model.kind === 'ddpm' ? 'it never learned a "no class" label' : `a ${model.kind.toUpperCase()} here is conditional only`}`);
   }
   let b = 0;
   for (const rows of groups) {
@@ -80,7 +84,8 @@ export async function generateSamples(model: GeneratorModel, options: GenerateOp
           await pacer.tick();
         });
       } else {
-        const z = priorLatents(seed, batch.length, latentDimOf(model), options.temperature ?? 1);
+        const prior = { seed, temperature: options.temperature ?? 1, truncation: options.truncation ?? cardTruncationOf(model.card) ?? 0 };
+        const z = priorOf(model, prior, batch.length);
         values = await decodeLatents(model, z, batch.map((i) => classes[i]!));
         options.onProgress?.({ phase, done: ++done, total });
       }

@@ -53,7 +53,7 @@ export interface JudgeControllerOptions {
 
 /** The generator the judge can measure, or null (nothing loaded, or an evaluator). */
 export function judgeable(model: LoadedModel | null | undefined): GeneratorModel | null {
-  return model && (model.kind === 'ddpm' || model.kind === 'vae') ? model : null;
+  return model && model.kind !== 'classifier' ? model : null;
 }
 
 /** The evaluator of a dataset: its shipped classifier (not a feature extractor). */
@@ -71,8 +71,8 @@ export function extractorFor(dataset: string, models: readonly ModelSummary[] = 
  * panel's `disabled` and `disabled-reason`.
  */
 export function judgeAvailability(model: LoadedModel | null | undefined, models: readonly ModelSummary[] = SHIPPED_MODELS): { ok: boolean; reason: string } {
-  if (!model) return { ok: false, reason: 'Load a generator (a diffusion model or a VAE) to judge its samples.' };
-  if (!judgeable(model)) return { ok: false, reason: `${model.card.name} is an evaluator, not a generator: pick a diffusion model or a VAE.` };
+  if (!model) return { ok: false, reason: 'Load a generator (a diffusion model, a VAE or a GAN) to judge its samples.' };
+  if (!judgeable(model)) return { ok: false, reason: `${model.card.name} is an evaluator, not a generator: pick a diffusion model, a VAE or a GAN.` };
   if (!evaluatorFor(model.card.dataset, models)) return { ok: false, reason: `No evaluator ships for ${model.card.dataset}, so its samples cannot be judged here.` };
   return { ok: true, reason: '' };
 }
@@ -150,7 +150,7 @@ export class JudgeController implements ReactiveController {
   async audit(generator: LoadedModel | null, settings: Partial<JudgeSettings> = {}): Promise<boolean> {
     const model = judgeable(generator);
     if (!model) {
-      this.view = { ...this.view, status: 'error', message: 'Pick a generator (a diffusion model or a VAE) to judge.' };
+      this.view = { ...this.view, status: 'error', message: 'Pick a generator (a diffusion model, a VAE or a GAN) to judge.' };
       this.host.requestUpdate();
       return false;
     }

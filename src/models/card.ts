@@ -2,13 +2,13 @@
  * The model card (models/<id>/card.json), as training/medsynth/card.py writes it, and a parser that
  * checks what the builders need before any weight is touched.
  *
- * `architecture` holds the PyTorch config dataclass fields (UNetConfig, VAEConfig, ClassifierConfig
+ * `architecture` holds the PyTorch config dataclass fields (UNetConfig, VAEConfig, GANConfig, ClassifierConfig
  * in training/medsynth/) in camelCase, plus descriptive facts (layout, groupNorm, ...). The
  * builders rebuild the exact network from these numbers, so they are validated here; the rest of
  * the card (provenance, quality, ...) is typed loosely and passed through unchanged.
  */
 
-export type Method = 'ddpm' | 'vae' | 'classifier';
+export type Method = 'ddpm' | 'vae' | 'gan' | 'classifier';
 /** The methods that make samples. */
 export type GeneratorMethod = Exclude<Method, 'classifier'>;
 export type Dims = 1 | 2;
@@ -49,6 +49,18 @@ export interface VaeArchitecture extends ArchitectureBase {
   hidden: number;
 }
 
+/** training/medsynth/gan.py GANConfig: the generator (the discriminator is not shipped). */
+export interface GanArchitecture extends ArchitectureBase {
+  type: 'cgan';
+  /** Generator width per level, full resolution first. */
+  channels: number[];
+  kernel: number;
+  latentDim: number;
+  groups: number;
+  /** The output is outScale * tanh(.). */
+  outScale: number;
+}
+
 /** training/medsynth/classifier.py ClassifierConfig. */
 export interface ClassifierArchitecture extends ArchitectureBase {
   type: 'cnn-classifier';
@@ -57,7 +69,7 @@ export interface ClassifierArchitecture extends ArchitectureBase {
   featureDim: number;
 }
 
-export type Architecture = UNetArchitecture | VaeArchitecture | ClassifierArchitecture;
+export type Architecture = UNetArchitecture | VaeArchitecture | GanArchitecture | ClassifierArchitecture;
 
 /**
  * DDPM noise schedule (card.py `schedule`); src/pipeline/pipeline.ts builds the sampler from it.
@@ -105,7 +117,11 @@ export interface ModelCard {
   schedule?: ScheduleCard;
   samplerDefaults?: SamplerDefaultsCard;
   guidance?: { nullClass: number | null; trainedDropout: number };
-  latent?: { dim: number; prior: 'N(0, I)' };
+  /**
+   * VAE and GAN: the prior the page draws z from. A GAN's `truncation` is the |z| bound its card's
+   * figures were measured at and the page starts at (null: not truncated).
+   */
+  latent?: { dim: number; prior: 'N(0, I)'; truncation?: number | null };
   provenance: Record<string, unknown>;
   training: Record<string, unknown>;
   quality: Record<string, unknown>;
@@ -136,6 +152,7 @@ export interface FeaturesCard {
 const ARCHITECTURE_TYPE: Record<Method, Architecture['type']> = {
   ddpm: 'unet',
   vae: 'cvae',
+  gan: 'cgan',
   classifier: 'cnn-classifier',
 };
 
@@ -148,7 +165,7 @@ export function parseCard(json: unknown): ModelCard {
   };
   if (id === '(no id)') fail('id is missing');
   const method = json.method;
-  if (method !== 'ddpm' && method !== 'vae' && method !== 'classifier') fail(`unknown method '${String(method)}'`);
+  if (!(typeof method === 'string' && Object.hasOwn(ARCHITECTURE_TYPE, method))) fail(`unknown method '${String(method)}'`);
   const classes = json.classes;
   if (!Array.isArray(classes) || classes.length === 0 || !classes.every((c) => typeof c === 'string')) {
     fail('classes must be a non-empty list of names');
@@ -182,15 +199,25 @@ export function parseCard(json: unknown): ModelCard {
     const levels = (a.channelMult as number[]).length;
     if ((a.size as number) % 2 ** (levels - 1) !== 0) fail(`architecture.size ${String(a.size)} is not divisible by 2^${levels - 1}`);
     checkDiffusion(json, fail);
-  } else if (method === 'vae') {
+  } else if (method === 'vae' || method === 'gan') {
     need('channels', isPositiveIntList, 'a non-empty list of positive integers');
     need('kernel', (v) => isPositiveInt(v) && (v as number) % 2 === 1, 'an odd positive integer');
     need('latentDim', isPositiveInt, 'a positive integer');
-    need('hidden', isPositiveInt, 'a positive integer');
+    if (method === 'vae') need('hidden', isPositiveInt, 'a positive integer');
+    else {
+      need('groups', isPositiveInt, 'a positive integer');
+      need('outScale', (v) => isFiniteNumber(v) && v > 0, 'a positive number');
+      const levels = (a.channels as number[]).length;
+      if ((a.size as number) % 2 ** levels !== 0) fail(`architecture.size ${String(a.size)} is not divisible by 2^${levels}`);
+    }
     // the page samples z from a standard normal of latentDim numbers: the card must say the same
     const latent = json.latent;
     if (!isObject(latent) || latent.dim !== a.latentDim || latent.prior !== 'N(0, I)') {
       fail(`latent must be {"dim": ${String(a.latentDim)}, "prior": "N(0, I)"} (the prior sampled here), got ${JSON.stringify(latent)}`);
+    }
+    const t = latent.truncation;
+    if (t !== undefined && t !== null && !(method === 'gan' && isFiniteNumber(t) && t > 0)) {
+      fail(`latent.truncation must be ${method === 'gan' ? 'a positive number or null' : 'absent (a VAE is not truncated)'}, got ${JSON.stringify(t)}`);
     }
   } else {
     need('channels', isPositiveIntList, 'a non-empty list of positive integers');

@@ -61,6 +61,7 @@ export function datasetName(dataset: string): string {
 export function methodName(method: string): string {
   if (method === 'ddpm') return 'Diffusion (DDPM)';
   if (method === 'vae') return 'VAE';
+  if (method === 'gan') return 'GAN';
   return method;
 }
 
@@ -88,12 +89,20 @@ export function trainingRecord(training: Record<string, unknown>): string {
 }
 
 export function isGenerator(model: Pick<ModelSummary, 'method'>): model is ModelSummary & { method: GeneratorMethod } {
-  return model.method === 'ddpm' || model.method === 'vae';
+  return model.method === 'ddpm' || model.method === 'vae' || model.method === 'gan';
 }
 
-/** The other method's generator trained on the same data: the VAE for a diffusion model and back. */
+/** Which family a side-by-side compare pairs each with: diffusion with the VAE, the others with diffusion. */
+const PARTNER_METHODS: Record<GeneratorMethod, GeneratorMethod[]> = { ddpm: ['vae', 'gan'], vae: ['ddpm'], gan: ['ddpm'] };
+
+/** The generator of another family trained on the same data that a compare shows beside `model`. */
 export function partnerOf(model: ModelSummary, models: readonly ModelSummary[]): ModelSummary | null {
-  return models.find((m) => m.dataset === model.dataset && m.id !== model.id && isGenerator(m) && m.method !== model.method) ?? null;
+  if (!isGenerator(model)) return null;
+  for (const method of PARTNER_METHODS[model.method]) {
+    const partner = models.find((m) => m.dataset === model.dataset && m.id !== model.id && m.method === method);
+    if (partner) return partner;
+  }
+  return null;
 }
 
 export function formatBytes(bytes: number): string {

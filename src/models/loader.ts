@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ModelCard, parseCard } from './card.js';
 import { type Classifier, createClassifier } from './classifier.js';
+import { type Gan, createGan } from './gan.js';
 import { type UNet, createUNet } from './unet.js';
 import { type Vae, createVae } from './vae.js';
 import { type WeightsManifest, decodeManifestWeights } from './weights-from-manifest.js';
@@ -17,6 +18,7 @@ import { type WeightsManifest, decodeManifestWeights } from './weights-from-mani
 export type LoadedModel =
   | { kind: 'ddpm'; card: ModelCard; net: UNet; dispose(): void }
   | { kind: 'vae'; card: ModelCard; net: Vae; dispose(): void }
+  | { kind: 'gan'; card: ModelCard; net: Gan; dispose(): void }
   | { kind: 'classifier'; card: ModelCard; net: Classifier; dispose(): void };
 
 export type LoadPhase = 'card' | 'download' | 'verify' | 'build' | 'warm-up';
@@ -188,6 +190,10 @@ function build(card: ModelCard, manifest: WeightsManifest, shards: ArrayBuffer[]
         const net = createVae(card, weights);
         return { kind: 'vae', card, net, dispose: () => net.dispose() };
       }
+      case 'gan': {
+        const net = createGan(card, weights);
+        return { kind: 'gan', card, net, dispose: () => net.dispose() };
+      }
       case 'classifier': {
         const net = createClassifier(card, weights);
         return { kind: 'classifier', card, net, dispose: () => net.dispose() };
@@ -212,6 +218,7 @@ async function warmUp(model: LoadedModel): Promise<void> {
       case 'ddpm':
         return model.net.predictNoise(tf.zeros([2, ...shape]), [999, 999], [0, model.card.architecture.numClasses]);
       case 'vae':
+      case 'gan':
         return model.net.decode(tf.zeros([1, model.net.architecture.latentDim]), [0]);
       case 'classifier':
         return model.net.logits(tf.zeros([1, ...shape]));

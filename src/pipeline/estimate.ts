@@ -4,10 +4,11 @@
  *
  * A run is `passes` forward passes of a batch of `rows`: a diffusion run one pass per step, of
  * count rows, or 2 x count under classifier-free guidance (a conditional and an unconditional
- * half); a VAE one pass of count rows. The estimate scales the timing whose batch is nearest,
+ * half); a VAE or a GAN one pass of count rows. The estimate scales the timing whose batch is nearest,
  * linearly in rows: right on a CPU backend, where work grows with the batch, and an overestimate
  * on a GPU, where a larger batch costs less than in proportion. It says "about", never "exactly".
  */
+import type { GeneratorMethod } from '../models/card.js';
 import type { Settings } from './settings.js';
 
 /** One forward pass of `rows` batch rows, timed: `ms` milliseconds. */
@@ -28,8 +29,8 @@ export const LONG_RUN_MS = 30_000;
 export const QUICK_RUN_MS = 10_000;
 
 /** The passes and batch rows of a run of `method` with `settings`. */
-export function runWork(method: 'ddpm' | 'vae', settings: Pick<Settings, 'count' | 'steps' | 'guidance'>): RunWork {
-  if (method === 'vae') return { passes: 1, rows: settings.count };
+export function runWork(method: GeneratorMethod, settings: Pick<Settings, 'count' | 'steps' | 'guidance'>): RunWork {
+  if (method !== 'ddpm') return { passes: 1, rows: settings.count };
   const guided = settings.guidance !== 0 && settings.guidance !== 1;
   return { passes: settings.steps, rows: settings.count * (guided ? 2 : 1) };
 }

@@ -8,13 +8,14 @@
  *   diffusion: x_T = noise(seed) -> denoise() step by step -> x_0, keeping x_t and the x0
  *              prediction of one watched sample at every step
  *   VAE:       z = temperature * N(0, I)(seed) -> decode(z, class)
+ *   GAN:       z = N(0, I)(seed), truncated to [-psi, psi] if asked -> generator(z, class)
  *
  * What comes back is plain arrays (display units, or network units where a name says so).
  * Every tensor made here is disposed here, also on abort; components never see one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type DenoiseOptions, type DenoiseStep, denoise, sampleAll } from '../diffusion/denoise.js';
-import { type PathMode, interpolate, priorLatents } from '../diffusion/latent.js';
+import { type PathMode, interpolate, priorLatents, truncatedLatents } from '../diffusion/latent.js';
 import { batchNoise } from '../util/random.js';
 import { type NoiseSchedule, type SamplerKind, Scheduler } from '../diffusion/schedulers.js';
 import { splitSamples } from '../display/convert.js';
@@ -27,7 +28,10 @@ import type { Settings } from './settings.js';
 
 export type DdpmModel = Extract<LoadedModel, { kind: 'ddpm' }>;
 export type VaeModel = Extract<LoadedModel, { kind: 'vae' }>;
-export type GeneratorModel = DdpmModel | VaeModel;
+export type GanModel = Extract<LoadedModel, { kind: 'gan' }>;
+/** The models that map a latent z (and a class) to a sample in one pass. */
+export type LatentModel = VaeModel | GanModel;
+export type GeneratorModel = DdpmModel | LatentModel;
 
 /** How a diffusion model is sampled: the card's samplerDefaults, or a person's choice. */
 export interface SamplerSettings {
@@ -120,12 +124,27 @@ export async function diffusionBatch(
   }
 }
 
-export function latentDimOf(model: VaeModel): number {
+export function latentDimOf(model: LatentModel): number {
   return model.net.architecture.latentDim;
 }
 
+/** The truncation a GAN's card was measured at and the page starts at; null: none. */
+export function cardTruncationOf(card: ModelCard): number | null {
+  return card.method === 'gan' ? card.latent?.truncation ?? null : null;
+}
+
+/**
+ * The latents of samples 0..count-1 of a seed, back to back: sample i is the same for any count.
+ * A VAE scales the prior by the temperature; a GAN truncates it (truncation 0: not truncated).
+ */
+export function priorOf(model: LatentModel, settings: Pick<Settings, 'seed' | 'temperature' | 'truncation'>, count: number): Float32Array {
+  const dim = latentDimOf(model);
+  if (model.kind === 'gan') return truncatedLatents(settings.seed, count, dim, settings.truncation > 0 ? settings.truncation : null);
+  return priorLatents(settings.seed, count, dim, settings.temperature);
+}
+
 /** Decodes latents (flat, one row of latentDim per class given): network units, one flat array. */
-export async function decodeLatents(model: VaeModel, latents: Float32Array, classes: readonly number[]): Promise<Float32Array> {
+export async function decodeLatents(model: LatentModel, latents: Float32Array, classes: readonly number[]): Promise<Float32Array> {
   const out = tf.tidy(() => model.net.decode(tf.tensor2d(latents, [classes.length, latentDimOf(model)]), [...classes]));
   try {
     return await out.data<'float32'>();
@@ -156,7 +175,7 @@ export interface RunOutput {
   samples: Float32Array[];
   /** Diffusion: steps + 1 frames of the watched sample (x_T ... x_0). */
   frames: WatchFrame[];
-  /** VAE: the latent of each sample, for interpolation. */
+  /** VAE and GAN: the latent of each sample, for interpolation. */
   latents: Float32Array[];
   /** Diffusion: the trained schedule's alpha-bar (index t) and the timesteps this run took. */
   schedule?: { alphaBar: Float64Array; timesteps: number[] };
@@ -223,7 +242,7 @@ function pick(batch: tf.Tensor, index: number): tf.Tensor {
 export async function timePass(model: GeneratorModel, rows: number): Promise<PassTime> {
   const started = performance.now();
   const out = tf.tidy(() => {
-    if (model.kind === 'vae') return model.net.decode(tf.randomNormal([rows, latentDimOf(model)], 0, 1, 'float32', 1), new Array<number>(rows).fill(0));
+    if (model.kind !== 'ddpm') return model.net.decode(tf.randomNormal([rows, latentDimOf(model)], 0, 1, 'float32', 1), new Array<number>(rows).fill(0));
     const x = tf.randomNormal([rows, ...model.card.architecture.inputShape], 0, 1, 'float32', 1);
     return model.net.predictNoise(x, new Array<number>(rows).fill(500), new Array<number>(rows).fill(0));
   });
@@ -235,13 +254,14 @@ export async function timePass(model: GeneratorModel, rows: number): Promise<Pas
   return { rows, ms: performance.now() - started };
 }
 
-/** The latents of samples 0..count-1 of a seed: sample i is the same for any count. */
-export function vaeLatents(model: VaeModel, settings: Pick<Settings, 'seed' | 'temperature'>, count: number): Float32Array[] {
-  return splitSamples(priorLatents(settings.seed, count, latentDimOf(model), settings.temperature), count);
+/** The latents of samples 0..count-1 of a seed, one array each: sample i is the same for any count. */
+export function latentsOf(model: LatentModel, settings: Pick<Settings, 'seed' | 'temperature' | 'truncation'>, count: number): Float32Array[] {
+  return splitSamples(priorOf(model, settings, count), count);
 }
 
-export async function sampleVae(model: VaeModel, settings: Settings, options: { signal?: AbortSignal; onStep?: (report: StepReport) => void } = {}): Promise<RunOutput> {
-  const latents = vaeLatents(model, settings, settings.count);
+/** A VAE's or a GAN's run: one pass of the decoder or generator for the whole batch. */
+export async function sampleLatentModel(model: LatentModel, settings: Settings, options: { signal?: AbortSignal; onStep?: (report: StepReport) => void } = {}): Promise<RunOutput> {
+  const latents = latentsOf(model, settings, settings.count);
   options.signal?.throwIfAborted();
   const samples = await decode(model, latents, settings.classIndex);
   options.signal?.throwIfAborted();
@@ -250,11 +270,11 @@ export async function sampleVae(model: VaeModel, settings: Settings, options: { 
 }
 
 /** Decodes `steps` latents on the path from `from` to `to` (inclusive), all of one class. */
-export async function decodePath(model: VaeModel, from: Float32Array, to: Float32Array, classIndex: number, steps: number, mode: PathMode): Promise<Float32Array[]> {
+export async function decodePath(model: LatentModel, from: Float32Array, to: Float32Array, classIndex: number, steps: number, mode: PathMode): Promise<Float32Array[]> {
   return decode(model, splitSamples(interpolate(from, to, steps, mode), steps), classIndex);
 }
 
-async function decode(model: VaeModel, latents: Float32Array[], classIndex: number): Promise<Float32Array[]> {
+async function decode(model: LatentModel, latents: Float32Array[], classIndex: number): Promise<Float32Array[]> {
   const dim = latentDimOf(model);
   const flat = new Float32Array(latents.length * dim);
   latents.forEach((z, i) => flat.set(z, i * dim));

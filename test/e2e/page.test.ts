@@ -42,7 +42,7 @@ function generatorAt(folder: string): Generator {
   return { id: card.id, method: card.method, dataset: card.dataset, shape: card.architecture.inputShape };
 }
 
-const shipped: Generator[] = SHIPPED_MODELS.filter((m) => m.method === 'ddpm' || m.method === 'vae').map((m) => generatorAt(m.path));
+const shipped: Generator[] = SHIPPED_MODELS.filter((m) => ['ddpm', 'vae', 'gan'].includes(m.method)).map((m) => generatorAt(m.path));
 /** Without a shipped diffusion model, the tiny fixtures stand in, offered through the page's `extra=`. */
 const FIXTURE_IDS = shipped.some((m) => m.method === 'ddpm') ? [] : ['tiny-xray-ddpm', 'tiny-xray-vae'];
 const fixtures: Generator[] = FIXTURE_IDS.map((id) => generatorAt(`test/fixtures/tiny-models/${id}`));
@@ -127,8 +127,8 @@ async function generate(page: Page): Promise<CanvasDigest[]> {
 }
 
 /**
- * What one test covers: a diffusion model with the VAE of the same data (run side by side), or a
- * model without a partner. The tests pick their models one after the other in one page, as a
+ * What one test covers: a diffusion model with the VAE of the same data (run side by side), a GAN
+ * with the diffusion model (as the page pairs them), or a model without a partner. The tests pick their models one after the other in one page, as a
  * person would: shaders compile on a software GPU slowly, and a model whose layers another has
  * already compiled (the 28x28 UNets share most) loads in seconds rather than half a minute.
  */
@@ -137,7 +137,7 @@ interface Group {
   partner: Generator | undefined;
 }
 
-const PAIRS: Group[] = MODELS.filter((m) => m.method === 'ddpm').map((lead) => ({ lead, partner: partnerOf(lead) }));
+const PAIRS: Group[] = MODELS.filter((m) => m.method === 'ddpm' || m.method === 'gan').map((lead) => ({ lead, partner: partnerOf(lead) }));
 /** The group that goes through everything: the chest X-ray models (small and quick), else the first. */
 const SHOWCASE_ID = MODELS.some((m) => m.id === 'xray-ddpm') ? 'xray-ddpm' : undefined;
 const GROUPS: Group[] = [
@@ -248,7 +248,8 @@ describe('the demo page', () => {
 
       const models = [lead, ...(partner ? [partner] : [])];
       const ddpm = models.find((m) => m.method === 'ddpm');
-      const vae = models.find((m) => m.method === 'vae');
+      // the model with a latent space: a VAE or a GAN
+      const latent = models.find((m) => m.method === 'vae' || m.method === 'gan');
       if (ddpm) {
         // the step viewer: from x_T, the run's own noise, to the finished sample
         const viewer = page.locator('msl-diffusion-viewer');
@@ -267,20 +268,30 @@ describe('the demo page', () => {
         }
         expect(await page.getByTestId('schedule-chart').locator('p').innerText()).toContain('Finished');
       }
-      if (vae) {
-        // the VAE's latent path, decoded
+      if (latent) {
+        // the latent walk of the VAE or GAN, decoded
         const path = await digests(page.getByTestId('interpolation'));
         expect(path).toHaveLength(8);
-        expectSamples(path, vae);
+        expectSamples(path, latent);
       }
-      let vaeSide: CanvasDigest[] = [];
+      if (lead.method === 'gan') {
+        // its own knob, truncation: on, z is cut and the sample changes; back off, the first returns
+        await setField(page, 'truncation', '0.3');
+        const cut = await generate(page);
+        expectSamples(cut, lead);
+        expect(cut[0]!.hash, 'a truncated z makes another sample').not.toBe(grid[0]!.hash);
+        expect(page.url()).toContain('truncation=0.3');
+        await setField(page, 'truncation', '0');
+        expect((await generate(page))[0]!.hash).toBe(grid[0]!.hash);
+      }
+      let latentSide: CanvasDigest[] = [];
       if (partner) {
-        vaeSide = await digests(page.getByTestId('compare-vae'));
+        latentSide = await digests(page.getByTestId(`compare-${latent!.method}`));
         const ddpmSide = await digests(page.getByTestId('compare-ddpm'));
-        expect(lead.method === 'ddpm' ? ddpmSide : vaeSide, "the lead's side is its grid above").toEqual(grid);
-        expectSamples(vaeSide, vae!);
+        expect(lead.method === 'ddpm' ? ddpmSide : latentSide, "the lead's side is its grid above").toEqual(grid);
+        expectSamples(latentSide, latent!);
         expectSamples(ddpmSide, ddpm!);
-        expect(vaeSide[0]!.hash).not.toBe(ddpmSide[0]!.hash);
+        expect(latentSide[0]!.hash).not.toBe(ddpmSide[0]!.hash);
       }
 
       if (showcase) {
@@ -290,7 +301,7 @@ describe('the demo page', () => {
         const fresh = await openWatched(browser, link);
         expect(await waitForState(fresh.page, ['done', 'error'])).toBe('done');
         expect(await digests(fresh.page.getByTestId('sample-grid'))).toEqual(grid);
-        if (partner) expect(await digests(fresh.page.getByTestId('compare-vae'))).toEqual(vaeSide);
+        if (partner) expect(await digests(fresh.page.getByTestId(`compare-${latent!.method}`))).toEqual(latentSide);
         expect(fresh.cspViolations).toEqual([]);
         expect(fresh.pageErrors).toEqual([]);
         await fresh.page.close();
@@ -362,17 +373,24 @@ async function showcaseViews(page: Page, diffusion: boolean): Promise<void> {
 }
 
 /**
- * The showcase first, then diffusion pairs before lone VAEs, images before signals, small images
- * before large (so that a 28x28 UNet follows the showcase's and finds most of its shaders compiled).
+ * The showcase first, then diffusion pairs, GAN pairs, lone models; images before signals, small
+ * images before large (so that a 28x28 UNet follows the showcase's and finds most of its shaders
+ * compiled).
  */
 function rank(group: Group): number {
   if (group.lead.id === SHOWCASE_ID) return -1;
-  return (group.lead.method === 'ddpm' ? 0 : 2) + (isImage(group.lead) ? 0 : 1) + size(group.lead) / 1e9;
+  const family = { ddpm: 0, gan: 2 }[group.lead.method] ?? 4;
+  return family + (isImage(group.lead) ? 0 : 1) + size(group.lead) / 1e9;
 }
 
-/** The other method's generator of the same data, the first in catalogue order, as the page picks it. */
+/** The generator the page shows beside `model` (src/models/catalogue.ts partnerOf): a VAE for a diffusion model, diffusion for the rest. */
 function partnerOf(model: Generator): Generator | undefined {
-  return MODELS.find((m) => m.dataset === model.dataset && m.method !== model.method);
+  const methods = model.method === 'ddpm' ? ['vae', 'gan'] : ['ddpm'];
+  for (const method of methods) {
+    const partner = MODELS.find((m) => m.dataset === model.dataset && m.method === method);
+    if (partner) return partner;
+  }
+  return undefined;
 }
 
 /** Logs how long each phase of a test took, for keeping the suite's time in view. */

@@ -44,7 +44,7 @@ export async function runParityCases(model: LoadedModel, parity: Parity): Promis
       const x = input('x');
       await check(name, 'eps', model.net.predictNoise(x, ints('t'), ints('y')));
       x.dispose();
-    } else if (name === 'decode' && model.kind === 'vae') {
+    } else if (name === 'decode' && (model.kind === 'vae' || model.kind === 'gan')) {
       const z = input('z') as tf.Tensor2D;
       await check(name, 'x', model.net.decode(z, ints('y')));
       z.dispose();

@@ -109,6 +109,11 @@ MODEL_LIMITATIONS = {
     ],
 }
 
+# what a GAN card's training record says was used (training/medsynth/gan.py, train.py gan_step)
+GAN_RECIPE = ("projection discriminator (Miyato & Koyama 2018) with spectral norm on every layer, hinge loss, "
+              "one discriminator step per generator step on the real batch's classes, Adam for both, "
+              "EMA of the generator weights (exported)")
+
 INTENDED_USE = ("Teaching and demonstration: seeing how a generative model makes images or signals, "
                 "comparing methods, and discussing synthetic data. Never for clinical use, diagnosis, "
                 "or as training data for clinical models.")
@@ -121,7 +126,7 @@ def camel(name):
 def architecture(cfg):
     """Every number the browser needs to rebuild the net (see training/ARCHITECTURE.md)."""
     a = cfg["arch"]
-    kind = {"ddpm": "unet", "vae": "cvae", "classifier": "cnn-classifier"}[cfg["method"]]
+    kind = {"ddpm": "unet", "vae": "cvae", "gan": "cgan", "classifier": "cnn-classifier"}[cfg["method"]]
     shape = [a["size"], a["size"], a["in_channels"]] if a["dims"] == 2 else [a["size"], a["in_channels"]]
     out = {"type": kind, "inputShape": shape, "layout": "NHWC" if a["dims"] == 2 else "NLC"}
     out.update({camel(k): (list(v) if isinstance(v, tuple) else v) for k, v in a.items()})
@@ -136,6 +141,11 @@ def architecture(cfg):
     if cfg["method"] == "vae":
         out["flatten"] = "channels-last (position-major, channel-minor)"
         out["classInput"] = "one-hot, concatenated (encoder: as constant planes after the image channels; decoder: after z)"
+    if cfg["method"] == "gan":
+        del out["discChannels"], out["downsample"]                   # the discriminator is not shipped
+        out["flatten"] = "channels-last (position-major, channel-minor)"
+        out["classInput"] = "one-hot, concatenated after z"
+        out["output"] = "outScale * tanh"
     return out
 
 
@@ -163,11 +173,13 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
                             "clipRange": cfg["clip_sample"],
                             "timestepInput": "integer t in 0..steps-1, as float"}
         card["samplerDefaults"] = cfg["sampler_defaults"]
-    if cfg["method"] in ("ddpm", "vae"):
+    if cfg["method"] in ("ddpm", "vae", "gan"):
         card["guidance"] = {"nullClass": cfg["arch"]["num_classes"] if cfg["method"] == "ddpm" else None,
                             "trainedDropout": cfg["class_dropout"] if cfg["method"] == "ddpm" else 0.0}
-        if cfg["method"] == "vae":
-            card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)"}
+    if cfg["method"] == "vae":
+        card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)"}
+    if cfg["method"] == "gan":
+        card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)", "truncation": cfg["truncation"]}
     splits = index["splits"]
     card["provenance"] = {**index.get("provenance", {}),
                           "trainedOn": {"split": cfg["train_split"], "count": splits[cfg["train_split"]]["count"],
@@ -177,7 +189,9 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
     card["training"] = {**(summary or {}), "balancePower": cfg["balance_power"], "augmentation": cfg["aug"],
                         **({"emaDecay": cfg["ema_decay"]} if cfg["method"] != "classifier" else {}),
                         **({"reconSigma": cfg["recon_sigma"], "klBeta": cfg["kl_beta"],
-                            "klWarmupSteps": cfg["kl_warmup_steps"]} if cfg["method"] == "vae" else {})}
+                            "klWarmupSteps": cfg["kl_warmup_steps"]} if cfg["method"] == "vae" else {}),
+                        **({"recipe": GAN_RECIPE, "discriminatorChannels": cfg["arch"]["disc_channels"],
+                            "adamBetas": list(cfg["adam_betas"])} if cfg["method"] == "gan" else {})}
     card["quality"] = quality or {}
     card["weights"] = weights_info
     card["parity"] = parity_info

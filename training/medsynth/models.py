@@ -5,11 +5,14 @@ import os
 import torch
 
 from .classifier import build_classifier
+from .gan import build_generator, draw_latents
 from .sampling import Diffusion, sample
 from .unet import build_unet
 from .vae import build_vae
 
-BUILDERS = {"ddpm": build_unet, "vae": build_vae, "classifier": build_classifier}
+# a GAN run's model is its generator: what is exported, averaged (EMA) and sampled; train.py keeps
+# the discriminator beside it
+BUILDERS = {"ddpm": build_unet, "vae": build_vae, "gan": build_generator, "classifier": build_classifier}
 
 
 def build_model(method, arch: dict):
@@ -28,6 +31,7 @@ def generate(method, model, cfg: dict, y, generator, guidance=None, ddim_steps=N
     DDPM: DDIM with classifier-free guidance, settings from cfg's sampler_defaults (what the card
           tells the browser, and what the card's figures are measured with).
     VAE:  decoder(z ~ N(0, I), y).
+    GAN:  generator(z, y), z ~ N(0, I) truncated at cfg's truncation (None: not truncated).
     """
     arch = cfg["arch"]
     shape = sample_shape(arch, len(y))
@@ -46,6 +50,9 @@ def generate(method, model, cfg: dict, y, generator, guidance=None, ddim_steps=N
     if method == "vae":
         z = torch.randn((len(y), arch["latent_dim"]), generator=generator).to(device)
         return model.decoder(z, y)
+    if method == "gan":
+        z = draw_latents(len(y), arch["latent_dim"], generator, cfg.get("truncation")).to(device)
+        return model(z, y)
     raise ValueError(f"{method} does not generate")
 
 

@@ -83,6 +83,23 @@ describe('the sample controls', () => {
     expect(field(el, 'eta'), 'eta is a DDIM knob').toBeNull();
   });
 
+  it("shows a GAN's truncation, saying what 0 and a bound mean, and hands on a new bound", async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['normal', 'pneumonia'], methods: ['gan'] });
+    const truncation = field(el, 'truncation')!;
+    expect([field(el, 'temperature'), field(el, 'steps')]).toEqual([null, null]);
+    expect(truncation.labels?.[0]?.textContent).toBe('Truncation');
+    expect([truncation.value, truncation.min, truncation.max]).toEqual(['0', '0', '3']);
+    const hint = () => el.shadowRoot!.getElementById('hint-truncation')!.textContent;
+    expect(hint()).toBe('0: z not truncated (full variety)');
+    el.settings = { ...DEFAULT_SETTINGS, truncation: 0.7 };
+    await el.updateComplete;
+    expect(hint()).toBe('z cut to ±0.7: smaller is more typical, less varied');
+    truncation.value = '0.4';
+    const changed = nextEvent<SettingChangeEvent>(el, 'msl-setting-change');
+    truncation.dispatchEvent(new Event('change'));
+    expect((await changed).detail).toEqual({ field: 'truncation', value: '0.4' });
+  });
+
   it('hands on what was typed, shows the clamping notes, and shows the clamped value', async () => {
     const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a'], methods: ['ddpm'] });
     const count = field(el, 'count')!;

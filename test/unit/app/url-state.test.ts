@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GeneratorMethod } from '../../../src/models/card.js';
 import { DEFAULT_SETTINGS, type ModelLimits } from '../../../src/pipeline/settings.js';
 import { type PageState, isSafeModelFolder, readAddress, resolveState, writeAddress } from '../../../src/app/url-state.js';
 
@@ -8,7 +9,7 @@ const LIMITS: ModelLimits = { classes: CLASSES, trainingSteps: 1000, guidable: t
 const STATE: PageState = {
   model: 'xray-ddpm',
   extra: [],
-  settings: { classIndex: 1, count: 12, seed: 4021, sampler: 'ddpm', steps: 30, eta: 0, guidance: 3.5, temperature: 1 },
+  settings: { classIndex: 1, count: 12, seed: 4021, sampler: 'ddpm', steps: 30, eta: 0, guidance: 3.5, temperature: 1, truncation: 0 },
   watch: 3,
   frame: 7,
   selected: 2,
@@ -17,7 +18,7 @@ const STATE: PageState = {
   presenter: true,
 };
 
-function roundTrip(state: PageState, methods: ('ddpm' | 'vae')[], current = '') {
+function roundTrip(state: PageState, methods: GeneratorMethod[], current = '') {
   const query = writeAddress(state, methods, CLASSES, current);
   return { query, ...resolveState(readAddress(query), LIMITS, DEFAULT_SETTINGS) };
 }
@@ -40,6 +41,17 @@ describe('the page state in the address', () => {
     const { query, state } = roundTrip(vae, ['vae']);
     expect(query).toBe('?model=xray-vae&class=normal&count=8&seed=99&temperature=0.7&from=2&to=5&path=linear&compare=1');
     expect(state).toEqual(vae);
+  });
+
+  it('round-trips a GAN with its truncation and latent walk, and leaves the other families\' knobs out', () => {
+    const gan: PageState = {
+      ...STATE, model: 'xray-gan', frame: null, selected: 1, watch: 0, presenter: false,
+      settings: { ...DEFAULT_SETTINGS, classIndex: 1, seed: 5, truncation: 0.6 },
+      path: { from: 0, to: 3, mode: 'spherical' },
+    };
+    const { query, state } = roundTrip(gan, ['gan']);
+    expect(query).toBe('?model=xray-gan&class=pneumonia&count=8&seed=5&truncation=0.6&selected=1&from=0&to=3&path=spherical');
+    expect(state).toEqual(gan);
   });
 
   it('writes both methods\' settings when comparing', () => {

@@ -274,11 +274,11 @@ describe('the judge controller', () => {
   it('says what is missing: no generator, no evaluator, no reference pack', async () => {
     const { judge, host } = makeJudge();
     expect(await judge.audit(null)).toBe(false);
-    expect(judge.view.message).toBe('Pick a generator (a diffusion model or a VAE) to judge.');
+    expect(judge.view.message).toBe('Pick a generator (a diffusion model, a VAE or a GAN) to judge.');
     const classifier = await open('tiny-xray-classifier');
     expect(await judge.audit(classifier as LoadedModel)).toBe(false);
     expect(judgeAvailability(classifier, MODELS).reason).toContain('is an evaluator, not a generator');
-    expect(judgeAvailability(null, MODELS)).toEqual({ ok: false, reason: 'Load a generator (a diffusion model or a VAE) to judge its samples.' });
+    expect(judgeAvailability(null, MODELS)).toEqual({ ok: false, reason: 'Load a generator (a diffusion model, a VAE or a GAN) to judge its samples.' });
     const vae = await open('tiny-xray-vae');
     expect(judgeAvailability(vae, MODELS)).toEqual({ ok: true, reason: '' });
     expect(judgeAvailability(vae, []).reason).toBe('No evaluator ships for pneumoniamnist, so its samples cannot be judged here.');

@@ -28,8 +28,10 @@ describe('parseCard', () => {
 
   it('refuses an unknown method', () => {
     const c = card('tiny-xray-vae');
-    c.method = 'gan';
-    expect(() => parseCard(c)).toThrow("card for tiny-xray-vae: unknown method 'gan'");
+    c.method = 'flow';
+    expect(() => parseCard(c)).toThrow("card for tiny-xray-vae: unknown method 'flow'");
+    c.method = 'toString';  // not a method, though every object has one by that name
+    expect(() => parseCard(c)).toThrow("card for tiny-xray-vae: unknown method 'toString'");
   });
 
   it('names a missing architecture field by its card and PyTorch names', () => {

@@ -44,6 +44,16 @@ describe('the catalogue of models', () => {
     expect(partnerOf(SHIPPED[3]!, SHIPPED)).toBeNull();
   });
 
+  it('pairs a GAN with the diffusion model, and a diffusion model with the VAE first, else the GAN', () => {
+    const all = [model('d', 'ddpm', 'x'), model('g', 'gan', 'x'), model('v', 'vae', 'x'), model('c', 'classifier', 'x')];
+    expect(partnerOf(all[1]!, all)?.id).toBe('d');
+    expect(partnerOf(all[0]!, all)?.id).toBe('v');
+    expect(partnerOf(all[0]!, all.filter((m) => m.id !== 'v'))?.id).toBe('g');
+    expect(partnerOf(all[1]!, all.filter((m) => m.id !== 'd'))).toBeNull();   // a GAN is compared with diffusion only
+    expect(partnerOf(all[3]!, all)).toBeNull();
+    expect(all.filter(isGenerator).map((m) => m.id)).toEqual(['d', 'g', 'v']);
+  });
+
   it('summarises an extra folder from its card, as the build does for shipped ones', async () => {
     const { models, problems } = await buildCatalogue([], [`${FIXTURES}tiny-xray-vae/`], repoFetch);
     expect(problems).toEqual([]);

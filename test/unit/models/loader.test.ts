@@ -70,11 +70,11 @@ describe('loading a model', () => {
     const error = await refusal('tiny-ecg-vae', (path, bytes) => {
       if (!path.endsWith('card.json')) return bytes;
       const card = JSON.parse(new TextDecoder().decode(bytes));
-      card.method = 'gan';
+      card.method = 'flow';
       return new TextEncoder().encode(JSON.stringify(card));
     });
     expect(error.code).toBe('card-unsupported');
-    expect(error.message).toContain("unknown method 'gan'");
+    expect(error.message).toContain("unknown method 'flow'");
   });
 
   it('refuses a card that is not JSON', async () => {

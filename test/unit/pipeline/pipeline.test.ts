@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { alphasCumprod, cosineBetas, linearBetas } from '../../../src/diffusion/schedule.js';
 import type { ModelCard } from '../../../src/models/card.js';
 import {
-  type DdpmModel, type VaeModel, decodePath, denoiseOptionsFor, diffusionBatch, noiseScheduleOf, nullClassOf, sampleDiffusion, sampleVae,
-  samplerDefaultsOf, schedulerFor, vaeLatents,
+  type DdpmModel, type GanModel, type VaeModel, decodePath, denoiseOptionsFor, diffusionBatch, latentsOf, noiseScheduleOf, nullClassOf,
+  sampleDiffusion, sampleLatentModel, samplerDefaultsOf, schedulerFor,
 } from '../../../src/pipeline/pipeline.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
 import { batchNoise } from '../../../src/util/random.js';
@@ -21,6 +21,7 @@ const SETTINGS: Settings = { ...DEFAULT_SETTINGS, classIndex: 1, count: 2, seed:
 let xray: DdpmModel;
 let ecg: DdpmModel;
 let vae: VaeModel;
+let gan: GanModel;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,6 +29,7 @@ beforeAll(async () => {
   xray = (await open('tiny-xray-ddpm')) as DdpmModel;
   ecg = (await open('tiny-ecg-ddpm')) as DdpmModel;
   vae = (await open('tiny-xray-vae')) as VaeModel;
+  gan = (await open('tiny-xray-gan')) as GanModel;
 });
 
 /** Runs `work` and checks it left no tensor behind. */
@@ -126,25 +128,56 @@ describe('a diffusion run', () => {
 
 describe('a VAE run', () => {
   it('decodes seeded latents; sample i is the same whatever the count', async () => {
-    const two = await noLeak(() => sampleVae(vae, { ...SETTINGS, count: 2 }));
-    const three = await sampleVae(vae, { ...SETTINGS, count: 3 });
+    const two = await noLeak(() => sampleLatentModel(vae, { ...SETTINGS, count: 2 }));
+    const three = await sampleLatentModel(vae, { ...SETTINGS, count: 3 });
     expect(two.samples[1]).toEqual(three.samples[1]);
-    expect(two.latents[1]).toEqual(vaeLatents(vae, SETTINGS, 3)[1]);
+    expect(two.latents[1]).toEqual(latentsOf(vae, SETTINGS, 3)[1]);
     expect(two.frames).toEqual([]);
   });
 
   it('cools towards the prior mean with the temperature', async () => {
-    const cold = await sampleVae(vae, { ...SETTINGS, temperature: 0 });
+    const cold = await sampleLatentModel(vae, { ...SETTINGS, temperature: 0 });
     expect(cold.samples[1]).toEqual(cold.samples[0]);
   });
 
   it('walks from one sample to another, ending on both', async () => {
-    const { samples, latents } = await sampleVae(vae, SETTINGS);
+    const { samples, latents } = await sampleLatentModel(vae, SETTINGS);
     for (const mode of ['linear', 'spherical'] as const) {
       const path = await noLeak(() => decodePath(vae, latents[0]!, latents[1]!, SETTINGS.classIndex, 5, mode));
       expect(path).toHaveLength(5);
       expect(path[0]).toEqual(samples[0]);
       expect(path[4]).toEqual(samples[1]);
     }
+  });
+});
+
+describe('a GAN run', () => {
+  it('generates from seeded latents; sample i is the same whatever the count; images stay in range', async () => {
+    const two = await noLeak(() => sampleLatentModel(gan, { ...SETTINGS, count: 2 }));
+    const three = await sampleLatentModel(gan, { ...SETTINGS, count: 3 });
+    expect(two.samples[1]).toEqual(three.samples[1]);
+    expect(two.frames).toEqual([]);
+    // not truncated (0), z is the plain prior draw of the seed, as a VAE's at temperature 1
+    const dim = gan.net.architecture.latentDim;
+    const prior = batchNoise(SETTINGS.seed, 2, dim, 0);
+    expect(two.latents).toEqual([prior.slice(0, dim), prior.slice(dim)]);
+    for (const x of two.samples) for (const v of x) expect(v >= 0 && v <= 255).toBe(true);
+  });
+
+  it('truncates z to the bound the settings give, and changes the samples only where it cuts', async () => {
+    const free = await sampleLatentModel(gan, SETTINGS);
+    const cut = await sampleLatentModel(gan, { ...SETTINGS, truncation: 0.5 });
+    for (const z of cut.latents) for (const v of z) expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
+    expect(cut.samples[0]).not.toEqual(free.samples[0]);
+    const loose = await sampleLatentModel(gan, { ...SETTINGS, truncation: 3 });
+    expect(free.latents.flatMap((z) => [...z]).every((v) => Math.abs(v) < 3)).toBe(true);  // so a bound of 3 cuts nothing here
+    expect(loose.samples).toEqual(free.samples);
+  });
+
+  it('walks from one sample to another, ending on both', async () => {
+    const { samples, latents } = await sampleLatentModel(gan, SETTINGS);
+    const path = await noLeak(() => decodePath(gan, latents[0]!, latents[1]!, SETTINGS.classIndex, 4, 'spherical'));
+    expect(path[0]).toEqual(samples[0]);
+    expect(path[3]).toEqual(samples[1]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_SETTINGS, type ModelLimits, clampClass, clampNumber, clampSampler, clampSettings, defaultsOf, limitsOf, randomSeed,
+  DEFAULT_SETTINGS, type ModelLimits, clampClass, clampNumber, clampSampler, clampSettings, defaultsOf, limitsOf, MIN_TRUNCATION, randomSeed,
 } from '../../../src/pipeline/settings.js';
 import type { ModelCard } from '../../../src/models/card.js';
 
@@ -63,12 +63,21 @@ describe('clamping every setting for a model', () => {
 
   it('clamps every out-of-range value and notes each one, never throwing', () => {
     const { settings, notes } = clampSettings(
-      { classIndex: 'x', count: 1000, seed: -1, sampler: 'ddpm', steps: 5000, eta: 2, guidance: -1, temperature: 9 },
+      { classIndex: 'x', count: 1000, seed: -1, sampler: 'ddpm', steps: 5000, eta: 2, guidance: -1, temperature: 9, truncation: -2 },
       LIMITS,
       DEFAULT_SETTINGS,
     );
-    expect(settings).toEqual({ classIndex: 0, count: 64, seed: 0, sampler: 'ddpm', steps: 1000, eta: 1, guidance: 0, temperature: 2 });
-    expect(notes.map((n) => n.field)).toEqual(['classIndex', 'count', 'seed', 'steps', 'eta', 'guidance', 'temperature']);
+    expect(settings).toEqual({ classIndex: 0, count: 64, seed: 0, sampler: 'ddpm', steps: 1000, eta: 1, guidance: 0, temperature: 2, truncation: 0 });
+    expect(notes.map((n) => n.field)).toEqual(['classIndex', 'count', 'seed', 'steps', 'eta', 'guidance', 'temperature', 'truncation']);
+  });
+
+  it('keeps a truncation bound of 0 (off) or at least the smallest one, and no more than 3', () => {
+    const at = (truncation: unknown) => clampSettings({ truncation }, LIMITS, DEFAULT_SETTINGS);
+    expect(at(0)).toEqual({ settings: { ...DEFAULT_SETTINGS, truncation: 0 }, notes: [] });
+    expect(at('0.7').settings.truncation).toBe(0.7);
+    expect(at(0.01).settings.truncation).toBe(MIN_TRUNCATION);
+    expect(at(0.01).notes[0]?.message).toBe('Truncation: 0.01 is below the smallest bound 0.05 (0 turns it off); using 0.05.');
+    expect(at(50).notes[0]?.message).toBe('Truncation: 50 is more than the maximum 3; using 3.');
   });
 
   it('holds steps to the trained schedule of the model', () => {

@@ -1,0 +1,72 @@
+/**
+ * The class-conditional GAN generator of training/medsynth/gan.py, in tfjs, channels-last.
+ *
+ *   concat(z, one_hot(y)) -> dense -> unflatten to (B, *S_low, c_low) -> GroupNorm, SiLU
+ *   -> [nearest x2, conv, GroupNorm, SiLU] per level (channels reversed) -> conv -> outScale * tanh
+ *
+ * One forward pass per sample. The discriminator it was trained against is not shipped.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GanArchitecture, ModelCard } from './card.js';
+import { buildFromWeights, channelsLastUnflatten, classIds, conv, dense, groupNorm, upsample2x } from './layers.js';
+
+export interface Gan {
+  readonly card: ModelCard;
+  readonly architecture: GanArchitecture;
+  /** z: (B, latentDim), y: (B,) class ids -> x (B, *S, C) in network units. The caller disposes it. */
+  decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[]): tf.Tensor;
+  /** Frees the weights. */
+  dispose(): void;
+}
+
+/**
+ * Builds the generator of `card` (method 'gan', from parseCard) from its weights, which it takes
+ * ownership of: they are freed by dispose(), or before an error is thrown here.
+ */
+export function createGan(card: ModelCard, tensors: Record<string, tf.Tensor>): Gan {
+  if (card.architecture.type !== 'cgan') throw new Error(`${card.id}: not a GAN (architecture ${card.architecture.type})`);
+  const a = card.architecture;
+  const owner = `GAN ${card.id}`;
+  const d = a.dims;
+  const K = a.numClasses;
+  const low = a.size / 2 ** a.channels.length;                          // parseCard checked it divides
+  const cLow = a.channels[a.channels.length - 1] ?? 0;
+
+  const [net, weights] = buildFromWeights(owner, tensors, (w) => {
+    const fc = dense(w, 'fc', a.latentDim + K, cLow * low ** d);
+    const normIn = groupNorm(w, 'norm_in', cLow, a.groups, true);
+    let c = cLow;
+    const levels = [...a.channels].reverse().map((cOut, i) => {
+      const level = { conv: conv(w, `convs.${i}`, d, c, cOut, a.kernel), norm: groupNorm(w, `norms.${i}`, cOut, a.groups, true) };
+      c = cOut;
+      return level;
+    });
+    const convOut = conv(w, 'conv_out', d, c, a.inChannels, a.kernel);
+    return { fc, normIn, levels, convOut };
+  });
+
+  let disposed = false;
+  return {
+    card,
+    architecture: a,
+    decode(z, y) {
+      if (disposed) throw new Error(`${owner} has been disposed`);
+      if (z.rank !== 2 || z.shape[1] !== a.latentDim) {
+        throw new Error(`${owner}: expected z of shape [B, ${a.latentDim}], got [${z.shape.join(', ')}]`);
+      }
+      return tf.tidy(() => {
+        const ids = classIds(y, K, owner);
+        if (ids.shape[0] !== z.shape[0]) throw new Error(`${owner}: ${z.shape[0]} samples but ${ids.shape[0]} class ids`);
+        let h: tf.Tensor = tf.concat([z, tf.cast(tf.oneHot(ids, K), 'float32')], 1);             // (B, latent + K)
+        h = net.normIn(channelsLastUnflatten(net.fc(h), new Array<number>(d).fill(low), cLow)); // (B, *S_low, c_low)
+        for (const level of net.levels) h = level.norm(level.conv(upsample2x(h, d)));           // doubles each spatial dim
+        return tf.mul(tf.tanh(net.convOut(h)), a.outScale);                                      // (B, *S, C)
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      weights.dispose();
+    },
+  };
+}

@@ -1,8 +1,10 @@
-"""Does a shipped diffusion model fall short because of its sampler settings, or of its weights?
+"""Does a shipped generator fall short because of its sampler settings, or of its weights?
 
     /usr/bin/python3 -m training.sampler_sweep --model breast-ddpm --settings 2:1:50,1:1:50,2:0:50,2:1:250
+    /usr/bin/python3 -m training.sampler_sweep --model breast-gan --settings none,2,1,0.5
 
-Each setting is guidance:eta:steps (DDIM, trailing spacing, as the card's sampler). For each, the
+Each setting of a diffusion model is guidance:eta:steps (DDIM, trailing spacing, as the card's
+sampler); of a GAN, the truncation of z (none, or the bound). For each, the
 same classes are sampled with the same seed (as many per class as the held-out split has, up to
 --per-class), and the script prints how often the evaluator sees the requested class (beside how
 often it recognises real held-out images of that class) and the Frechet distance in the modality's
@@ -42,19 +44,22 @@ def sweep(model_id, settings, per_class=80, data_dir=DEFAULT_DATA, seed=100):
           f"real held-out recognised {np.round(real_rate, 3).tolist()}", flush=True)
     y = torch.cat([torch.full((k,), c) for c, k in enumerate(counts)])
     rows = []
-    for guidance, eta, steps in settings:
-        run_cfg = {**cfg, "sampler_defaults": {**cfg["sampler_defaults"], "eta": eta, "steps": steps}}
+    for setting in settings:
+        if cfg["method"] == "gan":
+            run_cfg, guidance = {**cfg, "truncation": setting["truncation"]}, None
+        else:
+            run_cfg = {**cfg, "sampler_defaults": {**cfg["sampler_defaults"], "eta": setting["eta"], "steps": setting["steps"]}}
+            guidance = setting["guidance"]
         g = torch.Generator().manual_seed(seed)
-        x = torch.cat([generate("ddpm", model, run_cfg, y[i:i + 100], g, guidance=guidance).cpu()
+        x = torch.cat([generate(cfg["method"], model, run_cfg, y[i:i + 100], g, guidance=guidance).cpu()
                        for i in range(0, len(y), 100)])
         if train.index["kind"] == "image":
             x = x.clamp(-1, 1)
         hit = predict(evaluator, x)[0].argmax(1) == y.numpy()
         rate = np.array([hit[y.numpy() == c].mean() for c in range(K)])
         fd = ev.frechet_distance(predict(extractor, x)[1], f_held)
-        rows.append({"guidance": guidance, "eta": eta, "steps": steps, "frechet": fd, "ratio": fd / real_fd,
-                     "classifiedAsRequested": rate.tolist()})
-        print(f"guidance {guidance} eta {eta} steps {steps}: FD {fd:.3g} ({fd / real_fd:.1f}x real-vs-real); "
+        rows.append({**setting, "frechet": fd, "ratio": fd / real_fd, "classifiedAsRequested": rate.tolist()})
+        print(f"{' '.join(f'{k} {v}' for k, v in setting.items())}: FD {fd:.3g} ({fd / real_fd:.1f}x real-vs-real); "
               f"recognised {np.round(rate, 3).tolist()} ({np.round(rate / np.maximum(real_rate, 1e-9), 2).tolist()} of real)",
               flush=True)
     return rows
@@ -63,13 +68,18 @@ def sweep(model_id, settings, per_class=80, data_dir=DEFAULT_DATA, seed=100):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True)
-    p.add_argument("--settings", default="2:1:50,1:1:50,1.5:1:50,2:0:50,1:0:50,2:1:100,2:1:250",
-                   help="comma-separated guidance:eta:steps")
+    p.add_argument("--settings", default=None,
+                   help="comma-separated guidance:eta:steps (diffusion) or truncations (GAN: none or a bound)")
     p.add_argument("--per-class", type=int, default=80)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    settings = [(float(g), float(e), int(s)) for g, e, s in (t.split(":") for t in a.settings.split(","))]
+    if get_config(a.model).method == "gan":
+        text = a.settings or "none,2,1.5,1,0.5"
+        settings = [{"truncation": None if t == "none" else float(t)} for t in text.split(",")]
+    else:
+        text = a.settings or "2:1:50,1:1:50,1.5:1:50,2:0:50,1:0:50,2:1:100,2:1:250"
+        settings = [{"guidance": float(g), "eta": float(e), "steps": int(s)} for g, e, s in (t.split(":") for t in text.split(","))]
     sweep(a.model, settings, a.per_class)
 
 

@@ -114,7 +114,7 @@ percentages); the per-model JSON is in \`audit-results/\` (not committed).
 ${missing.length ? `- Not in this report (no result in audit-results/): ${missing.join(', ')}.\n` : ''}
 ${table(
   ['model', 'samples per class', 'unconditional', 'diffusion steps', 'bootstrap resamples', 'neighbours', 'epochs', 'seed', 'audit', 'training'],
-  results.map((r) => [r.id, String(r.settings.perClass), r.method === 'ddpm' ? String(r.settings.unconditional) : '– (VAE)', r.method === 'ddpm' ? `${r.settings.steps ?? "card's"} (card: 50)` : '–', String(r.settings.resamples), String(r.settings.neighbours), String(r.settings.epochs), String(r.settings.seed), `${r.seconds.audit.toFixed(0)} s`, `${r.seconds.tstr.toFixed(0)} s`]),
+  results.map((r) => [r.id, String(r.settings.perClass), r.method === 'ddpm' ? String(r.settings.unconditional) : `– (${r.method.toUpperCase()})`, r.method === 'ddpm' ? `${r.settings.steps ?? "card's"} (card: 50)` : '–', String(r.settings.resamples), String(r.settings.neighbours), String(r.settings.epochs), String(r.settings.seed), `${r.seconds.audit.toFixed(0)} s`, `${r.seconds.tstr.toFixed(0)} s`]),
 )}
 
 The cards' figures come from training/evaluate.py in PyTorch with 200 samples per class and the

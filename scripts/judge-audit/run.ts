@@ -40,7 +40,7 @@ export interface JudgeRunOptions {
   tstrTimeoutMs?: number;
 }
 
-/** Settings of diffusion sampling: the panel has no field for them beside a VAE. */
+/** Settings of diffusion sampling: the panel has no field for them beside a VAE or a GAN. */
 const DIFFUSION_ONLY = new Set<keyof JudgeSettings>(['unconditional', 'steps']);
 
 /** The panel's form fields, by setting. */

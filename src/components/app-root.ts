@@ -2,8 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { formatBytes, methodName, suggestedStart } from '../models/catalogue.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
+import { FamilyCompare, familiesOf } from '../app/family-compare.js';
 import { LabController, type ModelOutput } from '../app/lab-controller.js';
-import { JudgeController, judgeAvailability } from '../judge/judge-controller.js';
+import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge-controller.js';
 import { LONG_RUN_MS, formatDuration } from '../pipeline/estimate.js';
 import { limitsOf } from '../pipeline/settings.js';
 import type { LoadPhase } from '../models/loader.js';
@@ -12,6 +13,7 @@ import { RuntimeController } from '../runtime/runtime-controller.js';
 import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
 import './backend-badge.js';
 import './diffusion-viewer.js';
+import './family-compare.js';
 import './interpolation-strip.js';
 import './judge-panel.js';
 import './model-details.js';
@@ -56,6 +58,8 @@ export class AppRoot extends LitElement {
   private readonly lab = new LabController(this);
   /** Borrows lab.main.model while it audits: stopped before the lab frees or replaces it. */
   private readonly judge = new JudgeController(this);
+  /** Its own models of every family of the chosen model's data, loaded when first run. */
+  private readonly families = new FamilyCompare(this);
   private checkedReport: unknown = null;
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
@@ -123,7 +127,11 @@ export class AppRoot extends LitElement {
           if (!this.started) {
             this.started = true;
             void this.lab.start();
-          } else if (recovered) void this.judge.reset().then(() => this.lab.reload());
+          } else if (recovered) {
+            // a new backend: every model on the old one is gone, the comparison's too
+            void this.families.clear();
+            void this.judge.reset().then(() => this.lab.reload());
+          }
         },
         () => (this.check = { ok: false, maxError: NaN, ms: 0 }),
       );
@@ -177,6 +185,7 @@ export class AppRoot extends LitElement {
       </header>
       <main>
         ${this.renderModels()} ${lab.main.model ? this.renderRun() : nothing} ${this.renderResults()}
+        ${lab.main.model ? this.renderFamilies() : nothing}
         ${lab.main.model ? this.renderJudge() : nothing}
         <section class="compute" aria-labelledby="compute-heading">
           <h2 id="compute-heading">Compute</h2>
@@ -191,6 +200,31 @@ export class AppRoot extends LitElement {
         </section>
       </main>
     `;
+  }
+
+  /** Every family trained on the chosen model's data, side by side, where the data has more than one. */
+  private renderFamilies() {
+    const lab = this.lab;
+    const summary = lab.summary;
+    if (!summary) return nothing;
+    const models = familiesOf(lab.models, summary.dataset);
+    if (models.length < 2) return nothing;
+    const f = this.families;
+    const shown = f.made?.dataset === summary.dataset;
+    const className = shown ? f.made!.className : summary.classes[lab.state.settings.classIndex] ?? '';
+    const busy = lab.running ? 'Wait for the run above to finish.' : this.judge.running ? 'Wait for the judge to finish.' : '';
+    return html`<section aria-labelledby="families-heading">
+      <h2 id="families-heading">${this.section('Every family on this data')}</h2>
+      <msl-family-compare data-testid="family-compare" .rows=${shown ? f.rows : []} status=${shown ? f.status : 'idle'}
+        .message=${shown ? f.message : null} class-name=${className} families=${models.length} ?disabled=${busy !== ''} reason=${busy}
+        .scale=${this.presenter ? 1.6 : 1}
+        @msl-family-run=${() => {
+          if (lab.running || this.judge.running) return;
+          const name = summary.classes[lab.state.settings.classIndex] ?? '';
+          void this.families.run({ models, evaluator: evaluatorFor(summary.dataset), className: name, settings: lab.state.settings });
+        }}
+        @msl-family-cancel=${() => void this.families.cancel()}></msl-family-compare>
+    </section>`;
   }
 
   private renderJudge() {

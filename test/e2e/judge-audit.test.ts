@@ -28,7 +28,7 @@ const siteDir = inject('siteDir');
 const TINY = clampJudgeSettings({ perClass: 8, unconditional: 8, resamples: 10, seed: 7, neighbours: 2, steps: 4, epochs: 2 });
 
 const BACKEND = 'wasm';
-const MODELS = ['breast-ddpm', 'ecg-vae'];
+const MODELS = ['breast-ddpm', 'ecg-vae', 'xray-gan'];
 
 const cardOf = (id: string): GeneratorCard => JSON.parse(readFileSync(join('models', id, 'card.json'), 'utf8'));
 

@@ -308,6 +308,26 @@ describe('the demo page', () => {
         clock('reproduced from the link');
       }
 
+      if (showcase) {
+        // every family of this data side by side, same class and seed, with the cost measured here
+        const families = MODELS.filter((m) => m.dataset === lead.dataset && ['ddpm', 'vae', 'gan'].includes(m.method));
+        const section = page.getByTestId('family-compare');
+        await section.getByTestId('family-run').click();
+        await expect.poll(() => section.getByTestId('family-status').innerText(), { timeout: 180_000 })
+          .toBe(`Ran ${families.length} of ${families.length} families.`);
+        for (const family of families) {
+          const column = section.getByTestId(`family-${family.method}`);
+          expectSamples(await digests(column.getByTestId(`family-${family.method}-grid`)), family);
+          const figures = await column.getByTestId(`family-${family.method}-figures`).innerText();
+          expect(figures).toMatch(/Time here\s+[\d.]+ (ms|s) per sample/);
+          expect(figures).toMatch(new RegExp(`Network passes\\s+${family.method === 'ddpm' ? 4 : 1} per sample`));
+          expect(figures).toMatch(/Seen as \w+\s+[01] of 1 \(evaluator\)/);
+          expect(figures).toMatch(/Distance to real\s+[\d.]+× real-vs-real/);
+        }
+        await page.locator('section', { has: section }).screenshot({ path: join(SHOTS, 'families.png') });
+        clock('ran every family');
+      }
+
       if (showcase || rgb) expect(await axeViolations(page)).toEqual([]);
       if (showcase || group === RGB_PICTURED) await page.screenshot({ path: join(SHOTS, `page-${lead.id}.png`), fullPage: true });
       if (showcase) await showcaseViews(page, diffusion);

@@ -2,7 +2,8 @@
  * Every family's model of one dataset, run on the same class with the same seed and count, one
  * after another: what each makes, what it costs here (milliseconds per sample, measured on this
  * device, and network passes per sample), how often the dataset's evaluator sees the requested
- * class in what it made, and the distances its card measured. The diffusion model, the VAE and the
+ * class in what it made, how close what it made lies to the training samples (beside real held-out
+ * samples of the class: copies show as much closer), and the distance to real data its card measured. The diffusion model, the VAE and the
  * GAN read the page's settings where they have the knob (steps, guidance, eta; temperature;
  * truncation), each held to its own card's limits.
  *
@@ -10,7 +11,9 @@
  * when it changes or the page goes away. Nothing here touches the page's main and partner models.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { type JudgeReference, loadJudgeReference } from '../data/reference-packs.js';
 import { evaluateSamples } from '../judge/features.js';
+import { nearestRows, packRows } from '../judge/memorisation.js';
 import { type CardFigures, cardFigures } from '../judge/view.js';
 import type { GeneratorMethod } from '../models/card.js';
 import { isGenerator, methodName } from '../models/catalogue.js';
@@ -21,6 +24,7 @@ import { runWork } from '../pipeline/estimate.js';
 import { type DdpmModel, type LatentModel, sampleDiffusion, sampleLatentModel } from '../pipeline/pipeline.js';
 import { type Settings, clampSettings, defaultsOf, limitsOf } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
+import { median } from '../util/stats.js';
 
 /** The order the families are laid out in: many steps, one pass from a latent (two ways). */
 export const FAMILY_ORDER: readonly GeneratorMethod[] = ['ddpm', 'vae', 'gan'];
@@ -43,6 +47,11 @@ export interface FamilyRow {
   passesPerSample: number | null;
   /** How many of the samples the dataset's evaluator classified as the requested class. */
   recognised: { hits: number; of: number } | null;
+  /**
+   * Median distance (network units, Euclidean) from each sample to its nearest training sample of
+   * the page's reference pack, and the same for the pack's real held-out samples of the class.
+   */
+  nearest: { generated: number; heldOut: number | null; train: number } | null;
   /** The card's measured figures (distances, real data's recognition rate). */
   card: CardFigures | null;
 }
@@ -55,6 +64,8 @@ export interface FamilyRequest {
   /** The class by name, and the page's other settings. */
   className: string;
   settings: Settings;
+  /** Real training and held-out samples (the judge's pack), or null (no nearest-sample figure then). */
+  reference?: JudgeReference | null;
 }
 
 export type FamilyStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
@@ -92,13 +103,21 @@ export async function runFamilies(
   const { signal } = options;
   const rows: FamilyRow[] = request.models.map((model) => ({
     model, method: model.method as GeneratorMethod, status: 'waiting', samples: [], shape: model.inputShape ?? [], sampleRateHz: 360,
-    how: '', msPerSample: null, passesPerSample: null, recognised: null, card: null,
+    how: '', msPerSample: null, passesPerSample: null, recognised: null, nearest: null, card: null,
   }));
   const update = (i: number, patch: Partial<FamilyRow>) => {
     rows[i] = { ...rows[i]!, ...patch };
     options.onRow?.(i, rows[i]!);
   };
   const evaluator = request.evaluator ? await load(request.evaluator) : null;
+  // the pack's training samples, and its held-out samples of the class, in network units (the
+  // scaling of the dataset's models: each family of one dataset shares it)
+  const train = request.reference?.train ?? null;
+  let heldOutMedian: number | null | undefined;
+  const nearestTrain = async (samples: readonly Float32Array[], toNetwork: (x: ArrayLike<number>) => ArrayLike<number>) => {
+    const found = await nearestRows(packRows(samples, toNetwork), packRows(train!.samples, toNetwork), 1, { signal });
+    return median(found.distances);
+  };
   for (let i = 0; i < rows.length; i++) {
     signal?.throwIfAborted();
     update(i, { status: 'loading' });
@@ -124,7 +143,17 @@ export async function runFamilies(
         const wanted = evaluator.card.classes.indexOf(card.classes[settings.classIndex] ?? '');
         recognised = { hits: [...judged.predicted].filter((p) => p === wanted).length, of: out.samples.length };
       }
-      update(i, { status: 'done', samples: out.samples, msPerSample, recognised });
+      let nearest: FamilyRow['nearest'] = null;
+      if (train && train.samples[0]?.length === out.samples[0]?.length) {
+        const toNetwork = scalingOf(card).toNetwork;
+        if (heldOutMedian === undefined) {
+          const held = request.reference!.heldout;
+          const ofClass = held.samples.filter((_, k) => held.labels[k] === settings.classIndex);
+          heldOutMedian = ofClass.length ? await nearestTrain(ofClass, toNetwork) : null;
+        }
+        nearest = { generated: await nearestTrain(out.samples, toNetwork), heldOut: heldOutMedian, train: train.samples.length };
+      }
+      update(i, { status: 'done', samples: out.samples, msPerSample, recognised, nearest });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       update(i, { status: 'error', message: `${methodName(rows[i]!.method)}: ${(error as Error).message}` });
@@ -151,6 +180,8 @@ export class FamilyCompare implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly load: (path: string) => Promise<LoadedModel> = (path) => loadModel(path),
+    /** The judge's pack of real samples; without one (`npm run data` never ran) the nearest-sample figure is left out. */
+    private readonly loadReference: (dataset: string) => Promise<JudgeReference | null> = (dataset) => loadJudgeReference(dataset).catch(() => null),
   ) {
     host.addController(this);
   }
@@ -175,8 +206,8 @@ export class FamilyCompare implements ReactiveController {
     this.made = dataset ? { dataset, className: request.className } : null;
     this.rows = [];
     this.host.requestUpdate();
-    const outcome = await this.runs.start((signal, isCurrent) =>
-      runFamilies(request, (summary) => this.model(summary), {
+    const outcome = await this.runs.start(async (signal, isCurrent) =>
+      runFamilies({ ...request, reference: request.reference ?? (dataset ? await this.loadReference(dataset) : null) }, (summary) => this.model(summary), {
         signal,
         onRow: (i, row) => {
           if (!isCurrent()) return;

@@ -93,7 +93,8 @@ export class FamilyCompareView extends LitElement {
     return html`
       <p class="note">The same class${this.className ? html` (<strong>${this.className}</strong>)` : nothing}, seed and count for each of
         the ${this.families} families trained on this data, each with its own knobs from the settings above. The cost is measured here, on this
-        device; the distance to real data is the one each card measured.</p>
+        device; so is the distance from each sample to its nearest training sample (in network units; much closer than real held-out samples
+        of the class are means copies). The distance to real data is the one each card measured, on hundreds of samples.</p>
       <div class="bar">
         <button class="primary" data-testid="family-run" ?disabled=${this.disabled || running}
           @click=${() => this.dispatchEvent(new FamilyRunEvent())}>Run every family</button>
@@ -140,9 +141,11 @@ export class FamilyCompareView extends LitElement {
         <dt>Distance to real</dt><dd>${ratio !== null && independent
           ? `${ratio.toFixed(1)}× real-vs-real (card: Frechet ${independent.frechetGenerated!.toPrecision(3)} against ${independent.frechetReal!.toPrecision(3)} in ${independent.extractor}${independent.n ? `, ${independent.n} a side` : ''})`
           : '– (not on the card)'}</dd>
-        <dt>Nearest training sample</dt><dd>${card?.memorisationMedianGenerated != null && card.memorisationMedianHeldOut != null
-          ? `median ${card.memorisationMedianGenerated.toPrecision(3)} (real held-out: ${card.memorisationMedianHeldOut.toPrecision(3)}; card)`
-          : '–'}</dd>
+        <dt>Nearest training sample</dt><dd>${row.nearest
+          ? `median ${row.nearest.generated.toPrecision(3)}${row.nearest.heldOut !== null ? ` (real held-out ${this.className}: ${row.nearest.heldOut.toPrecision(3)})` : ''}, among ${row.nearest.train.toLocaleString('en')} training samples`
+          : card?.memorisationMedianGenerated != null && card.memorisationMedianHeldOut != null
+            ? `median ${card.memorisationMedianGenerated.toPrecision(3)} (real held-out: ${card.memorisationMedianHeldOut.toPrecision(3)}; card)`
+            : '–'}</dd>
       </dl>
     </section>`;
   }

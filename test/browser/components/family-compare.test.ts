@@ -25,7 +25,7 @@ const row = (method: 'ddpm' | 'vae' | 'gan', patch: Partial<FamilyRow>): FamilyR
   model: { id: `xray-${method}`, name: `X-ray ${method}`, modality: '', method, dataset: 'pneumoniamnist', classes: ['normal', 'pneumonia'],
     path: '', bytes: 1, licence: '' },
   method, status: 'done', samples: [image(40), image(90)], shape: [28, 28, 1], sampleRateHz: 360, how: '',
-  msPerSample: 12.5, passesPerSample: 1, recognised: { hits: 2, of: 2 }, card: card(10.2, 7.59), ...patch,
+  msPerSample: 12.5, passesPerSample: 1, recognised: { hits: 2, of: 2 }, nearest: null, card: card(10.2, 7.59), ...patch,
 });
 
 describe('the family comparison', () => {
@@ -34,7 +34,7 @@ describe('the family comparison', () => {
       rows: [
         row('ddpm', { how: 'DDIM 50 steps, eta 1, guidance 2', msPerSample: 2400, passesPerSample: 100 }),
         row('vae', { how: 'temperature 1', recognised: { hits: 1, of: 2 } }),
-        row('gan', { how: 'no truncation', card: card(8.73, 7.59) }),
+        row('gan', { how: 'no truncation', card: card(8.73, 7.59), nearest: { generated: 3.456, heldOut: 4.02, train: 4708 } }),
       ],
       status: 'done', className: 'normal', families: 3,
     });
@@ -46,7 +46,8 @@ describe('the family comparison', () => {
     expect(text('family-ddpm-figures')).toContain('Network passes100 per sample');
     expect(text('family-vae-figures')).toContain('Seen as normal1 of 2 (evaluator); real held-out: 69%');
     expect(text('family-gan-figures')).toContain('Distance to real1.2× real-vs-real (card: Frechet 8.73 against 7.59 in features-grey28, 400 a side)');
-    expect(text('family-gan-figures')).toContain('median 4.10 (real held-out: 4.30; card)');
+    expect(text('family-vae-figures')).toContain('median 4.10 (real held-out: 4.30; card)');
+    expect(text('family-gan-figures')).toContain('median 3.46 (real held-out normal: 4.02), among 4,708 training samples');
     expect(text('family-status')).toBe('Ran 3 of 3 families.');
     // every family's samples drawn: both halves of each image, the level asked for
     for (const method of ['ddpm', 'vae', 'gan']) {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FamilyCompare, describeSettings, familiesOf, runFamilies, settingsFor } from '../../../src/app/family-compare.js';
+import type { JudgeReference } from '../../../src/data/reference-packs.js';
 import { buildCatalogue } from '../../../src/models/catalogue.js';
 import { loadModel } from '../../../src/models/loader.js';
 import type { ModelSummary } from '../../../src/models/registry.js';
@@ -58,6 +59,24 @@ describe('the family comparison', () => {
     // the GAN's samples are the page's own for these settings: same class, seed and truncation
     const gan = loaded.get('tiny-xray-gan')! as LatentModel;
     expect(rows[2]!.samples).toEqual((await sampleLatentModel(gan, { ...SETTINGS, classIndex: 1 })).samples);
+    expect(rows.every((r) => r.nearest === null)).toBe(true);   // no reference pack given
+
+    // a training set holding the GAN's samples themselves: its nearest distance is 0, a copy, while
+    // the other families' and real held-out samples of the class lie farther away
+    const flat = (level: number) => new Float32Array(28 * 28).fill(level);
+    const reference: JudgeReference = {
+      index: {} as JudgeReference['index'],
+      heldout: { samples: [flat(10), flat(200), flat(120)], labels: Uint8Array.from([1, 0, 1]) },
+      train: { samples: [...rows[2]!.samples, flat(0), flat(255)], labels: Uint8Array.from([1, 1, 1, 0, 1]) },
+    };
+    const withPack = await runFamilies({ models: families, evaluator: null, className: 'pneumonia', settings: SETTINGS, reference }, cached);
+    const [ddpm, vae, own] = withPack.map((r) => r.nearest!);
+    expect(own).toEqual({ generated: 0, heldOut: expect.any(Number), train: 5 });
+    // the held-out samples of the class (flat 10 and flat 120) are measured once, for every row
+    expect(own.heldOut).toBeGreaterThan(0);
+    expect(ddpm!.heldOut).toBe(own.heldOut);
+    expect(vae!.heldOut).toBe(own.heldOut);
+    expect(Math.min(ddpm!.generated, vae!.generated)).toBeGreaterThan(0);
     for (const m of loaded.values()) m.dispose();
   });
 
@@ -79,7 +98,7 @@ describe('the family comparison', () => {
     const compare = new FamilyCompare(host, (path) => {
       loads += 1;
       return loadModel(path, { fetch: repoFetch });
-    });
+    }, async () => null);
     const before = tf.memory().numTensors;
     await compare.run({ models: [families[0]!, broken, families[2]!], evaluator: null, className: 'normal', settings: SETTINGS });
     expect(compare.status).toBe('done');

@@ -1,13 +1,18 @@
-"""A membership test for the shipped diffusion models (issue 16): does the model treat the images it
+"""A membership test for the shipped generators (issues 16 and 17): does the model treat the images it
 was trained on differently from held-out images of the same data?
 
-    /usr/bin/python3 -m training.membership [--models xray-ddpm,breast-ddpm] [--out FILE]
+    /usr/bin/python3 -m training.membership [--models xray-ddpm,breast-gan] [--out FILE]
 
-The score of an image is the model's denoising error on it, conditioned on its class, averaged over
-fixed noise draws at a few timesteps (the loss-based attack of Carlini et al. 2023, "Extracting
-training data from diffusion models", and Matsumoto et al. 2023): a model that has memorised its
-training images denoises them better than unseen ones. AUC is P(error on a training image < error
-on a held-out image); 0.5 means the model cannot tell them apart. N training images, drawn at random
+Diffusion models: the score of an image is the model's denoising error on it, conditioned on its
+class, averaged over fixed noise draws at a few timesteps (the loss-based attack of Carlini et al.
+2023, "Extracting training data from diffusion models", and Matsumoto et al. 2023): a model that has
+memorised its training images denoises them better than unseen ones.
+VAEs and GANs, which give no such loss from their shipped networks: the score is the distance from
+the image to the nearest of GENERATED_PER_CLASS samples the model makes of its class, at the card's
+settings (the Monte Carlo attack of Hilprecht et al. 2019, "Monte Carlo and reconstruction membership
+inference attacks against generative models", with the nearest distance as its score): a model that
+hands back its training images makes samples closer to them than to unseen ones.
+AUC is P(score of a training image < score of a held-out image); 0.5 means the model cannot tell them apart. N training images, drawn at random
 with the held-out split's class mix, face the N held-out images; the interval is a bootstrap over
 both sets.
 
@@ -26,6 +31,7 @@ import torch
 from training.configs import get_config
 from training.medsynth import evaluate as ev
 from training.medsynth.data import load_split
+from training.medsynth.models import generate
 from training.medsynth.sampling import Diffusion
 from training.train import DEFAULT_DATA
 from training.yardstick import from_export
@@ -33,7 +39,8 @@ from training.yardstick import from_export
 TIMESTEPS = (50, 100, 200, 400)      # low-to-mid noise: where the error still depends on the image's detail
 DRAWS = 2                            # noise draws per timestep, the same for every image
 MAX_HELD_OUT = 1000
-DIFFUSION_MODELS = ("xray-ddpm", "breast-ddpm", "retina-ddpm", "bccd-ddpm", "ecg-ddpm")
+GENERATED_PER_CLASS = 2000           # VAE and GAN: samples per class the distance score is taken against
+GENERATORS = tuple(f"{d}-{m}" for m in ("ddpm", "vae", "gan") for d in ("xray", "breast", "retina", "bccd", "ecg"))
 
 
 @torch.no_grad()
@@ -60,6 +67,23 @@ def denoising_error(model, diffusion, x, y, seed=0, batch=256, noises=None):
     return out.numpy()
 
 
+@torch.no_grad()
+def nearest_generated_distance(cfg, model, x, y, per_class=GENERATED_PER_CLASS, seed=0, batch=500):
+    """Distance (network units, Euclidean) from each image to the nearest of `per_class` samples the
+    model makes of its class, at the card's settings; images are compared as the page shows them
+    (samples clipped to the data range)."""
+    out = np.empty(len(x))
+    for c in torch.unique(y).tolist():
+        g = torch.Generator().manual_seed(seed + 1000 + c)
+        made = torch.cat([generate(cfg["method"], model, cfg, torch.full((min(batch, per_class - i),), c), g).cpu()
+                          for i in range(0, per_class, batch)])
+        if x.dim() == 4:
+            made = made.clamp(-1, 1)
+        mask = (y == c).numpy()
+        out[mask] = ev.nearest_distances(x[mask], made)
+    return out
+
+
 def auc_with_interval(train_err, held_err, rng, resamples=1000):
     """AUC that a training image has the lower error, with a 95% bootstrap interval."""
     def auc(a, b):
@@ -84,7 +108,7 @@ def near_copies(held, train, quantile=1.0):
 def measure(model_id, data_dir, seed=0):
     cfg = get_config(model_id).to_dict()
     _, model = from_export(model_id)
-    diffusion = Diffusion.from_config(cfg)
+    diffusion = Diffusion.from_config(cfg) if cfg["method"] == "ddpm" else None
     held = load_split(data_dir, cfg["dataset"], cfg["heldout_split"], cfg["signal_scale_mv"])
     train = load_split(data_dir, cfg["dataset"], cfg["train_split"], cfg["signal_scale_mv"])
     rng = np.random.default_rng(seed)
@@ -94,10 +118,16 @@ def measure(model_id, data_dir, seed=0):
     counts = held.class_counts
     idx = np.concatenate([rng.choice(np.flatnonzero(train.y.numpy() == c), size=min(k, int((train.y == c).sum())), replace=False)
                           for c, k in enumerate(counts) if k])
-    train_err = denoising_error(model, diffusion, train.x[idx], train.y[idx], seed)
-    held_err = denoising_error(model, diffusion, held.x, held.y, seed)
+    if cfg["method"] == "ddpm":
+        score = lambda x, y: denoising_error(model, diffusion, x, y, seed)
+        attack = {"attack": "denoising error", "timesteps": list(TIMESTEPS), "draws": DRAWS}
+    else:
+        score = lambda x, y: nearest_generated_distance(cfg, model, x, y, seed=seed)
+        attack = {"attack": "distance to the nearest generated sample of the class", "generatedPerClass": GENERATED_PER_CLASS}
+    train_err = score(train.x[idx], train.y[idx])
+    held_err = score(held.x, held.y)
     copies, threshold = near_copies(held.x, train.x)
-    result = {"model": model_id, "timesteps": list(TIMESTEPS), "draws": DRAWS,
+    result = {"model": model_id, **attack,
               "all": auc_with_interval(train_err, held_err, rng),
               "dedup": auc_with_interval(train_err, held_err[~copies], rng),
               "heldOutNearCopies": int(copies.sum()), "nearCopyThreshold": threshold,
@@ -110,7 +140,7 @@ def measure(model_id, data_dir, seed=0):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--models", default=",".join(DIFFUSION_MODELS))
+    p.add_argument("--models", default=",".join(GENERATORS))
     p.add_argument("--data", default=DEFAULT_DATA)
     p.add_argument("--out")
     p.add_argument("--write-cards", action="store_true", help="write each result into models/<id>/card.json and README.md")
@@ -123,7 +153,7 @@ def main():
         a, d = r["all"], r["dedup"]
         print(f"{model_id}: AUC {a['auc']:.3f} [{a['interval95'][0]:.3f}, {a['interval95'][1]:.3f}] (N {a['n']}); "
               f"without {r['heldOutNearCopies']} held-out near-copies {d['auc']:.3f} "
-              f"[{d['interval95'][0]:.3f}, {d['interval95'][1]:.3f}]; mean error train {r['meanError']['train']:.4f}, "
+              f"[{d['interval95'][0]:.3f}, {d['interval95'][1]:.3f}]; mean score train {r['meanError']['train']:.4f}, "
               f"held-out {r['meanError']['heldOut']:.4f}", flush=True)
         if args.write_cards:
             write_card(r)
@@ -140,8 +170,8 @@ def write_card(result):
     folder = os.path.join(MODELS, result["model"])
     card = json.load(open(os.path.join(folder, "card.json")))
     card["quality"]["membership"] = {**result, "measured": datetime.date.today().isoformat(),
-                                     "definition": "AUC = P(denoising error of a training image < that of a held-out image); "
-                                                   "0.5: the model cannot tell them apart (training/membership.py)"}
+                                     "definition": f"AUC = P({result.get('attack', 'denoising error')} of a training image < that "
+                                                   "of a held-out image); 0.5: the model cannot tell them apart (training/membership.py)"}
     write_card(folder, card)
 
 

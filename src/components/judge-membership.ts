@@ -72,11 +72,11 @@ export class JudgeMembership extends LitElement {
                 @click=${() => this.dispatchEvent(new JudgeCancelEvent('membership'))}>Stop</button>
             </form>`
           : html`<p class="hint" data-testid="judge-membership-unavailable">The test measures a diffusion model's denoising error: load a diffusion model to run it.</p>`}
-        ${this.card && this.diffusion
-          ? html`<p class="hint" data-testid="judge-membership-card">The model card's test (PyTorch, training/membership.py):
+        ${this.card
+          ? html`<p class="hint" data-testid="judge-membership-card">The model card's test (PyTorch, training/membership.py${this.diffusion ? '' : `, scored by the ${this.card.attack}`}):
               AUC ${fmt(this.card.all.auc)} [${fmt(this.card.all.low)}, ${fmt(this.card.all.high)}]${this.card.dedup
                 ? html`, ${fmt(this.card.dedup.auc)} [${fmt(this.card.dedup.low)}, ${fmt(this.card.dedup.high)}] without ${this.card.nearCopies} near-copies`
-                : nothing}. The page's test below uses the same timesteps and draws on its own images and noise, so it should agree within the intervals.</p>`
+                : nothing}.${this.diffusion ? ' The page\'s test below uses the same timesteps and draws on its own images and noise, so it should agree within the intervals.' : ''}</p>`
           : nothing}
         ${this.running ? progressLine(this.progress) : nothing}
         ${r

@@ -213,6 +213,8 @@ export interface CardFigures {
     nearCopies: number;
     /** Held-out records come from other patients than the training records. */
     splitByPatient: boolean;
+    /** What the test scores an image by: a diffusion model's denoising error, or (VAE, GAN) the distance to the nearest generated sample of its class. */
+    attack: string;
   } | null;
   /** The surround check over all classes: [unusual, checked] for generated and real training images. */
   surround: { generated: [number, number]; realTrain: [number, number] } | null;
@@ -392,7 +394,11 @@ export function cardFigures(quality: Record<string, unknown> | undefined): CardF
   };
   const all = aucOf(membership?.all);
   if (all) {
-    out.membership = { all, dedup: aucOf(membership?.dedup), nearCopies: num(membership?.heldOutNearCopies) ?? 0, splitByPatient: membership?.splitByPatient === true };
+    out.membership = {
+      all, dedup: aucOf(membership?.dedup), nearCopies: num(membership?.heldOutNearCopies) ?? 0, splitByPatient: membership?.splitByPatient === true,
+      // cards measured before the test took VAEs and GANs name no attack: theirs is the denoising error
+      attack: typeof membership?.attack === 'string' ? membership.attack : 'denoising error',
+    };
   }
   const surround = obj(quality.surround);
   const total = (v: unknown): [number, number] | null => {

@@ -296,9 +296,13 @@ def surround_lines(sr):
 def membership_lines(m):
     a, d = m["all"], m["dedup"]
     iv = lambda r: f"{r['auc']:.3f} [{r['interval95'][0]:.3f}, {r['interval95'][1]:.3f}]"
-    return [f"- membership test (denoising error at t = {', '.join(map(str, m['timesteps']))}, {m['draws']} noise draws; "
+    if "generatedPerClass" in m:                                     # a VAE's or a GAN's (training/membership.py)
+        how, score = f"distance to the nearest of {m['generatedPerClass']} generated samples of the class", "mean distance"
+    else:
+        how, score = f"denoising error at t = {', '.join(map(str, m['timesteps']))}, {m['draws']} noise draws", "mean error"
+    return [f"- membership test ({how}; "
             f"{a['n'][0]} training vs {a['n'][1]} held-out examples): AUC {iv(a)}; without the "
-            f"{m['heldOutNearCopies']} held-out near-copies of training examples {iv(d)}; mean error "
+            f"{m['heldOutNearCopies']} held-out near-copies of training examples {iv(d)}; {score} "
             f"{m['meanError']['train']:.4f} on training examples, {m['meanError']['heldOut']:.4f} on held-out ones"]
 
 

@@ -93,3 +93,25 @@ def test_a_tiny_gan_trains_resumes_exports_and_is_measured(fake_data_dir, tmp_pa
     samples = generate("gan", gen, {**json.load(open(os.path.join(runs, "xray-gan", "config.json"))), "truncation": 0.5},
                        torch.tensor([0, 1]), torch.Generator().manual_seed(1))
     assert samples.shape == (2, 1, 28, 28)
+
+
+def test_the_distance_membership_score_finds_a_generator_that_hands_back_its_training_images():
+    from training.membership import auc_with_interval, nearest_generated_distance
+
+    class Copier(torch.nn.Module):                                   # "generates" training image y, always
+        def __init__(self, images):
+            super().__init__()
+            self.images = torch.nn.Parameter(images, requires_grad=False)
+
+        def forward(self, z, y):
+            return self.images[y]
+
+    torch.manual_seed(0)
+    train = torch.rand(4, 1, 8, 8) * 2 - 1
+    held = torch.rand(4, 1, 8, 8) * 2 - 1
+    cfg = {"method": "gan", "arch": {"latent_dim": 3, "in_channels": 1, "size": 8, "dims": 2}, "truncation": None}
+    y = torch.arange(4)
+    train_score = nearest_generated_distance(cfg, Copier(train), train, y, per_class=5)
+    held_score = nearest_generated_distance(cfg, Copier(train), held, y, per_class=5)
+    assert np.allclose(train_score, 0, atol=1e-3) and (held_score > 0.5).all()
+    assert auc_with_interval(train_score, held_score, np.random.default_rng(0), resamples=20)["auc"] == 1.0

@@ -407,11 +407,20 @@ describe('the judge panel', () => {
   });
   it('runs the membership test for a diffusion model and shows its AUC with and without near-copies, the ROC curves and the verdict', async () => {
     const base = view();
-    const card = { ...base.card!, membership: { all: { auc: 0.952, low: 0.926, high: 0.975 }, dedup: { auc: 0.995, low: 0.988, high: 0.999 }, nearCopies: 25, splitByPatient: false } };
-    const panel = await mount<JudgePanel>('msl-judge-panel', { view: { ...base, card }, method: 'vae' });
+    const card = { ...base.card!, membership: { all: { auc: 0.952, low: 0.926, high: 0.975 }, dedup: { auc: 0.995, low: 0.988, high: 0.999 }, nearCopies: 25, splitByPatient: false, attack: 'denoising error' } };
+    const panel = await mount<JudgePanel>('msl-judge-panel', { view: { ...base, card: { ...card, membership: null } }, method: 'vae' });
     expect(byTestId(panel, 'judge-membership-unavailable')).toHaveLength(1);
     expect(byTestId(panel, 'judge-membership-run')).toHaveLength(0);
     expect(byTestId(panel, 'judge-membership-card')).toHaveLength(0);
+    // a GAN's card measures membership by distance: it is shown, named, with no page test to agree with
+    const distance = { ...card.membership, all: { auc: 0.523, low: 0.459, high: 0.587 }, attack: 'distance to the nearest generated sample of the class' };
+    panel.view = { ...base, card: { ...card, membership: distance } };
+    panel.method = 'gan';
+    await settle(panel);
+    expect(byTestId(panel, 'judge-membership-card')[0]!.textContent!.replace(/\s+/g, ' ')).toBe(
+      "The model card's test (PyTorch, training/membership.py, scored by the distance to the nearest generated sample of the class): "
+      + 'AUC 0.523 [0.459, 0.587], 0.995 [0.988, 0.999] without 25 near-copies.');
+    panel.view = { ...base, card };
     panel.method = 'ddpm';
     await settle(panel);
     // the card's own test, beside the button that runs the page's

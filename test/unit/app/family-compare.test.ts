@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FamilyCompare, describeSettings, familiesOf, runFamilies, settingsFor } from '../../../src/app/family-compare.js';
+import { FamilyCompare, type FamilyRow, describeSettings, familiesOf, runFamilies, settingsFor } from '../../../src/app/family-compare.js';
 import type { JudgeReference } from '../../../src/data/reference-packs.js';
 import { buildCatalogue } from '../../../src/models/catalogue.js';
 import { loadModel } from '../../../src/models/loader.js';
@@ -70,7 +70,7 @@ describe('the family comparison', () => {
       train: { samples: [...rows[2]!.samples, flat(0), flat(255)], labels: Uint8Array.from([1, 1, 1, 0, 1]) },
     };
     const withPack = await runFamilies({ models: families, evaluator: null, className: 'pneumonia', settings: SETTINGS, reference }, cached);
-    const [ddpm, vae, own] = withPack.map((r) => r.nearest!);
+    const [ddpm, vae, own] = withPack.map((r) => r.nearest!) as [NonNullable<FamilyRow['nearest']>, NonNullable<FamilyRow['nearest']>, NonNullable<FamilyRow['nearest']>];
     expect(own).toEqual({ generated: 0, heldOut: expect.any(Number), train: 5 });
     // the held-out samples of the class (flat 10 and flat 120) are measured once, for every row
     expect(own.heldOut).toBeGreaterThan(0);

@@ -29,7 +29,10 @@ describe('the card figures', () => {
       surround: { generated: { a: [3, 200], b: [27, 200] }, realTrain: { a: [0, 500], b: [16, 580] } },
     })!;
     expect(figures.independent).toMatchObject({ frechetIntervalGenerated: [8.67, 18.7], frechetIntervalReal: [0.0487, 3.77], n: 156 });
-    expect(figures.membership).toEqual({ all: { auc: 0.952, low: 0.926, high: 0.975 }, dedup: null, nearCopies: 25, splitByPatient: false });
+    // a card measured before VAEs and GANs had the test names no attack: the denoising error
+    expect(figures.membership).toEqual({ all: { auc: 0.952, low: 0.926, high: 0.975 }, dedup: null, nearCopies: 25, splitByPatient: false, attack: 'denoising error' });
+    const gan = cardFigures({ membership: { all: { auc: 0.5, interval95: [0.4, 0.6] }, attack: 'distance to the nearest generated sample of the class' } });
+    expect(gan!.membership!.attack).toBe('distance to the nearest generated sample of the class');
     expect(figures.surround).toEqual({ generated: [30, 400], realTrain: [16, 1080] });
     // a malformed count is not summed into a figure
     expect(cardFigures({ surround: { generated: { a: [1] }, realTrain: { a: [0, 5] } } })).toBeNull();

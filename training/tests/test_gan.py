@@ -115,3 +115,12 @@ def test_the_distance_membership_score_finds_a_generator_that_hands_back_its_tra
     held_score = nearest_generated_distance(cfg, Copier(train), held, y, per_class=5)
     assert np.allclose(train_score, 0, atol=1e-3) and (held_score > 0.5).all()
     assert auc_with_interval(train_score, held_score, np.random.default_rng(0), resamples=20)["auc"] == 1.0
+
+
+def test_how_a_gan_is_sampled_comes_from_todays_config_not_from_its_run():
+    from training.configs import config_from_dict
+    saved = get_config("breast-gan").to_dict()
+    saved.update(truncation=None, lr=1e-3)                           # as a run saved before the card chose a bound
+    cfg = config_from_dict(saved)
+    assert cfg.truncation == get_config("breast-gan").truncation == 1.5
+    assert cfg.lr == 1e-3                                            # what the run trained with stays the run's

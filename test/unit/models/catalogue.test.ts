@@ -91,11 +91,12 @@ describe('the order of the models', () => {
     ...model(id, method, 'd'), inputShape, passesPerSample, bytes,
   });
 
-  it('counts a pass per sampler step, twice under guidance, one for a VAE', () => {
+  it('counts a pass per sampler step, twice under guidance, one for a VAE or a GAN', () => {
     expect(passesPerSample({ method: 'ddpm', samplerDefaults: sampler(50, 2) })).toBe(100);
     expect(passesPerSample({ method: 'ddpm', samplerDefaults: sampler(50, 1) })).toBe(50);
     expect(passesPerSample({ method: 'ddpm', samplerDefaults: sampler(20, 0) })).toBe(20);
     expect(passesPerSample({ method: 'vae' })).toBe(1);
+    expect(passesPerSample({ method: 'gan' })).toBe(1);
   });
 
   it('weighs passes, weights, positions and kernel taps', () => {

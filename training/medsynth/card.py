@@ -142,7 +142,7 @@ def architecture(cfg):
         out["flatten"] = "channels-last (position-major, channel-minor)"
         out["classInput"] = "one-hot, concatenated (encoder: as constant planes after the image channels; decoder: after z)"
     if cfg["method"] == "gan":
-        del out["discChannels"], out["downsample"]                   # the discriminator is not shipped
+        del out["discChannels"], out["discPool"], out["downsample"]  # the discriminator is not shipped
         out["flatten"] = "channels-last (position-major, channel-minor)"
         out["classInput"] = "one-hot, concatenated after z"
         out["output"] = "outScale * tanh"
@@ -191,6 +191,7 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
                         **({"reconSigma": cfg["recon_sigma"], "klBeta": cfg["kl_beta"],
                             "klWarmupSteps": cfg["kl_warmup_steps"]} if cfg["method"] == "vae" else {}),
                         **({"recipe": GAN_RECIPE, "discriminatorChannels": cfg["arch"]["disc_channels"],
+                            "discriminatorPool": cfg["arch"]["disc_pool"],
                             "adamBetas": list(cfg["adam_betas"])} if cfg["method"] == "gan" else {})}
     card["quality"] = quality or {}
     card["weights"] = weights_info

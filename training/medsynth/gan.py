@@ -4,8 +4,9 @@ discriminator (Miyato & Koyama 2018) with spectral norm, trained with the hinge 
 generator:     concat(z, one_hot(y)) -> dense -> unflatten channels-last to the lowest resolution
                -> GroupNorm, SiLU -> [nearest x2, conv, GroupNorm, SiLU] per level -> conv
                -> out_scale * tanh
-discriminator: [SN conv, LeakyReLU 0.2, SN conv, LeakyReLU 0.2, avg-pool /2] per level -> sum over
-               positions -> h;  D(x, y) = SN dense(h) + <SN embed(y), h>     (training only)
+discriminator: [SN conv, LeakyReLU 0.2, SN conv, LeakyReLU 0.2, avg-pool /2] per level -> h: the sum
+               over positions ("sum"), or SN dense of all positions, LeakyReLU ("flatten");
+               D(x, y) = SN dense(h) + <SN embed(y), h>     (training only)
 
 Only the generator is exported: the browser draws z (seeded, optionally truncated: `truncated`
 below) and runs one forward pass.
@@ -33,6 +34,10 @@ class GANConfig:
     groups: int = 8
     out_scale: float = 1.0                # the output is out_scale * tanh(.): 1 for images in [-1, 1]
     disc_channels: Tuple[int, ...] = (32, 64)   # discriminator width per level (not exported)
+    # how the discriminator pools its last block: "sum" over positions sees what is there, not where;
+    # "flatten" (a dense layer over every position) also sees where. ECG windows are centred on the R
+    # peak: with "sum" a generator put it 72 samples late and nothing told it otherwise
+    disc_pool: str = "sum"
 
 
 class Generator(nn.Module):
@@ -73,6 +78,9 @@ class Discriminator(nn.Module):
                                               spectral_norm(conv(d, c_out, c_out, k))]))
             c = c_out
         self.pool = avg_pool(d)
+        assert cfg.disc_pool in ("sum", "flatten"), cfg.disc_pool
+        low = cfg.size // 2 ** len(cfg.disc_channels)
+        self.flat = spectral_norm(nn.Linear(c * low ** d, c)) if cfg.disc_pool == "flatten" else None
         self.out = spectral_norm(nn.Linear(c, 1))
         self.embed = spectral_norm(nn.Embedding(cfg.num_classes, c))
 
@@ -80,7 +88,10 @@ class Discriminator(nn.Module):
         h = x
         for a, b in self.blocks:
             h = self.pool(F.leaky_relu(b(F.leaky_relu(a(h), 0.2)), 0.2))
-        h = h.flatten(2).sum(2)                                      # (B, c): sum over positions
+        if self.flat is None:
+            h = h.flatten(2).sum(2)                                  # (B, c): sum over positions
+        else:
+            h = F.leaky_relu(self.flat(h.flatten(1)), 0.2)           # (B, c): every position its own weights
         return self.out(h).squeeze(1) + (self.embed(y) * h).sum(1)   # (B,)
 
 

@@ -36,19 +36,35 @@ def test_truncated_latents_stay_within_the_bound_and_untruncated_ones_are_the_pl
         draw_latents(1, 4, torch.Generator(), psi=0.0)
 
 
-def test_the_discriminator_projects_the_class_embedding_onto_its_features():
+@pytest.mark.parametrize("pool", ["sum", "flatten"])
+def test_the_discriminator_projects_the_class_embedding_onto_its_features(pool):
     torch.manual_seed(0)
-    d = Discriminator(GANConfig(dims=2, in_channels=1, size=8, num_classes=3, disc_channels=(4, 6)))
+    d = Discriminator(GANConfig(dims=2, in_channels=1, size=8, num_classes=3, disc_channels=(4, 6), disc_pool=pool))
     d.eval()                                                         # spectral norm: no power iteration
     x = torch.randn(2, 1, 8, 8)
+    lrelu = lambda v: torch.nn.functional.leaky_relu(v, 0.2)
     with torch.no_grad():
         out0, out2 = d(x, torch.tensor([0, 0])), d(x, torch.tensor([2, 2]))
         h = x
         for a, b in d.blocks:
-            h = d.pool(torch.nn.functional.leaky_relu(b(torch.nn.functional.leaky_relu(a(h), 0.2)), 0.2))
-        h = h.flatten(2).sum(2)
+            h = d.pool(lrelu(b(lrelu(a(h)))))
+        h = h.flatten(2).sum(2) if pool == "sum" else lrelu(d.flat(h.flatten(1)))
         e = d.embed.weight                                           # spectrally normalised rows
         np.testing.assert_allclose((out2 - out0).numpy(), (h @ (e[2] - e[0])).numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_a_flattening_discriminator_sees_where_a_beat_is_not_only_what_it_is():
+    torch.manual_seed(0)
+    cfg = dict(dims=1, in_channels=1, size=128, num_classes=2, disc_channels=(4, 4), kernel=5)
+    beat = torch.zeros(1, 1, 128)
+    beat[0, 0, 40:44] = 1.0
+    late = torch.roll(beat, 32, dims=2)                              # the same beat, later, both far from the edges
+    y = torch.tensor([0])
+    with torch.no_grad():
+        summed = Discriminator(GANConfig(**cfg, disc_pool="sum")).eval()
+        flat = Discriminator(GANConfig(**cfg, disc_pool="flatten")).eval()
+        assert torch.allclose(summed(beat, y), summed(late, y), rtol=1e-6)    # blind to the shift
+        assert not torch.allclose(flat(beat, y), flat(late, y), rtol=1e-3)
 
 
 def test_one_gan_step_moves_both_networks_and_the_ema(fake_data_dir, tmp_path):

@@ -18,7 +18,7 @@ import torch
 from training.configs import get_config
 from training.evaluate import EVALUATOR, generator_quality
 from training.export import DEFAULT_MODELS, write_card
-from training.medsynth.card import LIMITATIONS, MODEL_LIMITATIONS
+from training.medsynth.card import limitations
 from training.medsynth.export import load_export
 from training.train import DEFAULT_DATA
 
@@ -44,7 +44,7 @@ def remeasure(model_id, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA, grid_d
 def refresh_text(folder, card=None):
     """The card's limitations from training/medsynth/card.py as they stand, and its README from the card."""
     card = card or json.load(open(os.path.join(folder, "card.json")))
-    card["limitations"] = LIMITATIONS.get(card["dataset"], []) + MODEL_LIMITATIONS.get((card["dataset"], card["method"]), [])
+    card["limitations"] = limitations(card["dataset"], card["method"])
     write_card(folder, card)
 
 

@@ -56,6 +56,22 @@ MODEL_LIMITATIONS = {
         "extractor's features grows (training/sampler_sweep.py, 2026-12-02). Truncation trades variety for "
         "typical samples.",
     ],
+    ("mitbih", "gan"): [
+        "Its Q samples are copies: 95% of them lie closer to one of the 8 DS1 Q beats than 99% of held-out beats "
+        "lie to any training beat (so 19% of all its samples are flagged by the copies check below); no N, S, V or F "
+        "sample is. The membership test's AUC (0.62) also measures how DS1 patients differ from DS2 patients: the "
+        "held-out beats are other patients'.",
+        "Its first run, with a discriminator that summed its features over time, put the R peak about 72 samples "
+        "(0.2 s) after the window's fiducial point, where every real beat has it; nothing in that discriminator could "
+        "see where a beat was. This one was trained from the start with a discriminator that weighs every position "
+        "(disc_pool 'flatten', training/medsynth/gan.py): its N, S, V and F peaks lie at samples 91 to 93, as real "
+        "beats' do at 90 (medians of 200 samples each, 2026-12-02). In the grids its traces carry a fine jitter that "
+        "real beats lack.",
+    ],
+    ("bccd", "gan"): [
+        "Its patches are softer than real ones: RBC outlines are irregular, platelets faint smudges (look at the "
+        "grids); the evaluator still sees every class as asked, and no patch has an unusual border.",
+    ],
     ("retinamnist", "gan"): [
         "Grade 4 samples are recognised less often (16%) than real grade-4 films are (20%); at 28x28 the grade "
         "rests on colour and coarse texture, and the evaluator itself grades about half of real films right.",

@@ -3,9 +3,9 @@
  * after another: what each makes, what it costs here (milliseconds per sample, measured on this
  * device, and network passes per sample), how often the dataset's evaluator sees the requested
  * class in what it made, how close what it made lies to the training samples (beside real held-out
- * samples of the class: copies show as much closer), and the distance to real data its card measured. The diffusion model, the VAE and the
- * GAN read the page's settings where they have the knob (steps, guidance, eta; temperature;
- * truncation), each held to its own card's limits.
+ * samples of the class: copies show as much closer), and the distance to real data its card measured.
+ * A family whose knobs are on the page (steps, guidance, eta; temperature; truncation) runs with
+ * them; the others with their card's, each held to its own card's limits.
  *
  * The models are this comparison's own: loaded on first use, kept while the dataset stays, freed
  * when it changes or the page goes away. Nothing here touches the page's main and partner models.
@@ -64,6 +64,8 @@ export interface FamilyRequest {
   /** The class by name, and the page's other settings. */
   className: string;
   settings: Settings;
+  /** The families whose knobs the page shows (the others take their card's); absent: every family takes the page's. */
+  shown?: readonly GeneratorMethod[];
   /** Real training and held-out samples (the judge's pack), or null (no nearest-sample figure then). */
   reference?: JudgeReference | null;
 }
@@ -77,10 +79,15 @@ export function familiesOf(models: readonly ModelSummary[], dataset: string): Mo
   return FAMILY_ORDER.flatMap((method) => models.find((m) => m.dataset === dataset && m.method === method && isGenerator(m)) ?? []);
 }
 
-/** The page's settings held to one card, with the class given by name (a model without it takes its first). */
-export function settingsFor(card: LoadedModel['card'], className: string, settings: Settings): Settings {
-  const raw = { ...settings, classIndex: card.classes.includes(className) ? className : undefined };
-  return clampSettings(raw, limitsOf(card), defaultsOf(card)).settings;
+/**
+ * The page's settings held to one card, with the class given by name (a model without it takes its
+ * first); with `ownKnobs` false, the family's knobs are its card's and only class, seed and count the page's.
+ */
+export function settingsFor(card: LoadedModel['card'], className: string, settings: Settings, ownKnobs = true): Settings {
+  const defaults = defaultsOf(card);
+  const page = ownKnobs ? settings : { ...defaults, count: settings.count, seed: settings.seed };
+  const raw = { ...page, classIndex: card.classes.includes(className) ? className : undefined };
+  return clampSettings(raw, limitsOf(card), defaults).settings;
 }
 
 /** A family's knobs in words, as the row shows them. */
@@ -125,7 +132,7 @@ export async function runFamilies(
       const model = await load(rows[i]!.model);
       signal?.throwIfAborted();
       const card = model.card;
-      const settings = settingsFor(card, request.className, request.settings);
+      const settings = settingsFor(card, request.className, request.settings, request.shown?.includes(rows[i]!.method) ?? true);
       const work = runWork(rows[i]!.method, settings);
       update(i, {
         status: 'running', how: describeSettings(rows[i]!.method, settings), shape: card.architecture.inputShape,
@@ -211,7 +218,9 @@ export class FamilyCompare implements ReactiveController {
         signal,
         onRow: (i, row) => {
           if (!isCurrent()) return;
-          this.rows = Object.assign([...this.rows], { [i]: row });
+          const rows = [...this.rows];
+          rows[i] = row;
+          this.rows = rows;
           this.host.requestUpdate();
         },
       }),

@@ -221,7 +221,7 @@ export class AppRoot extends LitElement {
         @msl-family-run=${() => {
           if (lab.running || this.judge.running) return;
           const name = summary.classes[lab.state.settings.classIndex] ?? '';
-          void this.families.run({ models, evaluator: evaluatorFor(summary.dataset), className: name, settings: lab.state.settings });
+          void this.families.run({ models, evaluator: evaluatorFor(summary.dataset), className: name, settings: lab.state.settings, shown: lab.methods });
         }}
         @msl-family-cancel=${() => void this.families.cancel()}></msl-family-compare>
     </section>`;

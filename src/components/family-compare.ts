@@ -92,7 +92,8 @@ export class FamilyCompareView extends LitElement {
     const range = signals.length ? voltRange(signals.flatMap((r) => r.samples)) : null;
     return html`
       <p class="note">The same class${this.className ? html` (<strong>${this.className}</strong>)` : nothing}, seed and count for each of
-        the ${this.families} families trained on this data, each with its own knobs from the settings above. The cost is measured here, on this
+        the ${this.families} families trained on this data, each with its own knobs from the settings above where they are there, else from
+        its card. The cost is measured here, on this
         device; so is the distance from each sample to its nearest training sample (in network units; much closer than real held-out samples
         of the class are means copies). The distance to real data is the one each card measured, on hundreds of samples.</p>
       <div class="bar">

@@ -60,6 +60,9 @@ describe('the family comparison', () => {
     const gan = loaded.get('tiny-xray-gan')! as LatentModel;
     expect(rows[2]!.samples).toEqual((await sampleLatentModel(gan, { ...SETTINGS, classIndex: 1 })).samples);
     expect(rows.every((r) => r.nearest === null)).toBe(true);   // no reference pack given
+    // with only the diffusion model's knobs on the page, the VAE and the GAN take their cards'
+    const cards = await runFamilies({ models: families, evaluator: null, className: 'pneumonia', settings: SETTINGS, shown: ['ddpm'] }, cached);
+    expect(cards.map((r) => r.how)).toEqual(['DDIM 2 steps, eta 0, guidance 2', 'temperature 1', 'no truncation']);
 
     // a training set holding the GAN's samples themselves: its nearest distance is 0, a copy, while
     // the other families' and real held-out samples of the class lie farther away
@@ -85,6 +88,8 @@ describe('the family comparison', () => {
     expect(settingsFor(gan.card, 'pneumonia', SETTINGS).classIndex).toBe(1);
     expect(settingsFor(gan.card, 'no such class', { ...SETTINGS, classIndex: 1 }).classIndex).toBe(0);
     expect(settingsFor(gan.card, 'normal', { ...SETTINGS, truncation: 9, count: 500 })).toMatchObject({ truncation: 3, count: 64 });
+    // a family whose knobs the page does not show takes its card's, and the page's class, seed and count
+    expect(settingsFor(gan.card, 'pneumonia', SETTINGS, false)).toMatchObject({ classIndex: 1, seed: 9, count: 3, truncation: 0 });
     gan.dispose();
     expect(describeSettings('gan', { ...SETTINGS, truncation: 0 })).toBe('no truncation');
     expect(describeSettings('ddpm', { ...SETTINGS, sampler: 'ddpm' })).toBe('DDPM 2 steps, guidance 2');

@@ -111,9 +111,11 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir, models_dir=DEFAU
     p_gen, f_gen = predict(evaluator, x_gen)
     hit = p_gen.argmax(1) == y_gen.numpy()
     # the card's sampler defaults are what generate() sampled with (it refuses any it cannot honour)
-    q = {"samplesPerClass": n, "sampler": ({**cfg["sampler_defaults"], "clipRange": clip}
-                                             if cfg["method"] == "ddpm" else {"z": "N(0, I)"}
-                                             if cfg["method"] == "vae" else {"z": "N(0, I)", "truncation": cfg["truncation"]}),
+    if cfg["method"] == "ddpm":
+        sampler = {**cfg["sampler_defaults"], "clipRange": clip}
+    else:
+        sampler = {"z": "N(0, I)", **({"truncation": cfg["truncation"]} if cfg["method"] == "gan" else {})}
+    q = {"samplesPerClass": n, "sampler": sampler,
          "evaluator": EVALUATOR[cfg["dataset"]],
          "classifiedAsRequested": {c: float(hit[y_gen.numpy() == i].mean()) for i, c in enumerate(train.classes)}}
 

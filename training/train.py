@@ -159,15 +159,13 @@ class Trainer:
             for group in opt.param_groups:
                 group["lr"] = lr
         if self.disc is not None:
-            loss, extra = self.gan_step(x, y)
-            self.ema.update(self.model)
-            self.step += 1
-            return loss.item(), extra
-        loss, extra = self.loss(x, y)
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
-        self.opt.step()
+            loss, extra = self.gan_step(x, y)                       # steps both networks itself
+        else:
+            loss, extra = self.loss(x, y)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
+            self.opt.step()
         if self.ema is not None:
             self.ema.update(self.model)
         self.step += 1

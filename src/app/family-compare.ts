@@ -13,7 +13,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type JudgeReference, loadJudgeReference } from '../data/reference-packs.js';
 import { evaluateSamples } from '../judge/features.js';
-import { nearestRows, packRows } from '../judge/memorisation.js';
+import { type RowSet, nearestRows, packRows } from '../judge/memorisation.js';
 import { type CardFigures, cardFigures } from '../judge/view.js';
 import type { GeneratorMethod } from '../models/card.js';
 import { isGenerator, methodName } from '../models/catalogue.js';
@@ -117,14 +117,13 @@ export async function runFamilies(
     options.onRow?.(i, rows[i]!);
   };
   const evaluator = request.evaluator ? await load(request.evaluator) : null;
-  // the pack's training samples, and its held-out samples of the class, in network units (the
-  // scaling of the dataset's models: each family of one dataset shares it)
+  // the pack's training samples and the median distance of its held-out samples of the class to
+  // them, in network units: made once, with the first family's scaling (the families of one dataset
+  // share it)
   const train = request.reference?.train ?? null;
-  let heldOutMedian: number | null | undefined;
-  const nearestTrain = async (samples: readonly Float32Array[], toNetwork: (x: ArrayLike<number>) => ArrayLike<number>) => {
-    const found = await nearestRows(packRows(samples, toNetwork), packRows(train!.samples, toNetwork), 1, { signal });
-    return median(found.distances);
-  };
+  let pack: { rows: RowSet; heldOut: number | null } | null = null;
+  const nearestMedian = async (samples: readonly Float32Array[], rows: RowSet, toNetwork: (x: ArrayLike<number>) => ArrayLike<number>) =>
+    median((await nearestRows(packRows(samples, toNetwork), rows, 1, { signal })).distances);
   for (let i = 0; i < rows.length; i++) {
     signal?.throwIfAborted();
     update(i, { status: 'loading' });
@@ -153,12 +152,13 @@ export async function runFamilies(
       let nearest: FamilyRow['nearest'] = null;
       if (train && train.samples[0]?.length === out.samples[0]?.length) {
         const toNetwork = scalingOf(card).toNetwork;
-        if (heldOutMedian === undefined) {
+        if (!pack) {
+          const rows = packRows(train.samples, toNetwork);
           const held = request.reference!.heldout;
           const ofClass = held.samples.filter((_, k) => held.labels[k] === settings.classIndex);
-          heldOutMedian = ofClass.length ? await nearestTrain(ofClass, toNetwork) : null;
+          pack = { rows, heldOut: ofClass.length ? await nearestMedian(ofClass, rows, toNetwork) : null };
         }
-        nearest = { generated: await nearestTrain(out.samples, toNetwork), heldOut: heldOutMedian, train: train.samples.length };
+        nearest = { generated: await nearestMedian(out.samples, pack.rows, toNetwork), heldOut: pack.heldOut, train: train.samples.length };
       }
       update(i, { status: 'done', samples: out.samples, msPerSample, recognised, nearest });
     } catch (error) {

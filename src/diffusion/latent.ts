@@ -22,6 +22,9 @@ export function truncated(stream: ArrayLike<number>, psi: number): Float32Array 
   return Float32Array.from(Array.prototype.filter.call(stream, (v: number) => Math.abs(v) <= psi) as number[]);
 }
 
+/** The smallest truncation bound: acceptance is P(|v| <= psi), 4% at 0.05; below it a stream would run very long. */
+export const MIN_TRUNCATION = 0.05;
+
 /**
  * `count` latents of `dim` values each, back to back, from N(0, I) truncated to [-psi, psi]
  * (psi null: not truncated, the same values as priorLatents at temperature 1). Sample i reads its
@@ -29,8 +32,7 @@ export function truncated(stream: ArrayLike<number>, psi: number): Float32Array 
  */
 export function truncatedLatents(seed: number, count: number, dim: number, psi: number | null): Float32Array {
   if (psi === null) return priorLatents(seed, count, dim);
-  // acceptance is P(|v| <= psi): 4% at 0.05, below which a stream would have to run very long
-  if (!(psi >= 0.05)) throw new Error(`truncation must be at least 0.05, got ${psi}`);
+  if (!(psi >= MIN_TRUNCATION)) throw new Error(`truncation must be at least ${MIN_TRUNCATION}, got ${psi}`);
   const out = new Float32Array(count * dim);
   for (let i = 0; i < count; i++) {
     let kept: Float32Array = new Float32Array(0);

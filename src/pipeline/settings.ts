@@ -3,6 +3,7 @@
  * the address or a form field) into settings that are always valid. A value out of range is
  * clamped, never refused, and every change comes back as a note the page shows.
  */
+import { MIN_TRUNCATION } from '../diffusion/latent.js';
 import type { ModelCard } from '../models/card.js';
 import { cardTruncationOf, isGuidable, samplerDefaultsOf } from './pipeline.js';
 
@@ -62,9 +63,6 @@ export const LABELS: Record<SettingName, string> = {
   temperature: 'Temperature',
   truncation: 'Truncation',
 };
-
-/** The smallest truncation bound above 0 (off): below it the rejection draw would run long. */
-export const MIN_TRUNCATION = 0.05;
 
 /** What clamping needs to know of a model. */
 export interface ModelLimits {

@@ -212,10 +212,9 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
     if cfg["method"] in ("ddpm", "vae", "gan"):
         card["guidance"] = {"nullClass": cfg["arch"]["num_classes"] if cfg["method"] == "ddpm" else None,
                             "trainedDropout": cfg["class_dropout"] if cfg["method"] == "ddpm" else 0.0}
-    if cfg["method"] == "vae":
-        card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)"}
-    if cfg["method"] == "gan":
-        card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)", "truncation": cfg["truncation"]}
+    if cfg["method"] in ("vae", "gan"):
+        card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)",
+                          **({"truncation": cfg["truncation"]} if cfg["method"] == "gan" else {})}
     splits = index["splits"]
     card["provenance"] = {**index.get("provenance", {}),
                           "trainedOn": {"split": cfg["train_split"], "count": splits[cfg["train_split"]]["count"],

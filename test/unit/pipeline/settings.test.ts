@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_SETTINGS, type ModelLimits, clampClass, clampNumber, clampSampler, clampSettings, defaultsOf, limitsOf, MIN_TRUNCATION, randomSeed,
+  DEFAULT_SETTINGS, type ModelLimits, clampClass, clampNumber, clampSampler, clampSettings, defaultsOf, limitsOf, randomSeed,
 } from '../../../src/pipeline/settings.js';
+import { MIN_TRUNCATION } from '../../../src/diffusion/latent.js';
 import type { ModelCard } from '../../../src/models/card.js';
 
 const LIMITS: ModelLimits = { classes: ['normal', 'pneumonia'], trainingSteps: 1000, guidable: true };

@@ -17,7 +17,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailWeights } from '../src/models/catalogue.js';
 import { imageSize } from '../src/display/convert.js';
 import { ecgAxes, voltRange, windowStartMs } from '../src/display/ecg-axes.js';
-import { type DdpmModel, type LatentModel, sampleDiffusion, sampleLatentModel } from '../src/pipeline/pipeline.js';
+import { type DdpmModel, type LatentModel, sampleAr, sampleDiffusion, sampleLatentModel } from '../src/pipeline/pipeline.js';
+import { describeSettings } from '../src/app/family-compare.js';
 import { clampSettings, defaultsOf, limitsOf } from '../src/pipeline/settings.js';
 import { parseCard } from '../src/models/card.js';
 import { loadModel } from '../src/models/loader.js';
@@ -51,12 +52,13 @@ async function makeTiles(id: string): Promise<{ tiles: Float32Array[]; classes: 
       const { settings } = clampSettings(raw, limitsOf(card), defaultsOf(card));
       const out = model.kind === 'ddpm'
         ? await sampleDiffusion(model as DdpmModel, settings, { watch: 0 })
-        : await sampleLatentModel(model as LatentModel, settings);
+        : model.kind === 'ar' ? await sampleAr(model, settings) : await sampleLatentModel(model as LatentModel, settings);
       tiles.push(out.samples[0]!);
       classes.push(card.classes[classIndex]!);
       how = model.kind === 'ddpm'
         ? `${settings.sampler.toUpperCase()} ${settings.steps} steps, eta ${settings.eta}, guidance ${settings.guidance}`
-        : model.kind === 'gan' ? `truncation ${settings.truncation || 'none'}` : `temperature ${settings.temperature}`;
+        : model.kind === 'gan' ? `truncation ${settings.truncation || 'none'}`
+          : model.kind === 'ar' ? describeSettings('ar', settings) : `temperature ${settings.temperature}`;
     }
     return { tiles, classes, how };
   } finally {

@@ -8,6 +8,7 @@ for the datasets as published.
 """
 from dataclasses import asdict, dataclass, field, replace
 
+from training.medsynth.ar import ARConfig
 from training.medsynth.classifier import ClassifierConfig
 from training.medsynth.gan import GANConfig
 from training.medsynth.unet import UNetConfig
@@ -19,9 +20,9 @@ class RunConfig:
     id: str
     name: str
     modality: str
-    method: str                          # "ddpm" | "vae" | "gan" | "classifier"
+    method: str                          # "ddpm" | "vae" | "gan" | "ar" | "classifier"
     dataset: str
-    arch: object                         # UNetConfig | VAEConfig | GANConfig | ClassifierConfig
+    arch: object                         # UNetConfig | VAEConfig | GANConfig | ARConfig | ClassifierConfig
     train_split: str = "train"
     heldout_split: str = "test"          # what quality is measured on; never used for training
     seed: int = 0
@@ -55,6 +56,17 @@ class RunConfig:
     adam_betas: tuple = (0.9, 0.999)     # GANs: (0.0, 0.9), as Miyato et al. for the hinge loss
     truncation: float = None             # GAN: |z| bound the card's figures are measured at and the
                                          # page starts at (None: plain N(0, I))
+    # AR (two stages, ar.py): the VQ autoencoder trains for the first vq_steps steps at vq_lr, with
+    # commitment weight vq_beta and dead-code restarts every vq_restart_every steps; then it is frozen
+    # and the transformer trains at lr (warm-up again) on the tokens of the (augmented) batches
+    vq_steps: int = 2000
+    vq_lr: float = 1e-3
+    vq_beta: float = 0.25                # van den Oord et al.'s commitment weight
+    vq_restart_every: int = 100
+    # how the card's figures are measured and the page starts: guidance on the logits (1: none),
+    # temperature, top-k (0: all) and top-p (1: all); camelCase as on the card
+    token_sampling: dict = field(default_factory=lambda: {
+        "guidance": 1.0, "temperature": 1.0, "topK": 0, "topP": 1.0})
     # bookkeeping
     checkpoint_minutes: float = 3.0
     sample_every: int = 1000             # sample grid PNG every this many steps (a few seconds each)
@@ -246,6 +258,46 @@ CONFIGS.update({
 })
 
 
+# The autoregressive family (issue 17): a VQ autoencoder (codebook 256-512) and a pre-LN GPT of 4
+# layers, width 128, over 7x7 (28x28 images), 8x8 (64x64) or 32 (beats) tokens (TRAINING-NOTES).
+# ema_decay 0.995: the transformer's average must forget its untrained start within its ~2,000 steps
+# (0.999 would still hold 16% of it); vq_steps + the transformer's steps = max_steps, sized for about
+# 25 minutes of one CPU thread each
+AR = dict(method="ar", lr=5e-4, vq_lr=1e-3, batch_size=32, warmup_steps=200, ema_decay=0.995,
+          class_dropout=0.1, weight_decay=0.0, vq_restart_every=50)
+AR_28 = dict(dims=2, size=28, vq_channels=(32, 64), kernel=3, codebook_size=256, code_dim=32,
+             width=128, layers=4, heads=4, mlp_ratio=4)
+CONFIGS.update({
+    "xray-ar": RunConfig(
+        id="xray-ar", name="Chest X-ray autoregressive transformer (class-conditional)", **XRAY, **AR,
+        arch=ARConfig(in_channels=1, num_classes=2, **AR_28), balance_power=0.5, aug={"shift": 1},
+        vq_steps=1500, max_steps=3300),
+    "breast-ar": RunConfig(
+        id="breast-ar", name="Breast ultrasound autoregressive transformer (class-conditional)", **BREAST, **AR,
+        arch=ARConfig(in_channels=1, num_classes=2, **AR_28), balance_power=0.5, aug={"shift": 2},
+        vq_steps=1500, max_steps=2700),   # 546 images: 1,200 transformer steps are 70 passes over them
+    "retina-ar": RunConfig(
+        id="retina-ar", name="Fundus autoregressive transformer (class-conditional, DR grades 0-4)", **RETINA, **AR,
+        arch=ARConfig(in_channels=3, num_classes=5, **AR_28), balance_power=0.5,
+        drop_surround_outliers=True,    # as retina-ddpm: the 16 bright-surround films (issue 16)
+        vq_steps=1500, max_steps=3300),
+    "bccd-ar": RunConfig(
+        id="bccd-ar", name="Blood-cell autoregressive transformer (class-conditional, 64x64 RGB)", **BCCD, **AR,
+        # 8x8 tokens of 8x8 pixels, not 16x16 of 4x4: a 256-token sequence costs a 2-core CPU four
+        # times the training of a 64-token one
+        # 16 channels at 64x64, where a CPU step spends its time
+        arch=ARConfig(dims=2, in_channels=3, size=64, vq_channels=(16, 32, 64), kernel=3, codebook_size=512,
+                      code_dim=32, width=128, layers=4, heads=4, mlp_ratio=4),
+        balance_power=0.5, vq_steps=1000, max_steps=2500),
+    "ecg-ar": RunConfig(
+        id="ecg-ar", name="ECG heartbeat autoregressive transformer (class-conditional, AAMI classes)", **ECG, **AR,
+        # 256 samples -> 32 tokens of 8 samples (22 ms) each
+        arch=ARConfig(dims=1, in_channels=1, size=256, vq_channels=(32, 64, 64), kernel=5, codebook_size=256,
+                      code_dim=32, width=128, layers=4, heads=4, mlp_ratio=4),
+        balance_power=0.3, vq_steps=1500, max_steps=4000),
+})
+
+
 def tiny(cfg: RunConfig) -> RunConfig:
     """A few-thousand-parameter variant for tests and smoke runs: same code paths, tiny sizes."""
     a = cfg.arch
@@ -255,6 +307,10 @@ def tiny(cfg: RunConfig) -> RunConfig:
         arch = replace(a, channels=(8, 8), hidden=16, latent_dim=4)
     elif isinstance(a, GANConfig):
         arch = replace(a, channels=(8, 8), disc_channels=(8, 8), groups=4, latent_dim=4)
+    elif isinstance(a, ARConfig):
+        arch = replace(a, vq_channels=(8, 8), codebook_size=16, code_dim=4, width=16, layers=2, heads=2,
+                       mlp_ratio=2)
+        cfg = replace(cfg, vq_steps=3, vq_restart_every=2)
     else:
         arch = replace(a, channels=(8, 16), groups=4, feature_dim=8)
     return replace(cfg, arch=arch, batch_size=8, warmup_steps=2, sample_every=2, log_every=1,
@@ -272,17 +328,18 @@ def get_config(model_id: str, tiny_variant: bool = False) -> RunConfig:
 def config_from_dict(d: dict) -> RunConfig:
     """Rebuild a saved config; keys added since the run was saved take today's defaults (patched
     explicitly here rather than failing obscurely)."""
-    arch_cls = {"ddpm": UNetConfig, "vae": VAEConfig, "gan": GANConfig, "classifier": ClassifierConfig}[d["method"]]
+    arch_cls = {"ddpm": UNetConfig, "vae": VAEConfig, "gan": GANConfig, "ar": ARConfig,
+                "classifier": ClassifierConfig}[d["method"]]
     arch = arch_cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in d["arch"].items()
                        if k in arch_cls.__dataclass_fields__})
     known = {k: v for k, v in d.items() if k in RunConfig.__dataclass_fields__ and k != "arch"}
     base = CONFIGS.get(d["id"])
     if base is None:  # a run of a derived config (the tiny test fixtures): all it needs was saved
         return RunConfig(arch=arch, **known)
-    # how a finished GAN is sampled is the card's choice, made after training (training draws z
+    # how a finished GAN or AR model is sampled is the card's choice, made after training (training draws z
     # untruncated): it comes from today's config, not from the run's
     known = {k: v for k, v in known.items() if k not in SAMPLING_ONLY}
     return replace(base, arch=arch, **known)
 
 
-SAMPLING_ONLY = ("truncation",)
+SAMPLING_ONLY = ("truncation", "token_sampling")

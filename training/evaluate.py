@@ -11,12 +11,15 @@ then re-exports models/<id>/ so card.json and README.md carry the figures.
 """
 import argparse
 import os
+import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from training.export import DEFAULT_MODELS, export_model
 from training.medsynth import evaluate as ev
+from training.medsynth.ar import perplexity
 from training.medsynth.data import load_split, unscale_output
 from training.medsynth.export import load_export, round_to_storage
 from training.medsynth.models import generate, load_run, read_json, write_json
@@ -113,6 +116,8 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir, models_dir=DEFAU
     # the card's sampler defaults are what generate() sampled with (it refuses any it cannot honour)
     if cfg["method"] == "ddpm":
         sampler = {**cfg["sampler_defaults"], "clipRange": clip}
+    elif cfg["method"] == "ar":
+        sampler = {"tokens": "one at a time, key/value cache", **cfg["token_sampling"]}
     else:
         sampler = {"z": "N(0, I)", **({"truncation": cfg["truncation"]} if cfg["method"] == "gan" else {})}
     q = {"samplesPerClass": n, "sampler": sampler,
@@ -181,7 +186,27 @@ def generator_quality(cfg, model, evaluator, data_dir, run_dir, models_dir=DEFAU
             _, recon, kl = vae_loss(held.x, x_hat, mu, logvar, cfg["recon_sigma"], 1.0)
         q["heldOut"] = {"reconstructionMse": float(((held.x - x_hat) ** 2).mean()),
                         "negativeElboNats": float(recon + kl), "klNats": float(kl)}
+    if cfg["method"] == "ar":
+        q["tokens"] = token_quality(model.cpu(), held)
     return q
+
+
+@torch.no_grad()
+def token_quality(model, held, batch=200):
+    """The VQ's reconstruction error and code use on held-out data, and the transformer's held-out
+    cross-entropy (bits per token, true class as the prompt): what limits an AR model's samples."""
+    model.eval()
+    codes = torch.cat([model.vq.encode(held.x[i:i + batch]) for i in range(0, len(held.y), batch)])
+    recon = torch.cat([model.vq.decode(codes[i:i + batch]) for i in range(0, len(codes), batch)])
+    nll = torch.cat([F.cross_entropy(model.gpt.teacher_forced(codes[i:i + batch], held.y[i:i + batch]).flatten(0, 1),
+                                     codes[i:i + batch].flatten(), reduction="none")
+                     for i in range(0, len(codes), batch)])
+    C = model.cfg.codebook_size
+    return {"heldOutReconstructionMse": float(((held.x - recon) ** 2).mean()),
+            "codesUsed": int(len(codes.unique())), "codebookSize": C, "perplexity": perplexity(codes, C),
+            "heldOutBitsPerToken": float(nll.mean() / math.log(2)), "uniformBitsPerToken": math.log2(C),
+            "definition": "held-out split: VQ reconstruction MSE in network units; distinct codes chosen and exp(entropy) "
+                          "of their frequencies; the transformer's mean cross-entropy of the true tokens given the class"}
 
 
 def evaluate_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA):
@@ -195,7 +220,7 @@ def evaluate_model(model_id, runs_dir=DEFAULT_RUNS, models_dir=DEFAULT_MODELS, d
         q = classifier_quality(cfg, model, data_dir)
     else:
         ev_id = EVALUATOR[cfg["dataset"]]
-        _, evaluator = load_as_exported(os.path.join(runs_dir, ev_id), models_dir, ev_id)
+        _, evaluator = load_export(os.path.join(models_dir, ev_id))   # the evaluator as shipped
         q = generator_quality(cfg, model, evaluator.to(device), data_dir, run_dir, models_dir)
     write_json(os.path.join(run_dir, "quality.json"), q)
     export_model(model_id, runs_dir, models_dir, data_dir)          # carry the figures into the card

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from training.medsynth import export as ex
+from training.medsynth.ar import sample_tokens
 from training.medsynth.card import build_card, readme
 from training.medsynth.data import read_index
 from training.medsynth.models import load_run, read_json, write_json
@@ -65,12 +66,42 @@ def parity_cases(cfg, model):
             y = torch.tensor([0, K - 1])
             return {"decode": {"inputs": {"z": ex.arr(z), "y": y.tolist()},
                                "outputs": {"x": ex.arr(cl(model(z, y)))}}}
+        if cfg["method"] == "ar":
+            return ar_parity_cases(cfg, model, x, g)
         xin = (0.5 * x).clamp(-1, 1)
         feats = model.features(xin)
         logits = model.head(feats)
         return {"classify": {"inputs": {"x": ex.arr(cl(xin))},
                              "outputs": {"features": ex.arr(feats), "logits": ex.arr(logits),
                                          "probabilities": ex.arr(torch.softmax(logits, 1))}}}
+
+
+AR_SAMPLING_CASE = {"guidance": 2.0, "temperature": 0.9, "topK": 20, "topP": 0.9}
+
+
+def ar_parity_cases(cfg, model, x, g):
+    """The VQ's encoder (to tokens) and decoder, the transformer's whole causal pass over the first
+    positions, and a guided, filtered sampling run with given uniforms (the cache, the guidance, the
+    filters and the draw, end to end)."""
+    a = cfg["arch"]
+    K, N, C = a["num_classes"], model.gpt.pos.shape[0], a["codebook_size"]
+    cl = ex.to_channels_last
+    xin = (0.5 * x).clamp(-1, 1)
+    tokens = torch.randint(0, C, (2, N), generator=g)
+    T = min(N, 8)
+    inputs = torch.randint(0, C, (2, T), generator=g)
+    y = torch.tensor([0, K])                                         # a class, then the null class
+    u = torch.rand((2, N), generator=g)
+    s = AR_SAMPLING_CASE
+    sampled = sample_tokens(model.gpt, torch.tensor([0, K - 1]), K, N, None, guidance=s["guidance"],
+                            temperature=s["temperature"], top_k=s["topK"], top_p=s["topP"], uniforms=u)
+    return {"encode": {"inputs": {"x": ex.arr(cl(xin))},
+                       "outputs": {"tokens": model.vq.encode(xin).tolist()}},
+            "decode": {"inputs": {"tokens": tokens.tolist()}, "outputs": {"x": ex.arr(cl(model.vq.decode(tokens)))}},
+            "logits": {"inputs": {"tokens": inputs.tolist(), "y": y.tolist()},
+                       "outputs": {"logits": ex.arr(model.gpt(inputs, y))}},
+            "sample": {"inputs": {"y": [0, K - 1], "uniforms": ex.arr(u), **s},
+                       "outputs": {"tokens": sampled.tolist()}}}
 
 
 class _FixedNoise:

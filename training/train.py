@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from training.configs import RunConfig, config_from_dict, get_config
 from training.medsynth import evaluate as ev
+from training.medsynth.ar import perplexity, restart_dead_codes
 from training.medsynth.card import architecture as card_architecture
 from training.medsynth.data import BatchSampler, augment, load_split, unscale_output
 from training.medsynth.ema import EMA
@@ -67,8 +68,12 @@ def hardware():
 
 
 def learning_rate(cfg, step, progress):
-    """Linear warm-up, then constant or (lr_decay "cosine-time") cosine to 0 as progress goes 0 -> 1."""
-    lr = cfg.lr * min(1.0, (step + 1) / max(cfg.warmup_steps, 1))
+    """Linear warm-up, then constant or (lr_decay "cosine-time") cosine to 0 as progress goes 0 -> 1.
+    AR runs: vq_lr for the VQ autoencoder's vq_steps, then lr with a warm-up of its own."""
+    base = cfg.lr
+    if cfg.method == "ar":
+        base, step = (cfg.vq_lr, step) if step < cfg.vq_steps else (cfg.lr, step - cfg.vq_steps)
+    lr = base * min(1.0, (step + 1) / max(cfg.warmup_steps, 1))
     if cfg.lr_decay == "cosine-time":
         lr *= 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
     return lr
@@ -113,6 +118,9 @@ class Trainer:
         self.diffusion = Diffusion.from_config(self.cfg_dict) if cfg.method == "ddpm" else None
         self.step, self.elapsed = 0, 0.0
         self.init_from = None          # the exported model a fine-tuning run started from (its record)
+        # AR: how often each code was chosen since the last dead-code restart (not checkpointed: a
+        # resumed run counts afresh)
+        self.code_usage = torch.zeros(cfg.arch.codebook_size, dtype=torch.long) if cfg.method == "ar" else None
 
     # --- one optimisation step per method -------------------------------------------------------
     def loss(self, x, y):
@@ -130,9 +138,34 @@ class Trainer:
             beta = cfg.kl_beta * min(1.0, self.step / max(cfg.kl_warmup_steps, 1))
             loss, recon, kl = vae_loss(x, x_hat, mu, logvar, cfg.recon_sigma, beta)
             return loss, {"recon": recon.item(), "kl": kl.item(), "beta": beta}
+        if cfg.method == "ar":
+            return self.ar_loss(x, y)
         logits = self.model(x)
         y = y.to(x.device)
         return F.cross_entropy(logits, y), {"acc": (logits.argmax(1) == y).float().mean().item()}
+
+    def ar_loss(self, x, y):
+        """Stage 1 (the first vq_steps steps): the VQ autoencoder's reconstruction, codebook and
+        commitment losses. Stage 2: the transformer's cross-entropy on the frozen VQ's tokens."""
+        cfg, vq, gpt = self.cfg, self.model.vq, self.model.gpt
+        if self.step < cfg.vq_steps:
+            recon, tokens, codebook_loss, commitment = vq(x)
+            mse = F.mse_loss(recon, x)
+            self.code_usage += torch.bincount(tokens.flatten().cpu(), minlength=len(self.code_usage))
+            return mse + codebook_loss + cfg.vq_beta * commitment, {
+                "mse": mse.item(), "perplexity": perplexity(tokens.cpu(), cfg.arch.codebook_size)}
+        if self.step == cfg.vq_steps:
+            # the transformer learns the tokens of these VQ weights: the EMA copy (what is exported)
+            # must hold the same ones, not an average over the VQ's training
+            self.ema.model.vq.load_state_dict(vq.state_dict())
+        vq.eval()
+        with torch.no_grad():
+            codes = vq.encode(x)                                     # (B, N)
+        null = torch.full_like(y, cfg.arch.num_classes)
+        y = torch.where(torch.rand(y.shape, generator=self.gen) < cfg.class_dropout, null, y).to(x.device)
+        logits = gpt.teacher_forced(codes, y)                        # (B, N, K)
+        loss = F.cross_entropy(logits.flatten(0, 1), codes.flatten())
+        return loss, {"bits_per_token": loss.item() / math.log(2)}
 
     def gan_step(self, x, y):
         """One discriminator step, then one generator step, on the same classes as the real batch.
@@ -166,6 +199,9 @@ class Trainer:
             loss.backward()
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
             self.opt.step()
+            if self.code_usage is not None and self.step < self.cfg.vq_steps \
+                    and (self.step + 1) % self.cfg.vq_restart_every == 0:    # after the step that used them
+                extra["restarted"] = restart_dead_codes(self.model.vq, x, self.code_usage, self.gen)
         if self.ema is not None:
             self.ema.update(self.model)
         self.step += 1
@@ -201,6 +237,15 @@ class Trainer:
     # --- sample grids ---------------------------------------------------------------------------
     def sample_grid(self, path, per_class=8):
         if self.cfg.method == "classifier":
+            return
+        if self.cfg.method == "ar" and self.step <= self.cfg.vq_steps:     # the VQ stage: reconstructions
+            idx = torch.arange(0, len(self.train.y), max(len(self.train.y) // 32, 1))[:32]
+            x = self.train.x[idx].to(self.device)
+            self.model.vq.eval()
+            with torch.no_grad():
+                recon = self.model.vq.decode(self.model.vq.encode(x))
+            write_grid(path, unscale_output(torch.cat([x, recon]), self.kind, self.cfg.signal_scale_mv),
+                       self.kind, rows=8)
             return
         K = self.cfg.arch.num_classes
         y = torch.arange(K).repeat_interleave(per_class)             # one row per class

@@ -4,7 +4,7 @@
  * device, and network passes per sample), how often the dataset's evaluator sees the requested
  * class in what it made, how close what it made lies to the training samples (beside real held-out
  * samples of the class: copies show as much closer), and the distance to real data its card measured.
- * A family whose knobs are on the page (steps, guidance, eta; temperature; truncation) runs with
+ * A family whose knobs are on the page (steps, guidance, eta; temperature; truncation; token sampling) runs with
  * them; the others with their card's, each held to its own card's limits.
  *
  * The models are this comparison's own: loaded on first use, kept while the dataset stays, freed
@@ -21,13 +21,13 @@ import { type LoadedModel, loadModel } from '../models/loader.js';
 import type { ModelSummary } from '../models/registry.js';
 import { scalingOf } from '../models/scaling.js';
 import { runWork } from '../pipeline/estimate.js';
-import { type DdpmModel, type LatentModel, sampleDiffusion, sampleLatentModel } from '../pipeline/pipeline.js';
+import { type DdpmModel, type LatentModel, sampleAr, sampleDiffusion, sampleLatentModel, tokenCountOf } from '../pipeline/pipeline.js';
 import { type Settings, clampSettings, defaultsOf, limitsOf } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
 import { median } from '../util/stats.js';
 
-/** The order the families are laid out in: many steps, one pass from a latent (two ways). */
-export const FAMILY_ORDER: readonly GeneratorMethod[] = ['ddpm', 'vae', 'gan'];
+/** The order the families are laid out in: many steps, one pass from a latent (two ways), token by token. */
+export const FAMILY_ORDER: readonly GeneratorMethod[] = ['ddpm', 'vae', 'gan', 'ar'];
 
 export interface FamilyRow {
   model: ModelSummary;
@@ -94,6 +94,9 @@ export function settingsFor(card: LoadedModel['card'], className: string, settin
 export function describeSettings(method: GeneratorMethod, s: Settings): string {
   if (method === 'ddpm') return `${s.sampler.toUpperCase()} ${s.steps} steps${s.sampler === 'ddim' ? `, eta ${s.eta}` : ''}, guidance ${s.guidance}`;
   if (method === 'vae') return `temperature ${s.temperature}`;
+  if (method === 'ar') {
+    return `guidance ${s.guidance}, temperature ${s.temperature}${s.topK > 0 ? `, top-k ${s.topK}` : ''}${s.topP < 1 ? `, top-p ${s.topP}` : ''}`;
+  }
   return s.truncation > 0 ? `truncation ${s.truncation}` : 'no truncation';
 }
 
@@ -132,7 +135,7 @@ export async function runFamilies(
       signal?.throwIfAborted();
       const card = model.card;
       const settings = settingsFor(card, request.className, request.settings, request.shown?.includes(rows[i]!.method) ?? true);
-      const work = runWork(rows[i]!.method, settings);
+      const work = runWork(rows[i]!.method, settings, tokenCountOf(card));
       update(i, {
         status: 'running', how: describeSettings(rows[i]!.method, settings), shape: card.architecture.inputShape,
         sampleRateHz: card.signal?.sampleRateHz ?? 360, window: card.signal?.window, card: cardFigures(card.quality),
@@ -141,7 +144,9 @@ export async function runFamilies(
       const started = performance.now();
       const out = model.kind === 'ddpm'
         ? await sampleDiffusion(model as DdpmModel, settings, { watch: 0, signal })
-        : await sampleLatentModel(model as LatentModel, settings, { signal });
+        : model.kind === 'ar'
+          ? await sampleAr(model, settings, { signal })
+          : await sampleLatentModel(model as LatentModel, settings, { signal });
       const msPerSample = (performance.now() - started) / settings.count;
       let recognised: FamilyRow['recognised'] = null;
       if (evaluator?.kind === 'classifier') {

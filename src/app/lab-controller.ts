@@ -14,7 +14,10 @@ import { buildCatalogue, isGenerator, partnerOf } from '../models/catalogue.js';
 import { GenerationController } from './generation.js';
 import { ModelSlot } from './model-slot.js';
 import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from '../data/reference-packs.js';
-import { type GeneratorModel, type LatentModel, type RunOutput, cardTruncationOf, decodePath, latentsOf, sampleDiffusion, sampleLatentModel, samplerDefaultsOf, timePass } from '../pipeline/pipeline.js';
+import {
+  type GeneratorModel, type LatentModel, type RunOutput, cardTruncationOf, decodePath, latentsOf, sampleAr, sampleDiffusion, sampleLatentModel,
+  samplerDefaultsOf, timePass, tokenCountOf, tokenSamplingOf,
+} from '../pipeline/pipeline.js';
 import { LONG_RUN_MS, type PassTime, estimateMs, quickerSettings, recordTime, runWork } from '../pipeline/estimate.js';
 import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
@@ -211,7 +214,7 @@ export class LabController implements ReactiveController {
     let total = 0;
     for (const model of models) {
       if (!model || model.kind === 'classifier') continue;
-      const ms = estimateMs(this.times.get(model.card.id) ?? [], runWork(model.kind, this.state.settings));
+      const ms = estimateMs(this.times.get(model.card.id) ?? [], runWork(model.kind, this.state.settings, tokenCountOf(model.card)));
       if (ms === null) return null;
       total += ms;
     }
@@ -269,7 +272,7 @@ export class LabController implements ReactiveController {
     const watch = this.state.watch;
     if (!keepView) this.state = { ...this.state, frame: null };
     const link = this.write();
-    const stepsOf = (m: LoadedModel | null) => (m?.kind === 'ddpm' ? settings.steps : m ? 1 : 0);
+    const stepsOf = (m: LoadedModel | null) => (m?.kind === 'ddpm' ? settings.steps : m?.kind === 'ar' ? tokenCountOf(m.card) : m ? 1 : 0);
     const mainSteps = stepsOf(main);
     const total = mainSteps + stepsOf(partner);
     this.paths.invalidate();
@@ -363,11 +366,12 @@ export class LabController implements ReactiveController {
       window: card.signal?.window,
     };
     const started = performance.now();
-    const output: ModelOutput = model.kind === 'ddpm'
-      ? { ...base, ...(await sampleDiffusion(model, settings, { watch, signal, onStep })), method: 'ddpm' }
-      : { ...base, ...(await sampleLatentModel(model as LatentModel, settings, { signal, onStep })), method: model.kind as 'vae' | 'gan' };
+    let output: ModelOutput;
+    if (model.kind === 'ddpm') output = { ...base, ...(await sampleDiffusion(model, settings, { watch, signal, onStep })), method: 'ddpm' };
+    else if (model.kind === 'ar') output = { ...base, ...(await sampleAr(model, settings, { watch, signal, onStep, frames: true })), method: 'ar' };
+    else output = { ...base, ...(await sampleLatentModel(model as LatentModel, settings, { signal, onStep })), method: model.kind as 'vae' | 'gan' };
     // the run's own pace, read-backs and pauses for the page included: the best estimate of the next
-    const work = runWork(output.method, settings);
+    const work = runWork(output.method, settings, tokenCountOf(card));
     this.record(card.id, { rows: work.rows, ms: (performance.now() - started) / work.passes });
     return output;
   }
@@ -375,7 +379,7 @@ export class LabController implements ReactiveController {
   /** Times one pass at the batch the settings on screen make, so an estimate shows before the first run. */
   private async timeModel(model: LoadedModel): Promise<void> {
     if (model.kind === 'classifier' || this.times.has(model.card.id)) return;
-    const { rows } = runWork(model.kind, this.state.settings);
+    const { rows } = runWork(model.kind, this.state.settings, tokenCountOf(model.card));
     this.record(model.card.id, await (this.options.timePass ?? timePass)(model as GeneratorModel, rows));
   }
 
@@ -455,9 +459,10 @@ export class LabController implements ReactiveController {
   }
 }
 
-/** The knobs a model's card sets: a diffusion model's sampler, a GAN's truncation; nothing for a VAE. */
+/** The knobs a model's card sets: a diffusion model's sampler, a GAN's truncation, an AR model's token sampling; nothing for a VAE. */
 function methodDefaults(model: LoadedModel): RawSettings {
   if (model.kind === 'ddpm') return { ...samplerDefaultsOf(model.card) };
+  if (model.kind === 'ar') return { ...tokenSamplingOf(model.card) };
   if (model.kind === 'gan') return { truncation: cardTruncationOf(model.card) ?? 0 };
   return {};
 }

@@ -62,6 +62,8 @@ const PARAM: Record<SettingName, string> = {
   guidance: 'guidance',
   temperature: 'temperature',
   truncation: 'truncation',
+  topK: 'topk',
+  topP: 'topp',
 };
 
 /** The settings each method reads; the others are left out of its links. */
@@ -69,6 +71,7 @@ const USED_BY: Record<GeneratorMethod, SettingName[]> = {
   ddpm: ['classIndex', 'count', 'seed', 'sampler', 'steps', 'eta', 'guidance'],
   vae: ['classIndex', 'count', 'seed', 'temperature'],
   gan: ['classIndex', 'count', 'seed', 'truncation'],
+  ar: ['classIndex', 'count', 'seed', 'guidance', 'temperature', 'topK', 'topP'],
 };
 
 /** Every parameter this module writes, in the order it writes them. */
@@ -149,7 +152,7 @@ export function writeAddress(state: PageState, methods: readonly GeneratorMethod
       const value = state.settings[field];
       params.set(name, field === 'classIndex' ? (classes[value as number] ?? String(value)) : String(value));
     }
-    if (methods.includes('ddpm')) {
+    if (methods.includes('ddpm') || methods.includes('ar')) {
       params.set('watch', String(state.watch));
       if (state.frame !== null) params.set('frame', String(state.frame));
     }

@@ -22,7 +22,7 @@ export interface MemorySnapshot {
 
 export interface BenchResult {
   model: string;
-  /** 'ddpm', 'vae' or 'gan' from the card; null when the card could not be read. */
+  /** 'ddpm', 'vae', 'gan' or 'ar' from the card; null when the card could not be read. */
   method: string | null;
   backend: BackendName;
   batch: number;

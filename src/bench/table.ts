@@ -87,7 +87,7 @@ export function resultCells(r: BenchResult, noteRef: number | null): string[] {
     r.model,
     r.backend,
     String(r.batch),
-    r.method === 'vae' ? 'decode' : r.method === 'gan' ? 'one pass' : r.steps === null ? DASH : String(r.steps),
+    r.method === 'vae' ? 'decode' : r.method === 'gan' ? 'one pass' : r.method === 'ar' ? 'token by token' : r.steps === null ? DASH : String(r.steps),
     r.coldMs === null ? DASH : formatDuration(r.coldMs),
     formatSpread(r.stepMs, formatDuration),
     formatSpread(r.runMs, formatDuration),

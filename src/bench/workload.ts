@@ -6,8 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { denoise } from '../diffusion/denoise.js';
 import { priorLatents } from '../diffusion/latent.js';
+import { sampleTokens } from '../diffusion/tokens.js';
 import type { LoadedModel } from '../models/loader.js';
-import { denoiseOptionsFor, latentDimOf, samplerDefaultsOf, schedulerFor } from '../pipeline/pipeline.js';
+import { denoiseOptionsFor, latentDimOf, samplerDefaultsOf, schedulerFor, tokenSamplingOf, tokenUniformsOf } from '../pipeline/pipeline.js';
 import type { MemorySnapshot } from './result.js';
 
 /** Between two steps of a run: `signal` is honoured, and `betweenSteps` may throw to stop the run. */
@@ -118,6 +119,15 @@ async function makeSamples(model: LoadedModel, work: Workload, control: RunContr
       const dim = latentDimOf(model);
       const z = priorLatents(work.seed, work.batch, dim);
       return tf.tidy(() => model.net.decode(tf.tensor2d(z, [work.batch, dim]), classes));
+    }
+    case 'ar': {
+      // the card's token sampling, every token through the key/value cache, then one decode
+      const tokens = await sampleTokens(model.net, {
+        classes, sampling: tokenSamplingOf(model.card), signal: control.signal,
+        uniforms: tokenUniformsOf(work.seed, work.batch, model.net.numTokens),
+        onToken: () => control.betweenSteps?.(),
+      });
+      return tf.tidy(() => model.net.decode(tf.tensor2d(tokens.flatMap((t) => [...t]), [work.batch, model.net.numTokens], 'int32')));
     }
     case 'classifier':
       throw new Error(`${model.card.id} is a classifier, not a generator`);

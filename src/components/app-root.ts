@@ -13,6 +13,7 @@ import { RuntimeController } from '../runtime/runtime-controller.js';
 import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
 import './backend-badge.js';
 import './diffusion-viewer.js';
+import './token-viewer.js';
 import './family-compare.js';
 import './interpolation-strip.js';
 import './judge-panel.js';
@@ -357,13 +358,18 @@ export class AppRoot extends LitElement {
   /** The watched sample forming, while a diffusion run goes: its predicted clean sample at the latest step. */
   private renderForming() {
     const p = this.lab.run.progress;
-    const ddpm = [this.lab.main.model, this.lab.state.compare ? this.lab.partner.model : null].find((m) => m?.kind === 'ddpm');
-    if (!p?.preview || !ddpm) return nothing;
-    const shape = ddpm.card.architecture.inputShape;
+    // the model whose run is going now: the main one first, then the partner (the preview is the running one's)
+    const stepped = [this.lab.main.model, this.lab.state.compare ? this.lab.partner.model : null]
+      .find((m) => m?.kind === 'ddpm' || m?.kind === 'ar');
+    if (!p?.preview || !stepped) return nothing;
+    const shape = stepped.card.architecture.inputShape;
+    const what = stepped.kind === 'ar'
+      ? `decoded from its first ${p.done} token${p.done === 1 ? '' : 's'}`
+      : `the model's guess of the finished sample after step ${p.done}`;
     return html`<figure class="forming" data-testid="forming">
       <msl-sample-view .values=${p.preview} .shape=${shape} size=${viewWidth(shape, { image: 112, signal: 240 }, this.presenter ? 1.6 : 1)}
         label="sample ${this.lab.state.watch + 1} forming"></msl-sample-view>
-      <figcaption>Sample ${this.lab.state.watch + 1} forming: the model's guess of the finished sample after step ${p.done}.</figcaption>
+      <figcaption>Sample ${this.lab.state.watch + 1} forming: ${what}.</figcaption>
     </figure>`;
   }
 
@@ -405,8 +411,11 @@ export class AppRoot extends LitElement {
     const className = lab.summary?.classes[result.settings.classIndex] ?? '';
     const outputs = [result.main, result.partner].filter((o): o is ModelOutput => o !== null);
     const diffusion = outputs.find((o) => o.method === 'ddpm');
-    // the model with a latent space to walk (VAE or GAN), and the pair a compare shows, it first
+    const tokens = outputs.find((o) => o.method === 'ar');
+    // the model with a latent space to walk (VAE or GAN)
     const latent = outputs.find((o) => o.method === 'vae' || o.method === 'gan');
+    // a compare shows the other family first, diffusion second
+    const other = outputs.find((o) => o.method !== 'ddpm');
     const reference = lab.reference;
     return html`
       <section aria-labelledby="samples-heading">
@@ -417,6 +426,7 @@ export class AppRoot extends LitElement {
           @msl-sample-select=${(e: HTMLElementEventMap['msl-sample-select']) => lab.setView({ selected: e.detail.index })}></msl-samples-vs-real>
       </section>
       ${diffusion ? this.renderViewer(diffusion, result.watch, scale) : nothing}
+      ${tokens ? this.renderTokenViewer(tokens, result.watch, scale) : nothing}
       ${latent && lab.path.length
         ? html`<section aria-labelledby="path-heading">
             <h2 id="path-heading">${this.section(`Walk through the ${methodName(latent.method)}'s latent space`)}</h2>
@@ -427,12 +437,31 @@ export class AppRoot extends LitElement {
               @msl-path-change=${(e: HTMLElementEventMap['msl-path-change']) => void lab.setPath(e.detail)}></msl-interpolation-strip>
           </section>`
         : nothing}
-      ${outputs.length === 2
+      ${outputs.length === 2 && other && diffusion
         ? html`<section aria-labelledby="compare-heading">
-            <h2 id="compare-heading">${this.section(`${methodName(latent!.method)} and diffusion, same class, same seed`)}</h2>
-            <msl-method-compare .outputs=${[latent!, diffusion!]} class-name=${className} .scale=${scale}></msl-method-compare>
+            <h2 id="compare-heading">${this.section(`${methodName(other.method)} and diffusion, same class, same seed`)}</h2>
+            <msl-method-compare .outputs=${[other, diffusion]} class-name=${className} .scale=${scale}></msl-method-compare>
           </section>`
         : nothing}
+    `;
+  }
+
+  private renderTokenViewer(out: ModelOutput, watch: number, scale: number) {
+    const lab = this.lab;
+    const model = [lab.main.model, lab.partner.model].find((m) => m?.card.id === out.model.id);
+    if (model?.kind !== 'ar' || !out.tokenFrames?.length) return nothing;
+    return html`
+      <section aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">${this.section(`Watch sample ${watch + 1} being made, token by token`)}</h2>
+        <msl-token-viewer data-testid="token-viewer" .frames=${out.tokenFrames} .tokenShape=${model.net.tokenShape}
+          .codebookSize=${model.net.architecture.codebookSize} .shape=${out.shape} .sampleRateHz=${out.sampleRateHz}
+          .startMs=${windowStartMs(out.window, out.sampleRateHz)}
+          .range=${isImage(out.shape) ? null : voltRange(out.tokenFrames.map((f) => f.partial))}
+          .position=${lab.state.frame} .watch=${watch} .count=${out.samples.length}
+          .size=${viewWidth(out.shape, { image: 196, signal: 360 }, scale)}
+          @msl-frame-change=${(e: HTMLElementEventMap['msl-frame-change']) => lab.setView({ frame: e.detail.frame })}
+          @msl-watch-change=${(e: HTMLElementEventMap['msl-watch-change']) => lab.setView({ watch: e.detail.watch })}></msl-token-viewer>
+      </section>
     `;
   }
 

@@ -132,7 +132,9 @@ export class JudgePanel extends LitElement {
 
   private renderForm() {
     const running = this.running;
-    const diffusion = this.method !== 'vae' && this.method !== 'gan';
+    const diffusion = this.method !== 'vae' && this.method !== 'gan' && this.method !== 'ar';
+    // unconditional samples need a learned "no class" label: diffusion models and the transformers have one
+    const unconditional = this.method !== 'vae' && this.method !== 'gan';
     const field = (key: keyof JudgeSettings, label: string, testid: string, hint?: string) =>
       settingField(this.draft, key, label, testid, { hint, disabled: running, onEdit: (edit) => this.edit(edit) });
     return html`
@@ -141,7 +143,7 @@ export class JudgePanel extends LitElement {
         if (!this.disabled && !running && !this.busy) this.dispatchEvent(new JudgeRunEvent(this.draft));
       }}>
         ${field('perClass', 'Samples per class', 'judge-per-class')}
-        ${diffusion ? field('unconditional', 'Unconditional samples', 'judge-unconditional', '(diffusion)') : nothing}
+        ${unconditional ? field('unconditional', 'Unconditional samples', 'judge-unconditional', this.method === 'ar' ? '(no class as the prompt)' : '(diffusion)') : nothing}
         ${field('resamples', 'Bootstrap resamples', 'judge-resamples')}
         ${field('seed', 'Seed', 'judge-seed')}
         ${field('neighbours', 'Neighbours shown', 'judge-neighbours')}

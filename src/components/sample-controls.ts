@@ -26,7 +26,8 @@ export class NewSeedEvent extends Event {
 
 /**
  * The knobs of a run: class, number of samples and seed for every model; the sampler, steps, eta
- * and guidance scale for diffusion; the temperature for a VAE. Values out of range are clamped by
+ * and guidance scale for diffusion; the temperature for a VAE; the truncation for a GAN; guidance,
+ * temperature, top-k and top-p for an autoregressive transformer. Values out of range are clamped by
  * the page, which hands back the notes shown under the fields.
  *
  * @property settings - the current, valid settings
@@ -94,6 +95,7 @@ export class SampleControls extends LitElement {
     const diffusion = this.methods.includes('ddpm');
     const vae = this.methods.includes('vae');
     const gan = this.methods.includes('gan');
+    const ar = this.methods.includes('ar');
     return html`
       <fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
         <legend>What to make</legend>
@@ -150,6 +152,20 @@ export class SampleControls extends LitElement {
             <div class="fields">
               ${this.number('truncation', s.truncation, RANGES.truncation, 0.1,
                 s.truncation > 0 ? `z cut to ±${s.truncation}: smaller is more typical, less varied` : '0: z not truncated (full variety)')}
+            </div>
+          </fieldset>`
+        : nothing}
+      ${ar
+        ? html`<fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
+            <legend>Transformer, token by token</legend>
+            <div class="fields">
+              ${diffusion
+                ? nothing
+                : this.number('guidance', s.guidance, RANGES.guidance, 0.5,
+                  this.guidable ? '1: the class as prompted, more: pushed further from "no class"' : 'this model cannot be guided', !this.guidable)}
+              ${this.number('temperature', s.temperature, RANGES.temperature, 0.1, '0 always the likeliest code, below 1 safer, above 1 bolder')}
+              ${this.number('topK', s.topK, RANGES.topK, 1, s.topK > 0 ? `only the ${s.topK} likeliest codes` : '0: every code')}
+              ${this.number('topP', s.topP, RANGES.topP, 0.05, s.topP < 1 ? `the likeliest codes up to ${s.topP} of the probability` : '1: every code')}
             </div>
           </fieldset>`
         : nothing}

@@ -1,17 +1,19 @@
 /**
  * Generates the samples the judge measures: many per class, in batches, straight from the
- * diffusion loop and the VAE and GAN priors (src/diffusion), with the sampler (or a GAN's
- * truncation) the model card recommends unless told otherwise. Unconditional samples (for the
- * class mix) come from a diffusion model's learned "no class" label with guidance 0; a VAE or a
- * GAN is conditional only.
+ * diffusion loop, the VAE and GAN priors and the token sampler (src/diffusion), with the sampler (a
+ * GAN's truncation, an AR model's token sampling) the model card recommends unless told otherwise.
+ * Unconditional samples (for the class mix) come from a learned "no class" label: a diffusion
+ * model's with guidance 0, an AR model's as its prompt; a VAE or a GAN is conditional only.
  *
  * Every batch gets its own seed derived from the run's seed, so no two batches share noise. What
  * comes back is plain arrays in display units (grey levels 0..255, or mV); every tensor made here
  * is freed here, also on abort.
  */
 import { scalingOf } from '../models/scaling.js';
+import { type TokenSampling, decodeTokens, sampleTokens } from '../diffusion/tokens.js';
 import {
   type GeneratorModel, type SamplerSettings, cardTruncationOf, decodeLatents, diffusionBatch, isGuidable, priorOf, samplerDefaultsOf,
+  tokenSamplingOf, tokenUniformsOf,
 } from '../pipeline/pipeline.js';
 import { Pacer } from '../util/pacing.js';
 import type { TaskOptions } from './tasks.js';
@@ -28,6 +30,8 @@ export interface GenerateOptions extends TaskOptions {
   temperature?: number;
   /** GAN: the |z| bound, 0 for none (default: the card's, what its figures were measured at). */
   truncation?: number;
+  /** AR: defaults to the card's tokenSampling. */
+  tokenSampling?: Partial<TokenSampling>;
 }
 
 /** Whether the model can make unconditional samples (it learned a "no class" label). */
@@ -83,6 +87,17 @@ export async function generateSamples(model: GeneratorModel, options: GenerateOp
           // on CPU backends nothing in the loop waits: hand the thread back between steps
           await pacer.tick();
         });
+      } else if (model.kind === 'ar') {
+        const unconditional = classes[batch[0]!] === null;
+        const sampling = { ...tokenSamplingOf(model.card), ...options.tokenSampling, ...(unconditional ? { guidance: 1 } : {}) };
+        const nullClass = model.card.architecture.numClasses;
+        const tokens = await sampleTokens(model.net, {
+          classes: batch.map((i) => classes[i] ?? nullClass), sampling, signal,
+          uniforms: tokenUniformsOf(seed, batch.length, model.net.numTokens),
+          onToken: () => pacer.tick(),
+        });
+        values = await decodeTokens(model.net, tokens);
+        options.onProgress?.({ phase, done: ++done, total });
       } else {
         const prior = { seed, temperature: options.temperature ?? 1, truncation: options.truncation ?? cardTruncationOf(model.card) ?? 0 };
         const z = priorOf(model, prior, batch.length);

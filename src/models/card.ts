@@ -2,13 +2,13 @@
  * The model card (models/<id>/card.json), as training/medsynth/card.py writes it, and a parser that
  * checks what the builders need before any weight is touched.
  *
- * `architecture` holds the PyTorch config dataclass fields (UNetConfig, VAEConfig, GANConfig, ClassifierConfig
+ * `architecture` holds the PyTorch config dataclass fields (UNetConfig, VAEConfig, GANConfig, ARConfig, ClassifierConfig
  * in training/medsynth/) in camelCase, plus descriptive facts (layout, groupNorm, ...). The
  * builders rebuild the exact network from these numbers, so they are validated here; the rest of
  * the card (provenance, quality, ...) is typed loosely and passed through unchanged.
  */
 
-export type Method = 'ddpm' | 'vae' | 'gan' | 'classifier';
+export type Method = 'ddpm' | 'vae' | 'gan' | 'ar' | 'classifier';
 /** The methods that make samples. */
 export type GeneratorMethod = Exclude<Method, 'classifier'>;
 export type Dims = 1 | 2;
@@ -61,6 +61,32 @@ export interface GanArchitecture extends ArchitectureBase {
   outScale: number;
 }
 
+/** training/medsynth/ar.py ARConfig: the VQ autoencoder and the transformer, both shipped. */
+export interface ArArchitecture extends ArchitectureBase {
+  type: 'vq-transformer';
+  /** VQ encoder width per downsampling level (the decoder mirrors it). */
+  vqChannels: number[];
+  kernel: number;
+  codebookSize: number;
+  codeDim: number;
+  /** Transformer width, blocks, attention heads and MLP expansion. */
+  width: number;
+  layers: number;
+  heads: number;
+  mlpRatio: number;
+}
+
+/** How an AR card's figures were measured and the page starts (training/configs.py token_sampling). */
+export interface TokenSamplingCard {
+  /** On the logits: l_null + g (l_class - l_null); 1 is none. */
+  guidance: number;
+  temperature: number;
+  /** 0: every code. */
+  topK: number;
+  /** 1: every code. */
+  topP: number;
+}
+
 /** training/medsynth/classifier.py ClassifierConfig. */
 export interface ClassifierArchitecture extends ArchitectureBase {
   type: 'cnn-classifier';
@@ -69,7 +95,7 @@ export interface ClassifierArchitecture extends ArchitectureBase {
   featureDim: number;
 }
 
-export type Architecture = UNetArchitecture | VaeArchitecture | GanArchitecture | ClassifierArchitecture;
+export type Architecture = UNetArchitecture | VaeArchitecture | GanArchitecture | ArArchitecture | ClassifierArchitecture;
 
 /**
  * DDPM noise schedule (card.py `schedule`); src/pipeline/pipeline.ts builds the sampler from it.
@@ -117,6 +143,8 @@ export interface ModelCard {
   schedule?: ScheduleCard;
   samplerDefaults?: SamplerDefaultsCard;
   guidance?: { nullClass: number | null; trainedDropout: number };
+  /** AR: the token sampler's settings the card's figures were measured at. */
+  tokenSampling?: TokenSamplingCard;
   /**
    * VAE and GAN: the prior the page draws z from. A GAN's `truncation` is the |z| bound its card's
    * figures were measured at and the page starts at (null: not truncated).
@@ -153,8 +181,15 @@ const ARCHITECTURE_TYPE: Record<Method, Architecture['type']> = {
   ddpm: 'unet',
   vae: 'cvae',
   gan: 'cgan',
+  ar: 'vq-transformer',
   classifier: 'cnn-classifier',
 };
+
+/** Tokens a sample of an autoregressive card's model: (size / 2^levels)^dims; 0 for any other. */
+export function tokenCountOf(card: Pick<ModelCard, 'architecture'>): number {
+  const a = card.architecture;
+  return a.type === 'vq-transformer' ? (a.size / 2 ** a.vqChannels.length) ** a.dims : 0;
+}
 
 /** Validates card.json for the builders; throws "card for <id>: ..." naming the first problem. */
 export function parseCard(json: unknown): ModelCard {
@@ -219,6 +254,19 @@ export function parseCard(json: unknown): ModelCard {
     if (t !== undefined && t !== null && !(method === 'gan' && isFiniteNumber(t) && t > 0)) {
       fail(`latent.truncation must be ${method === 'gan' ? 'a positive number or null' : 'absent (a VAE is not truncated)'}, got ${JSON.stringify(t)}`);
     }
+  } else if (method === 'ar') {
+    need('vqChannels', isPositiveIntList, 'a non-empty list of positive integers');
+    need('kernel', (v) => isPositiveInt(v) && (v as number) % 2 === 1, 'an odd positive integer');
+    need('codebookSize', isPositiveInt, 'a positive integer');
+    need('codeDim', isPositiveInt, 'a positive integer');
+    need('width', isPositiveInt, 'a positive integer');
+    need('layers', isPositiveInt, 'a positive integer');
+    need('heads', isPositiveInt, 'a positive integer');
+    need('mlpRatio', isPositiveInt, 'a positive integer');
+    if ((a.width as number) % (a.heads as number) !== 0) fail(`architecture.width ${String(a.width)} does not split into ${String(a.heads)} heads`);
+    const levels = (a.vqChannels as number[]).length;
+    if ((a.size as number) % 2 ** levels !== 0) fail(`architecture.size ${String(a.size)} is not divisible by 2^${levels}`);
+    checkTokenSampling(json, fail);
   } else {
     need('channels', isPositiveIntList, 'a non-empty list of positive integers');
     need('groups', isPositiveInt, 'a positive integer');
@@ -274,6 +322,28 @@ function checkDiffusion(json: Record<string, unknown>, fail: (problem: string) =
   if (d.guidance !== 1 && g.trainedDropout === 0) {
     fail(`samplerDefaults.guidance ${String(d.guidance)} needs the "no class" label trained (guidance.trainedDropout above 0)`);
   }
+}
+
+/** An AR card's token sampler and its "no class" row (the transformer's last class embedding). */
+function checkTokenSampling(json: Record<string, unknown>, fail: (problem: string) => never): void {
+  const t = json.tokenSampling;
+  if (!isObject(t)) return fail('tokenSampling is missing');
+  const field = (key: string, check: (v: unknown) => boolean, what: string) => {
+    if (!check(t[key])) fail(`tokenSampling.${key} must be ${what}, got ${JSON.stringify(t[key])}`);
+  };
+  field('guidance', (v) => isFiniteNumber(v) && v >= 0, 'a number of at least 0');
+  field('temperature', (v) => isFiniteNumber(v) && v > 0, 'a positive number');
+  field('topK', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number of at least 0 (0: all)');
+  field('topP', (v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number above 0 and at most 1');
+  const g = json.guidance;
+  const numClasses = (json.architecture as Record<string, unknown>).numClasses as number;
+  if (!isObject(g) || g.nullClass !== numClasses) {
+    fail(`guidance.nullClass must be ${numClasses} (the transformer's "no class" row), got ${JSON.stringify(isObject(g) ? g.nullClass : g)}`);
+  }
+  if (!(isFiniteNumber(g.trainedDropout) && g.trainedDropout >= 0 && g.trainedDropout < 1)) {
+    fail(`guidance.trainedDropout must be a number from 0 to 1, got ${JSON.stringify(g.trainedDropout)}`);
+  }
+  if (t.guidance !== 1 && g.trainedDropout === 0) fail(`tokenSampling.guidance ${String(t.guidance)} needs the "no class" row trained`);
 }
 
 function isFiniteNumber(v: unknown): v is number {

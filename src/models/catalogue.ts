@@ -4,7 +4,7 @@
  * scripts/models-plugin.ts summarises the shipped ones (which also knows their thumbnails; an
  * extra folder shows none). Pure, apart from fetching extra cards.
  */
-import { type GeneratorMethod, type ModelCard, parseCard } from './card.js';
+import { type GeneratorMethod, type ModelCard, parseCard, tokenCountOf } from './card.js';
 import type { ModelSummary } from './registry.js';
 import { runWork } from '../pipeline/estimate.js';
 
@@ -62,6 +62,7 @@ export function methodName(method: string): string {
   if (method === 'ddpm') return 'Diffusion (DDPM)';
   if (method === 'vae') return 'VAE';
   if (method === 'gan') return 'GAN';
+  if (method === 'ar') return 'Autoregressive transformer';
   return method;
 }
 
@@ -89,11 +90,11 @@ export function trainingRecord(training: Record<string, unknown>): string {
 }
 
 export function isGenerator(model: Pick<ModelSummary, 'method'>): model is ModelSummary & { method: GeneratorMethod } {
-  return model.method === 'ddpm' || model.method === 'vae' || model.method === 'gan';
+  return model.method === 'ddpm' || model.method === 'vae' || model.method === 'gan' || model.method === 'ar';
 }
 
 /** Which family a side-by-side compare pairs each with: diffusion with the VAE, the others with diffusion. */
-const PARTNER_METHODS: Record<GeneratorMethod, GeneratorMethod[]> = { ddpm: ['vae', 'gan'], vae: ['ddpm'], gan: ['ddpm'] };
+const PARTNER_METHODS: Record<GeneratorMethod, GeneratorMethod[]> = { ddpm: ['vae', 'gan', 'ar'], vae: ['ddpm'], gan: ['ddpm'], ar: ['ddpm'] };
 
 /** The generator of another family trained on the same data that a compare shows beside `model`. */
 export function partnerOf(model: ModelSummary, models: readonly ModelSummary[]): ModelSummary | null {
@@ -114,9 +115,15 @@ export function formatBytes(bytes: number): string {
 /**
  * Forward passes of the network for one sample at the card's defaults, counted as a run of one
  * sample counts them (pipeline/estimate.ts runWork): a diffusion model one per sampler step, two
- * under classifier-free guidance; a VAE one decode; a classifier one pass.
+ * under classifier-free guidance; a VAE or a GAN one decode; an AR model one cached position per
+ * token (two when guided); a classifier one pass.
  */
-export function passesPerSample(card: Pick<ModelCard, 'method' | 'samplerDefaults'>): number {
+export function passesPerSample(card: Pick<ModelCard, 'method' | 'samplerDefaults'> & Partial<Pick<ModelCard, 'tokenSampling' | 'architecture'>>): number {
+  if (card.method === 'ar' && card.architecture) {
+    const tokens = tokenCountOf({ architecture: card.architecture });
+    const { passes, rows } = runWork('ar', { count: 1, steps: 0, guidance: card.tokenSampling?.guidance ?? 1 }, tokens);
+    return passes * rows;
+  }
   const d = card.samplerDefaults;
   if (card.method !== 'ddpm' || !d) return 1;
   const { passes, rows } = runWork('ddpm', { count: 1, steps: d.steps, guidance: d.guidance });

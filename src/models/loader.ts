@@ -8,6 +8,7 @@
  * leaves nothing behind on the GPU.
  */
 import * as tf from '@tensorflow/tfjs';
+import { type Ar, createAr } from './ar.js';
 import { type ModelCard, parseCard } from './card.js';
 import { type Classifier, createClassifier } from './classifier.js';
 import { type Gan, createGan } from './gan.js';
@@ -19,6 +20,7 @@ export type LoadedModel =
   | { kind: 'ddpm'; card: ModelCard; net: UNet; dispose(): void }
   | { kind: 'vae'; card: ModelCard; net: Vae; dispose(): void }
   | { kind: 'gan'; card: ModelCard; net: Gan; dispose(): void }
+  | { kind: 'ar'; card: ModelCard; net: Ar; dispose(): void }
   | { kind: 'classifier'; card: ModelCard; net: Classifier; dispose(): void };
 
 export type LoadPhase = 'card' | 'download' | 'verify' | 'build' | 'warm-up';
@@ -194,6 +196,10 @@ function build(card: ModelCard, manifest: WeightsManifest, shards: ArrayBuffer[]
         const net = createGan(card, weights);
         return { kind: 'gan', card, net, dispose: () => net.dispose() };
       }
+      case 'ar': {
+        const net = createAr(card, weights);
+        return { kind: 'ar', card, net, dispose: () => net.dispose() };
+      }
       case 'classifier': {
         const net = createClassifier(card, weights);
         return { kind: 'classifier', card, net, dispose: () => net.dispose() };
@@ -220,6 +226,18 @@ async function warmUp(model: LoadedModel): Promise<void> {
       case 'vae':
       case 'gan':
         return model.net.decode(tf.zeros([1, model.net.architecture.latentDim]), [0]);
+      case 'ar': {
+        // the whole causal pass at every length a cached step attends over would be many shaders;
+        // one cached step (and the decoder) compiles what the first tokens need
+        const cache = model.net.startCache([0]);
+        try {
+          const logits = model.net.next(cache, null);
+          const x = model.net.decode(tf.zeros([1, model.net.numTokens], 'int32'));
+          return tf.concat([tf.reshape(logits, [-1]), tf.reshape(x, [-1])]);
+        } finally {
+          cache.dispose();
+        }
+      }
       case 'classifier':
         return model.net.logits(tf.zeros([1, ...shape]));
     }

@@ -4,7 +4,7 @@
  *
  * A run is `passes` forward passes of a batch of `rows`: a diffusion run one pass per step, of
  * count rows, or 2 x count under classifier-free guidance (a conditional and an unconditional
- * half); a VAE or a GAN one pass of count rows. The estimate scales the timing whose batch is nearest,
+ * half); a VAE or a GAN one pass of count rows; an AR model one cached position per token. The estimate scales the timing whose batch is nearest,
  * linearly in rows: right on a CPU backend, where work grows with the batch, and an overestimate
  * on a GPU, where a larger batch costs less than in proportion. It says "about", never "exactly".
  */
@@ -28,8 +28,13 @@ export const LONG_RUN_MS = 30_000;
 /** What smaller settings aim for: a first look that comes back quickly. */
 export const QUICK_RUN_MS = 10_000;
 
-/** The passes and batch rows of a run of `method` with `settings`. */
-export function runWork(method: GeneratorMethod, settings: Pick<Settings, 'count' | 'steps' | 'guidance'>): RunWork {
+/**
+ * The passes and batch rows of a run of `method` with `settings`. An autoregressive model's pass
+ * is one cached position of the transformer, `tokens` of them a run (twice the rows when guided);
+ * its one decode at the end is left out, as small beside them.
+ */
+export function runWork(method: GeneratorMethod, settings: Pick<Settings, 'count' | 'steps' | 'guidance'>, tokens = 0): RunWork {
+  if (method === 'ar') return { passes: tokens, rows: settings.count * (settings.guidance !== 1 ? 2 : 1) };
   if (method !== 'ddpm') return { passes: 1, rows: settings.count };
   const guided = settings.guidance !== 0 && settings.guidance !== 1;
   return { passes: settings.steps, rows: settings.count * (guided ? 2 : 1) };

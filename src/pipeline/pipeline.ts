@@ -9,6 +9,8 @@
  *              prediction of one watched sample at every step
  *   VAE:       z = temperature * N(0, I)(seed) -> decode(z, class)
  *   GAN:       z = N(0, I)(seed), truncated to [-psi, psi] if asked -> generator(z, class)
+ *   AR:        tokens drawn one at a time (uniforms(seed), guidance, temperature, top-k, top-p)
+ *              -> the VQ decoder
  *
  * What comes back is plain arrays (display units, or network units where a name says so).
  * Every tensor made here is disposed here, also on abort; components never see one.
@@ -16,10 +18,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { type DenoiseOptions, type DenoiseStep, denoise, sampleAll } from '../diffusion/denoise.js';
 import { type PathMode, interpolate, priorLatents, truncatedLatents } from '../diffusion/latent.js';
-import { batchNoise } from '../util/random.js';
+import { type TokenSampling, type TokenStep, decodeTokens, sampleTokens } from '../diffusion/tokens.js';
+import { batchNoise, streamKey, uniforms } from '../util/random.js';
 import { type NoiseSchedule, type SamplerKind, Scheduler } from '../diffusion/schedulers.js';
 import { splitSamples } from '../display/convert.js';
-import type { ModelCard, SamplerDefaultsCard, ScheduleCard } from '../models/card.js';
+import { type ModelCard, type SamplerDefaultsCard, type ScheduleCard, tokenCountOf } from '../models/card.js';
+
+export { tokenCountOf };
 import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
 import { nextTask } from '../util/pacing.js';
@@ -31,7 +36,8 @@ export type VaeModel = Extract<LoadedModel, { kind: 'vae' }>;
 export type GanModel = Extract<LoadedModel, { kind: 'gan' }>;
 /** The models that map a latent z (and a class) to a sample in one pass. */
 export type LatentModel = VaeModel | GanModel;
-export type GeneratorModel = DdpmModel | LatentModel;
+export type ArModel = Extract<LoadedModel, { kind: 'ar' }>;
+export type GeneratorModel = DdpmModel | LatentModel | ArModel;
 
 /** How a diffusion model is sampled: the card's samplerDefaults, or a person's choice. */
 export interface SamplerSettings {
@@ -80,7 +86,18 @@ export function nullClassOf(card: ModelCard): number {
 
 /** Whether guidance other than 1 means anything: the "no class" label was trained (labels were dropped). */
 export function isGuidable(card: ModelCard): boolean {
-  return card.method === 'ddpm' && (card.guidance?.nullClass ?? null) !== null && (card.guidance?.trainedDropout ?? 0) > 0;
+  return (card.method === 'ddpm' || card.method === 'ar') && (card.guidance?.nullClass ?? null) !== null && (card.guidance?.trainedDropout ?? 0) > 0;
+}
+
+/** The token sampler an AR card's figures were measured with: the page's starting point. */
+export function tokenSamplingOf(card: ModelCard): TokenSampling {
+  if (!card.tokenSampling) throw new Error(`${card.id}: the card has no tokenSampling (is it an autoregressive model?)`);
+  return { ...card.tokenSampling };
+}
+
+/** The uniform numbers sample i of a seed draws its tokens with: the same for any count. */
+export function tokenUniformsOf(seed: number, count: number, tokens: number): Float64Array[] {
+  return Array.from({ length: count }, (_, i) => uniforms(streamKey(seed, i, 0), tokens));
 }
 
 /** The denoising loop's options for a batch of `classes` at a guidance scale. */
@@ -177,6 +194,10 @@ export interface RunOutput {
   frames: WatchFrame[];
   /** VAE and GAN: the latent of each sample, for interpolation. */
   latents: Float32Array[];
+  /** AR: the codes of each sample, raster order. */
+  tokens?: Int32Array[];
+  /** AR, when asked for (ArRunOptions.frames): one frame per position of the watched sample. */
+  tokenFrames?: TokenFrame[];
   /** Diffusion: the trained schedule's alpha-bar (index t) and the timesteps this run took. */
   schedule?: { alphaBar: Float64Array; timesteps: number[] };
 }
@@ -241,6 +262,7 @@ function pick(batch: tf.Tensor, index: number): tf.Tensor {
  */
 export async function timePass(model: GeneratorModel, rows: number): Promise<PassTime> {
   const started = performance.now();
+  if (model.kind === 'ar') return timeTokenStep(model, rows, started);
   const out = tf.tidy(() => {
     if (model.kind !== 'ddpm') return model.net.decode(tf.randomNormal([rows, latentDimOf(model)], 0, 1, 'float32', 1), new Array<number>(rows).fill(0));
     const x = tf.randomNormal([rows, ...model.card.architecture.inputShape], 0, 1, 'float32', 1);
@@ -250,6 +272,19 @@ export async function timePass(model: GeneratorModel, rows: number): Promise<Pas
     await out.data();
   } finally {
     out.dispose();
+  }
+  return { rows, ms: performance.now() - started };
+}
+
+/** An AR model's pass: one cached position of `rows` rows (what each token of a run costs). */
+async function timeTokenStep(model: ArModel, rows: number, started: number): Promise<PassTime> {
+  const cache = model.net.startCache(new Array<number>(rows).fill(0));
+  try {
+    const logits = model.net.next(cache, null);
+    await logits.data();
+    logits.dispose();
+  } finally {
+    cache.dispose();
   }
   return { rows, ms: performance.now() - started };
 }
@@ -280,4 +315,79 @@ async function decode(model: LatentModel, latents: Float32Array[], classIndex: n
   latents.forEach((z, i) => flat.set(z, i * dim));
   const values = await decodeLatents(model, flat, new Array<number>(latents.length).fill(classIndex));
   return splitSamples(scalingOf(model.card).toDisplay(values), latents.length);
+}
+
+/** The watched sample of an AR run after one more token: what the token viewer shows. */
+export interface TokenFrame {
+  position: number;
+  /** The code chosen here. */
+  chosen: number;
+  /** The codes chosen so far (positions 0..position). */
+  codes: Int32Array;
+  /** The sample decoded with only those codes (the codebook's mean elsewhere), display units. */
+  partial: Float32Array;
+  /** The likeliest codes of the distribution drawn from here, most likely first (at most TOP_CODES). */
+  top: { code: number; p: number }[];
+}
+
+/** How many of the likeliest next codes a token frame keeps. */
+export const TOP_CODES = 8;
+
+export interface ArRunOptions {
+  signal?: AbortSignal;
+  onStep?: (report: StepReport) => void;
+  /** After each token: every sample's codes so far and the watched sample's next-token probabilities. */
+  onToken?: (step: TokenStep) => void | Promise<void>;
+  /** The sample whose probabilities onToken reports and whose frames are kept. */
+  watch?: number;
+  /** Keep a TokenFrame per position of the watched sample (one decode per token). */
+  frames?: boolean;
+}
+
+/** The token sampler of a run's settings (the card's defaults are already in them, settings.ts defaultsOf). */
+export function tokenSamplingFor(settings: Pick<Settings, 'guidance' | 'temperature' | 'topK' | 'topP'>): TokenSampling {
+  return { guidance: settings.guidance, temperature: settings.temperature, topK: settings.topK, topP: settings.topP };
+}
+
+/** An autoregressive model's run: every sample's tokens one position at a time, then one decode. */
+export async function sampleAr(model: ArModel, settings: Settings, options: ArRunOptions = {}): Promise<RunOutput> {
+  const N = model.net.numTokens;
+  const sampling = tokenSamplingFor(settings);
+  if (sampling.guidance !== 1 && !isGuidable(model.card)) throw new Error(`${model.card.id} never learned a "no class" label, so it samples with guidance 1 only`);
+  const watch = Math.min(options.watch ?? 0, settings.count - 1);
+  const tokenFrames: TokenFrame[] = [];
+  const tokens = await sampleTokens(model.net, {
+    classes: new Array<number>(settings.count).fill(settings.classIndex),
+    sampling,
+    uniforms: tokenUniformsOf(settings.seed, settings.count, N),
+    watch,
+    signal: options.signal,
+    onToken: async (step) => {
+      let preview: Float32Array | undefined;
+      if (options.frames) {
+        const codes = step.tokens[watch]!.slice(0, step.position + 1);
+        [preview] = await decodeArTokens(model, [step.tokens[watch]!], step.position + 1);
+        tokenFrames.push({ position: step.position, chosen: codes[step.position]!, codes, partial: preview!, top: topCodes(step.probabilities, TOP_CODES) });
+      }
+      options.onStep?.({ done: step.position + 1, total: N, preview });
+      await options.onToken?.(step);
+    },
+  });
+  options.signal?.throwIfAborted();
+  const values = await decodeTokens(model.net, tokens);
+  return { samples: splitSamples(scalingOf(model.card).toDisplay(values), settings.count), frames: [], latents: [], tokens, tokenFrames };
+}
+
+/** The `n` likeliest codes, most likely first (ties: the lower code). */
+export function topCodes(probabilities: ArrayLike<number>, n: number): { code: number; p: number }[] {
+  return Array.from(probabilities, (p, code) => ({ code, p }))
+    .filter((c) => c.p > 0)
+    .sort((a, b) => b.p - a.p || a.code - b.code)
+    .slice(0, n);
+}
+
+/** Decodes samples' codes (positions from `filled` on: the codebook's mean), display units. */
+export async function decodeArTokens(model: ArModel, tokens: readonly Int32Array[], filled?: number): Promise<Float32Array[]> {
+  const values = await decodeTokens(model.net, tokens, filled);
+  return splitSamples(scalingOf(model.card).toDisplay(values), tokens.length);
 }

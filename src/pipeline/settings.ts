@@ -5,7 +5,7 @@
  */
 import { MIN_TRUNCATION } from '../diffusion/latent.js';
 import type { ModelCard } from '../models/card.js';
-import { cardTruncationOf, isGuidable, samplerDefaultsOf } from './pipeline.js';
+import { cardTruncationOf, isGuidable, samplerDefaultsOf, tokenSamplingOf } from './pipeline.js';
 
 export type SamplerChoice = 'ddim' | 'ddpm';
 
@@ -23,10 +23,17 @@ export interface Settings {
   eta: number;
   /** Classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 pushed to the class. */
   guidance: number;
-  /** VAE only: the prior's standard deviation; below 1 trades variety for typical samples. */
+  /**
+   * VAE: the prior's standard deviation; below 1 trades variety for typical samples. AR: the
+   * logits are divided by it; 0 always takes the most likely code.
+   */
   temperature: number;
   /** GAN only: z is drawn from N(0, I) cut to [-truncation, truncation]; 0 means not truncated. */
   truncation: number;
+  /** AR only: draw among the k most likely codes; 0: all. */
+  topK: number;
+  /** AR only: draw among the most likely codes that together reach p; 1: all. */
+  topP: number;
 }
 
 export type SettingName = keyof Settings;
@@ -50,6 +57,10 @@ export const RANGES = {
   temperature: { min: 0, max: 2, integer: false },
   // 0 is "not truncated" (then at least MIN_TRUNCATION); by 3 it cuts almost nothing (0.3% of draws)
   truncation: { min: 0, max: 3, integer: false },
+  // 0 is "all codes"; no shipped codebook has more than 512
+  topK: { min: 0, max: 1024, integer: true },
+  // below ~0.05 it is the most likely code alone, as temperature 0
+  topP: { min: 0.01, max: 1, integer: false },
 } as const satisfies Record<string, Range>;
 
 export const LABELS: Record<SettingName, string> = {
@@ -62,6 +73,8 @@ export const LABELS: Record<SettingName, string> = {
   guidance: 'Guidance scale',
   temperature: 'Temperature',
   truncation: 'Truncation',
+  topK: 'Top-k',
+  topP: 'Top-p',
 };
 
 /** What clamping needs to know of a model. */
@@ -88,14 +101,16 @@ export const DEFAULT_SETTINGS: Settings = {
   guidance: 2,
   temperature: 1,
   truncation: 0,
+  topK: 0,
+  topP: 1,
 };
 
-/** The limits of a card: a VAE takes no guidance, so it has no guidance limit. */
+/** The limits of a card: a VAE or a GAN takes no guidance, so it has no guidance limit. */
 export function limitsOf(card: ModelCard): ModelLimits {
   return {
     classes: card.classes,
     trainingSteps: card.schedule?.steps ?? 1000,
-    guidable: card.method !== 'ddpm' || isGuidable(card),
+    guidable: (card.method !== 'ddpm' && card.method !== 'ar') || isGuidable(card),
   };
 }
 
@@ -105,6 +120,7 @@ export function limitsOf(card: ModelCard): ModelLimits {
  */
 export function defaultsOf(card: ModelCard | null): Settings {
   if (card?.method === 'gan') return { ...DEFAULT_SETTINGS, truncation: cardTruncationOf(card) ?? 0 };
+  if (card?.method === 'ar') return { ...DEFAULT_SETTINGS, ...tokenSamplingOf(card) };
   if (card?.method !== 'ddpm') return { ...DEFAULT_SETTINGS };
   return { ...DEFAULT_SETTINGS, ...samplerDefaultsOf(card) };
 }
@@ -161,7 +177,7 @@ export function clampSettings(raw: RawSettings, limits: ModelLimits, defaults: S
     if (clamped.note) notes.push({ field, message: clamped.note });
     return clamped.value;
   };
-  const number = (field: 'count' | 'seed' | 'eta' | 'guidance' | 'temperature' | 'truncation') =>
+  const number = (field: 'count' | 'seed' | 'eta' | 'guidance' | 'temperature' | 'truncation' | 'topK' | 'topP') =>
     take(field, clampNumber(raw[field], RANGES[field], defaults[field], LABELS[field]));
   const stepsRange: Range = { min: 1, max: limits.trainingSteps, integer: true };
   const settings: Settings = {
@@ -174,6 +190,8 @@ export function clampSettings(raw: RawSettings, limits: ModelLimits, defaults: S
     guidance: number('guidance'),
     temperature: number('temperature'),
     truncation: number('truncation'),
+    topK: number('topK'),
+    topP: number('topP'),
   };
   if (settings.truncation > 0 && settings.truncation < MIN_TRUNCATION) {
     notes.push({ field: 'truncation', message: `${LABELS.truncation}: ${settings.truncation} is below the smallest bound ${MIN_TRUNCATION} (0 turns it off); using ${MIN_TRUNCATION}.` });

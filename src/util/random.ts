@@ -65,6 +65,12 @@ export function gaussian(key: number, n: number): Float32Array {
   return out;
 }
 
+/** `n` uniform numbers in [0, 1) from one stream (the autoregressive models' token draws). */
+export function uniforms(key: number, n: number): Float64Array {
+  const next = splitmix32(key);
+  return Float64Array.from({ length: n }, () => next());
+}
+
 /**
  * Noise for a whole batch: sample i draws from stream (seed, i, draw), so sample i of a seed is
  * the same whether 1 or 64 are made.

@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { serveStatic } from '../../scripts/static-server.mjs';
+import { type ModelCard, tokenCountOf } from '../../src/models/card.js';
 import { SHIPPED_MODELS } from '../../src/models/registry.js';
 import { SUB_PATH, type Served, launch, openWatched, pickModel as pick, setField, waitForState } from './page.js';
 
@@ -42,7 +43,7 @@ function generatorAt(folder: string): Generator {
   return { id: card.id, method: card.method, dataset: card.dataset, shape: card.architecture.inputShape };
 }
 
-const shipped: Generator[] = SHIPPED_MODELS.filter((m) => ['ddpm', 'vae', 'gan'].includes(m.method)).map((m) => generatorAt(m.path));
+const shipped: Generator[] = SHIPPED_MODELS.filter((m) => ['ddpm', 'vae', 'gan', 'ar'].includes(m.method)).map((m) => generatorAt(m.path));
 /** Without a shipped diffusion model, the tiny fixtures stand in, offered through the page's `extra=`. */
 const FIXTURE_IDS = shipped.some((m) => m.method === 'ddpm') ? [] : ['tiny-xray-ddpm', 'tiny-xray-vae'];
 const fixtures: Generator[] = FIXTURE_IDS.map((id) => generatorAt(`test/fixtures/tiny-models/${id}`));
@@ -128,7 +129,7 @@ async function generate(page: Page): Promise<CanvasDigest[]> {
 
 /**
  * What one test covers: a diffusion model with the VAE of the same data (run side by side), a GAN
- * with the diffusion model (as the page pairs them), or a model without a partner. The tests pick their models one after the other in one page, as a
+ * or an autoregressive transformer with the diffusion model (as the page pairs them), or a model without a partner. The tests pick their models one after the other in one page, as a
  * person would: shaders compile on a software GPU slowly, and a model whose layers another has
  * already compiled (the 28x28 UNets share most) loads in seconds rather than half a minute.
  */
@@ -137,7 +138,7 @@ interface Group {
   partner: Generator | undefined;
 }
 
-const PAIRS: Group[] = MODELS.filter((m) => m.method === 'ddpm' || m.method === 'gan').map((lead) => ({ lead, partner: partnerOf(lead) }));
+const PAIRS: Group[] = MODELS.filter((m) => ['ddpm', 'gan', 'ar'].includes(m.method)).map((lead) => ({ lead, partner: partnerOf(lead) }));
 /** The group that goes through everything: the chest X-ray models (small and quick), else the first. */
 const SHOWCASE_ID = MODELS.some((m) => m.id === 'xray-ddpm') ? 'xray-ddpm' : undefined;
 const GROUPS: Group[] = [
@@ -286,15 +287,43 @@ describe('the demo page', () => {
         await setField(page, 'truncation', card);
         expect((await generate(page))[0]!.hash).toBe(grid[0]!.hash);
       }
-      let latentSide: CanvasDigest[] = [];
+      if (lead.method === 'ar') {
+        // the token viewer: from the first token, decoded with the codebook's mean elsewhere, to the finished sample
+        const viewer = page.getByTestId('token-viewer');
+        await page.getByTestId('token-scrubber').focus();
+        await page.keyboard.press('Home');
+        const [first] = await digests(viewer);
+        expect(await viewer.getByTestId('token-status').innerText()).toBe(`Token 1 of ${tokenCount(lead)}`);
+        await page.keyboard.press('End');
+        const [finished] = await digests(viewer);
+        expect(first!.hash, 'one token is not the whole sample').not.toBe(finished!.hash);
+        if (image) expect(finished!.hash, 'all tokens decoded are the sample in the grid').toBe(grid[0]!.hash);
+        expectSamples([first!, finished!], lead);
+        const codes = await viewer.getByTestId('token-grid').locator('span').allInnerTexts();
+        expect(codes).toHaveLength(tokenCount(lead));
+        expect(codes.every((c) => /^\d+$/.test(c)), 'every position has its code').toBe(true);
+        expect(await viewer.getByTestId('next-token').locator('tbody tr').count()).toBeGreaterThan(0);
+        // its own knobs, from the card: the likeliest code alone makes another sample; back, the first returns
+        const topK = await page.getByTestId('topK').inputValue();
+        await setField(page, 'topK', '1');
+        const greedy = await generate(page);
+        expectSamples(greedy, lead);
+        expect(greedy[0]!.hash, 'top-k 1 makes another sample').not.toBe(grid[0]!.hash);
+        expect(page.url()).toContain('topk=1');
+        await setField(page, 'topK', topK);
+        expect((await generate(page))[0]!.hash).toBe(grid[0]!.hash);
+      }
+      // the family a compare shows beside diffusion: a VAE, a GAN or a transformer
+      const other = models.find((m) => m.method !== 'ddpm');
+      let otherSide: CanvasDigest[] = [];
       if (partner) {
-        latentSide = await digests(page.getByTestId(`compare-${latent!.method}`));
+        otherSide = await digests(page.getByTestId(`compare-${other!.method}`));
         const ddpmSide = await digests(page.getByTestId('compare-ddpm'));
         // an image is drawn the same in both panels; a beat's volt scale is each panel's own
-        if (image) expect(lead.method === 'ddpm' ? ddpmSide : latentSide, "the lead's side is its grid above").toEqual(grid);
-        expectSamples(latentSide, latent!);
+        if (image) expect(lead.method === 'ddpm' ? ddpmSide : otherSide, "the lead's side is its grid above").toEqual(grid);
+        expectSamples(otherSide, other!);
         expectSamples(ddpmSide, ddpm!);
-        expect(latentSide[0]!.hash).not.toBe(ddpmSide[0]!.hash);
+        expect(otherSide[0]!.hash).not.toBe(ddpmSide[0]!.hash);
       }
 
       if (showcase) {
@@ -304,7 +333,7 @@ describe('the demo page', () => {
         const fresh = await openWatched(browser, link);
         expect(await waitForState(fresh.page, ['done', 'error'])).toBe('done');
         expect(await digests(fresh.page.getByTestId('sample-grid'))).toEqual(grid);
-        if (partner) expect(await digests(fresh.page.getByTestId(`compare-${latent!.method}`))).toEqual(latentSide);
+        if (partner) expect(await digests(fresh.page.getByTestId(`compare-${other!.method}`))).toEqual(otherSide);
         expect(fresh.cspViolations).toEqual([]);
         expect(fresh.pageErrors).toEqual([]);
         await fresh.page.close();
@@ -313,7 +342,7 @@ describe('the demo page', () => {
 
       if (showcase) {
         // every family of this data side by side, same class and seed, with the cost measured here
-        const families = MODELS.filter((m) => m.dataset === lead.dataset && ['ddpm', 'vae', 'gan'].includes(m.method));
+        const families = MODELS.filter((m) => m.dataset === lead.dataset && ['ddpm', 'vae', 'gan', 'ar'].includes(m.method));
         const section = page.getByTestId('family-compare');
         await section.getByTestId('family-run').click();
         await expect.poll(() => section.getByTestId('family-status').innerText(), { timeout: 180_000 })
@@ -323,7 +352,7 @@ describe('the demo page', () => {
           expectSamples(await digests(column.getByTestId(`family-${family.method}-grid`)), family);
           const figures = await column.getByTestId(`family-${family.method}-figures`).innerText();
           expect(figures).toMatch(/Time here\s+[\d.]+ (ms|s) per sample/);
-          expect(figures).toMatch(new RegExp(`Network passes\\s+${family.method === 'ddpm' ? 4 : 1} per sample`));
+          expect(figures).toMatch(new RegExp(`Network passes\\s+${passesOf(family)} per sample`));
           expect(figures).toMatch(/Seen as \w+\s+[01] of 1 \(evaluator\)/);
           expect(figures).toMatch(/Distance to real\s+[\d.]+× real-vs-real/);
         }
@@ -396,14 +425,30 @@ async function showcaseViews(page: Page, diffusion: boolean): Promise<void> {
 }
 
 /**
- * The showcase first, then diffusion pairs, GAN pairs, lone models; images before signals, small
+ * The showcase first, then diffusion pairs, GAN pairs, transformer pairs, lone models; images before signals, small
  * images before large (so that a 28x28 UNet follows the showcase's and finds most of its shaders
  * compiled).
  */
 function rank(group: Group): number {
   if (group.lead.id === SHOWCASE_ID) return -1;
-  const family = { ddpm: 0, gan: 2 }[group.lead.method] ?? 4;
+  const family = { ddpm: 0, gan: 2, ar: 3 }[group.lead.method] ?? 5;
   return family + (isImage(group.lead) ? 0 : 1) + size(group.lead) / 1e9;
+}
+
+/** Tokens a sample of an autoregressive model (its card's token grid). */
+function tokenCount(model: Generator): number {
+  return tokenCountOf(JSON.parse(readFileSync(join(SHIPPED_MODELS.find((m) => m.id === model.id)!.path, 'card.json'), 'utf8')) as ModelCard);
+}
+
+/**
+ * Network passes per sample in the showcase's family run: diffusion at the page's 2 guided steps,
+ * a VAE or GAN one, a transformer its card's (its knobs are not on the page): a position per token, two when guided.
+ */
+function passesOf(model: Generator): number {
+  if (model.method === 'ddpm') return 4;
+  if (model.method !== 'ar') return 1;
+  const card = JSON.parse(readFileSync(join(SHIPPED_MODELS.find((m) => m.id === model.id)!.path, 'card.json'), 'utf8')) as ModelCard;
+  return tokenCountOf(card) * (card.tokenSampling?.guidance === 1 ? 1 : 2);
 }
 
 /** The generator the page shows beside `model` (src/models/catalogue.ts partnerOf): a VAE for a diffusion model, diffusion for the rest. */

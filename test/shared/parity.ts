@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { sampleAll } from '../../src/diffusion/denoise.js';
+import { sampleTokens } from '../../src/diffusion/tokens.js';
+import type { Ar } from '../../src/models/ar.js';
 import type { LoadedModel } from '../../src/models/loader.js';
 import { denoiseOptionsFor, schedulerFor } from '../../src/pipeline/pipeline.js';
 
@@ -31,7 +33,9 @@ export interface ParityResult {
 export async function runParityCases(model: LoadedModel, parity: Parity): Promise<ParityResult[]> {
   const results: ParityResult[] = [];
   const check = async (caseName: string, output: string, actual: tf.Tensor) => {
-    const expected = parity.cases[caseName]!.outputs[output] as ParityArray;
+    const raw = parity.cases[caseName]!.outputs[output] as ParityArray | number[][];
+    // token outputs are plain nested lists of codes
+    const expected = Array.isArray(raw) ? { shape: [raw.length, raw[0]?.length ?? 0], data: raw.flat() } : raw;
     results.push({ output: `${caseName}.${output}`, ...(await compare(actual, expected)) });
     actual.dispose();
   };
@@ -54,6 +58,8 @@ export async function runParityCases(model: LoadedModel, parity: Parity): Promis
       await check(name, 'mu', mu);
       await check(name, 'logvar', logvar);
       x.dispose();
+    } else if (model.kind === 'ar' && (name === 'encode' || name === 'decode' || name === 'logits' || name === 'sample')) {
+      await checkAr(model.net, name, c, check);
     } else if (name === 'classify' && model.kind === 'classifier') {
       const x = input('x');
       await check(name, 'features', model.net.features(x));
@@ -65,6 +71,42 @@ export async function runParityCases(model: LoadedModel, parity: Parity): Promis
     }
   }
   return results;
+}
+
+/**
+ * An autoregressive model's cases: tokens (the quantiser's choice, and a whole guided, filtered
+ * sampling run from PyTorch's uniform numbers) must be equal, not close; the decoder's images and
+ * the transformer's logits within the tolerance.
+ */
+async function checkAr(
+  net: Ar, name: string, c: { inputs: Record<string, unknown>; outputs: Record<string, unknown> },
+  check: (caseName: string, output: string, actual: tf.Tensor) => Promise<void>,
+): Promise<void> {
+  const ints2d = (v: unknown) => tf.tensor2d(v as number[][], undefined, 'int32');
+  if (name === 'encode') {
+    const a = c.inputs.x as ParityArray;
+    const x = tf.tensor(a.data, a.shape, 'float32');
+    await check(name, 'tokens', tf.tidy(() => tf.cast(net.encode(x), 'float32')));
+    x.dispose();
+  } else if (name === 'decode') {
+    const tokens = ints2d(c.inputs.tokens);
+    await check(name, 'x', net.decode(tokens));
+    tokens.dispose();
+  } else if (name === 'logits') {
+    const inputs = ints2d(c.inputs.tokens);
+    await check(name, 'logits', net.logits(inputs, c.inputs.y as number[]));
+    inputs.dispose();
+  } else {
+    const i = c.inputs;
+    const u = i.uniforms as ParityArray;
+    const N = u.shape[1]!;
+    const tokens = await sampleTokens(net, {
+      classes: i.y as number[],
+      sampling: { guidance: i.guidance as number, temperature: i.temperature as number, topK: i.topK as number, topP: i.topP as number },
+      uniforms: (i.y as number[]).map((_, row) => u.data.slice(row * N, (row + 1) * N)),
+    });
+    await check(name, 'tokens', tf.tensor2d(tokens.flatMap((t) => [...t]), [tokens.length, N]));
+  }
 }
 
 /** Max |actual - expected| and the output's scale, as training/export.py measures it. */

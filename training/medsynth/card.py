@@ -150,6 +150,24 @@ GAN_LIMITATIONS = [
     "of 2,000 samples the model makes of its class), weaker than a test with the discriminator, which is not shipped.",
 ]
 
+# what an AR card's training record says was used (training/medsynth/ar.py, train.py ar_loss)
+AR_RECIPE = ("stage 1: VQ autoencoder with a codebook loss and commitment (van den Oord et al. 2017), "
+             "straight-through gradients, dead codes moved to encoder outputs; stage 2, with the VQ frozen: a "
+             "pre-LayerNorm causal transformer over the tokens in raster order, prompted with a class token that is "
+             "replaced by the null class for class_dropout of the examples; AdamW for both, EMA of the weights "
+             "(exported; the VQ's copy is its final weights)")
+
+# what every AR card says of its family
+AR_LIMITATIONS = [
+    "Trained on a 2-core CPU, one thread, for minutes (the training record says how many steps of each stage): "
+    "far shorter than transformers of this kind are usually trained.",
+    "A sample can be no sharper than the VQ autoencoder's reconstructions (the card's `quality.tokens` gives their "
+    "error on held-out data): the transformer only chooses among the codebook's patches.",
+    "The membership test here is a distance test (training/membership.py: each example's distance to the nearest of "
+    "2,000 samples the model makes of its class); the transformer's own likelihood of a training example's tokens "
+    "would be a stronger one.",
+]
+
 INTENDED_USE = ("Teaching and demonstration: seeing how a generative model makes images or signals, "
                 "comparing methods, and discussing synthetic data. Never for clinical use, diagnosis, "
                 "or as training data for clinical models.")
@@ -162,7 +180,8 @@ def camel(name):
 def architecture(cfg):
     """Every number the browser needs to rebuild the net (see training/ARCHITECTURE.md)."""
     a = cfg["arch"]
-    kind = {"ddpm": "unet", "vae": "cvae", "gan": "cgan", "classifier": "cnn-classifier"}[cfg["method"]]
+    kind = {"ddpm": "unet", "vae": "cvae", "gan": "cgan", "ar": "vq-transformer",
+            "classifier": "cnn-classifier"}[cfg["method"]]
     shape = [a["size"], a["size"], a["in_channels"]] if a["dims"] == 2 else [a["size"], a["in_channels"]]
     out = {"type": kind, "inputShape": shape, "layout": "NHWC" if a["dims"] == 2 else "NLC"}
     out.update({camel(k): (list(v) if isinstance(v, tuple) else v) for k, v in a.items()})
@@ -182,6 +201,14 @@ def architecture(cfg):
         out["flatten"] = "channels-last (position-major, channel-minor)"
         out["classInput"] = "one-hot, concatenated after z"
         out["output"] = "outScale * tanh"
+    if cfg["method"] == "ar":
+        del out["groupNorm"]                                         # no GroupNorm anywhere in it
+        low = a["size"] // 2 ** len(a["vq_channels"])
+        out["tokens"] = {"shape": [low] * a["dims"], "count": low ** a["dims"], "order": "raster (row-major)"}
+        out["quantiser"] = "nearest codebook row by squared L2 distance; ties: the lowest index"
+        out["transformer"] = {"norm": "pre-LayerNorm, eps 1e-5, biased variance", "mlpActivation": "gelu (tanh approximation)",
+                              "attention": "causal, scale 1/sqrt(width/heads)", "positions": "learned, added",
+                              "input": "position 0: the class embedding (row numClasses: no class); position i: code i-1"}
     return out
 
 
@@ -209,9 +236,12 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
                             "clipRange": cfg["clip_sample"],
                             "timestepInput": "integer t in 0..steps-1, as float"}
         card["samplerDefaults"] = cfg["sampler_defaults"]
-    if cfg["method"] in ("ddpm", "vae", "gan"):
-        card["guidance"] = {"nullClass": cfg["arch"]["num_classes"] if cfg["method"] == "ddpm" else None,
-                            "trainedDropout": cfg["class_dropout"] if cfg["method"] == "ddpm" else 0.0}
+    if cfg["method"] in ("ddpm", "vae", "gan", "ar"):
+        guided = cfg["method"] in ("ddpm", "ar")                     # trained with a "no class" label
+        card["guidance"] = {"nullClass": cfg["arch"]["num_classes"] if guided else None,
+                            "trainedDropout": cfg["class_dropout"] if guided else 0.0}
+    if cfg["method"] == "ar":
+        card["tokenSampling"] = cfg["token_sampling"]
     if cfg["method"] in ("vae", "gan"):
         card["latent"] = {"dim": cfg["arch"]["latent_dim"], "prior": "N(0, I)",
                           **({"truncation": cfg["truncation"]} if cfg["method"] == "gan" else {})}
@@ -227,7 +257,10 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
                             "klWarmupSteps": cfg["kl_warmup_steps"]} if cfg["method"] == "vae" else {}),
                         **({"recipe": GAN_RECIPE, "discriminatorChannels": cfg["arch"]["disc_channels"],
                             "discriminatorPool": cfg["arch"]["disc_pool"],
-                            "adamBetas": list(cfg["adam_betas"])} if cfg["method"] == "gan" else {})}
+                            "adamBetas": list(cfg["adam_betas"])} if cfg["method"] == "gan" else {}),
+                        **({"recipe": AR_RECIPE, "vqSteps": cfg["vq_steps"], "vqLr": cfg["vq_lr"],
+                            "commitment": cfg["vq_beta"], "restartEvery": cfg["vq_restart_every"],
+                            "classDropout": cfg["class_dropout"]} if cfg["method"] == "ar" else {})}
     card["quality"] = quality or {}
     card["weights"] = weights_info
     card["parity"] = parity_info
@@ -238,7 +271,7 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
 
 def limitations(dataset, method):
     """What the data, the family and the one model cannot show, in that order."""
-    return (LIMITATIONS.get(dataset, []) + (GAN_LIMITATIONS if method == "gan" else [])
+    return (LIMITATIONS.get(dataset, []) + {"gan": GAN_LIMITATIONS, "ar": AR_LIMITATIONS}.get(method, [])
             + MODEL_LIMITATIONS.get((dataset, method), []))
 
 

@@ -4,6 +4,7 @@ import os
 
 import torch
 
+from .ar import build_ar, sample_tokens
 from .classifier import build_classifier
 from .gan import build_generator, draw_latents
 from .sampling import Diffusion, sample
@@ -12,7 +13,9 @@ from .vae import build_vae
 
 # a GAN run's model is its generator: what is exported, averaged (EMA) and sampled; train.py keeps
 # the discriminator beside it
-BUILDERS = {"ddpm": build_unet, "vae": build_vae, "gan": build_generator, "classifier": build_classifier}
+# an AR run's model holds both of its networks (ar.py ARModel: `vq` and `gpt`)
+BUILDERS = {"ddpm": build_unet, "vae": build_vae, "gan": build_generator, "ar": build_ar,
+            "classifier": build_classifier}
 
 
 def build_model(method, arch: dict):
@@ -32,6 +35,7 @@ def generate(method, model, cfg: dict, y, generator, guidance=None, ddim_steps=N
           tells the browser, and what the card's figures are measured with).
     VAE:  decoder(z ~ N(0, I), y).
     GAN:  generator(z, y), z ~ N(0, I) truncated at cfg's truncation (None: not truncated).
+    AR:   vq.decode(tokens), tokens drawn one at a time by the transformer with cfg's token_sampling.
     """
     arch = cfg["arch"]
     shape = sample_shape(arch, len(y))
@@ -53,6 +57,12 @@ def generate(method, model, cfg: dict, y, generator, guidance=None, ddim_steps=N
     if method == "gan":
         z = draw_latents(len(y), arch["latent_dim"], generator, cfg.get("truncation")).to(device)
         return model(z, y)
+    if method == "ar":
+        s = cfg["token_sampling"]
+        tokens = sample_tokens(model.gpt, y, arch["num_classes"], model.gpt.pos.shape[0], generator,
+                               guidance=s["guidance"] if guidance is None else guidance,
+                               temperature=s["temperature"], top_k=s["topK"], top_p=s["topP"])
+        return model.vq.decode(tokens.to(device))
     raise ValueError(f"{method} does not generate")
 
 

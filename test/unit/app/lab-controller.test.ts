@@ -79,7 +79,7 @@ describe('the lab', () => {
     await lab.start();
     expect(lab.run.status).toBe('done');
     const result = lab.run.result!;
-    expect(result.settings).toEqual({ classIndex: 2, count: 2, seed: 11, sampler: 'ddim', steps: 2, eta: 0, guidance: 1.5, temperature: 1, truncation: 0 });
+    expect(result.settings).toEqual({ classIndex: 2, count: 2, seed: 11, sampler: 'ddim', steps: 2, eta: 0, guidance: 1.5, temperature: 1, truncation: 0, topK: 0, topP: 1 });
     expect(result.main.samples).toHaveLength(2);
     expect(result.main.frames).toHaveLength(3);
     expect(result.main.frames[2]!.xt).toEqual(result.main.samples[1]);

@@ -9,7 +9,7 @@ const LIMITS: ModelLimits = { classes: CLASSES, trainingSteps: 1000, guidable: t
 const STATE: PageState = {
   model: 'xray-ddpm',
   extra: [],
-  settings: { classIndex: 1, count: 12, seed: 4021, sampler: 'ddpm', steps: 30, eta: 0, guidance: 3.5, temperature: 1, truncation: 0 },
+  settings: { classIndex: 1, count: 12, seed: 4021, sampler: 'ddpm', steps: 30, eta: 0, guidance: 3.5, temperature: 1, truncation: 0, topK: 0, topP: 1 },
   watch: 3,
   frame: 7,
   selected: 2,

@@ -11,6 +11,7 @@ import { type ModelCard, parseCard } from '../../../src/models/card.js';
 import { type Classifier, createClassifier } from '../../../src/models/classifier.js';
 import { type UNet, createUNet } from '../../../src/models/unet.js';
 import { type Vae, createVae } from '../../../src/models/vae.js';
+import { type Ar, createAr } from '../../../src/models/ar.js';
 import { type Gan, createGan } from '../../../src/models/gan.js';
 import { type WeightsManifest, decodeManifestWeights } from '../../../src/models/weights-from-manifest.js';
 import type { Parity } from '../../shared/parity.js';
@@ -55,6 +56,7 @@ export type AnyModel =
   | { method: 'ddpm'; model: UNet }
   | { method: 'vae'; model: Vae }
   | { method: 'gan'; model: Gan }
+  | { method: 'ar'; model: Ar }
   | { method: 'classifier'; model: Classifier };
 
 /** Card + weights -> the model the card describes. Dispose with `.model.dispose()`. */
@@ -65,6 +67,7 @@ export function loadModel(dir: string): AnyModel {
     case 'ddpm': return { method: 'ddpm', model: createUNet(card, weights) };
     case 'vae': return { method: 'vae', model: createVae(card, weights) };
     case 'gan': return { method: 'gan', model: createGan(card, weights) };
+    case 'ar': return { method: 'ar', model: createAr(card, weights) };
     case 'classifier': return { method: 'classifier', model: createClassifier(card, weights) };
   }
 }

@@ -34,7 +34,7 @@ afterAll(() => {
 
 it('has tiny fixtures of every model kind', () => {
   expect(TINY.map((d) => basename(d))).toEqual(expect.arrayContaining([
-    'tiny-xray-ddpm', 'tiny-ecg-ddpm', 'tiny-xray-vae', 'tiny-ecg-vae', 'tiny-xray-gan', 'tiny-ecg-gan', 'tiny-xray-classifier',
+    'tiny-xray-ddpm', 'tiny-ecg-ddpm', 'tiny-xray-vae', 'tiny-ecg-vae', 'tiny-xray-gan', 'tiny-ecg-gan', 'tiny-xray-ar', 'tiny-ecg-ar', 'tiny-xray-classifier',
     'tiny-ecg-classifier',
   ]));
 });

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { alphasCumprod, cosineBetas, linearBetas } from '../../../src/diffusion/schedule.js';
 import type { ModelCard } from '../../../src/models/card.js';
 import {
-  type DdpmModel, type GanModel, type VaeModel, decodePath, denoiseOptionsFor, diffusionBatch, latentsOf, noiseScheduleOf, nullClassOf,
+  type ArModel, type DdpmModel, type GanModel, type VaeModel, decodeArTokens, decodePath, sampleAr, topCodes, denoiseOptionsFor, diffusionBatch, latentsOf, noiseScheduleOf, nullClassOf,
   sampleDiffusion, sampleLatentModel, samplerDefaultsOf, schedulerFor,
 } from '../../../src/pipeline/pipeline.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
@@ -22,6 +22,7 @@ let xray: DdpmModel;
 let ecg: DdpmModel;
 let vae: VaeModel;
 let gan: GanModel;
+let ar: ArModel;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -30,6 +31,7 @@ beforeAll(async () => {
   ecg = (await open('tiny-ecg-ddpm')) as DdpmModel;
   vae = (await open('tiny-xray-vae')) as VaeModel;
   gan = (await open('tiny-xray-gan')) as GanModel;
+  ar = (await open('tiny-xray-ar')) as ArModel;
 });
 
 /** Runs `work` and checks it left no tensor behind. */
@@ -179,5 +181,41 @@ describe('a GAN run', () => {
     const path = await noLeak(() => decodePath(gan, latents[0]!, latents[1]!, SETTINGS.classIndex, 4, 'spherical'));
     expect(path[0]).toEqual(samples[0]);
     expect(path[3]).toEqual(samples[1]);
+  });
+});
+
+describe('an autoregressive run', () => {
+  const AR: Settings = { ...SETTINGS, guidance: 2, temperature: 0.9, topK: 6, topP: 0.95 };
+
+  it('draws tokens from the seed and decodes them; sample i is the same whatever the count', async () => {
+    const two = await noLeak(() => sampleAr(ar, { ...AR, count: 2 }));
+    const three = await sampleAr(ar, { ...AR, count: 3 });
+    expect(two.tokens).toHaveLength(2);
+    expect(two.tokens![1]).toEqual(three.tokens![1]);
+    expect(two.samples[1]).toEqual(three.samples[1]);
+    expect(two.tokenFrames).toEqual([]);                            // frames only when asked for
+    expect(await decodeArTokens(ar, two.tokens!)).toEqual(two.samples);
+    expect((await sampleAr(ar, { ...AR, seed: 8 })).tokens).not.toEqual(two.tokens);
+  });
+
+  it('keeps a frame per token of the watched sample, ending on the sample itself', async () => {
+    const previews: number[] = [];
+    const out = await noLeak(() => sampleAr(ar, AR, { watch: 1, frames: true, onStep: (r) => r.preview && previews.push(r.done) }));
+    const N = ar.net.numTokens;
+    expect(out.tokenFrames).toHaveLength(N);
+    expect(previews).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    const last = out.tokenFrames![N - 1]!;
+    expect(last.codes).toEqual(out.tokens![1]);
+    expect(last.partial).toEqual(out.samples[1]);
+    out.tokenFrames!.forEach((f, p) => {
+      expect(f.codes).toEqual(out.tokens![1]!.slice(0, p + 1));
+      expect(f.chosen).toBe(out.tokens![1]![p]);
+      expect(f.top.length).toBeLessThanOrEqual(6);                  // top-k 6
+      expect(f.top.map((c) => c.p)).toEqual([...f.top.map((c) => c.p)].sort((a, b) => b - a));
+    });
+  });
+
+  it('lists the likeliest codes first, the lower code first among equals', () => {
+    expect(topCodes([0.1, 0.4, 0, 0.4, 0.1], 3)).toEqual([{ code: 1, p: 0.4 }, { code: 3, p: 0.4 }, { code: 0, p: 0.1 }]);
   });
 });

@@ -64,12 +64,15 @@ describe('clamping every setting for a model', () => {
 
   it('clamps every out-of-range value and notes each one, never throwing', () => {
     const { settings, notes } = clampSettings(
-      { classIndex: 'x', count: 1000, seed: -1, sampler: 'ddpm', steps: 5000, eta: 2, guidance: -1, temperature: 9, truncation: -2 },
+      { classIndex: 'x', count: 1000, seed: -1, sampler: 'ddpm', steps: 5000, eta: 2, guidance: -1, temperature: 9, truncation: -2, topK: 2.5, topP: 0 },
       LIMITS,
       DEFAULT_SETTINGS,
     );
-    expect(settings).toEqual({ classIndex: 0, count: 64, seed: 0, sampler: 'ddpm', steps: 1000, eta: 1, guidance: 0, temperature: 2, truncation: 0 });
-    expect(notes.map((n) => n.field)).toEqual(['classIndex', 'count', 'seed', 'steps', 'eta', 'guidance', 'temperature', 'truncation']);
+    expect(settings).toEqual({
+      classIndex: 0, count: 64, seed: 0, sampler: 'ddpm', steps: 1000, eta: 1, guidance: 0, temperature: 2, truncation: 0, topK: 3, topP: 0.01,
+    });
+    expect(notes.map((n) => n.field)).toEqual(['classIndex', 'count', 'seed', 'steps', 'eta', 'guidance', 'temperature', 'truncation', 'topK', 'topP']);
+    expect(notes.at(-1)?.message).toBe('Top-p: 0 is less than the minimum 0.01; using 0.01.');
   });
 
   it('keeps a truncation bound of 0 (off) or at least the smallest one, and no more than 3', () => {
@@ -120,6 +123,14 @@ describe('limits and defaults from a card', () => {
     expect(defaultsOf(card)).toEqual({ ...DEFAULT_SETTINGS, sampler: 'ddpm', steps: 25, eta: 0.5, guidance: 3 });
     expect(defaultsOf({ ...card, method: 'vae', samplerDefaults: undefined })).toEqual(DEFAULT_SETTINGS);
     expect(defaultsOf(null)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it("takes an autoregressive card's token sampling, and guides it only if its 'no class' row was trained", () => {
+    const ar = { ...card, method: 'ar', schedule: undefined, samplerDefaults: undefined, tokenSampling: { guidance: 2, temperature: 0.9, topK: 40, topP: 0.95 } } as unknown as ModelCard;
+    expect(defaultsOf(ar)).toEqual({ ...DEFAULT_SETTINGS, guidance: 2, temperature: 0.9, topK: 40, topP: 0.95 });
+    expect(limitsOf(ar).guidable).toBe(true);
+    const unguided = { ...ar, guidance: { nullClass: 5, trainedDropout: 0 } };
+    expect(clampSettings({ guidance: 3 }, limitsOf(unguided), defaultsOf(unguided)).settings.guidance).toBe(1);
   });
 
   it('draws random seeds inside the seed range', () => {

@@ -1,0 +1,276 @@
+/**
+ * The two-stage autoregressive model of training/medsynth/ar.py, in tfjs, channels-last: a VQ
+ * autoencoder (tokens <-> images or beats) and a causal pre-LayerNorm transformer over the tokens.
+ *
+ *   VQ encoder: conv, SiLU -> [conv, SiLU, avg-pool /2] per level -> conv, SiLU -> 1x1 conv
+ *               -> nearest codebook row per position (raster order)
+ *   VQ decoder: codebook rows -> conv, SiLU -> [nearest x2, conv, SiLU, conv, SiLU] per level -> conv
+ *   GPT:        [class, code_0 .. code_{N-2}] + positions -> blocks -> LayerNorm -> logits for code_i
+ *     block:    h += proj(causal attention(ln1(h)));  h += fc2(gelu_tanh(fc1(ln2(h))))
+ *
+ * Sampling runs position by position with a key/value cache (`startCache`, `next`): each new token
+ * costs one position of work, not a pass over everything before it. `logits` is the whole-sequence
+ * pass, used to check the cache and for parity.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ArArchitecture, ModelCard } from './card.js';
+import { type Layer, type Weights, avgPool2x, buildFromWeights, classIds, conv, silu, upsample2x } from './layers.js';
+
+/** PyTorch nn.LayerNorm's default eps, inside the square root as there. */
+export const LN_EPS = 1e-5;
+/** What a masked (future) attention score becomes: exp underflows to exactly 0, as PyTorch's -inf. */
+const MASKED = -1e9;
+
+/** The keys and values of the positions sampled so far, per block; owned by the caller (dispose()). */
+export interface ArCache {
+  /** The position whose logits the next call to `next` gives. */
+  readonly position: number;
+  /** Rows of the batch (conditional and, when guided, unconditional ones). */
+  readonly rows: number;
+  dispose(): void;
+}
+
+export interface Ar {
+  readonly card: ModelCard;
+  readonly architecture: ArArchitecture;
+  /** The token grid: [h, w] for images, [n] for signals. */
+  readonly tokenShape: readonly number[];
+  readonly numTokens: number;
+  /**
+   * tokens (B, N) int32 -> x (B, *S, C) in network units. Positions from `filled` on (default: all
+   * filled) get the codebook's mean row instead: a partly sampled grid, decoded. The caller disposes it.
+   */
+  decode(tokens: tf.Tensor2D, filled?: number): tf.Tensor;
+  /** x (B, *S, C) network units -> tokens (B, N) int32 (nearest codebook row; ties: lowest index). */
+  encode(x: tf.Tensor): tf.Tensor2D;
+  /**
+   * The whole causal pass: inputs (B, T) int32 at positions 0..T-1 (position 0's input is the class
+   * `y`, or numClasses for none; position i's is code i-1) -> logits (B, T, codebookSize).
+   */
+  logits(inputs: tf.Tensor2D, y: readonly number[]): tf.Tensor3D;
+  /** An empty cache for a batch of classes (numClasses: the null class). */
+  startCache(y: readonly number[]): ArCache;
+  /**
+   * Logits (B, codebookSize) at the cache's position, given the code chosen at the position before
+   * (`previous`, one per row; ignored at position 0, where the class is the input). Advances the cache.
+   */
+  next(cache: ArCache, previous: readonly number[] | null): tf.Tensor2D;
+  dispose(): void;
+}
+
+interface CacheState extends ArCache {
+  position: number;
+  y: tf.Tensor1D;
+  keys: tf.Tensor4D[];
+  values: tf.Tensor4D[];
+  disposed: boolean;
+}
+
+/** nn.Linear over the last axis of any rank: (..., nIn) -> (..., nOut). Weight [in, out]. */
+function linear(weights: Weights, path: string, nIn: number, nOut: number): Layer {
+  const w = weights.get(`${path}.weight`, [nIn, nOut]) as tf.Tensor2D;
+  const b = weights.get(`${path}.bias`, [nOut]);
+  return (x) => {
+    const lead = x.shape.slice(0, -1);
+    const y = tf.fused.matMul({ a: tf.reshape(x, [-1, nIn]), b: w, bias: b });
+    return tf.reshape(y, [...lead, nOut]);
+  };
+}
+
+/** nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta, biased variance. */
+function layerNorm(weights: Weights, path: string, width: number): Layer {
+  const gamma = weights.get(`${path}.weight`, [width]);
+  const beta = weights.get(`${path}.bias`, [width]);
+  return (x) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), gamma), beta);
+  };
+}
+
+/** GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/**
+ * Builds the model of `card` (method 'ar', from parseCard) from its weights, which it takes
+ * ownership of: they are freed by dispose(), or before an error is thrown here.
+ */
+export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): Ar {
+  if (card.architecture.type !== 'vq-transformer') throw new Error(`${card.id}: not an autoregressive model (architecture ${card.architecture.type})`);
+  const a = card.architecture;
+  const owner = `AR ${card.id}`;
+  const d = a.dims;
+  const K = a.codebookSize;
+  const W = a.width;
+  const H = a.heads;
+  const hd = W / H;
+  const low = a.size / 2 ** a.vqChannels.length;                       // parseCard checked it divides
+  const tokenShape = new Array<number>(d).fill(low);
+  const N = low ** d;
+  const cLow = a.vqChannels[a.vqChannels.length - 1] ?? 0;
+
+  const [net, weights] = buildFromWeights(owner, tensors, (w) => {
+    let c = a.vqChannels[0] ?? 0;
+    const encIn = conv(w, 'vq.encoder.conv_in', d, a.inChannels, c, a.kernel);
+    const encLevels = a.vqChannels.map((cOut, i) => {
+      const layer = conv(w, `vq.encoder.convs.${i}`, d, c, cOut, a.kernel);
+      c = cOut;
+      return layer;
+    });
+    const encMid = conv(w, 'vq.encoder.conv_mid', d, c, c, a.kernel);
+    const encOut = conv(w, 'vq.encoder.conv_out', d, c, a.codeDim, 1);
+    const codebook = w.get('vq.codebook.weight', [K, a.codeDim]) as tf.Tensor2D;
+    c = cLow;
+    const decIn = conv(w, 'vq.decoder.conv_in', d, a.codeDim, c, a.kernel);
+    const decLevels = [...a.vqChannels].reverse().map((cOut, i) => {
+      const level = [conv(w, `vq.decoder.convs.${i}.0`, d, c, cOut, a.kernel), conv(w, `vq.decoder.convs.${i}.1`, d, cOut, cOut, a.kernel)] as const;
+      c = cOut;
+      return level;
+    });
+    const decOut = conv(w, 'vq.decoder.conv_out', d, c, a.inChannels, a.kernel);
+    const blocks = Array.from({ length: a.layers }, (_, i) => {
+      const p = `gpt.blocks.${i}`;
+      return {
+        ln1: layerNorm(w, `${p}.ln1`, W), qkv: linear(w, `${p}.qkv`, W, 3 * W), proj: linear(w, `${p}.proj`, W, W),
+        ln2: layerNorm(w, `${p}.ln2`, W), fc1: linear(w, `${p}.fc1`, W, a.mlpRatio * W), fc2: linear(w, `${p}.fc2`, a.mlpRatio * W, W),
+      };
+    });
+    return {
+      encIn, encLevels, encMid, encOut, codebook, decIn, decLevels, decOut, blocks,
+      tok: w.get('gpt.tok.weight', [K, W]), cls: w.get('gpt.cls.weight', [a.numClasses + 1, W]),
+      pos: w.get('gpt.pos', [N, W]) as tf.Tensor2D, lnF: layerNorm(w, 'gpt.ln_f', W), head: linear(w, 'gpt.head', W, K),
+    };
+  });
+  const codebookMean = tf.keep(tf.mean(net.codebook, 0, true));       // (1, D): an unfilled position
+
+  let disposed = false;
+  const live = () => {
+    if (disposed) throw new Error(`${owner} has been disposed`);
+  };
+  const checkTokens = (t: tf.Tensor) => {
+    if (t.rank !== 2 || t.dtype !== 'int32') throw new Error(`${owner}: expected int32 tokens of shape [B, T], got ${t.dtype} [${t.shape.join(', ')}]`);
+  };
+
+  /** (B, heads, T, hd) <- (B, T, W) */
+  const splitHeads = (x: tf.Tensor, T: number) => tf.transpose(tf.reshape(x, [-1, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
+
+  /**
+   * The blocks over T new positions h (B, T, W), after `past` cached ones (keys, values per block,
+   * or null: none). -> [hidden (B, T, W), the keys and values including the new positions].
+   */
+  const runBlocks = (h: tf.Tensor, past: { keys: tf.Tensor4D[]; values: tf.Tensor4D[] } | null): [tf.Tensor, tf.Tensor4D[], tf.Tensor4D[]] => {
+    const [B, T] = h.shape as [number, number, number];
+    const t0 = past?.keys[0]?.shape[2] ?? 0;
+    // position i attends to positions <= i: among the t0 + T keys, query j (position t0 + j) sees t0 + j + 1
+    const mask = T === 1 ? null
+      : tf.tensor2d(Array.from({ length: T * (t0 + T) }, (_, n) => (n % (t0 + T) <= t0 + Math.floor(n / (t0 + T)) ? 0 : MASKED)), [T, t0 + T]);
+    const keys: tf.Tensor4D[] = [];
+    const values: tf.Tensor4D[] = [];
+    net.blocks.forEach((b, i) => {
+      const [q, k1, v1] = tf.split(b.qkv(b.ln1(h)), 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const q4 = splitHeads(q, T);
+      const k = past ? tf.concat([past.keys[i]!, splitHeads(k1, T)], 2) : splitHeads(k1, T);    // (B, H, t0 + T, hd)
+      const v = past ? tf.concat([past.values[i]!, splitHeads(v1, T)], 2) : splitHeads(v1, T);
+      keys.push(k);
+      values.push(v);
+      const tk = t0 + T;
+      let scores: tf.Tensor = tf.div(tf.matMul(tf.reshape(q4, [B * H, T, hd]), tf.reshape(k, [B * H, tk, hd]), false, true), Math.sqrt(hd));
+      if (mask) scores = tf.add(scores, mask);                          // (B H, T, t0 + T)
+      const att = tf.matMul(tf.softmax(scores) as tf.Tensor3D, tf.reshape(v, [B * H, tk, hd]));   // (B H, T, hd)
+      const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, W]);
+      h = tf.add(h, b.proj(merged));
+      h = tf.add(h, b.fc2(geluTanh(b.fc1(b.ln2(h)))));
+    });
+    return [h, keys, values];
+  };
+
+  const classRows = (y: readonly number[]) => classIds(y, a.numClasses + 1, owner);
+
+  return {
+    card,
+    architecture: a,
+    tokenShape,
+    numTokens: N,
+    decode(tokens, filled = N) {
+      live();
+      checkTokens(tokens);
+      if (tokens.shape[1] !== N) throw new Error(`${owner}: expected ${N} tokens a sample, got ${tokens.shape[1]}`);
+      return tf.tidy(() => {
+        const B = tokens.shape[0];
+        let e: tf.Tensor = tf.gather(net.codebook, tf.reshape(tokens, [-1]));   // (B N, D)
+        if (filled < N) {
+          const isFilled = tf.tensor2d(Array.from({ length: B * N }, (_, n) => (n % N < filled ? 1 : 0)), [B * N, 1], 'bool');
+          e = tf.where(isFilled, e, tf.broadcastTo(codebookMean, e.shape));
+        }
+        let h = silu(net.decIn(tf.reshape(e, [B, ...tokenShape, a.codeDim])));
+        for (const [c1, c2] of net.decLevels) h = silu(c2(silu(c1(upsample2x(h, d)))));
+        return net.decOut(h);                                             // (B, *S, C)
+      });
+    },
+    encode(x) {
+      live();
+      return tf.tidy(() => {
+        let h = silu(net.encIn(x));
+        for (const c of net.encLevels) h = avgPool2x(silu(c(h)), d);
+        const z = tf.reshape(net.encOut(silu(net.encMid(h))), [-1, a.codeDim]);   // (B N, D), raster order
+        const e = net.codebook;
+        const dist = tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(tf.matMul(z, e, false, true), 2)), tf.reshape(tf.sum(tf.square(e), 1), [1, K]));
+        return tf.reshape(tf.argMin(dist, 1), [x.shape[0] ?? 1, N]) as tf.Tensor2D;
+      });
+    },
+    logits(inputs, y) {
+      live();
+      checkTokens(inputs);
+      const [B, T] = inputs.shape;
+      if (T > N) throw new Error(`${owner}: ${T} positions, the model has ${N}`);
+      if (y.length !== B) throw new Error(`${owner}: ${B} rows but ${y.length} classes`);
+      return tf.tidy(() => {
+        const first = tf.reshape(tf.gather(net.cls, classRows(y)), [B, 1, W]);
+        const codes = T > 1 ? [tf.reshape(tf.gather(net.tok, tf.reshape(tf.slice(inputs, [0, 1], [B, T - 1]), [-1])), [B, T - 1, W])] : [];
+        const h = tf.add(tf.concat([first, ...codes], 1), tf.slice(net.pos, [0, 0], [T, W]));
+        return tf.reshape(net.head(net.lnF(runBlocks(h, null)[0])), [B, T, K]) as tf.Tensor3D;
+      });
+    },
+    startCache(y) {
+      live();
+      const state: CacheState = {
+        position: 0, rows: y.length, y: classRows(y), keys: [], values: [], disposed: false,
+        dispose() {
+          if (state.disposed) return;
+          state.disposed = true;
+          tf.dispose([state.y, ...state.keys, ...state.values]);
+        },
+      };
+      return state;
+    },
+    next(cache, previous) {
+      live();
+      const state = cache as CacheState;
+      if (state.disposed) throw new Error(`${owner}: the cache has been disposed`);
+      const p = state.position;
+      if (p >= N) throw new Error(`${owner}: all ${N} positions are sampled`);
+      if (p > 0 && (previous === null || previous.length !== state.rows || previous.some((t) => !Number.isInteger(t) || t < 0 || t >= K))) {
+        throw new Error(`${owner}: position ${p} needs the ${state.rows} codes chosen before it, each in 0..${K - 1}`);
+      }
+      const out = tf.tidy(() => {
+        const input = p === 0 ? tf.gather(net.cls, state.y) : tf.gather(net.tok, tf.tensor1d(previous as number[], 'int32'));   // (B, W)
+        const h = tf.add(tf.reshape(input, [state.rows, 1, W]), tf.slice(net.pos, [p, 0], [1, W]));
+        const [hidden, keys, values] = runBlocks(h, p === 0 ? null : state);
+        return { logits: tf.reshape(net.head(net.lnF(hidden)), [state.rows, K]) as tf.Tensor2D, keys, values };
+      });
+      tf.dispose([...state.keys, ...state.values]);
+      state.keys = out.keys;
+      state.values = out.values;
+      state.position = p + 1;
+      return out.logits;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      codebookMean.dispose();
+      weights.dispose();
+    },
+  };
+}

@@ -1,8 +1,6 @@
 import { css, html, nothing } from 'lit';
 import type { TokenFrame } from '../pipeline/pipeline.js';
-import { FrameChangeEvent, WatchChangeEvent } from './diffusion-viewer.js';
-import { PlaybackController } from './playback.js';
-import { SampleHost } from './sample-host.js';
+import { SteppedViewer } from './stepped-viewer.js';
 
 /**
  * Steps through an autoregressive run of one sample, token by token: the sample decoded from the
@@ -14,57 +12,36 @@ import { SampleHost } from './sample-host.js';
  * @property tokenShape - the token grid: [h, w] for images, [n] for signals
  * @property codebookSize - codes in the codebook
  * @property shape, sampleRateHz, startMs, range - of the samples (see SampleHost)
- * @property position - the frame on show; null shows the last
- * @property watch - which sample of the run the frames are of; count - how many the run made
- * @fires msl-frame-change - the scrubber moved, or playing stopped
- * @fires msl-watch-change - another sample was chosen for the next run
+ * @property position, watch, count - as the step viewer's (SteppedViewer)
  */
-export class TokenViewer extends SampleHost {
+export class TokenViewer extends SteppedViewer {
   static override properties = {
     frames: { attribute: false },
     tokenShape: { attribute: false },
     codebookSize: { type: Number },
-    position: { type: Number },
-    watch: { type: Number },
-    count: { type: Number },
-    size: { type: Number },
-    shown: { state: true },
   };
 
   declare frames: TokenFrame[];
   declare tokenShape: number[];
   declare codebookSize: number;
-  declare position: number | null;
-  declare watch: number;
-  declare count: number;
-  declare size: number;
-  private declare shown: number | null;
-
-  private readonly playback = new PlaybackController(this);
 
   constructor() {
     super();
     this.frames = [];
     this.tokenShape = [];
     this.codebookSize = 0;
-    this.position = null;
-    this.watch = 0;
-    this.count = 1;
     this.size = 196;
-    this.shown = null;
   }
 
-  static override styles = css`
+  protected override get frameCount(): number {
+    return this.frames.length;
+  }
+
+  static override styles = [SteppedViewer.controlStyles, css`
     :host { display: block; }
-    .controls { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.6rem; }
-    input[type='range'] { flex: 1 1 12rem; min-width: 10rem; accent-color: #1d4f91; }
-    button, select { font: inherit; padding: 0.3rem 0.8rem; border-radius: 0.35rem; border: 1px solid #57606a;
-      background: #fff; color: #1b1f24; }
-    button:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
     .body { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
     figure { margin: 0; max-width: 100%; }
     figcaption { font-size: 0.9em; color: #24292f; margin-top: 0.3rem; max-width: 16rem; }
-    .status { font-variant-numeric: tabular-nums; min-width: 11rem; }
     .grid { display: grid; gap: 1px; background: #d0d7de; border: 1px solid #d0d7de; font: 0.7em/1 ui-monospace, monospace;
       font-variant-numeric: tabular-nums; }
     .grid span { background: #fff; color: #1b1f24; padding: 0.25em 0.1em; text-align: center; min-width: 2.2em; }
@@ -79,38 +56,19 @@ export class TokenViewer extends SampleHost {
     .codebook span { height: 0.55rem; background: #eaeef2; }
     .codebook span.used { background: #57606a; }
     .codebook span.now { background: #d1242f; }
-  `;
-
-  override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('frames') || changed.has('position')) {
-      if (changed.has('frames')) this.playback.stop();
-      if (!this.playback.playing) this.shown = null;
-    }
-  }
+  `];
 
   override render() {
     const last = this.frames.length - 1;
     if (last < 0) return html`<p>Generate with an autoregressive model to watch its tokens being chosen here.</p>`;
-    const at = Math.min(this.shown ?? this.position ?? last, last);
+    const at = this.at;
     const frame = this.frames[at]!;
     const total = this.frames.length;
     const where = `Token ${at + 1} of ${total}`;
     const used = new Set(frame.codes);
     const sure = frame.top[0]?.p ?? 0;
     return html`
-      <div class="controls">
-        <button type="button" data-testid="play-tokens" aria-pressed=${String(this.playback.playing)}
-          @click=${this.togglePlay}>${this.playback.playing ? 'Pause' : 'Play'}</button>
-        <input type="range" data-testid="token-scrubber" min="0" max=${last} .value=${String(at)}
-          aria-label="Token position" aria-valuetext=${where} @input=${this.scrub} @change=${this.scrubbed} />
-        <span class="status" aria-live="off" data-testid="token-status">${where}</span>
-        ${this.count > 1
-          ? html`<label>Next run, watch sample
-              <select @change=${(e: Event) => this.dispatchEvent(new WatchChangeEvent(Number((e.target as HTMLSelectElement).value)))}>
-                ${Array.from({ length: this.count }, (_, i) => html`<option value=${i} ?selected=${i === this.watch}>${i + 1}</option>`)}
-              </select></label>`
-          : nothing}
-      </div>
+      ${this.controls({ play: 'play-tokens', scrubber: 'token-scrubber', status: 'token-status' }, 'Token position', where)}
       <div class="body">
         <figure>
           ${this.sampleView(frame.partial, this.size, `the sample decoded from its first ${at + 1} tokens`, true)}
@@ -157,29 +115,6 @@ export class TokenViewer extends SampleHost {
         : html`<span class="empty">·</span>`)}
     </div>`;
   }
-
-  private readonly togglePlay = () => {
-    if (this.playback.playing) {
-      this.playback.stop();
-      if (this.shown !== null) this.dispatchEvent(new FrameChangeEvent(this.shown));
-      return;
-    }
-    const last = this.frames.length - 1;
-    const from = this.shown ?? this.position ?? last;
-    this.playback.play(from >= last ? 0 : from, last, (position) => {
-      this.shown = position;
-      if (position === last) this.dispatchEvent(new FrameChangeEvent(position));
-    });
-  };
-
-  private readonly scrub = (event: Event) => {
-    this.playback.stop();
-    this.shown = Number((event.target as HTMLInputElement).value);
-  };
-
-  private readonly scrubbed = (event: Event) => {
-    this.dispatchEvent(new FrameChangeEvent(Number((event.target as HTMLInputElement).value)));
-  };
 }
 
 customElements.define('msl-token-viewer', TokenViewer);

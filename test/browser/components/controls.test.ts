@@ -100,6 +100,27 @@ describe('the sample controls', () => {
     expect((await changed).detail).toEqual({ field: 'truncation', value: '0.4' });
   });
 
+  it("shows a transformer's token sampling, without a second guidance field beside diffusion's", async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: { ...DEFAULT_SETTINGS, guidance: 2, topK: 0, topP: 1 }, classes: ['N', 'V'], methods: ['ar'] });
+    expect(['guidance', 'temperature', 'topK', 'topP'].map((f) => field(el, f)?.labels?.[0]?.textContent)).toEqual(['Guidance scale', 'Temperature', 'Top-k', 'Top-p']);
+    expect([field(el, 'truncation'), field(el, 'steps')]).toEqual([null, null]);
+    const hint = (f: string) => el.shadowRoot!.getElementById(`hint-${f}`)!.textContent;
+    expect([hint('topK'), hint('topP')]).toEqual(['0: every code', '1: every code']);
+    el.settings = { ...DEFAULT_SETTINGS, topK: 40, topP: 0.9 };
+    await el.updateComplete;
+    expect([hint('topK'), hint('topP')]).toEqual(['only the 40 likeliest codes', 'the likeliest codes up to 0.9 of the probability']);
+    const topK = field(el, 'topK')!;
+    topK.value = '5';
+    const changed = nextEvent<SettingChangeEvent>(el, 'msl-setting-change');
+    topK.dispatchEvent(new Event('change'));
+    expect((await changed).detail).toEqual({ field: 'topK', value: '5' });
+    // beside a diffusion model (a compare), one guidance field serves both
+    el.methods = ['ar', 'ddpm'];
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('#field-guidance')).toHaveLength(1);
+    expect(field(el, 'topK')).not.toBeNull();
+  });
+
   it('hands on what was typed, shows the clamping notes, and shows the clamped value', async () => {
     const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a'], methods: ['ddpm'] });
     const count = field(el, 'count')!;

@@ -275,7 +275,7 @@ CONFIGS.update({
     "breast-ar": RunConfig(
         id="breast-ar", name="Breast ultrasound autoregressive transformer (class-conditional)", **BREAST, **AR,
         arch=ARConfig(in_channels=1, num_classes=2, **AR_28), balance_power=0.5, aug={"shift": 2},
-        vq_steps=1500, max_steps=2700),   # 546 images: 1,200 transformer steps are 70 passes over them
+        vq_steps=1000, max_steps=2200),   # 546 images: 1,200 transformer steps are 70 passes over them
     "retina-ar": RunConfig(
         id="retina-ar", name="Fundus autoregressive transformer (class-conditional, DR grades 0-4)", **RETINA, **AR,
         arch=ARConfig(in_channels=3, num_classes=5, **AR_28), balance_power=0.5,
@@ -294,7 +294,7 @@ CONFIGS.update({
         # 256 samples -> 32 tokens of 8 samples (22 ms) each
         arch=ARConfig(dims=1, in_channels=1, size=256, vq_channels=(32, 64, 64), kernel=5, codebook_size=256,
                       code_dim=32, width=128, layers=4, heads=4, mlp_ratio=4),
-        balance_power=0.3, vq_steps=1500, max_steps=4000),
+        balance_power=0.3, vq_steps=1000, max_steps=3500),
 })
 
 

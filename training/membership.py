@@ -7,7 +7,7 @@ Diffusion models: the score of an image is the model's denoising error on it, co
 class, averaged over fixed noise draws at a few timesteps (the loss-based attack of Carlini et al.
 2023, "Extracting training data from diffusion models", and Matsumoto et al. 2023): a model that has
 memorised its training images denoises them better than unseen ones.
-VAEs and GANs, which give no such loss from their shipped networks: the score is the distance from
+VAEs, GANs and the autoregressive transformers (whose likelihood would be a stronger test, left for later): the score is the distance from
 the image to the nearest of GENERATED_PER_CLASS samples the model makes of its class, at the card's
 settings (the Monte Carlo attack of Hilprecht et al. 2019, "Monte Carlo and reconstruction membership
 inference attacks against generative models", with the nearest distance as its score): a model that
@@ -40,7 +40,7 @@ TIMESTEPS = (50, 100, 200, 400)      # low-to-mid noise: where the error still d
 DRAWS = 2                            # noise draws per timestep, the same for every image
 MAX_HELD_OUT = 1000
 GENERATED_PER_CLASS = 2000           # VAE and GAN: samples per class the distance score is taken against
-GENERATORS = tuple(f"{d}-{m}" for m in ("ddpm", "vae", "gan") for d in ("xray", "breast", "retina", "bccd", "ecg"))
+GENERATORS = tuple(f"{d}-{m}" for m in ("ddpm", "vae", "gan", "ar") for d in ("xray", "breast", "retina", "bccd", "ecg"))
 
 
 @torch.no_grad()

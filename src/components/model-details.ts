@@ -66,9 +66,20 @@ export class ModelDetails extends LitElement {
             ? html`<dt>Surround check</dt><dd>${q.surround.generated[0]} of ${q.surround.generated[1]} samples have a border unusual
                 among real training images (real training images: ${q.surround.realTrain[0]} of ${q.surround.realTrain[1]})</dd>`
             : nothing}
+          ${this.tokens(card.quality.tokens)}
         </dl>
       </details>
     `;
+  }
+
+  /** An autoregressive card's token figures: how well its VQ reconstructs, and how well its transformer predicts. */
+  private tokens(t: unknown) {
+    const n = (k: string) => (t && typeof t === 'object' && typeof (t as Record<string, unknown>)[k] === 'number' ? (t as Record<string, number>)[k]! : null);
+    const [mse, used, size, bits, uniform] = ['heldOutReconstructionMse', 'codesUsed', 'codebookSize', 'heldOutBitsPerToken', 'uniformBitsPerToken'].map(n) as (number | null)[];
+    if (mse == null || used == null || size == null || bits == null || uniform == null) return nothing;
+    return html`<dt>Tokens</dt><dd>on held-out data, the VQ autoencoder reconstructs with mean squared error ${mse.toPrecision(2)}
+      using ${used} of its ${size} codes, the ceiling on any sample's sharpness; the transformer predicts the true tokens at
+      ${bits.toFixed(2)} bits each (a blind guess: ${uniform.toFixed(0)})</dd>`;
   }
 
   /** The card's Frechet distances: in the modality's feature extractor first, with intervals and the

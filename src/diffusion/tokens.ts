@@ -141,7 +141,7 @@ export async function sampleTokens(net: Ar, run: TokenRun): Promise<Int32Array[]
 }
 
 /** Tokens (one Int32Array a sample) -> samples in network units, one flat array; `filled` as Ar.decode. */
-export async function decodeTokens(net: Ar, tokens: readonly Int32Array[], filled?: number): Promise<Float32Array> {
+export async function decodeTokens(net: Ar, tokens: readonly Int32Array[], filled?: number | readonly number[]): Promise<Float32Array> {
   const N = net.numTokens;
   const flat = new Int32Array(tokens.length * N);
   tokens.forEach((t, i) => flat.set(t.subarray(0, N), i * N));

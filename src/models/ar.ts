@@ -9,11 +9,15 @@
  *     block:    h += proj(causal attention(ln1(h)));  h += fc2(gelu_tanh(fc1(ln2(h))))
  *
  * Sampling runs position by position with a key/value cache (`startCache`, `next`): each new token
- * costs one position of work, not a pass over everything before it. `logits` is the whole-sequence
- * pass, used to check the cache and for parity.
+ * costs one position of work, not a pass over everything before it. The cache has a slot for every
+ * position from the start, and the positions not sampled yet are masked: every step has the same
+ * shapes, so on WebGPU the first step compiles every shader the run needs (a cache that grew by a
+ * position a step would compile new ones at every position). `logits` is the whole-sequence pass,
+ * used to check the cache and for parity.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ArArchitecture, ModelCard } from './card.js';
+import { groupNormOp } from './group-norm.js';
 import { type Layer, type Weights, avgPool2x, buildFromWeights, classIds, conv, silu, upsample2x } from './layers.js';
 
 /** PyTorch nn.LayerNorm's default eps, inside the square root as there. */
@@ -38,9 +42,10 @@ export interface Ar {
   readonly numTokens: number;
   /**
    * tokens (B, N) int32 -> x (B, *S, C) in network units. Positions from `filled` on (default: all
-   * filled) get the codebook's mean row instead: a partly sampled grid, decoded. The caller disposes it.
+   * filled; one count for every row, or one per row) get the codebook's mean row instead: a partly
+   * sampled grid, decoded. The caller disposes it.
    */
-  decode(tokens: tf.Tensor2D, filled?: number): tf.Tensor;
+  decode(tokens: tf.Tensor2D, filled?: number | readonly number[]): tf.Tensor;
   /** x (B, *S, C) network units -> tokens (B, N) int32 (nearest codebook row; ties: lowest index). */
   encode(x: tf.Tensor): tf.Tensor2D;
   /**
@@ -61,8 +66,9 @@ export interface Ar {
 interface CacheState extends ArCache {
   position: number;
   y: tf.Tensor1D;
-  keys: tf.Tensor4D[];
-  values: tf.Tensor4D[];
+  /** Per block, (B heads, N, head width): every position's slot, zeros until it is sampled. */
+  keys: tf.Tensor3D[];
+  values: tf.Tensor3D[];
   disposed: boolean;
 }
 
@@ -77,20 +83,26 @@ function linear(weights: Weights, path: string, nIn: number, nOut: number): Laye
   };
 }
 
-/** nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta, biased variance. */
+/**
+ * nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta, biased variance.
+ * It is GroupNorm with one group over a single position, so each position runs as a "sample" of
+ * group-norm.ts's kernel: one dispatch on WebGPU where tf.moments and the affine take a dozen.
+ */
 function layerNorm(weights: Weights, path: string, width: number): Layer {
   const gamma = weights.get(`${path}.weight`, [width]);
   const beta = weights.get(`${path}.bias`, [width]);
-  return (x) => {
-    const { mean, variance } = tf.moments(x, -1, true);
-    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), gamma), beta);
-  };
+  const attrs = { groups: 1, eps: LN_EPS, silu: false };
+  return (x) => tf.reshape(groupNormOp(tf.reshape(x, [-1, 1, width]), gamma, beta, attrs), x.shape);
 }
 
-/** GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+/**
+ * GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), computed as
+ * x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)) (the same function: 0.5 (1 + tanh(u)) = sigmoid(2u)),
+ * a kernel fewer.
+ */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), 2 * Math.sqrt(2 / Math.PI));
+  return tf.mul(x, tf.sigmoid(inner));
 }
 
 /**
@@ -156,34 +168,32 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
   /** (B, heads, T, hd) <- (B, T, W) */
   const splitHeads = (x: tf.Tensor, T: number) => tf.transpose(tf.reshape(x, [-1, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
 
-  /**
-   * The blocks over T new positions h (B, T, W), after `past` cached ones (keys, values per block,
-   * or null: none). -> [hidden (B, T, W), the keys and values including the new positions].
-   */
-  const runBlocks = (h: tf.Tensor, past: { keys: tf.Tensor4D[]; values: tf.Tensor4D[] } | null): [tf.Tensor, tf.Tensor4D[], tf.Tensor4D[]] => {
+  /** Attention of queries (B H, T, hd) over keys and values (B H, S, hd), plus an additive mask over S -> (B, T, W). */
+  const attend = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor, B: number, T: number) => {
+    const scores = tf.add(tf.div(tf.matMul(q as tf.Tensor3D, k as tf.Tensor3D, false, true), Math.sqrt(hd)), mask);   // (B H, T, S)
+    const att = tf.matMul(tf.softmax(scores) as tf.Tensor3D, v as tf.Tensor3D);                                   // (B H, T, hd)
+    return tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, W]);
+  };
+
+  /** (B, T, W) -> (B H, T, hd): each head's slice of every position. */
+  const heads = (x: tf.Tensor, B: number, T: number) => tf.reshape(splitHeads(x, T), [B * H, T, hd]);
+
+  /** One block's MLP half and the residual around the attention output. */
+  const finish = (b: (typeof net.blocks)[number], h: tf.Tensor, attended: tf.Tensor) => {
+    const mid = tf.add(h, b.proj(attended));
+    return tf.add(mid, b.fc2(geluTanh(b.fc1(b.ln2(mid)))));
+  };
+
+  /** The blocks over a whole sequence h (B, T, W), each position attending to itself and those before it. */
+  const wholeSequence = (h: tf.Tensor): tf.Tensor => {
     const [B, T] = h.shape as [number, number, number];
-    const t0 = past?.keys[0]?.shape[2] ?? 0;
-    // position i attends to positions <= i: among the t0 + T keys, query j (position t0 + j) sees t0 + j + 1
-    const mask = T === 1 ? null
-      : tf.tensor2d(Array.from({ length: T * (t0 + T) }, (_, n) => (n % (t0 + T) <= t0 + Math.floor(n / (t0 + T)) ? 0 : MASKED)), [T, t0 + T]);
-    const keys: tf.Tensor4D[] = [];
-    const values: tf.Tensor4D[] = [];
-    net.blocks.forEach((b, i) => {
-      const [q, k1, v1] = tf.split(b.qkv(b.ln1(h)), 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      const q4 = splitHeads(q, T);
-      const k = past ? tf.concat([past.keys[i]!, splitHeads(k1, T)], 2) : splitHeads(k1, T);    // (B, H, t0 + T, hd)
-      const v = past ? tf.concat([past.values[i]!, splitHeads(v1, T)], 2) : splitHeads(v1, T);
-      keys.push(k);
-      values.push(v);
-      const tk = t0 + T;
-      let scores: tf.Tensor = tf.div(tf.matMul(tf.reshape(q4, [B * H, T, hd]), tf.reshape(k, [B * H, tk, hd]), false, true), Math.sqrt(hd));
-      if (mask) scores = tf.add(scores, mask);                          // (B H, T, t0 + T)
-      const att = tf.matMul(tf.softmax(scores) as tf.Tensor3D, tf.reshape(v, [B * H, tk, hd]));   // (B H, T, hd)
-      const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, W]);
-      h = tf.add(h, b.proj(merged));
-      h = tf.add(h, b.fc2(geluTanh(b.fc1(b.ln2(h)))));
-    });
-    return [h, keys, values];
+    // query i sees keys 0..i
+    const mask = tf.tensor3d(Array.from({ length: T * T }, (_, n) => (n % T <= Math.floor(n / T) ? 0 : MASKED)), [1, T, T]);
+    for (const b of net.blocks) {
+      const [q, k, v] = tf.split(b.qkv(b.ln1(h)), 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      h = finish(b, h, attend(heads(q, B, T), heads(k, B, T), heads(v, B, T), mask, B, T));
+    }
+    return h;
   };
 
   const classRows = (y: readonly number[]) => classIds(y, a.numClasses + 1, owner);
@@ -200,8 +210,10 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
       return tf.tidy(() => {
         const B = tokens.shape[0];
         let e: tf.Tensor = tf.gather(net.codebook, tf.reshape(tokens, [-1]));   // (B N, D)
-        if (filled < N) {
-          const isFilled = tf.tensor2d(Array.from({ length: B * N }, (_, n) => (n % N < filled ? 1 : 0)), [B * N, 1], 'bool');
+        const counts = typeof filled === 'number' ? new Array<number>(B).fill(filled) : filled;
+        if (counts.length !== B) throw new Error(`${owner}: ${B} rows but ${counts.length} filled counts`);
+        if (counts.some((f) => f < N)) {
+          const isFilled = tf.tensor2d(Array.from({ length: B * N }, (_, n) => (n % N < counts[Math.floor(n / N)]! ? 1 : 0)), [B * N, 1], 'bool');
           e = tf.where(isFilled, e, tf.broadcastTo(codebookMean, e.shape));
         }
         let h = silu(net.decIn(tf.reshape(e, [B, ...tokenShape, a.codeDim])));
@@ -230,13 +242,16 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
         const first = tf.reshape(tf.gather(net.cls, classRows(y)), [B, 1, W]);
         const codes = T > 1 ? [tf.reshape(tf.gather(net.tok, tf.reshape(tf.slice(inputs, [0, 1], [B, T - 1]), [-1])), [B, T - 1, W])] : [];
         const h = tf.add(tf.concat([first, ...codes], 1), tf.slice(net.pos, [0, 0], [T, W]));
-        return tf.reshape(net.head(net.lnF(runBlocks(h, null)[0])), [B, T, K]) as tf.Tensor3D;
+        return tf.reshape(net.head(net.lnF(wholeSequence(h))), [B, T, K]) as tf.Tensor3D;
       });
     },
     startCache(y) {
       live();
+      const rows = y.length;
+      const classes = classRows(y);
+      const empty = () => net.blocks.map(() => tf.zeros([rows * H, N, hd]) as tf.Tensor3D);
       const state: CacheState = {
-        position: 0, rows: y.length, y: classRows(y), keys: [], values: [], disposed: false,
+        position: 0, rows, y: classes, keys: empty(), values: empty(), disposed: false,
         dispose() {
           if (state.disposed) return;
           state.disposed = true;
@@ -255,10 +270,24 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
         throw new Error(`${owner}: position ${p} needs the ${state.rows} codes chosen before it, each in 0..${K - 1}`);
       }
       const out = tf.tidy(() => {
+        const B = state.rows;
         const input = p === 0 ? tf.gather(net.cls, state.y) : tf.gather(net.tok, tf.tensor1d(previous as number[], 'int32'));   // (B, W)
-        const h = tf.add(tf.reshape(input, [state.rows, 1, W]), tf.slice(net.pos, [p, 0], [1, W]));
-        const [hidden, keys, values] = runBlocks(h, p === 0 ? null : state);
-        return { logits: tf.reshape(net.head(net.lnF(hidden)), [state.rows, K]) as tf.Tensor2D, keys, values };
+        let h: tf.Tensor = tf.add(tf.reshape(input, [B, 1, W]), tf.gather(net.pos, tf.tensor1d([p], 'int32')));   // (B, 1, W)
+        // slot p takes this position's key and value; slots after p are masked out of the attention
+        const slot = tf.tensor3d(Array.from({ length: N }, (_, i) => (i === p ? 1 : 0)), [1, N, 1]);
+        const others = tf.sub(1, slot);
+        const mask = tf.tensor3d(Array.from({ length: N }, (_, i) => (i <= p ? 0 : MASKED)), [1, 1, N]);
+        const keys: tf.Tensor3D[] = [];
+        const values: tf.Tensor3D[] = [];
+        net.blocks.forEach((b, i) => {
+          const [q, k1, v1] = tf.split(b.qkv(b.ln1(h)), 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
+          const k = tf.add(tf.mul(state.keys[i]!, others), tf.mul(slot, heads(k1, B, 1))) as tf.Tensor3D;   // (B H, N, hd)
+          const v = tf.add(tf.mul(state.values[i]!, others), tf.mul(slot, heads(v1, B, 1))) as tf.Tensor3D;
+          keys.push(k);
+          values.push(v);
+          h = finish(b, h, attend(heads(q, B, 1), k, v, mask, B, 1));
+        });
+        return { logits: tf.reshape(net.head(net.lnF(h)), [B, K]) as tf.Tensor2D, keys, values };
       });
       tf.dispose([...state.keys, ...state.values]);
       state.keys = out.keys;

@@ -340,8 +340,17 @@ export interface ArRunOptions {
   onToken?: (step: TokenStep) => void | Promise<void>;
   /** The sample whose probabilities onToken reports and whose frames are kept. */
   watch?: number;
-  /** Keep a TokenFrame per position of the watched sample (one decode per token). */
+  /**
+   * Keep a TokenFrame per position of the watched sample: its partial decodes are made in one batch
+   * after the last token, and onStep previews one after each row of the token grid (for a signal,
+   * every 8 tokens), not after every token: a decode per token would add a tenth to a run's work.
+   */
   frames?: boolean;
+}
+
+/** Tokens between the previews of a run with frames: a row of an image's grid, 8 of a signal's. */
+export function previewEvery(net: { tokenShape: readonly number[] }): number {
+  return net.tokenShape.length === 2 ? net.tokenShape[1]! : 8;
 }
 
 /** The token sampler of a run's settings (the card's defaults are already in them, settings.ts defaultsOf). */
@@ -355,7 +364,8 @@ export async function sampleAr(model: ArModel, settings: Settings, options: ArRu
   const sampling = tokenSamplingFor(settings);
   if (sampling.guidance !== 1 && !isGuidable(model.card)) throw new Error(`${model.card.id} never learned a "no class" label, so it samples with guidance 1 only`);
   const watch = Math.min(options.watch ?? 0, settings.count - 1);
-  const tokenFrames: TokenFrame[] = [];
+  const kept: Omit<TokenFrame, 'partial'>[] = [];
+  const every = previewEvery(model.net);
   const tokens = await sampleTokens(model.net, {
     classes: new Array<number>(settings.count).fill(settings.classIndex),
     sampling,
@@ -363,18 +373,22 @@ export async function sampleAr(model: ArModel, settings: Settings, options: ArRu
     watch,
     signal: options.signal,
     onToken: async (step) => {
+      const done = step.position + 1;
       let preview: Float32Array | undefined;
       if (options.frames) {
-        const codes = step.tokens[watch]!.slice(0, step.position + 1);
-        [preview] = await decodeArTokens(model, [step.tokens[watch]!], step.position + 1);
-        tokenFrames.push({ position: step.position, chosen: codes[step.position]!, codes, partial: preview!, top: topCodes(step.probabilities, TOP_CODES) });
+        const codes = step.tokens[watch]!.slice(0, done);
+        kept.push({ position: step.position, chosen: codes[step.position]!, codes, top: topCodes(step.probabilities, TOP_CODES) });
+        if (done % every === 0 || done === N) [preview] = await decodeArTokens(model, [step.tokens[watch]!], done);
       }
-      options.onStep?.({ done: step.position + 1, total: N, preview });
+      options.onStep?.({ done, total: N, preview });
       await options.onToken?.(step);
     },
   });
   options.signal?.throwIfAborted();
   const values = await decodeTokens(model.net, tokens);
+  // every partial sample of the watched one, in one batch: row p holds its first p + 1 codes
+  const partials = options.frames ? await decodeArTokens(model, kept.map(() => tokens[watch]!), kept.map((_, p) => p + 1)) : [];
+  const tokenFrames = kept.map((frame, p) => ({ ...frame, partial: partials[p]! }));
   return { samples: splitSamples(scalingOf(model.card).toDisplay(values), settings.count), frames: [], latents: [], tokens, tokenFrames };
 }
 
@@ -386,8 +400,8 @@ export function topCodes(probabilities: ArrayLike<number>, n: number): { code: n
     .slice(0, n);
 }
 
-/** Decodes samples' codes (positions from `filled` on: the codebook's mean), display units. */
-export async function decodeArTokens(model: ArModel, tokens: readonly Int32Array[], filled?: number): Promise<Float32Array[]> {
+/** Decodes samples' codes (positions from `filled` on: the codebook's mean; one count, or one per sample), display units. */
+export async function decodeArTokens(model: ArModel, tokens: readonly Int32Array[], filled?: number | readonly number[]): Promise<Float32Array[]> {
   const values = await decodeTokens(model.net, tokens, filled);
   return splitSamples(scalingOf(model.card).toDisplay(values), tokens.length);
 }

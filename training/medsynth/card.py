@@ -309,6 +309,9 @@ def readme(card):
         f = t["initFrom"]
         training = (f"First {run(f['training'])}. Then, starting from those weights as exported "
                     f"(sha256 {f['weightsSha256'][:12]}...), {training}")
+    if card["method"] == "ar" and "vqSteps" in t:
+        training += (f" The first {t['vqSteps']:,} steps trained the VQ autoencoder, the other "
+                     f"{t['steps'] - t['vqSteps']:,} the transformer on its frozen tokens.")
     if t.get("leftOut"):
         left = t["leftOut"]
         training += (f" {left['count']} training samples were left out ("
@@ -358,7 +361,15 @@ def quality_lines(card):
          f"negative ELBO {q['heldOut']['negativeElboNats']:.1f} nats"] if "heldOut" in q else []) + (
         independent_lines(q["independentFeatures"]) if "independentFeatures" in q else []) + (
         membership_lines(q["membership"]) if "membership" in q else []) + (
-        surround_lines(q["surround"]) if "surround" in q else [])
+        surround_lines(q["surround"]) if "surround" in q else []) + (
+        token_lines(q["tokens"]) if "tokens" in q else [])
+
+
+def token_lines(t):
+    return [f"- tokens (held-out data): the VQ autoencoder reconstructs with MSE {t['heldOutReconstructionMse']:.4g} (network "
+            f"units) using {t['codesUsed']} of its {t['codebookSize']} codes (perplexity {t['perplexity']:.0f}); the "
+            f"transformer predicts the true tokens at {t['heldOutBitsPerToken']:.2f} bits per token (a uniform guess: "
+            f"{t['uniformBitsPerToken']:.0f})"]
 
 
 def surround_lines(sr):

@@ -47,4 +47,17 @@ describe('the model details', () => {
     expect(row(el, 'Training')).toContain(`${breast.training.steps.toLocaleString('en')} steps of ${breast.training.batch} (${breast.training.hardware}`);
     expect(row(el, 'Surround check')).toMatch(/^0 of 400 samples have a border unusual among real training images \(real training images: 0 of 546\)$/);
   });
+
+  it("say what an autoregressive card measured of its tokens, and nothing of the kind for other families", async () => {
+    const json = (await (await fetch('/models/xray-ar/card.json')).json()) as { quality: { tokens: Record<string, number> } };
+    const el = await mount<ModelDetails>('msl-model-details', { card: parseCard(json) });
+    const t = json.quality.tokens;
+    expect(row(el, 'Tokens')).toBe(`on held-out data, the VQ autoencoder reconstructs with mean squared error ${t.heldOutReconstructionMse!.toPrecision(2)} `
+      + `using ${t.codesUsed} of its ${t.codebookSize} codes, the ceiling on any sample's sharpness; the transformer predicts the true tokens at `
+      + `${t.heldOutBitsPerToken!.toFixed(2)} bits each (a blind guess: ${t.uniformBitsPerToken!.toFixed(0)})`);
+    expect(row(el, 'Method')).toMatch(/^Autoregressive transformer, [\d,]+ parameters/);
+    document.body.replaceChildren();
+    const other = await mount<ModelDetails>('msl-model-details', { card: parseCard(await shippedCard('breast-ddpm')) });
+    expect(row(other, 'Tokens')).toBeNull();
+  });
 });

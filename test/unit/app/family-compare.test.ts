@@ -14,7 +14,7 @@ import { type LatentModel, sampleLatentModel } from '../../../src/pipeline/pipel
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
 import { FIXTURES, fakeHost, repoFetch } from './fixture-fetch.js';
 
-const IDS = ['tiny-xray-gan', 'tiny-xray-vae', 'tiny-xray-ddpm', 'tiny-xray-classifier'];
+const IDS = ['tiny-xray-gan', 'tiny-xray-ar', 'tiny-xray-vae', 'tiny-xray-ddpm', 'tiny-xray-classifier'];
 let models: ModelSummary[];
 const load = (summary: ModelSummary) => loadModel(summary.path, { fetch: repoFetch });
 const SETTINGS: Settings = { ...DEFAULT_SETTINGS, count: 3, seed: 9, steps: 2, eta: 0, guidance: 2, truncation: 0.5 };
@@ -27,8 +27,8 @@ beforeAll(async () => {
 });
 
 describe('the family comparison', () => {
-  it('picks one model per family of the dataset, diffusion first, then the VAE, then the GAN', () => {
-    expect(familiesOf(models, 'pneumoniamnist').map((m) => m.id)).toEqual(['tiny-xray-ddpm', 'tiny-xray-vae', 'tiny-xray-gan']);
+  it('picks one model per family of the dataset, diffusion first, then the VAE, the GAN and the transformer', () => {
+    expect(familiesOf(models, 'pneumoniamnist').map((m) => m.id)).toEqual(['tiny-xray-ddpm', 'tiny-xray-vae', 'tiny-xray-gan', 'tiny-xray-ar']);
     expect(familiesOf(models, 'mitbih')).toEqual([]);
   });
 
@@ -44,10 +44,10 @@ describe('the family comparison', () => {
       onRow: (i, row) => seen.push(`${i} ${row.status}`),
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(seen).toEqual(['0 loading', '0 running', '0 done', '1 loading', '1 running', '1 done', '2 loading', '2 running', '2 done']);
-    expect(rows.map((r) => r.how)).toEqual(['DDIM 2 steps, eta 0, guidance 2', 'temperature 1', 'truncation 0.5']);
-    // guided diffusion: two passes a step; the VAE and the GAN: one
-    expect(rows.map((r) => r.passesPerSample)).toEqual([4, 1, 1]);
+    expect(seen).toEqual([0, 1, 2, 3].flatMap((i) => [`${i} loading`, `${i} running`, `${i} done`]));
+    expect(rows.map((r) => r.how)).toEqual(['DDIM 2 steps, eta 0, guidance 2', 'temperature 1', 'truncation 0.5', 'guidance 2, temperature 1']);
+    // guided diffusion: two passes a step; the VAE and the GAN: one; the guided transformer two per token (7x7)
+    expect(rows.map((r) => r.passesPerSample)).toEqual([4, 1, 1, 98]);
     for (const row of rows) {
       expect(row.samples).toHaveLength(3);
       expect(row.samples[0]).toHaveLength(28 * 28);
@@ -62,7 +62,7 @@ describe('the family comparison', () => {
     expect(rows.every((r) => r.nearest === null)).toBe(true);   // no reference pack given
     // with only the diffusion model's knobs on the page, the VAE and the GAN take their cards'
     const cards = await runFamilies({ models: families, evaluator: null, className: 'pneumonia', settings: SETTINGS, shown: ['ddpm'] }, cached);
-    expect(cards.map((r) => r.how)).toEqual(['DDIM 2 steps, eta 0, guidance 2', 'temperature 1', 'no truncation']);
+    expect(cards.map((r) => r.how)).toEqual(['DDIM 2 steps, eta 0, guidance 2', 'temperature 1', 'no truncation', 'guidance 1, temperature 1']);
 
     // a training set holding the GAN's samples themselves: its nearest distance is 0, a copy, while
     // the other families' and real held-out samples of the class lie farther away
@@ -93,6 +93,7 @@ describe('the family comparison', () => {
     gan.dispose();
     expect(describeSettings('gan', { ...SETTINGS, truncation: 0 })).toBe('no truncation');
     expect(describeSettings('ddpm', { ...SETTINGS, sampler: 'ddpm' })).toBe('DDPM 2 steps, guidance 2');
+    expect(describeSettings('ar', { ...SETTINGS, temperature: 0.8, topK: 20, topP: 0.9 })).toBe('guidance 2, temperature 0.8, top-k 20, top-p 0.9');
   });
 
   it('reports a model that fails in its row and still runs the others; a cancel stops the run and frees the models', async () => {

@@ -2,9 +2,11 @@
 
     /usr/bin/python3 -m training.sampler_sweep --model breast-ddpm --settings 2:1:50,1:1:50,2:0:50,2:1:250
     /usr/bin/python3 -m training.sampler_sweep --model breast-gan --settings none,2,1,0.5
+    /usr/bin/python3 -m training.sampler_sweep --model bccd-ar --settings 1:1:0:1,2:1:0:1,3:1:0:1
 
 Each setting of a diffusion model is guidance:eta:steps (DDIM, trailing spacing, as the card's
-sampler); of a GAN, the truncation of z (none, or the bound). For each, the
+sampler); of a GAN, the truncation of z (none, or the bound); of an autoregressive transformer,
+guidance:temperature:topK:topP. For each, the
 same classes are sampled with the same seed (as many per class as the held-out split has, up to
 --per-class), and the script prints how often the evaluator sees the requested class (beside how
 often it recognises real held-out images of that class) and the Frechet distance in the modality's
@@ -47,6 +49,8 @@ def sweep(model_id, settings, per_class=80, data_dir=DEFAULT_DATA, seed=100):
     for setting in settings:
         if cfg["method"] == "gan":
             run_cfg, guidance = {**cfg, "truncation": setting["truncation"]}, None
+        elif cfg["method"] == "ar":
+            run_cfg, guidance = {**cfg, "token_sampling": {k: setting[k] for k in ("temperature", "topK", "topP")}}, setting["guidance"]
         else:
             run_cfg = {**cfg, "sampler_defaults": {**cfg["sampler_defaults"], "eta": setting["eta"], "steps": setting["steps"]}}
             guidance = setting["guidance"]
@@ -69,14 +73,20 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True)
     p.add_argument("--settings", default=None,
-                   help="comma-separated guidance:eta:steps (diffusion) or truncations (GAN: none or a bound)")
+                   help="comma-separated guidance:eta:steps (diffusion), truncations (GAN: none or a bound) "
+                        "or guidance:temperature:topK:topP (AR)")
     p.add_argument("--per-class", type=int, default=80)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    if get_config(a.model).method == "gan":
+    method = get_config(a.model).method
+    if method == "gan":
         text = a.settings or "none,2,1.5,1,0.5"
         settings = [{"truncation": None if t == "none" else float(t)} for t in text.split(",")]
+    elif method == "ar":
+        text = a.settings or "1:1:0:1,2:1:0:1,3:1:0:1,1:0.8:0:1,1:1:50:0.95"
+        settings = [{"guidance": float(g), "temperature": float(t), "topK": int(k), "topP": float(p)}
+                    for g, t, k, p in (x.split(":") for x in text.split(","))]
     else:
         text = a.settings or "2:1:50,1:1:50,1.5:1:50,2:0:50,1:0:50,2:1:100,2:1:250"
         settings = [{"guidance": float(g), "eta": float(e), "steps": int(s)} for g, e, s in (t.split(":") for t in text.split(","))]

@@ -7,6 +7,7 @@
  *   VQ decoder: codebook rows -> conv, SiLU -> [nearest x2, conv, SiLU, conv, SiLU] per level -> conv
  *   GPT:        [class, code_0 .. code_{N-2}] + positions -> blocks -> LayerNorm -> logits for code_i
  *     block:    h += proj(causal attention(ln1(h)));  h += fc2(gelu_tanh(fc1(ln2(h))))
+ *               (q, k, v: the thirds of qkv, run as three products)
  *
  * Sampling runs position by position with a key/value cache (`startCache`, `next`): each new token
  * costs one position of work, not a pass over everything before it. The cache has a slot for every
@@ -145,7 +146,8 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
     const blocks = Array.from({ length: a.layers }, (_, i) => {
       const p = `gpt.blocks.${i}`;
       return {
-        ln1: layerNorm(w, `${p}.ln1`, W), qkv: linear(w, `${p}.qkv`, W, 3 * W), proj: linear(w, `${p}.proj`, W, W),
+        ln1: layerNorm(w, `${p}.ln1`, W), proj: linear(w, `${p}.proj`, W, W),
+        qkvWeight: w.get(`${p}.qkv.weight`, [W, 3 * W]), qkvBias: w.get(`${p}.qkv.bias`, [3 * W]),
         ln2: layerNorm(w, `${p}.ln2`, W), fc1: linear(w, `${p}.fc1`, W, a.mlpRatio * W), fc2: linear(w, `${p}.fc2`, a.mlpRatio * W, W),
       };
     });
@@ -156,6 +158,19 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
     };
   });
   const codebookMean = tf.keep(tf.mean(net.codebook, 0, true));       // (1, D): an unfilled position
+  // q, k and v as three products rather than one and three slices, the attention's 1/sqrt(head
+  // width) folded into q's weights: two kernels fewer a block on WebGPU. Made once, freed with the weights.
+  type Projection = [weight: tf.Tensor2D, bias: tf.Tensor];
+  const projections = net.blocks.map((b): Record<'q' | 'k' | 'v', Projection> => {
+    const [wq, bq, wk, bk, wv, bv] = tf.tidy(() => {
+      const [q, k, v] = tf.split(b.qkvWeight, 3, 1);
+      const [qb, kb, vb] = tf.split(b.qkvBias, 3, 0);
+      return [tf.mul(q!, 1 / Math.sqrt(hd)), tf.mul(qb!, 1 / Math.sqrt(hd)), k!, kb!, v!, vb!];
+    });
+    return { q: [wq as tf.Tensor2D, bq!], k: [wk as tf.Tensor2D, bk!], v: [wv as tf.Tensor2D, bv!] };
+  });
+  const project = (x: tf.Tensor, [weight, bias]: Projection) =>
+    tf.reshape(tf.fused.matMul({ a: tf.reshape(x, [-1, W]), b: weight, bias }), [...x.shape.slice(0, -1), W]);
 
   let disposed = false;
   const live = () => {
@@ -165,18 +180,20 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
     if (t.rank !== 2 || t.dtype !== 'int32') throw new Error(`${owner}: expected int32 tokens of shape [B, T], got ${t.dtype} [${t.shape.join(', ')}]`);
   };
 
-  /** (B, heads, T, hd) <- (B, T, W) */
-  const splitHeads = (x: tf.Tensor, T: number) => tf.transpose(tf.reshape(x, [-1, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
-
-  /** Attention of queries (B H, T, hd) over keys and values (B H, S, hd), plus an additive mask over S -> (B, T, W). */
+  /**
+   * Attention of (pre-scaled) queries (B H, T, hd) over keys and values (B H, S, hd), plus an
+   * additive mask over S -> (B, T, W). One position (T = 1) needs no transpose: (B, H, 1, hd) and
+   * (B, 1, H, hd) are the same memory.
+   */
   const attend = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor, B: number, T: number) => {
-    const scores = tf.add(tf.div(tf.matMul(q as tf.Tensor3D, k as tf.Tensor3D, false, true), Math.sqrt(hd)), mask);   // (B H, T, S)
-    const att = tf.matMul(tf.softmax(scores) as tf.Tensor3D, v as tf.Tensor3D);                                   // (B H, T, hd)
-    return tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, W]);
+    const scores = tf.add(tf.matMul(q as tf.Tensor3D, k as tf.Tensor3D, false, true), mask);    // (B H, T, S)
+    const att = tf.matMul(tf.softmax(scores) as tf.Tensor3D, v as tf.Tensor3D);                 // (B H, T, hd)
+    return T === 1 ? tf.reshape(att, [B, 1, W]) : tf.reshape(tf.transpose(tf.reshape(att, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, W]);
   };
 
-  /** (B, T, W) -> (B H, T, hd): each head's slice of every position. */
-  const heads = (x: tf.Tensor, B: number, T: number) => tf.reshape(splitHeads(x, T), [B * H, T, hd]);
+  /** (B, T, W) -> (B H, T, hd): each head's slice of every position (PyTorch's view(B, T, H, hd)). */
+  const heads = (x: tf.Tensor, B: number, T: number) =>
+    T === 1 ? tf.reshape(x, [B * H, 1, hd]) : tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]);
 
   /** One block's MLP half and the residual around the attention output. */
   const finish = (b: (typeof net.blocks)[number], h: tf.Tensor, attended: tf.Tensor) => {
@@ -189,10 +206,11 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
     const [B, T] = h.shape as [number, number, number];
     // query i sees keys 0..i
     const mask = tf.tensor3d(Array.from({ length: T * T }, (_, n) => (n % T <= Math.floor(n / T) ? 0 : MASKED)), [1, T, T]);
-    for (const b of net.blocks) {
-      const [q, k, v] = tf.split(b.qkv(b.ln1(h)), 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      h = finish(b, h, attend(heads(q, B, T), heads(k, B, T), heads(v, B, T), mask, B, T));
-    }
+    net.blocks.forEach((b, i) => {
+      const x = b.ln1(h);
+      const [q, k, v] = (['q', 'k', 'v'] as const).map((n) => heads(project(x, projections[i]![n]), B, T)) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      h = finish(b, h, attend(q, k, v, mask, B, T));
+    });
     return h;
   };
 
@@ -273,19 +291,20 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
         const B = state.rows;
         const input = p === 0 ? tf.gather(net.cls, state.y) : tf.gather(net.tok, tf.tensor1d(previous as number[], 'int32'));   // (B, W)
         let h: tf.Tensor = tf.add(tf.reshape(input, [B, 1, W]), tf.gather(net.pos, tf.tensor1d([p], 'int32')));   // (B, 1, W)
-        // slot p takes this position's key and value; slots after p are masked out of the attention
+        // slot p (zeros until now: each slot is written once) takes this position's key and value;
+        // the slots after p are masked out of the attention
         const slot = tf.tensor3d(Array.from({ length: N }, (_, i) => (i === p ? 1 : 0)), [1, N, 1]);
-        const others = tf.sub(1, slot);
         const mask = tf.tensor3d(Array.from({ length: N }, (_, i) => (i <= p ? 0 : MASKED)), [1, 1, N]);
         const keys: tf.Tensor3D[] = [];
         const values: tf.Tensor3D[] = [];
         net.blocks.forEach((b, i) => {
-          const [q, k1, v1] = tf.split(b.qkv(b.ln1(h)), 3, 2) as [tf.Tensor, tf.Tensor, tf.Tensor];
-          const k = tf.add(tf.mul(state.keys[i]!, others), tf.mul(slot, heads(k1, B, 1))) as tf.Tensor3D;   // (B H, N, hd)
-          const v = tf.add(tf.mul(state.values[i]!, others), tf.mul(slot, heads(v1, B, 1))) as tf.Tensor3D;
+          const x = b.ln1(h);
+          const [q, k1, v1] = (['q', 'k', 'v'] as const).map((n) => heads(project(x, projections[i]![n]), B, 1));
+          const k = tf.add(state.keys[i]!, tf.mul(slot, k1!)) as tf.Tensor3D;     // (B H, N, hd)
+          const v = tf.add(state.values[i]!, tf.mul(slot, v1!)) as tf.Tensor3D;
           keys.push(k);
           values.push(v);
-          h = finish(b, h, attend(heads(q, B, 1), k, v, mask, B, 1));
+          h = finish(b, h, attend(q!, k, v, mask, B, 1));
         });
         return { logits: tf.reshape(net.head(net.lnF(h)), [B, K]) as tf.Tensor2D, keys, values };
       });
@@ -299,6 +318,7 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
       if (disposed) return;
       disposed = true;
       codebookMean.dispose();
+      tf.dispose(projections.flatMap((p) => [...p.q, ...p.k, ...p.v]));
       weights.dispose();
     },
   };

@@ -26,6 +26,25 @@ export const LN_EPS = 1e-5;
 /** What a masked (future) attention score becomes: exp underflows to exactly 0, as PyTorch's -inf. */
 const MASKED = -1e9;
 
+/**
+ * tfjs-backend-webgpu's own choice for a product whose output has at most 128 values (one token's
+ * q, k, v and projections) is MatMulReduceProgram, measured on SwiftShader at 150 ms for 1x512 by
+ * 512x128 against 27 ms for MatMulSmallOutputSizeProgram (2), which was also the quickest or near it
+ * for every other product of a token step (scripts measured in Node + Dawn, 2026-12-02). The
+ * transformer's passes run with 2; the flag is read as each product is dispatched and put back after.
+ */
+const SMALL_OUTPUT_MATMUL = 2;
+function withSmallOutputMatMul<T>(run: () => T): T {
+  if (tf.getBackend() !== 'webgpu') return run();
+  const before = tf.env().get('WEBGPU_MATMUL_PROGRAM_TYPE');
+  tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', SMALL_OUTPUT_MATMUL);
+  try {
+    return run();
+  } finally {
+    tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', before);
+  }
+}
+
 /** The keys and values of the positions sampled so far, per block; owned by the caller (dispose()). */
 export interface ArCache {
   /** The position whose logits the next call to `next` gives. */
@@ -256,12 +275,12 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
       const [B, T] = inputs.shape;
       if (T > N) throw new Error(`${owner}: ${T} positions, the model has ${N}`);
       if (y.length !== B) throw new Error(`${owner}: ${B} rows but ${y.length} classes`);
-      return tf.tidy(() => {
+      return withSmallOutputMatMul(() => tf.tidy(() => {
         const first = tf.reshape(tf.gather(net.cls, classRows(y)), [B, 1, W]);
         const codes = T > 1 ? [tf.reshape(tf.gather(net.tok, tf.reshape(tf.slice(inputs, [0, 1], [B, T - 1]), [-1])), [B, T - 1, W])] : [];
         const h = tf.add(tf.concat([first, ...codes], 1), tf.slice(net.pos, [0, 0], [T, W]));
         return tf.reshape(net.head(net.lnF(wholeSequence(h))), [B, T, K]) as tf.Tensor3D;
-      });
+      }));
     },
     startCache(y) {
       live();
@@ -287,7 +306,7 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
       if (p > 0 && (previous === null || previous.length !== state.rows || previous.some((t) => !Number.isInteger(t) || t < 0 || t >= K))) {
         throw new Error(`${owner}: position ${p} needs the ${state.rows} codes chosen before it, each in 0..${K - 1}`);
       }
-      const out = tf.tidy(() => {
+      const out = withSmallOutputMatMul(() => tf.tidy(() => {
         const B = state.rows;
         const input = p === 0 ? tf.gather(net.cls, state.y) : tf.gather(net.tok, tf.tensor1d(previous as number[], 'int32'));   // (B, W)
         let h: tf.Tensor = tf.add(tf.reshape(input, [B, 1, W]), tf.gather(net.pos, tf.tensor1d([p], 'int32')));   // (B, 1, W)
@@ -307,7 +326,7 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
           h = finish(b, h, attend(q!, k, v, mask, B, 1));
         });
         return { logits: tf.reshape(net.head(net.lnF(h)), [B, K]) as tf.Tensor2D, keys, values };
-      });
+      }));
       tf.dispose([...state.keys, ...state.values]);
       state.keys = out.keys;
       state.values = out.values;

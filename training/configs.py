@@ -275,7 +275,7 @@ CONFIGS.update({
     "breast-ar": RunConfig(
         id="breast-ar", name="Breast ultrasound autoregressive transformer (class-conditional)", **BREAST, **AR,
         arch=ARConfig(in_channels=1, num_classes=2, **AR_28), balance_power=0.5, aug={"shift": 2},
-        vq_steps=1000, max_steps=2200),   # 546 images: 1,200 transformer steps are 70 passes over them
+        vq_steps=1000, max_steps=1800),   # 546 images: 800 transformer steps are 47 passes over them
     "retina-ar": RunConfig(
         id="retina-ar", name="Fundus autoregressive transformer (class-conditional, DR grades 0-4)", **RETINA, **AR,
         arch=ARConfig(in_channels=3, num_classes=5, **AR_28), balance_power=0.5,

@@ -4,7 +4,7 @@ import { SteppedViewer } from './stepped-viewer.js';
 
 /**
  * Steps through an autoregressive run of one sample, token by token: the sample decoded from the
- * codes chosen so far (the codebook's mean where none is chosen yet), the grid (or row) of codes
+ * codes chosen so far (at the latest row decoded; the codebook's mean where none is chosen yet), the grid (or row) of codes
  * with the current position marked, the likeliest codes the transformer offered there with the one
  * drawn, and which of the codebook's codes the sample has used.
  *
@@ -71,8 +71,9 @@ export class TokenViewer extends SteppedViewer {
       ${this.controls({ play: 'play-tokens', scrubber: 'token-scrubber', status: 'token-status' }, 'Token position', where)}
       <div class="body">
         <figure>
-          ${this.sampleView(frame.partial, this.size, `the sample decoded from its first ${at + 1} tokens`, true)}
-          <figcaption>Decoded from the first ${at + 1} token${at === 0 ? '' : 's'}; the rest show the codebook's average.</figcaption>
+          ${this.sampleView(frame.partial, this.size, `the sample decoded from its first ${frame.partialFilled} tokens`, true)}
+          <figcaption>Decoded from the first ${frame.partialFilled} token${frame.partialFilled === 1 ? '' : 's'} (after the first and
+            after each ${this.tokenShape.length === 2 ? 'row' : 'eighth token'}); the rest show the codebook's average.</figcaption>
         </figure>
         <figure>
           ${this.renderGrid(frame, total)}

@@ -324,8 +324,12 @@ export interface TokenFrame {
   chosen: number;
   /** The codes chosen so far (positions 0..position). */
   codes: Int32Array;
-  /** The sample decoded with only those codes (the codebook's mean elsewhere), display units. */
+  /**
+   * The sample decoded from its first `partialFilled` codes (the codebook's mean elsewhere), display
+   * units: the latest decode made during the run (previewEvery), not one per token.
+   */
   partial: Float32Array;
+  partialFilled: number;
   /** The likeliest codes of the distribution drawn from here, most likely first (at most TOP_CODES). */
   top: { code: number; p: number }[];
 }
@@ -341,9 +345,9 @@ export interface ArRunOptions {
   /** The sample whose probabilities onToken reports and whose frames are kept. */
   watch?: number;
   /**
-   * Keep a TokenFrame per position of the watched sample: its partial decodes are made in one batch
-   * after the last token, and onStep previews one after each row of the token grid (for a signal,
-   * every 8 tokens), not after every token: a decode per token would add a tenth to a run's work.
+   * Keep a TokenFrame per position of the watched sample. The watched sample is decoded after its
+   * first token and after each row of the token grid (for a signal, every 8 tokens), not after every
+   * token: on a software GPU a decode per token more than doubled a run. onStep previews each decode.
    */
   frames?: boolean;
 }
@@ -364,8 +368,9 @@ export async function sampleAr(model: ArModel, settings: Settings, options: ArRu
   const sampling = tokenSamplingFor(settings);
   if (sampling.guidance !== 1 && !isGuidable(model.card)) throw new Error(`${model.card.id} never learned a "no class" label, so it samples with guidance 1 only`);
   const watch = Math.min(options.watch ?? 0, settings.count - 1);
-  const kept: Omit<TokenFrame, 'partial'>[] = [];
+  const tokenFrames: TokenFrame[] = [];
   const every = previewEvery(model.net);
+  let latest: { partial: Float32Array; partialFilled: number } | null = null;
   const tokens = await sampleTokens(model.net, {
     classes: new Array<number>(settings.count).fill(settings.classIndex),
     sampling,
@@ -377,8 +382,11 @@ export async function sampleAr(model: ArModel, settings: Settings, options: ArRu
       let preview: Float32Array | undefined;
       if (options.frames) {
         const codes = step.tokens[watch]!.slice(0, done);
-        kept.push({ position: step.position, chosen: codes[step.position]!, codes, top: topCodes(step.probabilities, TOP_CODES) });
-        if (done % every === 0 || done === N) [preview] = await decodeArTokens(model, [step.tokens[watch]!], done);
+        if (done === 1 || done % every === 0 || done === N) {
+          [preview] = await decodeArTokens(model, [step.tokens[watch]!], done);
+          latest = { partial: preview!, partialFilled: done };
+        }
+        tokenFrames.push({ position: step.position, chosen: codes[step.position]!, codes, top: topCodes(step.probabilities, TOP_CODES), ...latest! });
       }
       options.onStep?.({ done, total: N, preview });
       await options.onToken?.(step);
@@ -386,9 +394,6 @@ export async function sampleAr(model: ArModel, settings: Settings, options: ArRu
   });
   options.signal?.throwIfAborted();
   const values = await decodeTokens(model.net, tokens);
-  // every partial sample of the watched one, in one batch: row p holds its first p + 1 codes
-  const partials = options.frames ? await decodeArTokens(model, kept.map(() => tokens[watch]!), kept.map((_, p) => p + 1)) : [];
-  const tokenFrames = kept.map((frame, p) => ({ ...frame, partial: partials[p]! }));
   return { samples: splitSamples(scalingOf(model.card).toDisplay(values), settings.count), frames: [], latents: [], tokens, tokenFrames };
 }
 

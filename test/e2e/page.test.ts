@@ -312,6 +312,9 @@ describe('the demo page', () => {
         expect(codes).toHaveLength(tokenCount(lead));
         expect(codes.every((c) => /^\d+$/.test(c)), 'every position has its code').toBe(true);
         expect(await viewer.getByTestId('next-token').locator('tbody tr').count()).toBeGreaterThan(0);
+        await page.keyboard.press('Home');
+        for (let i = 0; i < 17; i++) await page.keyboard.press('ArrowRight');
+        await page.locator('section', { has: viewer }).screenshot({ path: join(SHOTS, 'tokens.png') });
         // its own knobs, from the card: the likeliest code alone makes another sample
         const topK = await page.getByTestId('topK').inputValue();
         await setField(page, 'topK', '1');

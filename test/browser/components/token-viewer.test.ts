@@ -14,6 +14,7 @@ const FRAMES: TokenFrame[] = CODES.map((code, p) => ({
   chosen: code,
   codes: Int32Array.from(CODES.slice(0, p + 1)),
   partial: new Float32Array(4).fill(40 * (p + 1)),
+  partialFilled: p + 1,
   top: p === 3 ? [{ code: 2, p: 0.95 }, { code: 3, p: 0.05 }] : [{ code, p: 0.6 }, { code: 7, p: 0.4 }],
 }));
 

@@ -203,10 +203,11 @@ describe('an autoregressive run', () => {
     const out = await noLeak(() => sampleAr(ar, AR, { watch: 1, frames: true, onStep: (r) => r.preview && previews.push(r.done) }));
     const N = ar.net.numTokens;
     expect(out.tokenFrames).toHaveLength(N);
-    // a preview after each row of the 7x7 grid
-    expect(previews).toEqual([7, 14, 21, 28, 35, 42, 49]);
-    // each frame's partial sample is the watched sample's first codes decoded alone
-    expect(out.tokenFrames![9]!.partial).toEqual((await decodeArTokens(ar, [out.tokens![1]!], 10))[0]);
+    // a decode after the first token and after each row of the 7x7 grid
+    expect(previews).toEqual([1, 7, 14, 21, 28, 35, 42, 49]);
+    // each frame shows the latest: frame 9 (10 codes) the first 7 codes decoded alone
+    expect(out.tokenFrames!.map((f) => f.partialFilled).slice(0, 15)).toEqual([1, 1, 1, 1, 1, 1, 7, 7, 7, 7, 7, 7, 7, 14, 14]);
+    expect(out.tokenFrames![9]!.partial).toEqual((await decodeArTokens(ar, [out.tokens![1]!], 7))[0]);
     const last = out.tokenFrames![N - 1]!;
     expect(last.codes).toEqual(out.tokens![1]);
     expect(last.partial).toEqual(out.samples[1]);

@@ -291,13 +291,23 @@ export class LabController implements ReactiveController {
     return this.run.cancel();
   }
 
-  /** Refused while a run is in flight, as the settings are. */
+  /**
+   * Refused while a run is in flight, as the settings are. Opening the partner counts as opening a
+   * model: the page is loading (Generate waits) until the partner is loaded, timed and its card's
+   * knobs applied, so neither a run nor an edit made meanwhile meets half a compare.
+   */
   async setCompare(on: boolean): Promise<void> {
     if (this.running) return;
     this.state = { ...this.state, compare: on };
     this.write();
-    if (on) await this.openPartner();
-    else this.partner.clear();
+    if (on) {
+      this.openings += 1;
+      try {
+        await this.openPartner();
+      } finally {
+        this.openings -= 1;
+      }
+    } else this.partner.clear();
     this.host.requestUpdate();
   }
 

@@ -144,7 +144,14 @@ describe('the lab', () => {
     expect(bar.query).toContain('steps=2');
     await lab.setCompare(false);
     expect(lab.partner.status).toBe('empty');
+    // turned on again, the page is opening (Generate waits) until the partner is loaded and its knobs applied
+    const opening = lab.setCompare(true);
+    expect(lab.opening).toBe(true);
+    await opening;
+    expect(lab.opening).toBe(false);
+    expect(lab.partner.status).toBe('ready');
     lab.main.clear();
+    lab.partner.clear();
   });
 
   it('counts as opening until the model is timed and its partner loaded, so no run starts without it', async () => {

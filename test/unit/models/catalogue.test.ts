@@ -105,11 +105,12 @@ describe('the order of the models', () => {
     expect(sampleWork(model('hand-written', 'vae', 'd'))).toBeNull();
   });
 
-  it('puts the shipped generators fastest first, the 64x64 RGB diffusion model last', () => {
-    // one pass (GANs, VAEs; signals before images, small before large) before many steps
+  it('puts the shipped generators fastest first, the 64x64 RGB models last', () => {
+    // one pass (GANs, VAEs; signals before images, small before large) before many steps or many
+    // tokens; a token is counted as a pass over the image, which overstates it (the estimate ranks, it does not time)
     expect(fastestFirst(SHIPPED_MODELS.filter(isGenerator)).map((m) => m.id)).toEqual([
-      'ecg-gan', 'ecg-vae', 'breast-gan', 'xray-gan', 'retina-gan', 'breast-vae', 'xray-vae', 'retina-vae', 'bccd-gan', 'bccd-vae',
-      'ecg-ddpm', 'breast-ddpm', 'xray-ddpm', 'retina-ddpm', 'bccd-ddpm',
+      'ecg-gan', 'ecg-vae', 'breast-gan', 'xray-gan', 'retina-gan', 'breast-vae', 'xray-vae', 'retina-vae', 'bccd-gan', 'ecg-ar', 'bccd-vae',
+      'ecg-ddpm', 'breast-ar', 'xray-ar', 'retina-ar', 'breast-ddpm', 'xray-ddpm', 'retina-ddpm', 'bccd-ddpm', 'bccd-ar',
     ]);
   });
 

@@ -309,19 +309,24 @@ function checkDiffusion(json: Record<string, unknown>, fail: (problem: string) =
   sampler('eta', (v) => isFiniteNumber(v) && v >= 0 && v <= 1, 'a number from 0 to 1');
   sampler('guidance', (v) => isFiniteNumber(v) && v >= 0, 'a number of at least 0');
 
-  // The UNet's class table has numClasses + 1 rows (unet.ts): the last is the learned "no class"
-  // label, trained only if labels were dropped during training.
+  checkNullClass(json, fail, 'UNet', `samplerDefaults.guidance ${String(d.guidance)}`, d.guidance);
+}
+
+/**
+ * The "no class" row of a network's class table (numClasses + 1 rows: the UNet's, unet.ts, or the
+ * transformer's prompt, ar.ts), trained only if labels were dropped during training; a default
+ * guidance other than 1 needs it trained.
+ */
+function checkNullClass(json: Record<string, unknown>, fail: (problem: string) => never, network: string, setting: string, guidance: unknown): void {
   const g = json.guidance;
   const numClasses = (json.architecture as Record<string, unknown>).numClasses as number;
   if (!isObject(g) || g.nullClass !== numClasses) {
-    fail(`guidance.nullClass must be ${numClasses} (the UNet's "no class" row), got ${JSON.stringify(isObject(g) ? g.nullClass : g)}`);
+    fail(`guidance.nullClass must be ${numClasses} (the ${network}'s "no class" row), got ${JSON.stringify(isObject(g) ? g.nullClass : g)}`);
   }
   if (!(isFiniteNumber(g.trainedDropout) && g.trainedDropout >= 0 && g.trainedDropout < 1)) {
     fail(`guidance.trainedDropout must be a number from 0 to 1, got ${JSON.stringify(g.trainedDropout)}`);
   }
-  if (d.guidance !== 1 && g.trainedDropout === 0) {
-    fail(`samplerDefaults.guidance ${String(d.guidance)} needs the "no class" label trained (guidance.trainedDropout above 0)`);
-  }
+  if (guidance !== 1 && g.trainedDropout === 0) fail(`${setting} needs the "no class" label trained (guidance.trainedDropout above 0)`);
 }
 
 /** An AR card's token sampler and its "no class" row (the transformer's last class embedding). */
@@ -332,18 +337,10 @@ function checkTokenSampling(json: Record<string, unknown>, fail: (problem: strin
     if (!check(t[key])) fail(`tokenSampling.${key} must be ${what}, got ${JSON.stringify(t[key])}`);
   };
   field('guidance', (v) => isFiniteNumber(v) && v >= 0, 'a number of at least 0');
-  field('temperature', (v) => isFiniteNumber(v) && v > 0, 'a positive number');
+  field('temperature', (v) => isFiniteNumber(v) && v >= 0, 'a number of at least 0 (0: the likeliest code)');
   field('topK', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number of at least 0 (0: all)');
   field('topP', (v) => isFiniteNumber(v) && v > 0 && v <= 1, 'a number above 0 and at most 1');
-  const g = json.guidance;
-  const numClasses = (json.architecture as Record<string, unknown>).numClasses as number;
-  if (!isObject(g) || g.nullClass !== numClasses) {
-    fail(`guidance.nullClass must be ${numClasses} (the transformer's "no class" row), got ${JSON.stringify(isObject(g) ? g.nullClass : g)}`);
-  }
-  if (!(isFiniteNumber(g.trainedDropout) && g.trainedDropout >= 0 && g.trainedDropout < 1)) {
-    fail(`guidance.trainedDropout must be a number from 0 to 1, got ${JSON.stringify(g.trainedDropout)}`);
-  }
-  if (t.guidance !== 1 && g.trainedDropout === 0) fail(`tokenSampling.guidance ${String(t.guidance)} needs the "no class" row trained`);
+  checkNullClass(json, fail, 'transformer', `tokenSampling.guidance ${String(t.guidance)}`, t.guidance);
 }
 
 function isFiniteNumber(v: unknown): v is number {

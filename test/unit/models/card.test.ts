@@ -104,4 +104,25 @@ describe('parseCard', () => {
     delete (c as Record<string, unknown>).architecture;
     expect(() => parseCard(c)).toThrow('card for tiny-xray-vae: architecture is missing');
   });
+
+  it("checks an autoregressive card's architecture, token sampling and 'no class' row", () => {
+    const ar = () => card('tiny-xray-ar') as Record<string, any>;
+    expect(parseCard(ar()).tokenSampling).toEqual({ guidance: 1, temperature: 1, topK: 0, topP: 1 });
+    const c = ar();
+    delete c.tokenSampling;
+    expect(() => parseCard(c)).toThrow('card for tiny-xray-ar: tokenSampling is missing');
+    const heads = ar();
+    heads.architecture.heads = 3;
+    expect(() => parseCard(heads)).toThrow(`architecture.width ${heads.architecture.width} does not split into 3 heads`);
+    const topP = ar();
+    topP.tokenSampling.topP = 0;
+    expect(() => parseCard(topP)).toThrow('tokenSampling.topP must be a number above 0 and at most 1, got 0');
+    const untrained = ar();
+    untrained.tokenSampling.guidance = 2;
+    untrained.guidance.trainedDropout = 0;
+    expect(() => parseCard(untrained)).toThrow('tokenSampling.guidance 2 needs the "no class" label trained');
+    const row = ar();
+    row.guidance.nullClass = 0;
+    expect(() => parseCard(row)).toThrow(`guidance.nullClass must be 2 (the transformer's "no class" row), got 0`);
+  });
 });

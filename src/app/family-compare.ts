@@ -15,13 +15,13 @@ import { type JudgeReference, loadJudgeReference } from '../data/reference-packs
 import { evaluateSamples } from '../judge/features.js';
 import { type RowSet, nearestRows, packRows } from '../judge/memorisation.js';
 import { type CardFigures, cardFigures } from '../judge/view.js';
-import type { GeneratorMethod } from '../models/card.js';
+import { type GeneratorMethod, tokenCountOf } from '../models/card.js';
 import { isGenerator, methodName } from '../models/catalogue.js';
 import { type LoadedModel, loadModel } from '../models/loader.js';
 import type { ModelSummary } from '../models/registry.js';
 import { scalingOf } from '../models/scaling.js';
 import { runWork } from '../pipeline/estimate.js';
-import { type DdpmModel, type LatentModel, sampleAr, sampleDiffusion, sampleLatentModel, tokenCountOf } from '../pipeline/pipeline.js';
+import { type DdpmModel, type LatentModel, sampleAr, sampleDiffusion, sampleLatentModel } from '../pipeline/pipeline.js';
 import { type Settings, clampSettings, defaultsOf, limitsOf } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
 import { median } from '../util/stats.js';

@@ -8,7 +8,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
-import type { GeneratorMethod } from '../models/card.js';
+import { type GeneratorMethod, tokenCountOf } from '../models/card.js';
 import type { LoadedModel } from '../models/loader.js';
 import { buildCatalogue, isGenerator, partnerOf } from '../models/catalogue.js';
 import { GenerationController } from './generation.js';
@@ -16,7 +16,7 @@ import { ModelSlot } from './model-slot.js';
 import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from '../data/reference-packs.js';
 import {
   type GeneratorModel, type LatentModel, type RunOutput, cardTruncationOf, decodePath, latentsOf, sampleAr, sampleDiffusion, sampleLatentModel,
-  samplerDefaultsOf, timePass, tokenCountOf, tokenSamplingOf,
+  samplerDefaultsOf, timePass, tokenSamplingOf,
 } from '../pipeline/pipeline.js';
 import { LONG_RUN_MS, type PassTime, estimateMs, quickerSettings, recordTime, runWork } from '../pipeline/estimate.js';
 import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from '../pipeline/settings.js';

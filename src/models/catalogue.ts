@@ -133,8 +133,11 @@ export function passesPerSample(card: Pick<ModelCard, 'method' | 'samplerDefault
 /**
  * About how much work one sample is at the card's defaults, in arbitrary units, to rank models
  * (not to predict a time): passes x weight bytes (for parameters) x positions (H x W or L) x kernel
- * taps (3^dims, so an image's 3x3 convolutions weigh more than a signal's 3-wide ones). Null when
- * the summary does not say (a summary written by hand).
+ * taps (3^dims, so an image's 3x3 convolutions weigh more than a signal's 3-wide ones). An AR
+ * model's cached pass is one position, yet it is weighed here as a whole image: on the small
+ * devices this ranking serves, a pass costs its dispatches and read-backs more than its arithmetic
+ * (a 49-token X-ray takes longer than one VAE decode, not 700 times less). Null when the summary
+ * does not say (a summary written by hand).
  */
 export function sampleWork(model: Pick<ModelSummary, 'bytes' | 'inputShape' | 'passesPerSample'>): number | null {
   const { inputShape: shape, passesPerSample: passes } = model;

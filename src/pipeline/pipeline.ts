@@ -22,9 +22,8 @@ import { type TokenSampling, type TokenStep, decodeTokens, sampleTokens } from '
 import { batchNoise, streamKey, uniforms } from '../util/random.js';
 import { type NoiseSchedule, type SamplerKind, Scheduler } from '../diffusion/schedulers.js';
 import { splitSamples } from '../display/convert.js';
-import { type ModelCard, type SamplerDefaultsCard, type ScheduleCard, tokenCountOf } from '../models/card.js';
+import { type ModelCard, type SamplerDefaultsCard, type ScheduleCard } from '../models/card.js';
 
-export { tokenCountOf };
 import type { LoadedModel } from '../models/loader.js';
 import { scalingOf } from '../models/scaling.js';
 import { nextTask } from '../util/pacing.js';

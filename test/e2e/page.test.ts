@@ -322,7 +322,9 @@ describe('the demo page', () => {
         expectSamples(greedy, lead);
         expect(greedy[0]!.hash, 'top-k 1 makes another sample').not.toBe(grid[0]!.hash);
         expect(page.url()).toContain('topk=1');
+        // back to the card's top-k, the first sample returns (and the compare below shows it again)
         await setField(page, 'topK', topK);
+        expect((await generate(page, 240_000))[0]!.hash).toBe(grid[0]!.hash);
       }
       // the family a compare shows beside diffusion: a VAE, a GAN or a transformer
       const other = models.find((m) => m.method !== 'ddpm');

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { FamilyRow, FamilyStatus } from '../app/family-compare.js';
+import type { GeneratorMethod } from '../models/card.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { type VoltRange, voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { methodName } from '../models/catalogue.js';
@@ -19,10 +20,11 @@ export class FamilyCancelEvent extends Event {
 }
 
 /** What each family is, in a line: how a sample comes out of it. */
-const HOW_IT_MAKES: Record<string, string> = {
+const HOW_IT_MAKES: Record<GeneratorMethod, string> = {
   ddpm: 'noise removed step by step, one network pass a step (two with guidance)',
   vae: 'a latent drawn from its prior, decoded in one pass; blur is its usual failing',
   gan: 'a latent drawn (optionally truncated), turned into a sample in one pass; collapse onto few kinds of sample is its usual failing',
+  ar: 'codes drawn one at a time, each given those before it (one cached network pass a code, two with guidance), then decoded in one pass; blocky, incoherent layouts are its usual failing',
 };
 
 /**
@@ -126,7 +128,7 @@ export class FamilyCompareView extends LitElement {
     const realRate = card?.realHeldOutClassifiedAsLabelled?.[this.className] ?? null;
     return html`<section aria-labelledby="h-${id}" data-testid=${id}>
       <h3 id="h-${id}">${methodName(row.method)}: ${row.model.name}</h3>
-      <p class="how">${HOW_IT_MAKES[row.method] ?? ''}${row.how ? html`; here ${row.how}` : nothing}.</p>
+      <p class="how">${HOW_IT_MAKES[row.method]}${row.how ? html`; here ${row.how}` : nothing}.</p>
       ${row.status === 'error' ? html`<p class="error" role="alert">${row.message}</p>` : nothing}
       ${row.samples.length
         ? html`<msl-sample-grid data-testid="${id}-grid" .samples=${row.samples} .shape=${row.shape} .range=${isImage(row.shape) ? null : range}

@@ -35,8 +35,9 @@ describe('the family comparison', () => {
         row('ddpm', { how: 'DDIM 50 steps, eta 1, guidance 2', msPerSample: 2400, passesPerSample: 100 }),
         row('vae', { how: 'temperature 1', recognised: { hits: 1, of: 2 } }),
         row('gan', { how: 'no truncation', card: card(8.73, 7.59), nearest: { generated: 3.456, heldOut: 4.02, train: 4708 } }),
+        row('ar', { how: 'guidance 1, temperature 1', msPerSample: 24_000, passesPerSample: 49 }),
       ],
-      status: 'done', className: 'normal', families: 3,
+      status: 'done', className: 'normal', families: 4,
     });
     await settle(view.shadowRoot!);
     const text = (id: string) => view.shadowRoot!.querySelector(`[data-testid="${id}"]`)!.textContent!.replace(/\s+/g, ' ');
@@ -48,9 +49,13 @@ describe('the family comparison', () => {
     expect(text('family-gan-figures')).toContain('Distance to real1.2× real-vs-real (card: Frechet 8.73 against 7.59 in features-grey28, 400 a side)');
     expect(text('family-vae-figures')).toContain('median 4.10 (real held-out: 4.30; card)');
     expect(text('family-gan-figures')).toContain('median 3.46 (real held-out normal: 4.02), among 4,708 training samples');
-    expect(text('family-status')).toBe('Ran 3 of 3 families.');
+    // each family says how it makes a sample, then how it was set here
+    expect(text('family-ar')).toContain('codes drawn one at a time, each given those before it');
+    expect(text('family-ar')).toContain('usual failing; here guidance 1, temperature 1.');
+    expect(text('family-ar-figures')).toContain('Network passes49 per sample');
+    expect(text('family-status')).toBe('Ran 4 of 4 families.');
     // every family's samples drawn: both halves of each image, the level asked for
-    for (const method of ['ddpm', 'vae', 'gan']) {
+    for (const method of ['ddpm', 'vae', 'gan', 'ar']) {
       const grid = view.shadowRoot!.querySelector(`[data-testid="family-${method}-grid"]`)!;
       const canvases = deepAll<HTMLCanvasElement>(grid.shadowRoot!, 'canvas');
       expect(canvases.length, method).toBeGreaterThanOrEqual(2);

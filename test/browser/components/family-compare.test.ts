@@ -21,7 +21,7 @@ const card = (frechet: number, real: number): CardFigures => ({
 });
 
 const image = (level: number) => new Float32Array(28 * 28).map((_, i) => (i % 28 < 14 ? level : 255 - level));
-const row = (method: 'ddpm' | 'vae' | 'gan', patch: Partial<FamilyRow>): FamilyRow => ({
+const row = (method: 'ddpm' | 'vae' | 'gan' | 'ar', patch: Partial<FamilyRow>): FamilyRow => ({
   model: { id: `xray-${method}`, name: `X-ray ${method}`, modality: '', method, dataset: 'pneumoniamnist', classes: ['normal', 'pneumonia'],
     path: '', bytes: 1, licence: '' },
   method, status: 'done', samples: [image(40), image(90)], shape: [28, 28, 1], sampleRateHz: 360, how: '',

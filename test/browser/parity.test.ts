@@ -23,12 +23,17 @@ const parities = {
 const folders = Object.entries(parities).map(([path, parity]) => ({ base: path.replace('parity.json', ''), parity }));
 const figures: string[] = [];
 
-/** SwiftShader takes tens of seconds per 64x64 UNet pass: allow time in proportion to the largest input. */
+/**
+ * SwiftShader takes tens of seconds per 64x64 UNet pass: allow time in proportion to the largest input,
+ * and a second for each of a transformer's sampling passes (one a token, two when guided; about 0.6 s
+ * each on a loaded 2-core machine), which a run-through of breast-ar's 98 overran at a flat minute.
+ */
 function timeoutFor(parity: Parity): number {
-  const values = Object.values(parity.cases)
-    .flatMap((c) => Object.values(c.inputs))
+  const inputs = Object.values(parity.cases).map((c) => c.inputs);
+  const values = inputs.flatMap((i) => Object.values(i))
     .map((v) => ((v as Partial<ParityArray>).shape ?? []).reduce((a, b) => a * b, 1));
-  return Math.max(60_000, Math.ceil(Math.max(...values) / (2 * 28 * 28)) * 30_000);
+  const passes = inputs.map((i) => ((i.uniforms as Partial<ParityArray> | undefined)?.shape?.[1] ?? 0) * (i.guidance === 1 ? 1 : 2));
+  return Math.max(60_000, Math.ceil(Math.max(...values) / (2 * 28 * 28)) * 30_000) + 1_000 * Math.max(0, ...passes);
 }
 
 afterAll(() => console.log(`browser parity (max abs error / output scale):\n${figures.join('\n')}`));

@@ -161,6 +161,22 @@ export class LabController implements ReactiveController {
     if (this.address.model) await this.select(this.address.model, { fromAddress: true });
   }
 
+  /**
+   * Goes to a whole page state as a link to it would (a lesson's slide): the model, every setting
+   * and the compare from `query`, then runs it, or holds a run that would take long here. The
+   * address becomes `query`, with the parameters of the current one that the lab does not own.
+   */
+  async openAddress(query: string): Promise<void> {
+    this.address = readAddress(query);
+    if (!this.address.model) return;
+    this.bar.write(query);
+    const compare = this.address.compare;
+    if (!compare) this.partner.clear();
+    this.state = { ...this.state, compare };
+    this.held = null;
+    await this.select(this.address.model, { fromAddress: true });
+  }
+
   /** Opens a model, replacing the one loaded; `fromAddress` takes every setting from the address and runs. */
   async select(id: string, { fromAddress = false } = {}): Promise<void> {
     const summary = this.models.find((m) => m.id === id);

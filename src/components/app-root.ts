@@ -3,10 +3,13 @@ import { formatBytes, methodName, suggestedStart } from '../models/catalogue.js'
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { FamilyCompare, familiesOf } from '../app/family-compare.js';
-import { LabController, type ModelOutput } from '../app/lab-controller.js';
+import { GameController } from '../app/game-controller.js';
+import { type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
+import { GLOSSARY } from '../lessons/glossary.js';
+import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
 import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge-controller.js';
 import { LONG_RUN_MS, formatDuration } from '../pipeline/estimate.js';
-import { limitsOf } from '../pipeline/settings.js';
+import { limitsOf, randomSeed } from '../pipeline/settings.js';
 import type { LoadPhase } from '../models/loader.js';
 import { SHORT_NAMES, parseBackendParam } from '../runtime/backends.js';
 import { RuntimeController } from '../runtime/runtime-controller.js';
@@ -15,8 +18,11 @@ import './backend-badge.js';
 import './diffusion-viewer.js';
 import './token-viewer.js';
 import './family-compare.js';
+import './spot-the-fake.js';
 import './interpolation-strip.js';
 import './judge-panel.js';
+import './glossary-list.js';
+import './lesson-panel.js';
 import './model-details.js';
 import './model-picker.js';
 import './progress-bar.js';
@@ -55,12 +61,23 @@ export class AppRoot extends LitElement {
   declare check: SelfCheck | null;
 
   private readonly request = parseBackendParam(location.search);
+  /**
+   * The lesson and slide on show, from the address. Read before the lab is made (fields start in
+   * order): a lesson's link that names no model is given its slide's state, which the lab opens.
+   */
+  private lesson = startLesson();
+  /** The run made on each slide of the lesson in this visit, for the figures that compare slides. */
+  private lessonRuns: (LabResult | null)[] = [];
+  /** The newest run already filed under a slide: a run on screen from before a slide change is not the slide's. */
+  private filed: LabResult | null = null;
   private readonly runtime = new RuntimeController(this, () => this.request.forced);
   private readonly lab = new LabController(this);
   /** Borrows lab.main.model while it audits: stopped before the lab frees or replaces it. */
   private readonly judge = new JudgeController(this);
   /** Its own models of every family of the chosen model's data, loaded when first run. */
   private readonly families = new FamilyCompare(this);
+  /** Spot the fake: rounds dealt from the chosen model and real held-out samples. */
+  private readonly game = new GameController(this);
   private checkedReport: unknown = null;
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
@@ -103,10 +120,21 @@ export class AppRoot extends LitElement {
     label.toggle { display: inline-flex; gap: 0.4rem; align-items: center; }
     .start { border-left: 4px solid #1d4f91; background: #f1f6fd; padding: 0.5rem 0.9rem; margin: 0 0 0.8rem; }
     .start p { margin: 0 0 0.4rem; }
+    .lessons { margin: 0.2rem 0 0.4rem; padding-left: 1.4rem; }
+    summary h2 { display: inline; }
+    summary { cursor: pointer; }
+    msl-lesson-panel { margin: 0.6rem 0 1rem; }
+    /* a slide on a projector: the lesson beside what it is about, nothing to scroll on a wide screen */
+    :host([presenter]) main.lesson { display: grid; grid-template-columns: minmax(18rem, 2fr) 3fr; gap: 0 1.2rem; align-items: start; }
+    :host([presenter]) main.lesson msl-lesson-panel { position: sticky; top: 0.5rem; margin: 0.6rem 0 0; }
+    :host([presenter]) main.lesson .stage section { margin-top: 0.6rem; }
     .estimate { display: flex; flex-wrap: wrap; gap: 0.4rem 0.8rem; align-items: center; }
     .estimate p { margin: 0; }
     .forming { margin: 0.5rem 0 0; display: flex; gap: 0.8rem; align-items: center; }
     .forming figcaption { color: #424a53; font-size: 0.92em; max-width: 24rem; }
+    @media (max-width: 60rem) {
+      :host([presenter]) main.lesson { display: block; }
+    }
     @media (max-width: 40rem) {
       :host { padding: 0.5rem 0.6rem 2rem; }
       section { padding: 0.6rem; }
@@ -131,6 +159,7 @@ export class AppRoot extends LitElement {
           } else if (recovered) {
             // a new backend: every model on the old one is gone, the comparison's too
             void this.families.clear();
+            void this.game.cancel().then(() => this.game.clear());
             void this.judge.reset().then(() => this.lab.reload());
           }
         },
@@ -139,6 +168,57 @@ export class AppRoot extends LitElement {
     }
     this.presenter = this.lab.state.presenter;
     this.state = this.computeState();
+    const result = this.lab.run.result;
+    if (this.lesson && result && result !== this.filed) {
+      this.filed = result;
+      this.lessonRuns[this.lesson.slide] = result;
+    }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onLessonKey);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('keydown', this.onLessonKey);
+    super.disconnectedCallback();
+  }
+
+  /** A lesson's slides step with the arrow keys and a clicker's page keys, unless a field has them. */
+  private readonly onLessonKey = (e: KeyboardEvent) => {
+    if (!this.lesson || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const step = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 }[e.key];
+    if (!step) return;
+    const target = e.composedPath()[0];
+    if (target instanceof HTMLElement && (target.closest('input, select, textarea, [contenteditable], [role="slider"]') || target.isContentEditable)) return;
+    e.preventDefault();
+    void this.goToSlide(this.lesson.slide + step);
+  };
+
+  /** Shows slide `index` of the lesson: whatever runs stops, and the slide's state opens and runs. */
+  private async goToSlide(index: number): Promise<void> {
+    const at = this.lesson;
+    if (!at) return;
+    const slide = Math.max(0, Math.min(at.lesson.slides.length - 1, index));
+    if (slide === at.slide) return;
+    this.lesson = { ...at, slide };
+    this.filed = this.lab.run.result;
+    this.requestUpdate();
+    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel()]);
+    const query = slideAddress(at.lesson, slide, location.search);
+    if (new URLSearchParams(query).get('model') !== this.lab.state.model) {
+      // another model: the judge and the game let go of the old one first
+      this.game.clear();
+      await this.judge.forget();
+    }
+    await this.lab.openAddress(query);
+  }
+
+  /** Whether a section is on screen: a lesson's slide shows only what it is about (the full lab is a link away). */
+  private shows(part: SectionKey | 'models'): boolean {
+    if (!this.lesson) return true;
+    return part !== 'models' && (this.lesson.lesson.slides[this.lesson.slide]?.show ?? []).includes(part);
   }
 
   private computeState(): AppState {
@@ -184,10 +264,20 @@ export class AppRoot extends LitElement {
         ${report ? html`<p class="header-note why" data-testid="backend-reason">${report.reason}</p>` : nothing}
         ${notice ? html`<p class="note header-note">${notice}</p>` : nothing}
       </header>
-      <main>
-        ${this.renderModels()} ${lab.main.model ? this.renderRun() : nothing} ${this.renderResults()}
-        ${lab.main.model ? this.renderFamilies() : nothing}
-        ${lab.main.model ? this.renderJudge() : nothing}
+      <main class=${this.lesson ? 'lesson' : ''}>
+        ${this.renderLesson()}
+        <div class="stage">
+        ${this.shows('models') ? this.renderModels() : nothing} ${lab.main.model && this.shows('run') ? this.renderRun() : nothing}
+        ${this.renderResults()}
+        ${lab.main.model && this.shows('families') ? this.renderFamilies() : nothing}
+        ${lab.main.model && this.shows('game') ? this.renderGame() : nothing}
+        ${lab.main.model && this.shows('judge') ? this.renderJudge() : nothing}
+        ${this.lesson && this.presenter ? nothing : html`<section aria-labelledby="glossary-heading" data-testid="glossary">
+          <details>
+            <summary><h2 id="glossary-heading">Glossary and the maths</h2></summary>
+            <msl-glossary .terms=${GLOSSARY}></msl-glossary>
+          </details>
+        </section>`}
         <section class="compute" aria-labelledby="compute-heading">
           <h2 id="compute-heading">Compute</h2>
           <msl-backend-badge .report=${report} .message=${notice}></msl-backend-badge>
@@ -199,8 +289,38 @@ export class AppRoot extends LitElement {
             : nothing}
           ${status === 'error' ? html`<p class="error" role="alert">${message}</p>` : nothing}
         </section>
+        </div>
       </main>
     `;
+  }
+
+  /** The lesson's slide on show, with its live run's figures. */
+  private renderLesson() {
+    const at = this.lesson;
+    if (!at) return nothing;
+    const lab = this.lab;
+    const run = this.lessonRuns[at.slide] ?? null;
+    // the figures of the run on screen are this slide's only once a run was made on it
+    const current = run !== null && run === lab.run.result;
+    const live: LessonLive = {
+      run: current ? run : null,
+      seconds: lab.run.seconds,
+      earlier: this.lessonRuns.slice(0, at.slide).map((r) => r ?? null),
+      backend: this.runtime.report ? SHORT_NAMES[this.runtime.report.backend] : 'this device',
+      real: current ? lab.realSamples() : null,
+      card: lab.main.model?.card ?? null,
+      game: this.game.roundScore,
+    };
+    const slide = at.lesson.slides[at.slide]!;
+    const waiting = lab.held ? `This slide's run would take ${formatDuration(lab.held.ms)} here: press Generate to run it, or make it smaller first.`
+      : lab.running ? 'Running the slide…' : this.computeState() === 'loading' ? 'Loading the slide\'s model…' : '';
+    const full = new URLSearchParams(location.search);
+    full.delete('lesson');
+    full.delete('slide');
+    return html`<msl-lesson-panel data-testid="lesson" .lesson=${at.lesson} slide=${at.slide} ?presenter=${this.presenter}
+      full-lab=${`?${full.toString().replace(/%2F/g, '/').replace(/%2C/g, ',')}`}
+      .live=${slide.live?.(live) ?? []} waiting=${waiting}
+      @msl-lesson-go=${(e: HTMLElementEventMap['msl-lesson-go']) => void this.goToSlide(e.slide)}></msl-lesson-panel>`;
   }
 
   /** Every family trained on the chosen model's data, side by side, where the data has more than one. */
@@ -213,14 +333,14 @@ export class AppRoot extends LitElement {
     const f = this.families;
     const shown = f.made?.dataset === summary.dataset;
     const className = shown ? f.made!.className : summary.classes[lab.state.settings.classIndex] ?? '';
-    const busy = lab.running ? 'Wait for the run above to finish.' : this.judge.running ? 'Wait for the judge to finish.' : '';
+    const busy = this.busyReason('families');
     return html`<section aria-labelledby="families-heading">
       <h2 id="families-heading">${this.section('Every family on this data')}</h2>
       <msl-family-compare data-testid="family-compare" .rows=${shown ? f.rows : []} status=${shown ? f.status : 'idle'}
         .message=${shown ? f.message : null} class-name=${className} families=${models.length} ?disabled=${busy !== ''} reason=${busy}
         .scale=${this.presenter ? 1.6 : 1}
         @msl-family-run=${() => {
-          if (lab.running || this.judge.running) return;
+          if (this.busyReason('families')) return;
           const name = summary.classes[lab.state.settings.classIndex] ?? '';
           void this.families.run({ models, evaluator: evaluatorFor(summary.dataset), className: name, settings: lab.state.settings, shown: lab.methods });
         }}
@@ -231,19 +351,20 @@ export class AppRoot extends LitElement {
   private renderJudge() {
     const model = this.lab.main.model;
     const can = judgeAvailability(model);
-    return html`<section class="details" aria-labelledby="judge-heading" data-testid="judge-section">
+    // a lesson about the judge shows it in presenter mode too
+    return html`<section class=${this.lesson ? '' : 'details'} aria-labelledby="judge-heading" data-testid="judge-section">
       <h2 id="judge-heading">${this.section('Judge the synthetic data')}</h2>
       <msl-judge-panel data-testid="judge-panel" .view=${this.judge.view} .settings=${this.judge.settings}
         ?disabled=${!can.ok} disabled-reason=${can.reason} .method=${model && model.kind !== 'classifier' ? model.kind : null}
-        ?busy=${this.lab.running}
+        ?busy=${this.lab.running || this.game.running}
         @msl-judge-run=${(e: HTMLElementEventMap['msl-judge-run']) => {
-          if (!this.lab.running) void this.judge.audit(model, e.detail.settings);
+          if (!this.busyReason('judge')) void this.judge.audit(model, e.detail.settings);
         }}
         @msl-judge-train=${(e: HTMLElementEventMap['msl-judge-train']) => {
-          if (!this.lab.running) void this.judge.usefulness(e.detail.settings);
+          if (!this.busyReason('judge')) void this.judge.usefulness(e.detail.settings);
         }}
         @msl-judge-membership=${() => {
-          if (!this.lab.running) void this.judge.membership(model);
+          if (!this.busyReason('judge')) void this.judge.membership(model);
         }}
         @msl-judge-cancel=${() => void this.judge.cancel()}></msl-judge-panel>
     </section>`;
@@ -273,9 +394,49 @@ export class AppRoot extends LitElement {
     `;
   }
 
-  /** Opens a model (the judge lets go of the old one first). */
-  private pick(id: string): Promise<void> {
-    return this.judge.forget().then(() => this.lab.select(id));
+  /** Opens a model (the judge and the game let go of the old one first). */
+  private async pick(id: string): Promise<void> {
+    await this.game.cancel();
+    this.game.clear();
+    await this.judge.forget();
+    await this.lab.select(id);
+  }
+
+  /**
+   * Why `part` of the page cannot use the GPU now ('' when it can): one computation at a time,
+   * whichever started first.
+   */
+  private busyReason(part: 'families' | 'game' | 'judge'): string {
+    if (this.lab.running) return 'Wait for the run above to finish.';
+    if (part !== 'judge' && this.judge.running) return 'Wait for the judge to finish.';
+    if (part !== 'families' && this.families.running) return 'Wait for the family comparison to finish.';
+    if (part !== 'game' && this.game.running) return 'Wait for the game to deal its round.';
+    return '';
+  }
+
+  /** Spot the fake with the chosen model, at the settings on screen, against its data's real held-out samples. */
+  private renderGame() {
+    const lab = this.lab;
+    const model = lab.main.model;
+    if (!model || model.kind === 'classifier') return nothing;
+    const g = this.game;
+    const reference = lab.reference;
+    const busy = this.busyReason('game')
+      || (reference.status === 'ready' ? '' : reference.status === 'missing' || reference.status === 'error' ? reference.message : 'Reading the real samples…');
+    return html`<section aria-labelledby="game-heading">
+      <h2 id="game-heading">${this.section('Spot the fake')}</h2>
+      <msl-spot-the-fake data-testid="game" .round=${g.round} .answers=${g.answers} .position=${g.position}
+        .roundScore=${g.roundScore} .modelScore=${g.modelScore} status=${g.dealing.status} .message=${g.dealing.message}
+        .progress=${g.dealing.progress} size=${g.size} model-name=${model.card.name} ?disabled=${busy !== ''} reason=${busy}
+        .scale=${this.presenter ? 1.6 : 1}
+        @msl-game-deal=${(e: HTMLElementEventMap['msl-game-deal']) => {
+          if (this.busyReason('game') || reference.status !== 'ready') return;
+          void g.deal(model, reference.pack, lab.state.settings, randomSeed(), e.size);
+        }}
+        @msl-game-answer=${(e: HTMLElementEventMap['msl-game-answer']) => g.answer(e.source)}
+        @msl-game-goto=${(e: HTMLElementEventMap['msl-game-goto']) => g.goTo(e.index)}
+        @msl-game-cancel=${() => void g.cancel()}></msl-spot-the-fake>
+    </section>`;
   }
 
   /**
@@ -291,6 +452,10 @@ export class AppRoot extends LitElement {
       <p>New here? Start with <strong>${model.name}</strong>: it turns noise into ${model.modality} samples step by step, on this device.</p>
       <button class="primary" type="button" data-testid="start-button" ?disabled=${this.state === 'loading' && this.runtime.status !== 'ready'}
         @click=${() => void this.start(model.id)}>Make my first samples</button>
+      <p>Or follow a lesson, each on the real models, live${this.presenter ? '' : ' (add presenter mode for a room)'}:</p>
+      <ol class="lessons" data-testid="lesson-list">
+        ${LESSONS.map((l) => html`<li><a href="?lesson=${l.id}${this.presenter ? '&presenter=1' : ''}">${l.title}</a>: ${l.summary}</li>`)}
+      </ol>
     </div>`;
   }
 
@@ -306,7 +471,7 @@ export class AppRoot extends LitElement {
   /** One run at a time on the GPU: not while generating, loading, or while the judge audits or trains. */
   private get canGenerate(): boolean {
     // computed afresh: right after a load, `state` is still the one of the last render
-    return !this.lab.running && !this.judge.running && this.computeState() !== 'loading';
+    return !this.lab.running && !this.judge.running && !this.game.running && this.computeState() !== 'loading';
   }
 
   /** Generate, by the button or by Enter in a field. */
@@ -418,16 +583,16 @@ export class AppRoot extends LitElement {
     const other = outputs.find((o) => o.method !== 'ddpm');
     const reference = lab.reference;
     return html`
-      <section aria-labelledby="samples-heading">
+      ${this.shows('samples') ? html`<section aria-labelledby="samples-heading">
         <h2 id="samples-heading">${this.section('Synthetic and real, side by side')}</h2>
         <msl-samples-vs-real .output=${result.main} .real=${lab.realSamples()}
           real-message=${reference.status === 'missing' || reference.status === 'error' ? reference.message : ''}
           class-name=${className} .selected=${lab.state.selected} .scale=${scale}
           @msl-sample-select=${(e: HTMLElementEventMap['msl-sample-select']) => lab.setView({ selected: e.detail.index })}></msl-samples-vs-real>
-      </section>
-      ${diffusion ? this.renderViewer(diffusion, result.watch, scale) : nothing}
-      ${tokens ? this.renderTokenViewer(tokens, result.watch, scale) : nothing}
-      ${latent && lab.path.length
+      </section>` : nothing}
+      ${diffusion && this.shows('watch') ? this.renderViewer(diffusion, result.watch, scale) : nothing}
+      ${tokens && this.shows('tokens') ? this.renderTokenViewer(tokens, result.watch, scale) : nothing}
+      ${latent && lab.path.length && this.shows('path')
         ? html`<section aria-labelledby="path-heading">
             <h2 id="path-heading">${this.section(`Walk through the ${methodName(latent.method)}'s latent space`)}</h2>
             <msl-interpolation-strip data-testid="interpolation" .samples=${lab.path} .shape=${latent.shape}
@@ -437,7 +602,7 @@ export class AppRoot extends LitElement {
               @msl-path-change=${(e: HTMLElementEventMap['msl-path-change']) => void lab.setPath(e.detail)}></msl-interpolation-strip>
           </section>`
         : nothing}
-      ${outputs.length === 2 && other && diffusion
+      ${outputs.length === 2 && other && diffusion && this.shows('compare')
         ? html`<section aria-labelledby="compare-heading">
             <h2 id="compare-heading">${this.section(`${methodName(other.method)} and diffusion, same class, same seed`)}</h2>
             <msl-method-compare .outputs=${[other, diffusion]} class-name=${className} .scale=${scale}></msl-method-compare>
@@ -482,6 +647,18 @@ export class AppRoot extends LitElement {
       </section>
     `;
   }
+}
+
+/**
+ * The lesson the page's address asks for. A lesson's link that names no model is given its
+ * slide's state before the lab reads the address, so the lab opens and runs the slide.
+ */
+function startLesson(): { lesson: (typeof LESSONS)[number]; slide: number } | null {
+  const at = readLesson(location.search);
+  if (at && !new URLSearchParams(location.search).has('model')) {
+    history.replaceState(history.state, '', `${location.pathname}${slideAddress(at.lesson, at.slide, location.search)}${location.hash}`);
+  }
+  return at;
 }
 
 /** The page's address without a forced backend: the automatic choice. */

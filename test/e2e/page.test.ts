@@ -23,11 +23,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { serveStatic } from '../../scripts/static-server.mjs';
 import { type ModelCard, tokenCountOf } from '../../src/models/card.js';
 import { SHIPPED_MODELS } from '../../src/models/registry.js';
-import { SUB_PATH, type Served, launch, openWatched, pickModel as pick, setField, waitForState } from './page.js';
+import { SUB_PATH, type Served, axeViolations, launch, openWatched, pickModel as pick, setField, waitForState } from './page.js';
 
 const siteDir = inject('siteDir');
 const SHOTS = resolve('docs/screenshots');
-const AXE = resolve('node_modules/axe-core/axe.min.js');
 
 interface Generator {
   id: string;
@@ -107,17 +106,6 @@ function expectSamples(canvases: CanvasDigest[], model: Generator): void {
     if (isRgb(model)) expect(c.chroma, 'an RGB image with no colour in it').toBeGreaterThan(8);
     else expect(c.chroma, 'a grey image is grey').toBe(0);
   }
-}
-
-/** Serious and critical axe-core violations on the page as it is now, as readable lines. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
 }
 
 /** Generates with the settings on the page and returns the digests of the synthetic grid. */
@@ -296,6 +284,12 @@ describe('the demo page', () => {
         await setField(page, 'truncation', card);
         expect((await generate(page))[0]!.hash).toBe(grid[0]!.hash);
       }
+      if (lead.method === 'gan' && (lead.id === 'xray-gan' || !image) && existsSync(join(served, 'reference', lead.dataset, 'index.json'))) {
+        // spot the fake with a one-pass generator, an image and a beat: a round dealt, answered and scored
+        await playTheGame(page, lead);
+        clock('played a round of spot the fake');
+        expect(await axeViolations(page)).toEqual([]);
+      }
       if (lead.method === 'ar') {
         // the token viewer: from the first token, decoded with the codebook's mean elsewhere, to the finished sample
         const viewer = page.getByTestId('token-viewer');
@@ -381,6 +375,36 @@ describe('the demo page', () => {
     });
   }
 });
+
+/**
+ * Spot the fake with the model on the page: a round of 8 dealt, its first sample drawn, a fixed
+ * sequence of answers given by key, and the score read back against what the reveal says each
+ * sample was.
+ */
+async function playTheGame(page: Page, model: Generator): Promise<void> {
+  const game = page.getByTestId('game');
+  await game.getByTestId('game-size').selectOption('8');
+  await game.getByTestId('game-deal').click();
+  await game.getByTestId('game-play').waitFor({ timeout: 120_000 });
+  expectSamples(await digests(game.getByTestId('game-sample')), model);
+  expect(await game.getByTestId('game-status').innerText()).toBe('0 of 8 answered.');
+  await page.locator('section', { has: game }).screenshot({ path: join(SHOTS, `game-${model.id}.png`) });
+  const sequence = ['real', 'real', 'synthetic', 'real', 'synthetic', 'synthetic', 'real', 'synthetic'];
+  await game.getByTestId('game-real').focus();
+  for (const answer of sequence) await page.keyboard.press(answer === 'real' ? 'r' : 's');
+  const score = game.getByTestId('game-score');
+  await score.waitFor();
+  // "3. synthetic, normal; right" or "3. synthetic, normal; answered real"
+  const reveal = (await game.getByTestId('game-reveal').locator('figcaption').allInnerTexts())
+    .map((caption) => /^(\d+)\. (real|synthetic), (.+); (right|answered (real|synthetic))$/.exec(caption.trim()));
+  expect(reveal.every((m) => m !== null), 'every sample revealed with its source and the answer').toBe(true);
+  expect(reveal.map((m) => (m![4] === 'right' ? m![2] : m![5]))).toEqual(sequence);
+  expect(reveal.filter((m) => m![2] === 'real')).toHaveLength(4);
+  const correct = reveal.filter((m) => m![4] === 'right').length;
+  expect(await score.getAttribute('data-correct')).toBe(String(correct));
+  expect(await score.innerText()).toContain(`${correct} of 8 right`);
+  await page.locator('section', { has: game }).screenshot({ path: join(SHOTS, `game-${model.id}-score.png`) });
+}
 
 /**
  * On a page that has just made samples: accessibility, screenshots of the main views, a run

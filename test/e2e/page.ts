@@ -1,10 +1,13 @@
 import { type Browser, type Page, chromium } from 'playwright';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { launchOptions } from '../../scripts/chromium.mjs';
 import { serveStatic } from '../../scripts/static-server.mjs';
 
 /** Driving the page as a person would (shared with `npm run audit`). */
 export { type AppState, pickModel, setField, waitForState } from '../../scripts/site-page.js';
+
+const AXE = resolve('node_modules/axe-core/axe.min.js');
 
 /** Where the end-to-end tests serve the built site: a sub-path, as on a shared static host. */
 export const SUB_PATH = '/workshops/medsynth/';
@@ -80,4 +83,15 @@ export async function settledState(page: Page): Promise<string | null> {
     { timeout: 90_000 },
   );
   return page.locator('msl-app').getAttribute('state');
+}
+
+/** Serious and critical axe-core violations on the page as it is now, as readable lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
 }

@@ -1,0 +1,120 @@
+/**
+ * The terms the page uses, each in plain words, and for those who want it the maths, with the
+ * names the code uses beside the symbols (src/diffusion/schedulers.ts, denoise.ts, tokens.ts,
+ * latent.ts). Pure data.
+ */
+
+export interface Term {
+  /** An anchor: #term-<id>. */
+  id: string;
+  term: string;
+  plain: string;
+  /** The maths, with the code's names; lines of text. */
+  maths?: string[];
+}
+
+export const GLOSSARY: readonly Term[] = [
+  {
+    id: 'diffusion',
+    term: 'Diffusion model (DDPM)',
+    plain: 'A network trained to predict the noise that was added to a real sample. Sampling starts from pure noise and removes the predicted noise a step at a time.',
+    maths: ['Training: x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps, with eps ~ N(0, I); the loss is |eps - eps_theta(x_t, t, class)|².'],
+  },
+  {
+    id: 'x-t',
+    term: 'x_t (the noisy sample)',
+    plain: 'The sample at timestep t of a run: signal scaled down plus noise. Near t = T it is almost all noise; at the end it is the finished sample.',
+  },
+  {
+    id: 'x0',
+    term: 'Predicted clean sample (x_0)',
+    plain: 'What the network guesses the finished sample will be, from x_t alone. Early in a run it is a blurred average; it sharpens as the noise goes.',
+    maths: ['x0 = (x_t - sqrt(1 - a_t) eps) / sqrt(a_t)   (schedulers.ts: x0, a_t = alphaBar[t], eps the guided prediction), clipped to the data range.'],
+  },
+  {
+    id: 'schedule',
+    term: 'Noise schedule (alpha-bar)',
+    plain: 'How much of the clean signal is left at each of the T training timesteps: alpha_bar(t) falls from nearly 1 to nearly 0. It is fixed in training; sampling may visit fewer timesteps.',
+    maths: ['alpha_bar_t = prod_{s <= t} (1 - beta_s)   (schedule.ts: alphasCumprod(makeBetas(...))).'],
+  },
+  {
+    id: 'ddim',
+    term: 'DDIM, steps and eta',
+    plain: 'A sampler that jumps along the schedule in as many steps as asked. eta 0 makes it deterministic (same seed, same sample); eta 1 adds fresh noise every step, as the original DDPM sampler does.',
+    maths: [
+      'x_prev = sqrt(a_prev) x0 + sqrt(1 - a_prev - sigma²) eps + sigma z   (cX0, cOther, cNoise)',
+      'sigma = eta sqrt((1 - a_prev)/(1 - a_t)) sqrt(1 - a_t/a_prev)',
+    ],
+  },
+  {
+    id: 'guidance',
+    term: 'Classifier-free guidance',
+    plain: 'Each step predicts the noise twice, told the class and told "no class", and goes past the first, away from the second, by the guidance scale. Above 1: samples look more like their class and more like one another.',
+    maths: ['eps = eps_uncond + w (eps_cond - eps_uncond)   (denoise.ts guidedNoise: unconditional, conditional, guidance = w).'],
+  },
+  {
+    id: 'vae',
+    term: 'VAE, latent and prior',
+    plain: 'A variational autoencoder squeezes each sample into a short vector, its latent, and learns to decode it back. Latents are kept close to a standard normal distribution, the prior, so any draw from it decodes to a sample. Its samples are usually smoother than real data.',
+    maths: ['Loss: reconstruction error + KL(q(z|x) || N(0, I)); sampling: z ~ N(0, temperature² I), x = decoder(z, class).'],
+  },
+  {
+    id: 'temperature',
+    term: 'Temperature',
+    plain: 'For a VAE, the spread of the prior the latents are drawn from: lower gives typical, alike samples. For a transformer, how sharp the next-code probabilities are: 0 always takes the likeliest code.',
+    maths: ['Transformer: p_i ∝ exp(logit_i / temperature)   (tokens.ts).'],
+  },
+  {
+    id: 'gan',
+    term: 'GAN and truncation',
+    plain: 'A generator turns a random latent into a sample in one pass, trained against a discriminator that tries to tell its samples from real ones. Truncation draws the latent from a narrower range: more typical samples, less variety.',
+    maths: ['z ~ N(0, I) with every |z_i| <= truncation (redrawn beyond it); x = G(z, class).'],
+  },
+  {
+    id: 'transformer',
+    term: 'Autoregressive transformer, tokens and codebook',
+    plain: 'A small autoencoder turns each sample into a grid of codes from a fixed list, the codebook. The transformer predicts one code at a time from the class and the codes before it; the finished grid is decoded back to a sample.',
+    maths: ['p(codes | class) = prod_i p(code_i | class, code_1..code_{i-1}); top-k keeps the k likeliest codes, top-p the likeliest whose probabilities sum to p.'],
+  },
+  {
+    id: 'seed',
+    term: 'Seed',
+    plain: 'The number every random draw of a run is made from. The same seed and settings make the same samples, on any device; that is what makes a link reproduce what was on screen.',
+  },
+  {
+    id: 'held-out',
+    term: 'Held-out data',
+    plain: 'Real samples the model never saw in training. They are what synthetic samples are compared with, and what a copy of a training sample is told apart from.',
+  },
+  {
+    id: 'frechet',
+    term: 'Frechet distance and real-vs-real',
+    plain: 'A distance between two sets of samples, from the mean and spread of their features in a network trained on real data. Alone it means little: the page and the cards always set it beside the same distance between two real sets, real-vs-real.',
+    maths: ['FD = |mu_1 - mu_2|² + trace(S_1 + S_2 - 2 (S_1 S_2)^½)   (src/metrics/frechet.ts).'],
+  },
+  {
+    id: 'prdc',
+    term: 'Precision, recall, density, coverage',
+    plain: 'Fidelity and diversity measured separately: how many synthetic samples fall where real ones are (precision, density), and how much of the real data the synthetic samples reach (recall, coverage).',
+  },
+  {
+    id: 'nearest',
+    term: 'Nearest training sample (memorisation)',
+    plain: 'For each synthetic sample, the distance to the closest training sample. Much closer than real held-out samples ever come means a likely copy of a patient\'s record.',
+  },
+  {
+    id: 'membership',
+    term: 'Membership test (AUC)',
+    plain: 'Can someone with the model tell whether a given record was in its training set? The test scores training and held-out records the same way; an AUC of 0.5 means it cannot tell, above 0.5 that the model leaks membership.',
+  },
+  {
+    id: 'tstr',
+    term: 'Train on synthetic, test on real',
+    plain: 'A classifier trained on synthetic samples only and tested on real held-out ones, beside the same classifier trained on real data: how useful the synthetic data is for learning.',
+  },
+  {
+    id: 'evaluator',
+    term: 'Evaluator and feature extractor',
+    plain: 'Small networks trained on real data only, shipped with their own cards: the evaluator says which class a sample looks like; the feature extractor gives the features the distances are measured in.',
+  },
+];

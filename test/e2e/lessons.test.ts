@@ -1,0 +1,126 @@
+/**
+ * Every lesson in the built site: its first slide opens from its link alone, runs its live part
+ * (with tiny settings: a slide's own state, fewer steps and samples), shows figures read off that
+ * run, and passes axe; each is pictured at desktop and phone width (docs/screenshots/lesson-*.png).
+ * Then the presenter flow: slides stepped with the keyboard and a clicker's page keys, each one
+ * opening and running its own state, the later ones comparing with the earlier ones' runs, and
+ * only the slide's own sections on screen.
+ *
+ * On WASM, the quickest backend on a machine without a GPU: the lessons are about what the page
+ * says, and WebGPU is tested in the page and parity tests.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { LESSONS, lessonById, slideAddress } from '../../src/lessons/lessons.js';
+import { axeViolations, waitForState, siteAndBrowser } from './page.js';
+
+const SHOTS = resolve('docs/screenshots');
+const siteDir = inject('siteDir');
+const hasReference = (dataset: string) => existsSync(join(siteDir, 'reference', dataset, 'index.json'));
+
+/** A slide's address with tiny settings: at most 2 diffusion steps and 2 samples. */
+function tinyAddress(id: string, slide: number, extra = ''): string {
+  const params = new URLSearchParams(slideAddress(lessonById(id)!, slide, `?backend=wasm${extra}`));
+  if (params.has('steps')) params.set('steps', '2');
+  if (Number(params.get('count') ?? 1) > 2) params.set('count', '2');
+  return `?${params}`;
+}
+
+const text = async (page: Page, id: string) => (await page.getByTestId(id).innerText()).replace(/\s+/g, ' ').trim();
+
+describe('the lessons, in the built page', () => {
+  const site = siteAndBrowser();
+  beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
+
+  for (const lesson of LESSONS) {
+    it(`${lesson.id}: opens from its link, runs, states its figures, passes axe`, { timeout: 180_000 }, async () => {
+      // axe is injected as a script tag, which the page's CSP would refuse
+      const context = await site.browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${site.server.url}${tinyAddress(lesson.id, 0)}`);
+      expect(await waitForState(page, ['done', 'error'])).toBe('done');
+      const slide = lesson.slides[0]!;
+      expect(await text(page, 'lesson-title')).toBe(slide.title);
+      expect(await text(page, 'lesson-try')).toBe(`Try this: ${slide.try}`);
+      expect(page.url()).toContain(`lesson=${lesson.id}`);
+      if (slide.show.includes('game') && hasReference('pneumoniamnist')) {
+        // the game is the live part: a round of 8, answered all "real"
+        const game = page.getByTestId('game');
+        await game.getByTestId('game-size').selectOption('8');
+        await game.getByTestId('game-deal').click();
+        await game.getByTestId('game-play').waitFor({ timeout: 60_000 });
+        for (let i = 0; i < 8; i++) await game.getByTestId('game-real').click();
+        await expect.poll(() => text(page, 'lesson-live')).toMatch(/^Your round: 4 of 8 right \(50%; 95% interval 22% to 78%\)\.$/);
+      } else if (slide.live) {
+        // the figures are of this run: the sentences the slide's own function makes of it are on the page
+        await expect.poll(() => text(page, 'lesson-live'), { timeout: 10_000 }).not.toBe('');
+        const live = await text(page, 'lesson-live');
+        if (/This run made/.test(live)) expect(live).toMatch(/This run made [12] samples? in [\d.]+ s on WASM\./);
+        expect(live).not.toMatch(/NaN|undefined|–/);
+      }
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `lesson-${lesson.id}.png`) });
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, 'nothing wider than a phone').toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(SHOTS, `lesson-${lesson.id}-phone.png`) });
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it('steps through a lesson with the keyboard in presenter mode, each slide running its own state', { timeout: 180_000 }, async () => {
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const lesson = lessonById('latent-space')!;
+    await page.goto(`${site.server.url}?backend=wasm&lesson=latent-space&presenter=1`);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    expect(await text(page, 'lesson-title')).toBe(lesson.slides[0]!.title);
+    // presenter mode shows the slide's sections only: no model picker, no judge
+    expect(await page.getByTestId('model-picker').count()).toBe(0);
+    expect(await page.getByTestId('judge-section').count()).toBe(0);
+    expect(await page.getByTestId('sample-grid').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'lesson-presenter.png') });
+
+    // next, as a clicker sends it: slide 2 opens at its own temperature, and compares with slide 1's run
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[1]!.title);
+    await expect.poll(() => new URL(page.url()).searchParams.get('slide')).toBe('2');
+    expect(new URL(page.url()).searchParams.get('temperature')).toBe('0.3');
+    expect(new URL(page.url()).searchParams.get('presenter')).toBe('1');
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    await expect.poll(() => text(page, 'lesson-live')).toMatch(/^The 8 samples differ by [\d.]+ levels per pixel .* at temperature 0\.3; earlier slides: [\d.]+ at temperature 1\./);
+    const live = await text(page, 'lesson-live');
+    const [now, before] = [...live.matchAll(/([\d.]+) (?:levels per pixel \(standard deviation across samples\) )?at temperature/g)].map((m) => Number(m[1]));
+    expect(now, 'a cooler prior makes samples more alike').toBeLessThan(before!);
+
+    // the arrow keys too, and a slider keeps its own arrows
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[2]!.title);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    expect(await page.getByTestId('interpolation').count()).toBe(1);
+    expect(await page.getByTestId('lesson-next-lesson').getAttribute('href')).toBe('?lesson=four-families&presenter=1');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[1]!.title);
+    await page.keyboard.press('PageUp');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[0]!.title);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('lists every lesson on the start page', async () => {
+    const page = await site.browser.newPage();
+    await page.goto(`${site.server.url}?backend=wasm`);
+    expect(await waitForState(page, ['idle', 'error'])).toBe('idle');
+    const links = await page.getByTestId('lesson-list').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(LESSONS.map((l) => `?lesson=${l.id}`));
+    await page.close();
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The lessons: every slide opens a shipped model with settings its card allows (nothing clamped),
+ * addresses round-trip, and the figures a slide states are computed from the run it is given.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { LabResult, ModelOutput } from '../../src/app/lab-controller.js';
+import { readAddress, resolveState } from '../../src/app/url-state.js';
+import { GLOSSARY } from '../../src/lessons/glossary.js';
+import { LESSONS, type LessonLive, lessonById, readLesson, slideAddress } from '../../src/lessons/lessons.js';
+import { meanAbsDifference, roughness, spread } from '../../src/lessons/measures.js';
+import { parseCard } from '../../src/models/card.js';
+import { SHIPPED_MODELS } from '../../src/models/registry.js';
+import { defaultsOf, limitsOf } from '../../src/pipeline/settings.js';
+
+const cardOf = (id: string) => {
+  const summary = SHIPPED_MODELS.find((m) => m.id === id);
+  if (!summary) throw new Error(`no shipped model ${id}`);
+  return parseCard(JSON.parse(readFileSync(`${summary.path}card.json`, 'utf8')));
+};
+
+describe('the lessons', () => {
+  it('open shipped models at settings their cards allow, every one', () => {
+    expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
+    for (const lesson of LESSONS) {
+      expect(lesson.slides.length, lesson.id).toBeGreaterThan(0);
+      for (const slide of lesson.slides) {
+        const address = readAddress(`?${slide.state}`);
+        const card = cardOf(address.model!);
+        expect(card.method).not.toBe('classifier');
+        const { notes, state } = resolveState(address, limitsOf(card), defaultsOf(card));
+        expect(notes, `${lesson.id}: ${slide.title}`).toEqual([]);
+        // every setting the slide names is the one the page will run
+        for (const [name, value] of new URLSearchParams(slide.state)) {
+          if (name === 'class') expect(card.classes[state.settings.classIndex]).toBe(value);
+          if (name === 'steps' || name === 'count' || name === 'seed') expect(String(state.settings[name])).toBe(value);
+          if (name === 'guidance' || name === 'temperature' || name === 'eta') expect(state.settings[name]).toBe(Number(value));
+        }
+        expect(slide.text.join(' '), 'numbers are read off the run, not written in advance').not.toMatch(/\d+(\.\d+)?\s*(%|ms|s\b|levels)/);
+      }
+    }
+  });
+
+  it('reads a lesson and slide from an address, and writes a slide\'s address keeping how the page runs', () => {
+    expect(readLesson('?lesson=guidance&slide=2')).toEqual({ lesson: lessonById('guidance'), slide: 1 });
+    expect(readLesson('?lesson=guidance&slide=99')!.slide).toBe(2);
+    expect(readLesson('?lesson=guidance&slide=x')!.slide).toBe(0);
+    expect(readLesson('?lesson=guidance')!.slide).toBe(0);
+    expect(readLesson('?lesson=nonsense')).toBeNull();
+    const lesson = lessonById('guidance')!;
+    const query = slideAddress(lesson, 2, '?model=xray-vae&temperature=2&backend=webgpu&presenter=1&lesson=guidance&slide=1');
+    const params = new URLSearchParams(query);
+    expect(params.get('model')).toBe('xray-ddpm');
+    expect(params.get('guidance')).toBe('4');
+    expect(params.get('temperature')).toBeNull();
+    expect(params.get('slide')).toBe('3');
+    expect(params.get('backend')).toBe('webgpu');
+    expect(params.get('presenter')).toBe('1');
+  });
+});
+
+describe('the glossary', () => {
+  it('names the code its maths comes from, and the code has those names', () => {
+    expect(new Set(GLOSSARY.map((t) => t.id)).size).toBe(GLOSSARY.length);
+    const cited = GLOSSARY.flatMap((t) => t.maths ?? []).flatMap((line) => [...line.matchAll(/\(((?:src\/\w+\/)?[\w-]+\.ts)(?::? ([^)]*))?\)/g)]);
+    expect(cited.length).toBeGreaterThanOrEqual(5);
+    for (const [, file, names] of cited) {
+      const path = file!.startsWith('src/') ? file! : `src/diffusion/${file}`;
+      const source = readFileSync(path, 'utf8');
+      for (const name of (names ?? '').match(/\b[a-zA-Z]\w*(?=\(|,|$| =)/g) ?? []) expect(source, `${name} in ${path}`).toContain(name);
+    }
+  });
+});
+
+describe('what a slide says about its run', () => {
+  const flat = (v: number, n = 4) => new Float32Array(n).fill(v);
+  const output = (samples: Float32Array[], extra: Partial<ModelOutput> = {}): ModelOutput => ({
+    samples, frames: [], latents: [], shape: [2, 2, 1], sampleRateHz: 360, method: 'ddpm',
+    model: SHIPPED_MODELS[0]!, ...extra,
+  } as ModelOutput);
+  const result = (samples: Float32Array[], guidance: number, extra: Partial<ModelOutput> = {}): LabResult => ({
+    settings: { ...defaultsOf(null), guidance, count: samples.length }, watch: 0, main: output(samples, extra), partner: null, link: '', strip: [],
+  });
+  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, ...patch });
+
+  it('measures spread, sharpness and change as defined', () => {
+    // two samples 0 and 2 at every pixel: standard deviation (n - 1) sqrt(2)
+    expect(spread([flat(0), flat(2)])).toBeCloseTo(Math.SQRT2, 12);
+    expect(spread([flat(5)])).toBeNaN();
+    expect(roughness(Float32Array.of(0, 10, 0, 0, 0, 0), 3)).toBeCloseTo(5, 12);
+    expect(roughness(Float32Array.of(0, 0, 0, 10, 20, 30), 2, 3)).toBeCloseTo(20, 12);
+    expect(meanAbsDifference(flat(1), flat(4))).toBe(3);
+  });
+
+  it('guidance: the spread of this run beside the earlier slides\' and real samples\'', () => {
+    const guidance = lessonById('guidance')!;
+    const slide = guidance.slides[2]!;
+    expect(slide.live!(live({}))).toEqual([]);
+    const sentences = slide.live!(live({
+      run: result([flat(0), flat(1)], 4),
+      earlier: [result([flat(0), flat(4)], 0), null],
+      real: [flat(0), flat(6)],
+    }));
+    expect(sentences).toEqual([
+      `The 2 samples differ by ${Math.SQRT1_2.toFixed(1)} levels per pixel (standard deviation across samples) at guidance 4; earlier slides: ${(4 / Math.SQRT2).toFixed(1)} at guidance 0. Real held-out samples of the class, as many: ${(6 / Math.SQRT2).toFixed(1)}.`,
+    ]);
+  });
+
+  it('noise to an X-ray: x_t\'s mix at the steps this run took, and how far the predicted sample moved', () => {
+    const alphaBar = Float64Array.from({ length: 1000 }, (_, t) => 1 - t / 1000);
+    const frames = [0, 1, 2, 3].map((k) => ({ timestep: k < 3 ? 999 - 300 * k : null, xt: flat(0), x0: flat(k * 2) }));
+    const run = result([flat(1)], 2, { schedule: { alphaBar, timesteps: [999, 699, 399] }, frames });
+    const sentences = lessonById('noise-to-xray')!.slides[1]!.live!(live({ run }));
+    expect(sentences[0]).toBe(`In this run at step 1 (t = 999) x_t is ${Math.sqrt(0.001).toFixed(3)} × the clean sample plus ${Math.sqrt(0.999).toFixed(3)} × noise; `
+      + `at step 2 (t = 699) x_t is ${Math.sqrt(0.301).toFixed(3)} × the clean sample plus ${Math.sqrt(0.699).toFixed(3)} × noise; `
+      + `at step 3 (t = 399) x_t is ${Math.sqrt(0.601).toFixed(3)} × the clean sample plus ${Math.sqrt(0.399).toFixed(3)} × noise.`);
+    expect(sentences[1]).toMatch(/^The predicted clean sample moved by 2\.0 levels on average from step 1 to step 2, and by 2\.0 over the last step/);
+    expect(lessonById('noise-to-xray')!.slides[0]!.live!(live({ run }))).toEqual(['This run made 1 sample in 2.3 s on WebGPU.']);
+  });
+});

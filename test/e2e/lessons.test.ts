@@ -35,7 +35,7 @@ describe('the lessons, in the built page', () => {
   beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
 
   for (const lesson of LESSONS) {
-    it(`${lesson.id}: opens from its link, runs, states its figures, passes axe`, { timeout: 180_000 }, async () => {
+    it(`${lesson.id}: opens from its link, runs, states its figures, passes axe`, { timeout: 300_000 }, async () => {
       // axe is injected as a script tag, which the page's CSP would refuse
       const context = await site.browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
       const page = await context.newPage();
@@ -73,7 +73,7 @@ describe('the lessons, in the built page', () => {
     });
   }
 
-  it('steps through a lesson with the keyboard in presenter mode, each slide running its own state', { timeout: 180_000 }, async () => {
+  it('steps through a lesson with the keyboard in presenter mode, each slide running its own state', { timeout: 300_000 }, async () => {
     const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors: string[] = [];

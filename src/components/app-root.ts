@@ -4,6 +4,7 @@ import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { FamilyCompare, familiesOf } from '../app/family-compare.js';
 import { GameController } from '../app/game-controller.js';
+import { SWEEP_KNOBS, SweepController } from '../app/sweep.js';
 import { type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
 import { GLOSSARY } from '../lessons/glossary.js';
 import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
@@ -19,6 +20,7 @@ import './diffusion-viewer.js';
 import './token-viewer.js';
 import './family-compare.js';
 import './spot-the-fake.js';
+import './sweep-row.js';
 import './interpolation-strip.js';
 import './judge-panel.js';
 import './glossary-list.js';
@@ -78,6 +80,8 @@ export class AppRoot extends LitElement {
   private readonly families = new FamilyCompare(this);
   /** Spot the fake: rounds dealt from the chosen model and real held-out samples. */
   private readonly game = new GameController(this);
+  /** One seed, one knob, a row of values, with the chosen model. */
+  private readonly sweep = new SweepController(this);
   private checkedReport: unknown = null;
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
@@ -160,6 +164,7 @@ export class AppRoot extends LitElement {
             // a new backend: every model on the old one is gone, the comparison's too
             void this.families.clear();
             void this.game.cancel().then(() => this.game.clear());
+            void this.sweep.cancel().then(() => this.sweep.clear());
             void this.judge.reset().then(() => this.lab.reload());
           }
         },
@@ -205,11 +210,12 @@ export class AppRoot extends LitElement {
     this.lesson = { ...at, slide };
     this.filed = this.lab.run.result;
     this.requestUpdate();
-    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel()]);
+    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel()]);
     const query = slideAddress(at.lesson, slide, location.search);
     if (new URLSearchParams(query).get('model') !== this.lab.state.model) {
-      // another model: the judge and the game let go of the old one first
+      // another model: the judge, the game and the sweep let go of the old one first
       this.game.clear();
+      this.sweep.clear();
       await this.judge.forget();
     }
     await this.lab.openAddress(query);
@@ -269,6 +275,7 @@ export class AppRoot extends LitElement {
         <div class="stage">
         ${this.shows('models') ? this.renderModels() : nothing} ${lab.main.model && this.shows('run') ? this.renderRun() : nothing}
         ${this.renderResults()}
+        ${lab.main.model && this.shows('sweep') ? this.renderSweep() : nothing}
         ${lab.main.model && this.shows('families') ? this.renderFamilies() : nothing}
         ${lab.main.model && this.shows('game') ? this.renderGame() : nothing}
         ${lab.main.model && this.shows('judge') ? this.renderJudge() : nothing}
@@ -310,6 +317,7 @@ export class AppRoot extends LitElement {
       real: current ? lab.realSamples() : null,
       card: lab.main.model?.card ?? null,
       game: this.game.roundScore,
+      sweep: this.sweep.run.result?.model.id === lab.main.model?.card.id ? this.sweep.run.result : null,
     };
     const slide = at.lesson.slides[at.slide]!;
     const waiting = lab.held ? `This slide's run would take ${formatDuration(lab.held.ms)} here: press Generate to run it, or make it smaller first.`
@@ -396,8 +404,9 @@ export class AppRoot extends LitElement {
 
   /** Opens a model (the judge and the game let go of the old one first). */
   private async pick(id: string): Promise<void> {
-    await this.game.cancel();
+    await Promise.all([this.game.cancel(), this.sweep.cancel()]);
     this.game.clear();
+    this.sweep.clear();
     await this.judge.forget();
     await this.lab.select(id);
   }
@@ -406,12 +415,33 @@ export class AppRoot extends LitElement {
    * Why `part` of the page cannot use the GPU now ('' when it can): one computation at a time,
    * whichever started first.
    */
-  private busyReason(part: 'families' | 'game' | 'judge'): string {
+  private busyReason(part: 'families' | 'game' | 'judge' | 'sweep'): string {
     if (this.lab.running) return 'Wait for the run above to finish.';
     if (part !== 'judge' && this.judge.running) return 'Wait for the judge to finish.';
     if (part !== 'families' && this.families.running) return 'Wait for the family comparison to finish.';
     if (part !== 'game' && this.game.running) return 'Wait for the game to deal its round.';
+    if (part !== 'sweep' && this.sweep.running) return 'Wait for the row of values to finish.';
     return '';
+  }
+
+  /** One seed, one knob, a row of values: the chosen model at the settings on screen. */
+  private renderSweep() {
+    const model = this.lab.main.model;
+    if (!model || model.kind === 'classifier') return nothing;
+    const run = this.sweep.run;
+    const shown = run.result?.model.id === model.card.id ? run.result : null;
+    const busy = this.busyReason('sweep');
+    const slideKnob = this.lesson?.lesson.slides[this.lesson.slide]?.sweep;
+    return html`<section aria-labelledby="sweep-heading">
+      <h2 id="sweep-heading">${this.section('One seed, a row of values')}</h2>
+      <msl-sweep-row data-testid="sweep" .knobs=${SWEEP_KNOBS[model.kind]} knob=${slideKnob ?? this.sweep.knob ?? ''} .result=${shown}
+        status=${run.status} .message=${run.message} .progress=${run.progress} ?disabled=${busy !== ''} reason=${busy}
+        .scale=${this.presenter ? 1.6 : 1}
+        @msl-sweep-run=${(e: HTMLElementEventMap['msl-sweep-run']) => {
+          if (!this.busyReason('sweep')) void this.sweep.start(model, this.lab.state.settings, e.knob);
+        }}
+        @msl-sweep-cancel=${() => void this.sweep.cancel()}></msl-sweep-row>
+    </section>`;
   }
 
   /** Spot the fake with the chosen model, at the settings on screen, against its data's real held-out samples. */
@@ -471,7 +501,7 @@ export class AppRoot extends LitElement {
   /** One run at a time on the GPU: not while generating, loading, or while the judge audits or trains. */
   private get canGenerate(): boolean {
     // computed afresh: right after a load, `state` is still the one of the last render
-    return !this.lab.running && !this.judge.running && !this.game.running && this.computeState() !== 'loading';
+    return !this.lab.running && !this.judge.running && !this.game.running && !this.sweep.running && this.computeState() !== 'loading';
   }
 
   /** Generate, by the button or by Enter in a field. */

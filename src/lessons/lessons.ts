@@ -8,13 +8,14 @@
  * came of it to `live`.
  */
 import type { LabResult } from '../app/lab-controller.js';
+import type { SweepKnob, SweepResult } from '../app/sweep.js';
 import type { GameScore } from '../game/spot-the-fake.js';
 import { cardFigures } from '../judge/view.js';
 import type { ModelCard } from '../models/card.js';
 import { meanAbsDifference, meanOver, roughness, spread } from './measures.js';
 
 /** The page's sections a slide can put on screen (in presenter mode, only these show). */
-export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'families' | 'game' | 'judge';
+export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'sweep' | 'families' | 'game' | 'judge';
 
 /** What the page has for a slide's live sentences. */
 export interface LessonLive {
@@ -32,6 +33,8 @@ export interface LessonLive {
   card: ModelCard | null;
   /** The spot-the-fake score of the round on screen, once it is answered. */
   game: GameScore | null;
+  /** The row of values on screen, of the model on screen. */
+  sweep: SweepResult | null;
 }
 
 export interface Slide {
@@ -44,6 +47,8 @@ export interface Slide {
   text: string[];
   /** One thing to try. */
   try: string;
+  /** The knob the row of values offers first, where the slide shows it. */
+  sweep?: SweepKnob;
   /** The figures of the live run, sentence by sentence; none until it has run. */
   live?: (live: LessonLive) => string[];
 }
@@ -124,6 +129,20 @@ function changeFigures(live: LessonLive, index: number, label: string): string[]
   return [`Against ${label}, same seed, the samples moved by ${fixed(meanOver(diffs, (d) => d))} levels per pixel on average.`];
 }
 
+/** How the row of values changes the sample from one value to the next, and what each costs. */
+function sweepFigures(live: LessonLive, knob: SweepKnob): string[] {
+  const row = live.sweep;
+  if (!row || row.knob !== knob || row.cells.length < 2) return [];
+  const cells = row.cells;
+  const steps = cells.slice(1).map((c, i) => `${fixed(meanAbsDifference(cells[i]!.sample, c.sample))} (${cells[i]!.label} to ${c.label})`);
+  const ends = meanAbsDifference(cells[0]!.sample, cells[cells.length - 1]!.sample);
+  const ms = (c: (typeof cells)[number]) => `${c.ms < 1000 ? Math.round(c.ms) : fixed(c.ms / 1000)} ${c.ms < 1000 ? 'ms' : 's'}`;
+  return [
+    `In the row, the sample moved by ${steps.join(', ')} levels per pixel; ${fixed(ends)} from the first value to the last.`,
+    `Time here: ${ms(cells[0]!)} at ${cells[0]!.label}, ${ms(cells[cells.length - 1]!)} at ${cells[cells.length - 1]!.label}.`,
+  ];
+}
+
 export const LESSONS: readonly Lesson[] = [
   {
     id: 'noise-to-xray',
@@ -188,7 +207,15 @@ export const LESSONS: readonly Lesson[] = [
             ],
       try: i === 2 ? 'Try guidance 8: caricatures of the class.' : 'Compare the grid with the next slide\'s: same seed, same noise.',
       live: (live: LessonLive) => spreadFigures(live, (r) => `guidance ${r.settings.guidance}`),
-    })),
+    } as Slide)).concat([{
+      title: 'One sample, a row of guidance scales',
+      state: 'model=xray-ddpm&class=pneumonia&count=1&seed=11&sampler=ddim&steps=20&eta=0&guidance=1&watch=0',
+      show: ['sweep'],
+      sweep: 'guidance',
+      text: ['The same noise, made at guidance 0, 1, 2, 4 and 8: the sample moves from an X-ray of either class towards an exaggerated one of the class asked for. A guided step costs two network passes, one told the class and one not; guidance 0 and 1 need only one.'],
+      try: 'Run the row, then change the seed and run it again.',
+      live: (live) => sweepFigures(live, 'guidance'),
+    }]),
   },
   {
     id: 'steps',
@@ -219,6 +246,15 @@ export const LESSONS: readonly Lesson[] = [
         try: 'Switch between eta 0 and 1 with the same seed and watch which details change.',
         live: (live) => [...made(live), ...changeFigures(live, 0, 'eta 0')],
       },
+      {
+        title: 'A row of step counts',
+        state: 'model=xray-ddpm&class=normal&count=1&seed=5&sampler=ddim&steps=50&eta=0&guidance=2&watch=0',
+        show: ['sweep'],
+        sweep: 'steps',
+        text: ['The same noise, denoised in 1, 2, 5, 10, 25 and 50 steps. The time grows with the steps; the sample stops changing much well before the last.'],
+        try: 'Run the row and find the fewest steps you would accept.',
+        live: (live) => sweepFigures(live, 'steps'),
+      },
     ],
   },
   {
@@ -240,10 +276,11 @@ export const LESSONS: readonly Lesson[] = [
       {
         title: 'Temperature',
         state: 'model=xray-vae&class=pneumonia&count=8&seed=3&temperature=0.3&from=0&to=1&path=spherical',
-        show: ['run', 'samples'],
+        show: ['run', 'samples', 'sweep'],
+        sweep: 'temperature',
         text: ['Temperature scales the prior: below 1, latents stay near its centre and the samples become typical and alike; at 0 every sample is the decoded centre.'],
-        try: 'Set temperature 0: eight identical samples.',
-        live: (live) => spreadFigures(live, (r) => `temperature ${r.settings.temperature}`),
+        try: 'Set temperature 0: eight identical samples. Then run the row of temperatures.',
+        live: (live) => [...spreadFigures(live, (r) => `temperature ${r.settings.temperature}`), ...sweepFigures(live, 'temperature')],
       },
       {
         title: 'A walk between two samples',

@@ -115,6 +115,25 @@ describe('the lessons, in the built page', () => {
     await context.close();
   });
 
+  it('runs a row of guidance scales from one seed, and the slide reads its figures off it', { timeout: 300_000 }, async () => {
+    const page = await site.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${site.server.url}${tinyAddress('guidance', 3)}`);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    const sweep = page.getByTestId('sweep');
+    expect(await sweep.getByTestId('sweep-knob').inputValue()).toBe('guidance');
+    await sweep.getByTestId('sweep-run').click();
+    await expect.poll(() => sweep.getByTestId('sweep-status').innerText(), { timeout: 120_000 }).toBe('Seed 11, 5 values of guidance scale.');
+    expect(await sweep.getByTestId('sweep-cells').locator('figcaption').allInnerTexts()).toEqual(
+      [0, 1, 2, 4, 8].map((g) => expect.stringMatching(new RegExp(`^guidance ${g}\\n\\d+ ms|^guidance ${g}\\n[\\d.]+ s`))),
+    );
+    await expect.poll(() => text(page, 'lesson-live')).toMatch(/^In the row, the sample moved by [\d.]+ \(guidance 0 to guidance 1\), .* levels per pixel; [\d.]+ from the first value to the last\. Time here: .* at guidance 0, .* at guidance 8\.$/);
+    await page.screenshot({ path: join(SHOTS, 'lesson-sweep.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('lists every lesson on the start page', async () => {
     const page = await site.browser.newPage();
     await page.goto(`${site.server.url}?backend=wasm`);

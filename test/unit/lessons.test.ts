@@ -43,7 +43,7 @@ describe('the lessons', () => {
 
   it('reads a lesson and slide from an address, and writes a slide\'s address keeping how the page runs', () => {
     expect(readLesson('?lesson=guidance&slide=2')).toEqual({ lesson: lessonById('guidance'), slide: 1 });
-    expect(readLesson('?lesson=guidance&slide=99')!.slide).toBe(2);
+    expect(readLesson('?lesson=guidance&slide=99')!.slide).toBe(3);
     expect(readLesson('?lesson=guidance&slide=x')!.slide).toBe(0);
     expect(readLesson('?lesson=guidance')!.slide).toBe(0);
     expect(readLesson('?lesson=nonsense')).toBeNull();
@@ -81,7 +81,7 @@ describe('what a slide says about its run', () => {
   const result = (samples: Float32Array[], guidance: number, extra: Partial<ModelOutput> = {}): LabResult => ({
     settings: { ...defaultsOf(null), guidance, count: samples.length }, watch: 0, main: output(samples, extra), partner: null, link: '', strip: [],
   });
-  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, ...patch });
+  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, sweep: null, ...patch });
 
   it('measures spread, sharpness and change as defined', () => {
     // two samples 0 and 2 at every pixel: standard deviation (n - 1) sqrt(2)
@@ -104,6 +104,19 @@ describe('what a slide says about its run', () => {
     expect(sentences).toEqual([
       `The 2 samples differ by ${Math.SQRT1_2.toFixed(1)} levels per pixel (standard deviation across samples) at guidance 4; earlier slides: ${(4 / Math.SQRT2).toFixed(1)} at guidance 0. Real held-out samples of the class, as many: ${(6 / Math.SQRT2).toFixed(1)}.`,
     ]);
+  });
+
+  it('a row of values: how far the sample moved between values, and the times at the ends', () => {
+    const slide = lessonById('guidance')!.slides[3]!;
+    const cell = (value: number, level: number, ms: number) => ({ value, label: `guidance ${value}`, sample: flat(level), ms });
+    const sweep = { model: { id: 'xray-ddpm', method: 'ddpm' as const }, knob: 'guidance' as const, settings: defaultsOf(null), shape: [2, 2, 1],
+      sampleRateHz: 360, cells: [cell(0, 10, 40), cell(1, 13, 41), cell(4, 23, 1500)] };
+    expect(slide.live!(live({ sweep }))).toEqual([
+      'In the row, the sample moved by 3.0 (guidance 0 to guidance 1), 10.0 (guidance 1 to guidance 4) levels per pixel; 13.0 from the first value to the last.',
+      'Time here: 40 ms at guidance 0, 1.5 s at guidance 4.',
+    ]);
+    // a row of another knob is not this slide's
+    expect(slide.live!(live({ sweep: { ...sweep, knob: 'steps' } }))).toEqual([]);
   });
 
   it('noise to an X-ray: x_t\'s mix at the steps this run took, and how far the predicted sample moved', () => {

@@ -158,8 +158,8 @@ describe('the page element', () => {
     await settle(app);
     expect(new URLSearchParams(location.search).get('steps')).toBe(byTestId<HTMLInputElement>(app, 'steps')!.value);
     expect(estimate()).toBeCloseTo((before * Number(byTestId<HTMLInputElement>(app, 'steps')!.value)) / 50, 0);
-    // no run finished: no results; every family of the data can be run side by side, the game dealt, and the judge is section 5
-    expect(headings()).toEqual(['1. Pick a model', '2. Set up and generate', '3. Every family on this data', '4. Spot the fake', '5. Judge the synthetic data']);
+    // no run finished: no results; every family of the data can be run side by side, a row of values, the game dealt, and the judge is section 6
+    expect(headings()).toEqual(['1. Pick a model', '2. Set up and generate', '3. One seed, a row of values', '4. Every family on this data', '5. Spot the fake', '6. Judge the synthetic data']);
 
     // presenter mode opens on the chosen model, not the whole grid
     byTestId<HTMLButtonElement>(app, 'presenter')!.click();

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { formatBytes, methodName, suggestedStart } from '../models/catalogue.js';
 import { isImage, viewWidth } from '../display/convert.js';
+import { noiseTo } from '../diffusion/schedule.js';
+import { scalingOf } from '../models/scaling.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { FamilyCompare, familiesOf } from '../app/family-compare.js';
 import { GameController } from '../app/game-controller.js';
@@ -70,6 +72,8 @@ export class AppRoot extends LitElement {
   private lesson = startLesson();
   /** The run made on each slide of the lesson in this visit, for the figures that compare slides. */
   private lessonRuns: (LabResult | null)[] = [];
+  /** The forward-noising view's function, kept while its real sample and noise stay (a new one each render would redraw it). */
+  private forwardCache: { sample: Float32Array; noise: Float32Array; show: (alphaBar: number) => Float32Array } | null = null;
   /** The newest run already filed under a slide: a run on screen from before a slide change is not the slide's. */
   private filed: LabResult | null = null;
   private readonly runtime = new RuntimeController(this, () => this.request.forced);
@@ -660,6 +664,24 @@ export class AppRoot extends LitElement {
     `;
   }
 
+  /**
+   * A real held-out sample of the run's class (the one set beside the watched sample), noised to a
+   * level with the watched sample's own starting noise: x_t had the run been heading for it.
+   */
+  private forwardOf(out: ModelOutput, watch: number): ((alphaBar: number) => Float32Array) | null {
+    const real = this.lab.realSamples();
+    const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === out.model.id);
+    const sample = real?.[Math.min(watch, real.length - 1)];
+    if (!sample || !out.watchNoise || !model || sample.length !== out.watchNoise.length) return null;
+    if (this.forwardCache?.sample !== sample || this.forwardCache.noise !== out.watchNoise) {
+      const { toDisplay, toNetwork } = scalingOf(model.card);
+      const clean = toNetwork(sample);
+      const noise = out.watchNoise;
+      this.forwardCache = { sample, noise, show: (alphaBar) => toDisplay(noiseTo(clean, noise, alphaBar)) };
+    }
+    return this.forwardCache.show;
+  }
+
   private renderViewer(out: ModelOutput, watch: number, scale: number) {
     const lab = this.lab;
     const frames = out.frames;
@@ -670,6 +692,7 @@ export class AppRoot extends LitElement {
           .startMs=${windowStartMs(out.window, out.sampleRateHz)}
           .range=${isImage(out.shape) ? null : voltRange(frames.flatMap((f) => (f.x0 ? [f.x0] : [])))}
           .alphaBar=${out.schedule?.alphaBar ?? []} .timesteps=${out.schedule?.timesteps ?? []}
+          .forward=${this.forwardOf(out, watch)} forward-label="a real held-out ${lab.summary?.classes[lab.run.result?.settings.classIndex ?? 0] ?? ''} sample"
           .position=${lab.state.frame} .watch=${watch} .count=${out.samples.length}
           .size=${viewWidth(out.shape, { image: 196, signal: 360 }, scale)}
           @msl-frame-change=${(e: HTMLElementEventMap['msl-frame-change']) => lab.setView({ frame: e.detail.frame })}

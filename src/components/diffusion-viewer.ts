@@ -1,4 +1,4 @@
-import { css, html } from 'lit';
+import { css, html, nothing } from 'lit';
 import { SteppedViewer } from './stepped-viewer.js';
 import './schedule-chart.js';
 
@@ -17,6 +17,7 @@ export { FrameChangeEvent, WatchChangeEvent } from './stepped-viewer.js';
  *
  * @property frames - x_T, then the input of every later step, then the finished sample
  * @property shape, sampleRateHz, startMs, range - of the samples (see SampleHost)
+ * @property forward - a real sample noised to a level, to set beside x_t (null: not shown)
  * @property position - the frame on show; null shows the last
  * @property watch - which sample of the run the frames are of; count - how many the run made
  * @fires msl-frame-change - the scrubber moved, or playing stopped
@@ -28,17 +29,25 @@ export class DiffusionViewer extends SteppedViewer {
     frames: { attribute: false },
     alphaBar: { attribute: false },
     timesteps: { attribute: false },
+    forward: { attribute: false },
+    forwardLabel: { attribute: 'forward-label' },
   };
 
   declare frames: ViewerFrame[];
   declare alphaBar: ArrayLike<number>;
   declare timesteps: number[];
+  /** A real sample noised to a level (its alpha-bar; 1: the clean sample), in display units; null: none to show. */
+  declare forward: ((alphaBar: number) => Float32Array) | null;
+  /** What that real sample is ("a real held-out pneumonia image"). */
+  declare forwardLabel: string;
 
   constructor() {
     super();
     this.frames = [];
     this.alphaBar = [];
     this.timesteps = [];
+    this.forward = null;
+    this.forwardLabel = 'a real held-out sample';
   }
 
   static override styles = [SteppedViewer.controlStyles, css`
@@ -73,10 +82,22 @@ export class DiffusionViewer extends SteppedViewer {
             : html`<p>No prediction yet.</p>`}
           <figcaption>x̂<sub>0</sub>: its guess of the clean sample</figcaption>
         </figure>
+        ${this.forward ? this.renderForward(frame, where) : nothing}
         <msl-schedule-chart data-testid="schedule-chart" .alphaBar=${this.alphaBar} .timesteps=${this.timesteps}
           .current=${at === last ? null : frame.timestep}></msl-schedule-chart>
       </div>
     `;
+  }
+
+  /** The real sample noised to this step's t with this run's starting noise: what x_t would be, had the run been heading for it. */
+  private renderForward(frame: ViewerFrame, where: string) {
+    const t = frame.timestep;
+    const alphaBar = t === null ? 1 : this.alphaBar[t];
+    if (alphaBar === undefined) return nothing;
+    return html`<figure part="frames" data-testid="forward">
+      ${this.sampleView(this.forward!(alphaBar), this.size, `${this.forwardLabel} noised to ${where}`, true)}
+      <figcaption>${t === null ? html`${this.forwardLabel}, clean` : html`${this.forwardLabel} noised to t = ${t}, with this run's noise`}</figcaption>
+    </figure>`;
   }
 }
 

@@ -53,6 +53,20 @@ export function alphasCumprod(betas: Float64Array): Float64Array {
 }
 
 /**
+ * The forward process: a clean sample noised to the level whose alpha-bar is `alphaBar`,
+ * x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps (training/medsynth/sampling.py `q_sample`; the
+ * golden case in test/fixtures/scheduler-golden.json is that function's output).
+ */
+export function noiseTo(x0: ArrayLike<number>, eps: ArrayLike<number>, alphaBar: number): Float32Array {
+  if (x0.length !== eps.length) throw new Error(`a sample of ${x0.length} values and noise of ${eps.length}`);
+  const a = Math.sqrt(alphaBar);
+  const s = Math.sqrt(1 - alphaBar);
+  const out = new Float32Array(x0.length);
+  for (let i = 0; i < x0.length; i++) out[i] = a * x0[i]! + s * eps[i]!;
+  return out;
+}
+
+/**
  * 'Trailing' spacing (Lin et al. 2024, table 2): `count` descending timesteps
  * starting at T-1, the pure-noise end. 4 of 1000 -> [999, 749, 499, 249].
  */

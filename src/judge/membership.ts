@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type JudgeReference, type LabelledSamples, subset } from '../data/reference-packs.js';
-import { alphasCumprod, makeBetas } from '../diffusion/schedule.js';
+import { alphasCumprod, makeBetas, noiseTo } from '../diffusion/schedule.js';
 import { type RocPoint, aucBinary, rocCurve } from '../metrics/roc.js';
 import { scalingOf } from '../models/scaling.js';
 import type { DdpmModel } from '../pipeline/pipeline.js';
@@ -82,8 +82,6 @@ export async function denoisingErrors(model: DdpmModel, images: readonly ArrayLi
     for (let k = 0; k < MEMBERSHIP_TIMESTEPS.length; k++) {
       const t = MEMBERSHIP_TIMESTEPS[k]!;
       if (t >= schedule.steps) throw new Error(`${card.id} has ${schedule.steps} noise levels; the membership test needs t = ${t}`);
-      const a = Math.sqrt(abar[t]!);
-      const s = Math.sqrt(1 - abar[t]!);
       for (let d = 0; d < MEMBERSHIP_DRAWS; d++) {
         await pacer.tick();
         const eps = new Float32Array(count * size);
@@ -93,7 +91,7 @@ export async function denoisingErrors(model: DdpmModel, images: readonly ArrayLi
           if (image.length !== size) throw new Error(`image ${start + i} has ${image.length} values; ${card.id} takes ${shape.join('x')} = ${size}`);
           const e = noise(k * MEMBERSHIP_DRAWS + d, start + i, size);
           eps.set(e, i * size);
-          for (let j = 0; j < size; j++) xt[i * size + j] = a * image[j]! + s * e[j]!;
+          xt.set(noiseTo(image, e, abar[t]!), i * size);
         }
         const errors = tf.tidy(() => {
           const predicted = model.net.predictNoise(tf.tensor(xt, [count, ...shape]), new Array<number>(count).fill(t), y);

@@ -167,8 +167,9 @@ export const LESSONS: readonly Lesson[] = [
         text: [
           'x_t is the noisy sample at step t: some clean signal, scaled down, plus noise. At the start it is almost all noise. The predicted clean sample is the network\'s guess of the finished X-ray from x_t alone.',
           'Watch the guess: it is a blurry average of X-rays early on and sharpens as the noise goes.',
+          'The third picture is a real held-out X-ray noised to the same t with this run\'s own starting noise: what x_t would look like had the run been heading for that patient. Early on the two are indistinguishable; the signal is in x_t, buried under the noise.',
         ],
-        try: 'Drag the step slider from the start to the end, and compare x_t with the predicted clean sample at each step.',
+        try: 'Drag the step slider from the start to the end, and compare x_t with the predicted clean sample and the noised real X-ray at each step.',
         live: (live) => (live.run ? denoisingFigures(live.run) : []),
       },
       {

@@ -199,6 +199,8 @@ export interface RunOutput {
   tokenFrames?: TokenFrame[];
   /** Diffusion: the trained schedule's alpha-bar (index t) and the timesteps this run took. */
   schedule?: { alphaBar: Float64Array; timesteps: number[] };
+  /** Diffusion: the watched sample's starting noise x_T, in network units. */
+  watchNoise?: Float32Array;
 }
 
 export async function sampleDiffusion(
@@ -241,7 +243,7 @@ export async function sampleDiffusion(
     last.x0 = last.xt;
     const values = await final.data<'float32'>();
     const schedule = { alphaBar: scheduler.alphaBar, timesteps: scheduler.timesteps };
-    return { samples: splitSamples(toDisplay(values), settings.count), frames, latents: [], schedule };
+    return { samples: splitSamples(toDisplay(values), settings.count), frames, latents: [], schedule, watchNoise: Float32Array.from(noise) };
   } finally {
     final?.dispose();
     // an early exit (abort, error) closes the loop, which frees its tensors

@@ -134,6 +134,23 @@ describe('the lessons, in the built page', () => {
     await page.close();
   });
 
+  it('sets a real X-ray noised to each step\'s t beside the model\'s x_t', { timeout: 300_000 }, async ({ skip }) => {
+    if (!hasReference('pneumoniamnist')) skip('the site was built without the pneumoniamnist reference pack (run `npm run data`)');
+    const page = await site.browser.newPage();
+    await page.goto(`${site.server.url}${tinyAddress('noise-to-xray', 1)}`);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    const viewer = page.locator('msl-diffusion-viewer');
+    const forward = viewer.getByTestId('forward');
+    expect(await forward.locator('figcaption').innerText()).toBe("a real held-out pneumonia sample noised to t = 499, with this run's noise"); // the slide opens on step 2 of 2
+    await page.getByTestId('scrubber').focus();
+    await page.keyboard.press('End');
+    expect(await forward.locator('figcaption').innerText()).toBe('a real held-out pneumonia sample, clean');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.locator('section', { has: viewer }).screenshot({ path: join(SHOTS, 'lesson-forward.png') });
+    await page.close();
+  });
+
   it('lists every lesson on the start page', async () => {
     const page = await site.browser.newPage();
     await page.goto(`${site.server.url}?backend=wasm`);

@@ -38,6 +38,20 @@ describe('the step viewer', () => {
     expect(el.shadowRoot!.querySelector('.status')!.textContent).toBe('Step 2 of 3, t = 666');
   });
 
+  it('sets a real sample noised to the step\'s t beside x_t, and the clean one beside the finished sample', async () => {
+    // the "real sample" at level 100 and "noise" at level 200: what is shown is the mix, by alpha-bar
+    const forward = (alphaBar: number) => new Float32Array(4).fill(Math.sqrt(alphaBar) * 100 + Math.sqrt(1 - alphaBar) * 200);
+    const el = await viewer({ forward, forwardLabel: 'a real held-out normal sample', position: 1 } as Partial<DiffusionViewer>);
+    const mix = Math.sqrt(ALPHA_BAR[666]!) * 100 + Math.sqrt(1 - ALPHA_BAR[666]!) * 200;
+    expect(shown(el)).toEqual([80, 85, Math.round(mix)]);
+    expect(el.shadowRoot!.querySelector('[data-testid="forward"] figcaption')!.textContent!.trim())
+      .toBe("a real held-out normal sample noised to t = 666, with this run's noise");
+    el.position = 3;
+    await settle(el);
+    expect(shown(el)).toEqual([250, 255, 100]);
+    expect(el.shadowRoot!.querySelector('[data-testid="forward"] figcaption')!.textContent!.trim()).toBe('a real held-out normal sample, clean');
+  });
+
   it('moves with the scrubber, marking the step on the schedule, and reports where it stopped', async () => {
     const el = await viewer();
     const scrubber = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid="scrubber"]')!;

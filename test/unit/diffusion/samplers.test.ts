@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import golden from '../../fixtures/scheduler-golden.json';
 import { type NoisePredictor, denoise, sampleAll } from '../../../src/diffusion/denoise.js';
-import { NICHOL_DHARIWAL, alphasCumprod, cosineBetas, linearBetas, trailingTimesteps } from '../../../src/diffusion/schedule.js';
+import { NICHOL_DHARIWAL, alphasCumprod, cosineBetas, linearBetas, noiseTo, trailingTimesteps } from '../../../src/diffusion/schedule.js';
 import { Scheduler, type SamplerKind } from '../../../src/diffusion/schedulers.js';
 
 beforeAll(async () => {
@@ -41,6 +41,15 @@ describe('noise schedules', () => {
     expectClose(at.map((t) => alphasCumprod(cos)[t]!), golden.schedule.cosineAlphaBar, 1e-12);
     expectClose(at.map((t) => lin[t]!), golden.schedule.linearBetas, 1e-12);
     expectClose(at.map((t) => alphasCumprod(lin)[t]!), golden.schedule.linearAlphaBar, 1e-12);
+  });
+
+  it('noise a clean sample forward to any level as the training code\'s q_sample does', () => {
+    const abar = alphasCumprod(cosineBetas(1000));
+    for (const [t, want] of Object.entries(golden.forward)) {
+      // q_sample takes alpha-bar in float32: 1 - alpha-bar near t = 0 keeps few digits there
+      expectClose(Array.from(noiseTo(golden.xT, golden.noise['1'], abar[Number(t)]!)), want, 1e-5);
+    }
+    expect(() => noiseTo([1, 2], [1], 0.5)).toThrow('a sample of 2 values and noise of 1');
   });
 
   it('space sampling steps "trailing" from T-1, for any count', () => {

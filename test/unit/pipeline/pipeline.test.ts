@@ -96,6 +96,8 @@ describe('a diffusion run', () => {
     // x_T is the very noise the loop started from (sample 1's stream of the seed)
     const noise = batchNoise(SETTINGS.seed, 2, 784, 0).subarray(784);
     expect(out.frames[0]!.xt).toEqual(scalingOf(xray.card).toDisplay(noise));
+    // and is kept in network units, for a real sample to be noised with it (the step viewer's third picture)
+    expect(out.watchNoise).toEqual(Float32Array.from(noise));
     expect(out.frames.slice(0, 3).every((f) => f.x0 !== null)).toBe(true);
     expect(out.frames[3]!.xt).toEqual(out.samples[1]);
     expect(out.frames[3]!.x0).toEqual(out.samples[1]);

@@ -4,6 +4,7 @@ import type { GeneratorMethod } from '../models/card.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { type VoltRange, voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { methodName } from '../models/catalogue.js';
+import './explain-tip.js';
 import './sample-grid.js';
 
 /** Asks for every family to be run on the class and seed on screen. */
@@ -141,10 +142,10 @@ export class FamilyCompareView extends LitElement {
         <dt>Seen as ${this.className || 'the class'}</dt><dd>${row.recognised
           ? `${row.recognised.hits} of ${row.recognised.of} (evaluator)${realRate !== null ? `; real held-out: ${Math.round(100 * realRate)}%` : ''}`
           : '–'}</dd>
-        <dt>Distance to real</dt><dd>${ratio !== null && independent
+        <dt>Distance to real<msl-explain term="frechet" label="the distance to real data"></msl-explain></dt><dd>${ratio !== null && independent
           ? `${ratio.toFixed(1)}× real-vs-real (card: Frechet ${independent.frechetGenerated!.toPrecision(3)} against ${independent.frechetReal!.toPrecision(3)} in ${independent.extractor}${independent.n ? `, ${independent.n} a side` : ''})`
           : '– (not on the card)'}</dd>
-        <dt>Nearest training sample</dt><dd>${row.nearest
+        <dt>Nearest training sample<msl-explain term="nearest" label="the nearest training sample"></msl-explain></dt><dd>${row.nearest
           ? `median ${row.nearest.generated.toPrecision(3)}${row.nearest.heldOut !== null ? ` (real held-out ${this.className}: ${row.nearest.heldOut.toPrecision(3)})` : ''}, among ${row.nearest.train.toLocaleString('en')} training samples`
           : card?.memorisationMedianGenerated != null && card.memorisationMedianHeldOut != null
             ? `median ${card.memorisationMedianGenerated.toPrecision(3)} (real held-out: ${card.memorisationMedianHeldOut.toPrecision(3)}; card)`

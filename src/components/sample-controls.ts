@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { DEFAULT_SETTINGS, LABELS, type Note, RANGES, type SettingName, type Settings } from '../pipeline/settings.js';
 import type { GeneratorMethod } from '../models/card.js';
+import './explain-tip.js';
 
 /** A field was changed; `value` is as typed, the page clamps it. */
 export class SettingChangeEvent extends CustomEvent<{ field: SettingName; value: string }> {
@@ -80,6 +81,7 @@ export class SampleControls extends LitElement {
     .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 11em), 1fr)); gap: 0.6rem 1rem; }
     .field { display: flex; flex-direction: column; gap: 0.2rem; }
     label { font-size: 0.92em; color: #24292f; }
+    .label-row { display: flex; align-items: center; }
     .hint { font-size: 0.85em; color: #424a53; }
     input, select, button { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid #57606a; border-radius: 0.35rem;
       background: #fff; color: #1b1f24; min-width: 0; }
@@ -108,7 +110,7 @@ export class SampleControls extends LitElement {
           </div>
           ${this.number('count', s.count, RANGES.count, 1, `${RANGES.count.min} to ${RANGES.count.max}`)}
           <div class="field">
-            <label for="field-seed">${LABELS.seed}</label>
+            <span class="label-row"><label for="field-seed">${LABELS.seed}</label>${tip('seed')}</span>
             <span class="seed">
               <input id="field-seed" data-testid="seed" type="number" inputmode="numeric" min="0" max=${RANGES.seed.max}
                 step="1" aria-describedby="hint-seed" .value=${live(String(s.seed))} @change=${this.changed('seed')} />
@@ -123,7 +125,7 @@ export class SampleControls extends LitElement {
             <legend>Diffusion sampler</legend>
             <div class="fields">
               <div class="field">
-                <label for="field-sampler">${LABELS.sampler}</label>
+                <span class="label-row"><label for="field-sampler">${LABELS.sampler}</label>${tip('sampler')}</span>
                 <select id="field-sampler" data-testid="sampler" @change=${this.changed('sampler')}>
                   <option value="ddim" ?selected=${s.sampler === 'ddim'}>DDIM (few steps)</option>
                   <option value="ddpm" ?selected=${s.sampler === 'ddpm'}>DDPM (ancestral)</option>
@@ -177,7 +179,7 @@ export class SampleControls extends LitElement {
 
   private number(field: SettingName, value: number, range: { min: number; max: number }, step: number, hint: string, readonly = false) {
     return html`<div class="field">
-      <label for="field-${field}">${LABELS[field]}</label>
+      <span class="label-row"><label for="field-${field}">${LABELS[field]}</label>${tip(field)}</span>
       <input id="field-${field}" data-testid=${field} type="number" min=${range.min} max=${range.max} step=${step}
         ?readonly=${readonly} aria-describedby="hint-${field}" .value=${live(String(value))} @change=${this.changed(field)} />
       <span class="hint" id="hint-${field}">${hint}</span>
@@ -204,6 +206,17 @@ export class SampleControls extends LitElement {
       this.dispatchEvent(new SettingChangeEvent(field, value));
     };
   }
+}
+
+/** The glossary term that explains each control, one tap or focus away. */
+const TERM_OF: Partial<Record<SettingName, string>> = {
+  seed: 'seed', sampler: 'ddim', steps: 'ddim', eta: 'ddim', guidance: 'guidance', temperature: 'temperature',
+  truncation: 'gan', topK: 'transformer', topP: 'transformer',
+};
+
+function tip(field: SettingName) {
+  const term = TERM_OF[field];
+  return term ? html`<msl-explain term=${term} label=${LABELS[field].toLowerCase()}></msl-explain>` : nothing;
 }
 
 customElements.define('msl-sample-controls', SampleControls);

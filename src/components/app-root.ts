@@ -7,6 +7,7 @@ import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { FamilyCompare, familiesOf } from '../app/family-compare.js';
 import { GameController } from '../app/game-controller.js';
 import { SWEEP_KNOBS, SweepController } from '../app/sweep.js';
+import { LatentExplorer } from '../app/latent-map.js';
 import { type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
 import { GLOSSARY } from '../lessons/glossary.js';
 import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
@@ -23,6 +24,7 @@ import './token-viewer.js';
 import './family-compare.js';
 import './spot-the-fake.js';
 import './sweep-row.js';
+import './latent-explorer.js';
 import './interpolation-strip.js';
 import './judge-panel.js';
 import './glossary-list.js';
@@ -86,6 +88,8 @@ export class AppRoot extends LitElement {
   private readonly game = new GameController(this);
   /** One seed, one knob, a row of values, with the chosen model. */
   private readonly sweep = new SweepController(this);
+  /** A VAE's latent space mapped with real data. */
+  private readonly latent = new LatentExplorer(this);
   private checkedReport: unknown = null;
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
@@ -169,6 +173,7 @@ export class AppRoot extends LitElement {
             void this.families.clear();
             void this.game.cancel().then(() => this.game.clear());
             void this.sweep.cancel().then(() => this.sweep.clear());
+            void this.latent.cancel().then(() => this.latent.clear());
             void this.judge.reset().then(() => this.lab.reload());
           }
         },
@@ -214,12 +219,13 @@ export class AppRoot extends LitElement {
     this.lesson = { ...at, slide };
     this.filed = this.lab.run.result;
     this.requestUpdate();
-    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel()]);
+    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel()]);
     const query = slideAddress(at.lesson, slide, location.search);
     if (new URLSearchParams(query).get('model') !== this.lab.state.model) {
       // another model: the judge, the game and the sweep let go of the old one first
       this.game.clear();
       this.sweep.clear();
+      this.latent.clear();
       await this.judge.forget();
     }
     await this.lab.openAddress(query);
@@ -280,6 +286,7 @@ export class AppRoot extends LitElement {
         ${this.shows('models') ? this.renderModels() : nothing} ${lab.main.model && this.shows('run') ? this.renderRun() : nothing}
         ${this.renderResults()}
         ${lab.main.model && this.shows('sweep') ? this.renderSweep() : nothing}
+        ${lab.main.model && this.shows('latent') ? this.renderLatent() : nothing}
         ${lab.main.model && this.shows('families') ? this.renderFamilies() : nothing}
         ${lab.main.model && this.shows('game') ? this.renderGame() : nothing}
         ${lab.main.model && this.shows('judge') ? this.renderJudge() : nothing}
@@ -322,6 +329,7 @@ export class AppRoot extends LitElement {
       card: lab.main.model?.card ?? null,
       game: this.game.roundScore,
       sweep: this.sweep.run.result?.model.id === lab.main.model?.card.id ? this.sweep.run.result : null,
+      latent: this.latent.map && this.latent.map.modelId === lab.main.model?.card.id ? { map: this.latent.map, inspected: this.latent.inspected } : null,
     };
     const slide = at.lesson.slides[at.slide]!;
     const waiting = lab.held ? `This slide's run would take ${formatDuration(lab.held.ms)} here: press Generate to run it, or make it smaller first.`
@@ -408,9 +416,10 @@ export class AppRoot extends LitElement {
 
   /** Opens a model (the judge and the game let go of the old one first). */
   private async pick(id: string): Promise<void> {
-    await Promise.all([this.game.cancel(), this.sweep.cancel()]);
+    await Promise.all([this.game.cancel(), this.sweep.cancel(), this.latent.cancel()]);
     this.game.clear();
     this.sweep.clear();
+    this.latent.clear();
     await this.judge.forget();
     await this.lab.select(id);
   }
@@ -419,13 +428,46 @@ export class AppRoot extends LitElement {
    * Why `part` of the page cannot use the GPU now ('' when it can): one computation at a time,
    * whichever started first.
    */
-  private busyReason(part: 'families' | 'game' | 'judge' | 'sweep'): string {
+  private busyReason(part: 'families' | 'game' | 'judge' | 'sweep' | 'latent'): string {
     if (this.lab.running) return 'Wait for the run above to finish.';
     if (part !== 'judge' && this.judge.running) return 'Wait for the judge to finish.';
     if (part !== 'families' && this.families.running) return 'Wait for the family comparison to finish.';
     if (part !== 'game' && this.game.running) return 'Wait for the game to deal its round.';
     if (part !== 'sweep' && this.sweep.running) return 'Wait for the row of values to finish.';
+    if (part !== 'latent' && this.latent.running) return 'Wait for the latent map to finish.';
     return '';
+  }
+
+  /** A VAE's latent space, mapped with real held-out samples of its data. */
+  private renderLatent() {
+    const lab = this.lab;
+    const model = lab.main.model;
+    if (model?.kind !== 'vae') return nothing;
+    const x = this.latent;
+    const reference = lab.reference;
+    const shown = x.map?.modelId === model.card.id;
+    const busy = this.busyReason('latent')
+      || (reference.status === 'ready' ? '' : reference.status === 'missing' || reference.status === 'error' ? reference.message : 'Reading the real samples…');
+    const card = model.card;
+    const rate = card.signal?.sampleRateHz ?? 360;
+    return html`<section aria-labelledby="latent-heading">
+      <h2 id="latent-heading">${this.section('Inside the latent space, with real data')}</h2>
+      <msl-latent-explorer data-testid="latent" .map=${shown ? x.map : null} .under=${shown ? x.under : null} .inspected=${shown ? x.inspected : null}
+        .classNames=${card.classes} class-name=${card.classes[lab.state.settings.classIndex] ?? ''} .shape=${card.architecture.inputShape}
+        .sampleRateHz=${rate} .startMs=${windowStartMs(card.signal?.window, rate)} status=${x.build.status} .message=${x.build.message}
+        ?disabled=${busy !== ''} reason=${busy} .scale=${this.presenter ? 1.6 : 1}
+        @msl-latent-map=${() => {
+          if (this.busyReason('latent') || reference.status !== 'ready') return;
+          const pack = reference.pack;
+          void x.start(model, { samples: pack.samples, labels: pack.labels, classNames: pack.index.classes });
+        }}
+        @msl-latent-point=${(e: HTMLElementEventMap['msl-latent-point']) => {
+          if (!this.busyReason('latent')) void x.decodeAt(model, e.point, lab.state.settings.classIndex);
+        }}
+        @msl-latent-choose=${(e: HTMLElementEventMap['msl-latent-choose']) => {
+          if (!this.busyReason('latent')) void x.inspect(model, e.index);
+        }}></msl-latent-explorer>
+    </section>`;
   }
 
   /** One seed, one knob, a row of values: the chosen model at the settings on screen. */
@@ -505,7 +547,8 @@ export class AppRoot extends LitElement {
   /** One run at a time on the GPU: not while generating, loading, or while the judge audits or trains. */
   private get canGenerate(): boolean {
     // computed afresh: right after a load, `state` is still the one of the last render
-    return !this.lab.running && !this.judge.running && !this.game.running && !this.sweep.running && this.computeState() !== 'loading';
+    return !this.lab.running && !this.judge.running && !this.game.running && !this.sweep.running && !this.latent.running
+      && this.computeState() !== 'loading';
   }
 
   /** Generate, by the button or by Enter in a field. */

@@ -8,6 +8,7 @@
  * came of it to `live`.
  */
 import type { LabResult } from '../app/lab-controller.js';
+import type { Inspected, LatentMap } from '../app/latent-map.js';
 import type { SweepKnob, SweepResult } from '../app/sweep.js';
 import type { GameScore } from '../game/spot-the-fake.js';
 import { cardFigures } from '../judge/view.js';
@@ -15,7 +16,7 @@ import type { ModelCard } from '../models/card.js';
 import { meanAbsDifference, meanOver, roughness, spread } from './measures.js';
 
 /** The page's sections a slide can put on screen (in presenter mode, only these show). */
-export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'sweep' | 'families' | 'game' | 'judge';
+export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'sweep' | 'latent' | 'families' | 'game' | 'judge';
 
 /** What the page has for a slide's live sentences. */
 export interface LessonLive {
@@ -35,6 +36,8 @@ export interface LessonLive {
   game: GameScore | null;
   /** The row of values on screen, of the model on screen. */
   sweep: SweepResult | null;
+  /** The latent map on screen and the real sample looked at closely, of the model on screen. */
+  latent: { map: LatentMap; inspected: Inspected | null } | null;
 }
 
 export interface Slide {
@@ -282,6 +285,30 @@ export const LESSONS: readonly Lesson[] = [
         text: ['Temperature scales the prior: below 1, latents stay near its centre and the samples become typical and alike; at 0 every sample is the decoded centre.'],
         try: 'Set temperature 0: eight identical samples. Then run the row of temperatures.',
         live: (live) => [...spreadFigures(live, (r) => `temperature ${r.settings.temperature}`), ...sweepFigures(live, 'temperature')],
+      },
+      {
+        title: 'A map of the latent space',
+        state: 'model=xray-vae&class=pneumonia&count=8&seed=3&temperature=1&from=0&to=1&path=spherical',
+        show: ['latent'],
+        text: [
+          'The encoder turns a real X-ray into a mean and a spread for every latent value; the map lays the means out on the two directions along which they vary most. This VAE is told the class, so its latent need not hold it: the classes overlap on the map, and the latent holds what varies within a class, such as position, contrast and the size of the lungs. Between and beyond the points the decoder still makes X-rays.',
+          'The reconstruction is the mean decoded: blurrier than the X-ray it came from, because every latent near the mean must decode to something plausible, and the decoder settles for their average.',
+        ],
+        try: 'Map the real samples, move over the map, then click a point to see that X-ray encoded and decoded.',
+        live: (live) => {
+          const l = live.latent;
+          if (!l) return [];
+          const [a, b] = l.map.projection.share;
+          const out = [`The map's two axes hold ${pct(a)} and ${pct(b)} of the variance of ${l.map.samples.length} real X-rays' latent means.`];
+          const ins = l.inspected;
+          const image = live.card ? imageOf(live.card.architecture.inputShape) : null;
+          if (ins && image) {
+            const rough = (s: Float32Array) => roughness(s, image.width, image.channels);
+            const spreadMean = meanOver(Array.from(ins.sigma), (v) => v);
+            out.push(`The chosen X-ray's neighbouring pixels differ by ${fixed(rough(l.map.samples[ins.index]!))} levels on average, its reconstruction's by ${fixed(rough(ins.reconstruction))}; the encoder's spread averages ${fixed(spreadMean, 2)} against the prior's 1.`);
+          }
+          return out;
+        },
       },
       {
         title: 'A walk between two samples',

@@ -100,13 +100,39 @@ describe('the lessons, in the built page', () => {
     const [now, before] = [...live.matchAll(/([\d.]+) (?:levels per pixel \(standard deviation across samples\) )?at temperature/g)].map((m) => Number(m[1]));
     expect(now, 'a cooler prior makes samples more alike').toBeLessThan(before!);
 
-    // the arrow keys too, and a slider keeps its own arrows
+    // the arrow keys too: the latent map's slide, where the map keeps the arrows for its own pointer
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[2]!.title);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    expect(await page.getByTestId('latent').count()).toBe(1);
+    expect(await page.getByTestId('sample-grid').count()).toBe(0);
+    if (hasReference('pneumoniamnist')) {
+      const latent = page.getByTestId('latent');
+      await latent.getByTestId('latent-run').click();
+      await expect.poll(() => latent.getByTestId('latent-status').innerText(), { timeout: 60_000 })
+        .toMatch(/^\d+ real samples; the map's two axes hold \d+% and \d+% of the variance of their latent means\.$/);
+      const map = latent.getByTestId('latent-map');
+      await map.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowUp');
+      await latent.getByTestId('latent-under').waitFor();
+      expect(await latent.getByTestId('latent-under').locator('figcaption').innerText()).toMatch(/^Decoded at the pointer \(-?[\d.]+, -?[\d.]+\), as pneumonia\.$/);
+      expect(await text(page, 'lesson-title'), 'the arrows moved the pointer, not the slide').toBe(lesson.slides[2]!.title);
+      await page.keyboard.press('Enter');
+      await latent.getByTestId('latent-inspected').waitFor();
+      expect(await latent.getByTestId('latent-inspected').locator('msl-sample-view').count()).toBe(6);
+      await expect.poll(() => text(page, 'lesson-live')).toMatch(/The chosen X-ray's neighbouring pixels differ by [\d.]+ levels on average, its reconstruction's by [\d.]+; the encoder's spread averages [\d.]+ against the prior's 1\.$/);
+      await page.screenshot({ path: join(SHOTS, 'lesson-latent-map.png') });
+      await page.getByTestId('lesson-next').focus();
+    }
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[3]!.title);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     expect(await page.getByTestId('interpolation').count()).toBe(1);
     expect(await page.getByTestId('lesson-next-lesson').getAttribute('href')).toBe('?lesson=four-families&presenter=1');
     await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[2]!.title);
+    await page.keyboard.press('PageUp');
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[1]!.title);
     await page.keyboard.press('PageUp');
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[0]!.title);

@@ -81,7 +81,7 @@ describe('what a slide says about its run', () => {
   const result = (samples: Float32Array[], guidance: number, extra: Partial<ModelOutput> = {}): LabResult => ({
     settings: { ...defaultsOf(null), guidance, count: samples.length }, watch: 0, main: output(samples, extra), partner: null, link: '', strip: [],
   });
-  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, sweep: null, ...patch });
+  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, sweep: null, latent: null, ...patch });
 
   it('measures spread, sharpness and change as defined', () => {
     // two samples 0 and 2 at every pixel: standard deviation (n - 1) sqrt(2)

@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { formatBytes, methodName, suggestedStart } from '../models/catalogue.js';
-import { isImage, viewWidth } from '../display/convert.js';
+import { isImage, symmetricToLevels, viewWidth } from '../display/convert.js';
+import type { ViewerPrediction } from './diffusion-viewer.js';
+import { isGuidable, predictNoiseAt } from '../pipeline/pipeline.js';
+import { JobRunner } from '../util/jobs.js';
 import { noiseTo } from '../diffusion/schedule.js';
 import { scalingOf } from '../models/scaling.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
@@ -74,6 +77,9 @@ export class AppRoot extends LitElement {
   private lesson = startLesson();
   /** The run made on each slide of the lesson in this visit, for the figures that compare slides. */
   private lessonRuns: (LabResult | null)[] = [];
+  /** The model's noise prediction at a step of the watched sample, with the frames it is of (a new run's frames drop it). */
+  private prediction: { frames: readonly unknown[]; view: ViewerPrediction } | null = null;
+  private readonly predicting = new JobRunner();
   /** The forward-noising view's function, kept while its real sample and noise stay (a new one each render would redraw it). */
   private forwardCache: { sample: Float32Array; noise: Float32Array; show: (alphaBar: number) => Float32Array } | null = null;
   /** The newest run already filed under a slide: a run on screen from before a slide change is not the slide's. */
@@ -219,7 +225,7 @@ export class AppRoot extends LitElement {
     this.lesson = { ...at, slide };
     this.filed = this.lab.run.result;
     this.requestUpdate();
-    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel()]);
+    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel()]);
     const query = slideAddress(at.lesson, slide, location.search);
     if (new URLSearchParams(query).get('model') !== this.lab.state.model) {
       // another model: the judge, the game and the sweep let go of the old one first
@@ -416,7 +422,7 @@ export class AppRoot extends LitElement {
 
   /** Opens a model (the judge and the game let go of the old one first). */
   private async pick(id: string): Promise<void> {
-    await Promise.all([this.game.cancel(), this.sweep.cancel(), this.latent.cancel()]);
+    await Promise.all([this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel()]);
     this.game.clear();
     this.sweep.clear();
     this.latent.clear();
@@ -725,6 +731,42 @@ export class AppRoot extends LitElement {
     return this.forwardCache.show;
   }
 
+  /** Whether the step viewer's model can be asked about a step now: it learned a "no class" label, and nothing else runs. */
+  private canPredict(out: ModelOutput): boolean {
+    const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === out.model.id);
+    return model?.kind === 'ddpm' && isGuidable(model.card) && !this.busyReason('judge') && !this.judge.running;
+  }
+
+  /** Asks the diffusion model about frame `frame` of the watched sample again: its noise prediction, guided and the guidance difference. */
+  private async predict(out: ModelOutput, frame: number): Promise<void> {
+    const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === out.model.id);
+    const at = out.frames[frame];
+    const result = this.lab.run.result;
+    if (model?.kind !== 'ddpm' || !at || at.timestep === null || !result || !this.canPredict(out)) return;
+    const { settings } = result;
+    const frames = out.frames;
+    const outcome = await this.predicting.start(() => predictNoiseAt(model, at.xtNetwork, at.timestep!, settings.classIndex, settings.guidance));
+    if (outcome.status === 'failed') {
+      this.lab.problems = [...this.lab.problems, `The model could not be asked about step ${frame + 1}: ${(outcome.error as Error).message}`];
+    }
+    if (outcome.status !== 'done') return;
+    const p = outcome.value;
+    const image = isImage(out.shape);
+    const { toDisplay } = scalingOf(model.card);
+    const bound = Math.max(1e-6, ...Array.from(p.difference, Math.abs));
+    this.prediction = {
+      frames,
+      view: {
+        frame, guidance: settings.guidance,
+        guided: image ? symmetricToLevels(p.guided, 3) : toDisplay(p.guided),
+        difference: image ? symmetricToLevels(p.difference, bound) : toDisplay(p.difference),
+        guidedScale: image ? 'grey from −3 (black) to 3 (white)' : 'in mV',
+        differenceScale: image ? `grey from −${bound.toPrecision(2)} to ${bound.toPrecision(2)}, its largest value` : 'in mV',
+      },
+    };
+    this.requestUpdate();
+  }
+
   private renderViewer(out: ModelOutput, watch: number, scale: number) {
     const lab = this.lab;
     const frames = out.frames;
@@ -735,6 +777,9 @@ export class AppRoot extends LitElement {
           .startMs=${windowStartMs(out.window, out.sampleRateHz)}
           .range=${isImage(out.shape) ? null : voltRange(frames.flatMap((f) => (f.x0 ? [f.x0] : [])))}
           .alphaBar=${out.schedule?.alphaBar ?? []} .timesteps=${out.schedule?.timesteps ?? []}
+          .prediction=${this.prediction?.frames === frames ? this.prediction.view : null}
+          ?can-predict=${this.canPredict(out)}
+          @msl-predict=${(e: HTMLElementEventMap['msl-predict']) => void this.predict(out, e.frame)}
           .forward=${this.forwardOf(out, watch)} forward-label="a real held-out ${lab.summary?.classes[lab.run.result?.settings.classIndex ?? 0] ?? ''} sample"
           .position=${lab.state.frame} .watch=${watch} .count=${out.samples.length}
           .size=${viewWidth(out.shape, { image: 196, signal: 360 }, scale)}

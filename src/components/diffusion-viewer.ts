@@ -9,7 +9,27 @@ export interface ViewerFrame {
   x0: Float32Array | null;
 }
 
+/** The model's noise prediction at one frame, ready to draw (display units). */
+export interface ViewerPrediction {
+  frame: number;
+  /** The guided prediction: the noise the step removes. */
+  guided: Float32Array;
+  /** Conditional minus unconditional: what guidance scales up. */
+  difference: Float32Array;
+  /** How the two were mapped for display, in words ("from -3 to 3"). */
+  guidedScale: string;
+  differenceScale: string;
+  guidance: number;
+}
+
 export { FrameChangeEvent, WatchChangeEvent } from './stepped-viewer.js';
+
+/** Asks what the model predicts at frame `frame`. */
+export class PredictEvent extends Event {
+  constructor(readonly frame: number) {
+    super('msl-predict', { bubbles: true, composed: true });
+  }
+}
 
 /**
  * Steps through a diffusion run of one sample: at each step, x_t (what the model is given) and
@@ -31,6 +51,8 @@ export class DiffusionViewer extends SteppedViewer {
     timesteps: { attribute: false },
     forward: { attribute: false },
     forwardLabel: { attribute: 'forward-label' },
+    prediction: { attribute: false },
+    canPredict: { type: Boolean, attribute: 'can-predict' },
   };
 
   declare frames: ViewerFrame[];
@@ -40,6 +62,10 @@ export class DiffusionViewer extends SteppedViewer {
   declare forward: ((alphaBar: number) => Float32Array) | null;
   /** What that real sample is ("a real held-out pneumonia image"). */
   declare forwardLabel: string;
+  /** The model's noise prediction at a frame, when asked for. */
+  declare prediction: ViewerPrediction | null;
+  /** Whether the model can be asked (it has a "no class" label, and nothing else runs). */
+  declare canPredict: boolean;
 
   constructor() {
     super();
@@ -48,14 +74,20 @@ export class DiffusionViewer extends SteppedViewer {
     this.timesteps = [];
     this.forward = null;
     this.forwardLabel = 'a real held-out sample';
+    this.prediction = null;
+    this.canPredict = false;
   }
 
   static override styles = [SteppedViewer.controlStyles, css`
     :host { display: block; }
     .body { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
     figure { margin: 0; max-width: 100%; }
-    figcaption { font-size: 0.9em; color: #24292f; margin-top: 0.3rem; }
+    figcaption { font-size: 0.9em; color: #24292f; margin-top: 0.3rem; max-width: max(14rem, 100%); }
     msl-schedule-chart { flex: 1 1 18rem; min-width: 14rem; }
+    .ask { align-self: center; }
+    .ask button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
+    .ask button:disabled { opacity: 0.55; }
+    .ask button:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
   `];
 
   protected override get frameCount(): number {
@@ -83,10 +115,29 @@ export class DiffusionViewer extends SteppedViewer {
           <figcaption>x̂<sub>0</sub>: its guess of the clean sample</figcaption>
         </figure>
         ${this.forward ? this.renderForward(frame, where) : nothing}
+        ${this.renderPrediction(at, last)}
         <msl-schedule-chart data-testid="schedule-chart" .alphaBar=${this.alphaBar} .timesteps=${this.timesteps}
           .current=${at === last ? null : frame.timestep}></msl-schedule-chart>
       </div>
     `;
+  }
+
+  /** What the model predicts at this step: the guided noise it removes, and what guidance amplifies. */
+  private renderPrediction(at: number, last: number) {
+    if (at === last) return nothing;
+    const p = this.prediction?.frame === at ? this.prediction : null;
+    if (!p) {
+      return html`<div class="ask"><button type="button" data-testid="predict" ?disabled=${!this.canPredict}
+        @click=${() => this.dispatchEvent(new PredictEvent(at))}>What does the model predict here?</button></div>`;
+    }
+    return html`<figure part="frames" data-testid="predicted-noise">
+        ${this.sampleView(p.guided, this.size, `the noise the model predicts at step ${at + 1}`, true)}
+        <figcaption>ε̂: the noise it predicts (guidance ${p.guidance}), ${p.guidedScale}</figcaption>
+      </figure>
+      <figure part="frames" data-testid="guidance-difference">
+        ${this.sampleView(p.difference, this.size, `conditional minus unconditional prediction at step ${at + 1}`, true)}
+        <figcaption>ε̂(class) − ε̂(no class): what guidance scales up, ${p.differenceScale}</figcaption>
+      </figure>`;
   }
 
   /** The real sample noised to this step's t with this run's starting noise: what x_t would be, had the run been heading for it. */
@@ -106,5 +157,8 @@ customElements.define('msl-diffusion-viewer', DiffusionViewer);
 declare global {
   interface HTMLElementTagNameMap {
     'msl-diffusion-viewer': DiffusionViewer;
+  }
+  interface GlobalEventHandlersEventMap {
+    'msl-predict': PredictEvent;
   }
 }

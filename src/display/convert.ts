@@ -75,3 +75,12 @@ export function viewWidth(shape: readonly number[], target: { image: number; sig
 export function gridColumns(n: number, maxColumns = 8): number {
   return Math.max(1, Math.min(maxColumns, Math.ceil(Math.sqrt(n))));
 }
+
+/**
+ * Values centred on 0 (a noise prediction, a difference of two) to grey levels: -bound black, 0 mid
+ * grey, +bound white, beyond that clipped. The bound is part of what is shown: say it beside the picture.
+ */
+export function symmetricToLevels(values: ArrayLike<number>, bound: number): Float32Array {
+  if (!(bound > 0)) throw new Error(`the bound must be positive, got ${bound}`);
+  return Float32Array.from(values, (v) => Math.round((Math.max(-1, Math.min(1, v / bound)) + 1) * 127.5));
+}

@@ -172,7 +172,7 @@ export const LESSONS: readonly Lesson[] = [
           'Watch the guess: it is a blurry average of X-rays early on and sharpens as the noise goes.',
           'The third picture is a real held-out X-ray noised to the same t with this run\'s own starting noise: what x_t would look like had the run been heading for that patient. Early on the two are indistinguishable; the signal is in x_t, buried under the noise.',
         ],
-        try: 'Drag the step slider from the start to the end, and compare x_t with the predicted clean sample and the noised real X-ray at each step.',
+        try: 'Drag the step slider from the start to the end, and compare x_t with the predicted clean sample and the noised real X-ray at each step. Then ask the model what it predicts at a step: the noise it removes, and the part of it that guidance scales up.',
         live: (live) => (live.run ? denoisingFigures(live.run) : []),
       },
       {

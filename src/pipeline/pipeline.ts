@@ -174,6 +174,8 @@ export interface WatchFrame {
   /** The timestep t of x_t; null for the finished sample. */
   timestep: number | null;
   xt: Float32Array;
+  /** x_t as the network is given it (network units, not clipped): for asking the model about this step again. */
+  xtNetwork: Float32Array;
   /** Null before the model has predicted anything (only for pure noise, never shown so). */
   x0: Float32Array | null;
 }
@@ -215,7 +217,7 @@ export async function sampleDiffusion(
   const scheduler = schedulerFor(model.card, settings);
   // x_T of the watched sample, the same numbers denoise() draws first (random.ts streams)
   const noise = batchNoise(settings.seed, watch + 1, size, 0).subarray(watch * size);
-  const frames: WatchFrame[] = [{ timestep: scheduler.timesteps[0] ?? null, xt: toDisplay(noise), x0: null }];
+  const frames: WatchFrame[] = [{ timestep: scheduler.timesteps[0] ?? null, xt: toDisplay(noise), xtNetwork: Float32Array.from(noise), x0: null }];
   const classes = new Array<number>(settings.count).fill(settings.classIndex);
   const steps = denoise(model.net, scheduler, denoiseOptionsFor(model.card, { classes, guidance: settings.guidance, seed: settings.seed, signal: options.signal }));
   let final: tf.Tensor | undefined;
@@ -233,7 +235,7 @@ export async function sampleDiffusion(
       pair.dispose();
       const x0 = toDisplay(values.subarray(size));
       frames[index]!.x0 = x0;
-      frames.push({ timestep: scheduler.timesteps[index + 1] ?? null, xt: toDisplay(values.subarray(0, size)), x0: null });
+      frames.push({ timestep: scheduler.timesteps[index + 1] ?? null, xt: toDisplay(values.subarray(0, size)), xtNetwork: values.slice(0, size), x0: null });
       options.onStep?.({ done: index + 1, total, preview: x0 });
       // let the page paint and take clicks (Cancel) between steps: on the CPU and WASM backends a
       // read-back resolves at once, and the whole run would otherwise be one long task
@@ -255,6 +257,40 @@ function pick(batch: tf.Tensor, index: number): tf.Tensor {
   const begin = batch.shape.map((_, axis) => (axis === 0 ? index : 0));
   const size = batch.shape.map((n, axis) => (axis === 0 ? 1 : n));
   return tf.slice(batch, begin, size);
+}
+
+/** What the model predicts from one x_t: the noise told the class, told "no class", and as guidance mixes them. */
+export interface NoisePrediction {
+  conditional: Float32Array;
+  unconditional: Float32Array;
+  /** u + w (c - u), the noise the step removes. */
+  guided: Float32Array;
+  /** c - u: what guidance scales up. */
+  difference: Float32Array;
+}
+
+/**
+ * Asks a diffusion model about one step again: its noise prediction for `xt` (network units) at
+ * timestep `t`, told class `classIndex` and told "no class", in one batch of two; network units.
+ */
+export async function predictNoiseAt(model: DdpmModel, xt: Float32Array, t: number, classIndex: number, guidance: number): Promise<NoisePrediction> {
+  if (!isGuidable(model.card)) throw new Error(`${model.card.id} never learned a "no class" label: it has no unconditional prediction to show`);
+  const shape = model.card.architecture.inputShape;
+  const size = xt.length;
+  const out = tf.tidy(() => {
+    const x = tf.tensor(xt, [1, ...shape]);
+    return model.net.predictNoise(tf.concat([x, x]), [t, t], [classIndex, nullClassOf(model.card)]);
+  });
+  try {
+    const values = await out.data<'float32'>();
+    const conditional = values.slice(0, size);
+    const unconditional = values.slice(size, 2 * size);
+    const difference = conditional.map((c, i) => c - unconditional[i]!);
+    const guided = unconditional.map((u, i) => u + guidance * difference[i]!);
+    return { conditional, unconditional, guided, difference };
+  } finally {
+    out.dispose();
+  }
 }
 
 /**

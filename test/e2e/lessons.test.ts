@@ -160,7 +160,7 @@ describe('the lessons, in the built page', () => {
     await page.close();
   });
 
-  it('sets a real X-ray noised to each step\'s t beside the model\'s x_t', { timeout: 300_000 }, async ({ skip }) => {
+  it('sets a real X-ray noised to each step\'s t beside the model\'s x_t, and asks the model about a step', { timeout: 300_000 }, async ({ skip }) => {
     if (!hasReference('pneumoniamnist')) skip('the site was built without the pneumoniamnist reference pack (run `npm run data`)');
     const page = await site.browser.newPage();
     await page.goto(`${site.server.url}${tinyAddress('noise-to-xray', 1)}`);
@@ -173,6 +173,12 @@ describe('the lessons, in the built page', () => {
     expect(await forward.locator('figcaption').innerText()).toBe('a real held-out pneumonia sample, clean');
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');
+    // asked again about this step: the noise it predicts, and what guidance scales up
+    await viewer.getByTestId('predict').click();
+    await viewer.getByTestId('guidance-difference').waitFor({ timeout: 30_000 });
+    expect(await viewer.getByTestId('predicted-noise').locator('figcaption').innerText()).toBe('ε̂: the noise it predicts (guidance 2), grey from −3 (black) to 3 (white)');
+    expect(await viewer.getByTestId('guidance-difference').locator('figcaption').innerText())
+      .toMatch(/^ε̂\(class\) − ε̂\(no class\): what guidance scales up, grey from −[\d.]+ to [\d.]+, its largest value$/);
     await page.locator('section', { has: viewer }).screenshot({ path: join(SHOTS, 'lesson-forward.png') });
     await page.close();
   });

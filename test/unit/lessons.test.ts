@@ -121,7 +121,7 @@ describe('what a slide says about its run', () => {
 
   it('noise to an X-ray: x_t\'s mix at the steps this run took, and how far the predicted sample moved', () => {
     const alphaBar = Float64Array.from({ length: 1000 }, (_, t) => 1 - t / 1000);
-    const frames = [0, 1, 2, 3].map((k) => ({ timestep: k < 3 ? 999 - 300 * k : null, xt: flat(0), x0: flat(k * 2) }));
+    const frames = [0, 1, 2, 3].map((k) => ({ timestep: k < 3 ? 999 - 300 * k : null, xt: flat(0), xtNetwork: flat(0), x0: flat(k * 2) }));
     const run = result([flat(1)], 2, { schedule: { alphaBar, timesteps: [999, 699, 399] }, frames });
     const sentences = lessonById('noise-to-xray')!.slides[1]!.live!(live({ run }));
     expect(sentences[0]).toBe(`In this run at step 1 (t = 999) x_t is ${Math.sqrt(0.001).toFixed(3)} × the clean sample plus ${Math.sqrt(0.999).toFixed(3)} × noise; `

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import '../../../src/components/diffusion-viewer.js';
-import type { DiffusionViewer, FrameChangeEvent, ViewerFrame } from '../../../src/components/diffusion-viewer.js';
+import type { DiffusionViewer, FrameChangeEvent, PredictEvent, ViewerFrame } from '../../../src/components/diffusion-viewer.js';
 import type { ScheduleChart } from '../../../src/components/schedule-chart.js';
 import { alphasCumprod, makeBetas } from '../../../src/diffusion/schedule.js';
 import { deepAll, mount, nextEvent, redChannel, rgbChannels, settle } from './helpers.js';
@@ -50,6 +50,29 @@ describe('the step viewer', () => {
     await settle(el);
     expect(shown(el)).toEqual([250, 255, 100]);
     expect(el.shadowRoot!.querySelector('[data-testid="forward"] figcaption')!.textContent!.trim()).toBe('a real held-out normal sample, clean');
+  });
+
+  it('asks the model about a step, then shows the noise it predicts and what guidance amplifies', async () => {
+    const el = await viewer({ position: 1, canPredict: true } as Partial<DiffusionViewer>);
+    const ask = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="predict"]')!;
+    const asked = nextEvent<PredictEvent>(el, 'msl-predict');
+    ask.click();
+    expect((await asked).frame).toBe(1);
+    el.prediction = { frame: 1, guided: new Float32Array(4).fill(30), difference: new Float32Array(4).fill(220), guidance: 2,
+      guidedScale: 'grey from −3 (black) to 3 (white)', differenceScale: 'grey from −0.5 to 0.5, its largest value' };
+    await settle(el);
+    expect(shown(el)).toEqual([80, 85, 30, 220]);
+    expect(el.shadowRoot!.querySelector('[data-testid="guidance-difference"] figcaption')!.textContent!.replace(/\s+/g, ' ').trim())
+      .toBe('ε̂(class) − ε̂(no class): what guidance scales up, grey from −0.5 to 0.5, its largest value');
+    // another step: the prediction was of step 2, so the question comes back
+    el.position = 2;
+    await settle(el);
+    expect(shown(el)).toEqual([160, 165]);
+    expect(el.shadowRoot!.querySelector('[data-testid="predict"]')).not.toBeNull();
+    // the finished sample has no step to ask about
+    el.position = 3;
+    await settle(el);
+    expect(el.shadowRoot!.querySelector('[data-testid="predict"]')).toBeNull();
   });
 
   it('moves with the scrubber, marking the step on the schedule, and reports where it stopped', async () => {

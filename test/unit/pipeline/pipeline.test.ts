@@ -9,7 +9,7 @@ import { alphasCumprod, cosineBetas, linearBetas } from '../../../src/diffusion/
 import type { ModelCard } from '../../../src/models/card.js';
 import {
   type ArModel, type DdpmModel, type GanModel, type VaeModel, decodeArTokens, decodePath, sampleAr, topCodes, denoiseOptionsFor, diffusionBatch, latentsOf, noiseScheduleOf, nullClassOf,
-  sampleDiffusion, sampleLatentModel, samplerDefaultsOf, schedulerFor,
+  predictNoiseAt, sampleDiffusion, sampleLatentModel, samplerDefaultsOf, schedulerFor,
 } from '../../../src/pipeline/pipeline.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
 import { batchNoise } from '../../../src/util/random.js';
@@ -102,6 +102,22 @@ describe('a diffusion run', () => {
     expect(out.frames[3]!.xt).toEqual(out.samples[1]);
     expect(out.frames[3]!.x0).toEqual(out.samples[1]);
     expect(out.frames[3]!.xt).not.toEqual(out.frames[0]!.xt);
+  });
+
+  it('answers again for any step: the guided noise it predicts there takes x_t to the next frame\'s', async () => {
+    const settings = { ...SETTINGS, sampler: 'ddim' as const, eta: 0, guidance: 2 };
+    const out = await sampleDiffusion(xray, settings, { watch: 1 });
+    const scheduler = schedulerFor(xray.card, settings);
+    for (const k of [0, 1]) {
+      const frame = out.frames[k]!;
+      const p = await noLeak(() => predictNoiseAt(xray, frame.xtNetwork, frame.timestep!, settings.classIndex, settings.guidance));
+      expect(Array.from(p.guided)).toEqual(Array.from(p.unconditional, (u, i) => expect.closeTo(u + 2 * (p.conditional[i]! - u), 5)));
+      expect(Array.from(p.difference)).toEqual(Array.from(p.conditional, (c, i) => expect.closeTo(c - p.unconditional[i]!, 6)));
+      const next = tf.tidy(() => scheduler.step(k, tf.tensor(frame.xtNetwork, [1, 28, 28, 1]), tf.tensor(p.guided, [1, 28, 28, 1])).prevSample.dataSync());
+      const worst = Math.max(...Array.from(next, (v, i) => Math.abs(v - out.frames[k + 1]!.xtNetwork[i]!)));
+      // a batch of one against the run's batch of two: the same arithmetic up to float rounding
+      expect(worst).toBeLessThan(1e-4);
+    }
   });
 
   it('makes the same samples from the same seed, and others from another', async () => {

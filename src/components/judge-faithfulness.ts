@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { CardFigures, FaithfulnessView } from '../judge/view.js';
 import { fmt, percent } from './judge-charts.js';
 import { judgeStyles } from './judge-parts.js';
+import './explain-tip.js';
 
 /**
  * Class faithfulness and balance: per class, how often the evaluator sees the class a sample was
@@ -41,7 +42,7 @@ export class JudgeFaithfulness extends LitElement {
     const card = this.card;
     return html`
       <section aria-labelledby="judge-faithful-heading" data-testid="judge-faithfulness">
-        <h3 id="judge-faithful-heading">Class faithfulness and balance</h3>
+        <div class="heading-row"><h3 id="judge-faithful-heading">Class faithfulness and balance</h3><msl-explain term="evaluator" label="the evaluator"></msl-explain></div>
         <table>
           <caption>How often the evaluator sees the class a sample was asked for, beside how often it agrees with the labels of real held-out samples (its own ceiling).</caption>
           <thead><tr><th scope="col">class</th><th scope="col">generated</th><th scope="col">classified as requested</th><th scope="col">real held-out classified as labelled</th><th scope="col">model card</th></tr></thead>

@@ -3,6 +3,7 @@ import type { FidelityReport } from '../judge/fidelity.js';
 import { type CardFigures, precisionRecallNote } from '../judge/view.js';
 import { fmt } from './judge-charts.js';
 import { judgeStyles } from './judge-parts.js';
+import './explain-tip.js';
 
 /**
  * Fidelity and diversity: the Frechet and kernel distances of generated against real held-out
@@ -58,7 +59,7 @@ export class JudgeFidelity extends LitElement {
       html`<tr><th scope="row">${label}</th><td>${fmt(g.prdc?.[name])}</td><td>${fmt(r?.prdc?.[name])}</td><td>–</td></tr>`;
     return html`
       <section aria-labelledby="judge-fidelity-heading" data-testid=${this.second ? 'judge-fidelity-evaluator' : 'judge-fidelity'}>
-        <h3 id="judge-fidelity-heading">${this.second ? "Second view: the same in the evaluator's features" : 'Fidelity and diversity'}</h3>
+        <div class="heading-row"><h3 id="judge-fidelity-heading">${this.second ? "Second view: the same in the evaluator's features" : 'Fidelity and diversity'}</h3><msl-explain term="frechet" label="the Frechet distance"></msl-explain><msl-explain term="prdc" label="precision, recall, density and coverage"></msl-explain></div>
         ${this.second
           ? html`<p class="hint">The evaluator was trained to tell its classes apart, and its features keep little else: blur,
               texture or a wrong background can pass unseen. These figures are kept to compare with the model card, which was

@@ -4,6 +4,7 @@ import type { CardFigures, JudgeRunProgress, MembershipView } from '../judge/vie
 import { fmt, rocChart } from './judge-charts.js';
 import { JudgeCancelEvent, JudgeMembershipEvent } from './judge-events.js';
 import { judgeStyles, progressLine } from './judge-parts.js';
+import './explain-tip.js';
 
 /**
  * The membership test (src/judge/membership.ts): does the diffusion model denoise its own training
@@ -55,7 +56,7 @@ export class JudgeMembership extends LitElement {
       <td><strong>${fmt(a.auc)}</strong></td><td>${fmt(a.low)} to ${fmt(a.high)}</td></tr>`;
     return html`
       <section aria-labelledby="judge-membership-heading" data-testid="judge-membership">
-        <h3 id="judge-membership-heading">Does it remember its training images? The membership test</h3>
+        <div class="heading-row"><h3 id="judge-membership-heading">Does it remember its training images? The membership test</h3><msl-explain term="membership" label="the membership test"></msl-explain></div>
         <p class="hint">
           The distance check above asks whether samples look like training images. This asks the model itself: each real
           image is noised to a few fixed levels with fixed noise and the model predicts the noise back. A model that has

@@ -4,6 +4,7 @@ import { fmt, histogramChart, percent } from './judge-charts.js';
 import { LONE_RATIO, loneVerdict } from '../judge/memorisation.js';
 import { judgeStyles } from './judge-parts.js';
 import './judge-sample.js';
+import './explain-tip.js';
 
 type Show = 'flagged' | 'closest' | 'all';
 /** Generated samples the grid shows at first: the closest to the training set. */
@@ -88,7 +89,7 @@ export class JudgeMemorisation extends LitElement {
       `${flaggedHere} generated samples lie left of the flagging line at ${fmt(threshold)}, the held-out 1st percentile.`;
     return html`
       <section aria-labelledby="judge-memo-heading" data-testid="judge-memorisation">
-        <h3 id="judge-memo-heading">Memorisation audit</h3>
+        <div class="heading-row"><h3 id="judge-memo-heading">Memorisation audit</h3><msl-explain term="nearest" label="the nearest training sample"></msl-explain></div>
         <p data-testid="judge-flag-summary" class=${m.flaggedCount ? 'warning' : ''}>
           <strong>${m.flaggedCount} of ${m.generatedCount}</strong> generated samples (${percent(m.fractionFlagged, 1)}) are closer to a training sample
           than all but 1% of real held-out samples are (distance below ${fmt(m.threshold)}, ${m.space}).

@@ -9,6 +9,8 @@ import { JUDGE_LIMITS, type JudgeRunProgress, type JudgeSettings } from '../judg
 export const judgeStyles = css`
   :host { display: block; }
   h3 { font-size: 1.05em; margin: 1.1rem 0 0.4rem; }
+  .heading-row { display: flex; flex-wrap: wrap; align-items: center; margin: 1.1rem 0 0.4rem; }
+  .heading-row h3 { margin: 0; }
   p { margin: 0.35rem 0; }
   .lede, .hint { color: #424a53; max-width: 48rem; }
   .hint { font-size: 0.9em; }

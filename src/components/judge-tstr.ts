@@ -3,6 +3,7 @@ import { DEFAULT_JUDGE_SETTINGS, type JudgeRunProgress, type JudgeSettings, type
 import { confusionTable, lossChart, percent } from './judge-charts.js';
 import { JudgeCancelEvent, JudgeEditEvent, JudgeTrainEvent } from './judge-events.js';
 import { judgeStyles, progressLine, settingField } from './judge-parts.js';
+import './explain-tip.js';
 
 /**
  * Usefulness, train on synthetic and test on real: the training form, the loss curves of both runs
@@ -64,7 +65,7 @@ export class JudgeTstr extends LitElement {
     const report = t?.report ?? null;
     return html`
       <section aria-labelledby="judge-tstr-heading" data-testid="judge-tstr">
-        <h3 id="judge-tstr-heading">Usefulness: train on synthetic, test on real</h3>
+        <div class="heading-row"><h3 id="judge-tstr-heading">Usefulness: train on synthetic, test on real</h3><msl-explain term="tstr" label="train on synthetic, test on real"></msl-explain></div>
         <p class="hint">A small classifier learns from the audit's synthetic samples only and is tested on real held-out samples; the same classifier trained on real training samples is the yardstick.</p>
         <form class="tstr-form" aria-label="Training settings" novalidate @submit=${(e: Event) => {
           e.preventDefault();

@@ -157,7 +157,7 @@ export const LESSONS: readonly Lesson[] = [
         state: 'model=xray-ddpm&class=pneumonia&count=4&seed=7&sampler=ddim&steps=20&eta=0&guidance=2&watch=0',
         show: ['run', 'samples'],
         text: [
-          'A diffusion model starts from pure noise and removes a little of it at every step. After the last step what is left is a chest X-ray that no patient ever had.',
+          'A diffusion model starts from pure noise and removes a little of it at every step. After the last step what is left is a chest X-ray made by the model, not taken from a patient (whether it is close to one it was trained on is what the lesson on memory asks).',
           'The network was trained on real X-rays with noise added at random strengths; all it learned is to guess that noise. Sampling runs that guess backwards, from loud noise to none.',
         ],
         try: 'Press Generate again with a new seed: a new starting noise, a new X-ray.',
@@ -246,7 +246,7 @@ export const LESSONS: readonly Lesson[] = [
         title: 'Noise on every step (eta 1)',
         state: 'model=xray-ddpm&class=normal&count=4&seed=5&sampler=ddim&steps=50&eta=1&guidance=2&watch=0',
         show: ['run', 'samples'],
-        text: ['With eta 1, fresh noise is added back at every step, as the original DDPM sampler does: the same seed gives other samples, and the last steps can still change details.'],
+        text: ['With eta 1, fresh noise (drawn from the same seed) is added back at every step, as the original DDPM sampler does: the samples differ from eta 0\'s, and the last steps can still change details.'],
         try: 'Switch between eta 0 and 1 with the same seed and watch which details change.',
         live: (live) => [...made(live), ...changeFigures(live, 0, 'eta 0')],
       },

@@ -81,7 +81,7 @@ export class AppRoot extends LitElement {
   private prediction: { frames: readonly unknown[]; view: ViewerPrediction } | null = null;
   private readonly predicting = new JobRunner();
   /** The forward-noising view's function, kept while its real sample and noise stay (a new one each render would redraw it). */
-  private forwardCache: { sample: Float32Array; noise: Float32Array; show: (alphaBar: number) => Float32Array } | null = null;
+  private forwardCache: { sample: Float32Array; noise: Float32Array; show: (alphaBar: number) => { display: Float32Array; network: Float32Array } } | null = null;
   /** The newest run already filed under a slide: a run on screen from before a slide change is not the slide's. */
   private filed: LabResult | null = null;
   private readonly runtime = new RuntimeController(this, () => this.request.forced);
@@ -717,7 +717,7 @@ export class AppRoot extends LitElement {
    * A real held-out sample of the run's class (the one set beside the watched sample), noised to a
    * level with the watched sample's own starting noise: x_t had the run been heading for it.
    */
-  private forwardOf(out: ModelOutput, watch: number): ((alphaBar: number) => Float32Array) | null {
+  private forwardOf(out: ModelOutput, watch: number): ((alphaBar: number) => { display: Float32Array; network: Float32Array }) | null {
     const real = this.lab.realSamples();
     const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === out.model.id);
     const sample = real?.[Math.min(watch, real.length - 1)];
@@ -726,7 +726,13 @@ export class AppRoot extends LitElement {
       const { toDisplay, toNetwork } = scalingOf(model.card);
       const clean = toNetwork(sample);
       const noise = out.watchNoise;
-      this.forwardCache = { sample, noise, show: (alphaBar) => toDisplay(noiseTo(clean, noise, alphaBar)) };
+      this.forwardCache = {
+        sample, noise,
+        show: (alphaBar) => {
+          const network = noiseTo(clean, noise, alphaBar);
+          return { display: toDisplay(network), network };
+        },
+      };
     }
     return this.forwardCache.show;
   }

@@ -1,4 +1,5 @@
 import { css, html, nothing } from 'lit';
+import { symmetricToLevels } from '../display/convert.js';
 import { SteppedViewer } from './stepped-viewer.js';
 import './schedule-chart.js';
 
@@ -6,6 +7,8 @@ import './schedule-chart.js';
 export interface ViewerFrame {
   timestep: number | null;
   xt: Float32Array;
+  /** x_t in network units (unclipped), for showing it scaled to its own range; images only. */
+  xtNetwork?: Float32Array;
   x0: Float32Array | null;
 }
 
@@ -53,19 +56,22 @@ export class DiffusionViewer extends SteppedViewer {
     forwardLabel: { attribute: 'forward-label' },
     prediction: { attribute: false },
     canPredict: { type: Boolean, attribute: 'can-predict' },
+    scaled: { type: Boolean },
   };
 
   declare frames: ViewerFrame[];
   declare alphaBar: ArrayLike<number>;
   declare timesteps: number[];
-  /** A real sample noised to a level (its alpha-bar; 1: the clean sample), in display units; null: none to show. */
-  declare forward: ((alphaBar: number) => Float32Array) | null;
+  /** A real sample noised to a level (its alpha-bar; 1: the clean sample), in display and network units; null: none to show. */
+  declare forward: ((alphaBar: number) => { display: Float32Array; network: Float32Array }) | null;
   /** What that real sample is ("a real held-out pneumonia image"). */
   declare forwardLabel: string;
   /** The model's noise prediction at a frame, when asked for. */
   declare prediction: ViewerPrediction | null;
   /** Whether the model can be asked (it has a "no class" label, and nothing else runs). */
   declare canPredict: boolean;
+  /** Show x_t scaled to its own range rather than clipped to the image's (images only). */
+  declare scaled: boolean;
 
   constructor() {
     super();
@@ -76,6 +82,7 @@ export class DiffusionViewer extends SteppedViewer {
     this.forwardLabel = 'a real held-out sample';
     this.prediction = null;
     this.canPredict = false;
+    this.scaled = false;
   }
 
   static override styles = [SteppedViewer.controlStyles, css`
@@ -85,6 +92,7 @@ export class DiffusionViewer extends SteppedViewer {
     figcaption { font-size: 0.9em; color: #24292f; margin-top: 0.3rem; max-width: max(14rem, 100%); }
     msl-schedule-chart { flex: 1 1 18rem; min-width: 14rem; }
     .ask { align-self: center; }
+    label.scale { display: block; font-size: 0.9em; margin: 0.2rem 0 0.4rem; }
     .ask button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
     .ask button:disabled { opacity: 0.55; }
     .ask button:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
@@ -101,12 +109,19 @@ export class DiffusionViewer extends SteppedViewer {
     const frame = this.frames[at]!;
     const steps = last;
     const where = at === last ? `Finished sample (after all ${steps} steps)` : `Step ${at + 1} of ${steps}, t = ${frame.timestep}`;
+    const shownXt = this.xtView(frame);
+    const scalable = frame.xtNetwork !== undefined && this.shape.length === 3;
     return html`
       ${this.controls({ play: 'play', scrubber: 'scrubber' }, 'Denoising step', where)}
+      ${scalable
+        ? html`<label class="scale"><input type="checkbox" data-testid="xt-scaled" .checked=${this.scaled}
+            @change=${(e: Event) => (this.scaled = (e.target as HTMLInputElement).checked)} />
+            Show x<sub>t</sub> scaled to its own range (the image range clips it while noise remains)</label>`
+        : nothing}
       <div class="body">
         <figure part="frames">
-          ${this.sampleView(frame.xt, this.size, `x_t: the noisy sample the model is given, ${where}`, true)}
-          <figcaption>x<sub>t</sub>: what the model is given</figcaption>
+          ${this.sampleView(shownXt.values, this.size, `x_t: the noisy sample the model is given, ${where}`, true)}
+          <figcaption>x<sub>t</sub>: what the model is given${shownXt.scale}</figcaption>
         </figure>
         <figure part="frames">
           ${frame.x0
@@ -120,6 +135,21 @@ export class DiffusionViewer extends SteppedViewer {
           .current=${at === last ? null : frame.timestep}></msl-schedule-chart>
       </div>
     `;
+  }
+
+  /**
+   * x_t as shown: clipped to the image range as the sample's own pixels are (the default), or, for
+   * an image, every value mapped from minus to plus its largest magnitude, so none is clipped.
+   */
+  private xtView(frame: ViewerFrame): { values: Float32Array; scale: string } {
+    return frame.timestep === null ? { values: frame.xt, scale: '' } : this.scaledView(frame.xt, frame.xtNetwork);
+  }
+
+  /** A noisy picture as shown: its clipped display, or scaled from its network values when asked (images only). */
+  private scaledView(display: Float32Array, network: Float32Array | undefined): { values: Float32Array; scale: string } {
+    if (!this.scaled || !network || this.shape.length !== 3) return { values: display, scale: '' };
+    const bound = Math.max(1e-6, ...Array.from(network, Math.abs));
+    return { values: symmetricToLevels(network, bound), scale: `, grey from −${bound.toPrecision(2)} to ${bound.toPrecision(2)}` };
   }
 
   /** What the model predicts at this step: the guided noise it removes, and what guidance amplifies. */
@@ -145,9 +175,11 @@ export class DiffusionViewer extends SteppedViewer {
     const t = frame.timestep;
     const alphaBar = t === null ? 1 : this.alphaBar[t];
     if (alphaBar === undefined) return nothing;
+    const noised = this.forward!(alphaBar);
+    const shown = t === null ? { values: noised.display, scale: '' } : this.scaledView(noised.display, noised.network);
     return html`<figure part="frames" data-testid="forward">
-      ${this.sampleView(this.forward!(alphaBar), this.size, `${this.forwardLabel} noised to ${where}`, true)}
-      <figcaption>${t === null ? html`${this.forwardLabel}, clean` : html`${this.forwardLabel} noised to t = ${t}, with this run's noise`}</figcaption>
+      ${this.sampleView(shown.values, this.size, `${this.forwardLabel} noised to ${where}`, true)}
+      <figcaption>${t === null ? html`${this.forwardLabel}, clean` : html`${this.forwardLabel} noised to t = ${t}, with this run's noise${shown.scale}`}</figcaption>
     </figure>`;
   }
 }

@@ -168,7 +168,7 @@ export const LESSONS: readonly Lesson[] = [
         state: 'model=xray-ddpm&class=pneumonia&count=4&seed=7&sampler=ddim&steps=20&eta=0&guidance=2&watch=0&frame=1',
         show: ['watch'],
         text: [
-          'x_t is the noisy sample at step t: some clean signal, scaled down, plus noise. At the start it is almost all noise. The predicted clean sample is the network\'s guess of the finished X-ray from x_t alone.',
+          'x_t is the noisy sample at step t: some clean signal, scaled down, plus noise. At the start it is almost all noise. The predicted clean sample is the network\'s guess of the finished X-ray from x_t alone. x_t\'s values spread past the image\'s range while noise remains; shown scaled to its own range, nothing of it is clipped away.',
           'Watch the guess: it is a blurry average of X-rays early on and sharpens as the noise goes.',
           'The third picture is a real held-out X-ray noised to the same t with this run\'s own starting noise: what x_t would look like had the run been heading for that patient. Early on the two are indistinguishable; the signal is in x_t, buried under the noise.',
         ],

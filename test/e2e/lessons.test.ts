@@ -179,6 +179,11 @@ describe('the lessons, in the built page', () => {
     expect(await viewer.getByTestId('predicted-noise').locator('figcaption').innerText()).toBe('ε̂: the noise it predicts (guidance 2), grey from −3 (black) to 3 (white)');
     expect(await viewer.getByTestId('guidance-difference').locator('figcaption').innerText())
       .toMatch(/^ε̂\(class\) − ε̂\(no class\): what guidance scales up, grey from −[\d.]+ to [\d.]+, its largest value$/);
+    // x_t scaled to its own range: another picture of the same step
+    const [clipped] = await viewer.locator('canvas').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL()));
+    await viewer.getByTestId('xt-scaled').check();
+    await expect.poll(async () => (await viewer.locator('canvas').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL())))[0]).not.toBe(clipped);
+    expect(await viewer.locator('figcaption').first().innerText()).toMatch(/^xt: what the model is given, grey from −[\d.]+ to [\d.]+$/);
     await page.locator('section', { has: viewer }).screenshot({ path: join(SHOTS, 'lesson-forward.png') });
     await page.close();
   });

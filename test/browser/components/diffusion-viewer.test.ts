@@ -40,7 +40,7 @@ describe('the step viewer', () => {
 
   it('sets a real sample noised to the step\'s t beside x_t, and the clean one beside the finished sample', async () => {
     // the "real sample" at level 100 and "noise" at level 200: what is shown is the mix, by alpha-bar
-    const forward = (alphaBar: number) => new Float32Array(4).fill(Math.sqrt(alphaBar) * 100 + Math.sqrt(1 - alphaBar) * 200);
+    const forward = (alphaBar: number) => ({ display: new Float32Array(4).fill(Math.sqrt(alphaBar) * 100 + Math.sqrt(1 - alphaBar) * 200), network: new Float32Array(4) });
     const el = await viewer({ forward, forwardLabel: 'a real held-out normal sample', position: 1 } as Partial<DiffusionViewer>);
     const mix = Math.sqrt(ALPHA_BAR[666]!) * 100 + Math.sqrt(1 - ALPHA_BAR[666]!) * 200;
     expect(shown(el)).toEqual([80, 85, Math.round(mix)]);
@@ -50,6 +50,29 @@ describe('the step viewer', () => {
     await settle(el);
     expect(shown(el)).toEqual([250, 255, 100]);
     expect(el.shadowRoot!.querySelector('[data-testid="forward"] figcaption')!.textContent!.trim()).toBe('a real held-out normal sample, clean');
+  });
+
+  it('shows x_t scaled to its own range when asked, so the image range no longer clips it', async () => {
+    // x_t in network units: values past the image's -1..1, which the clipped view shows as black and white
+    const raw = Float32Array.of(-2, -1, 1, 2);
+    const frames = FRAMES.map((f, i) => (i < 3 ? { ...f, xtNetwork: raw } : f));
+    // the real sample noised to the step's t is scaled the same way, so the two still compare
+    const forward = () => ({ display: new Float32Array(4).fill(77), network: Float32Array.of(2, 1, -1, -2) });
+    const el = await viewer({ frames, position: 1, forward } as Partial<DiffusionViewer>);
+    const box = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid="xt-scaled"]')!;
+    expect(box.checked).toBe(false);
+    expect(shown(el)).toEqual([80, 85, 77]);
+    box.click();
+    await settle(el);
+    const canvases = deepAll<HTMLCanvasElement>(el.shadowRoot!, 'canvas');
+    // -2 .. 2 onto 0 .. 255: -1 is a quarter up, 1 three quarters
+    expect(redChannel(canvases[0]!)).toEqual([0, 64, 191, 255]);
+    expect(redChannel(canvases[2]!)).toEqual([255, 191, 64, 0]);
+    expect(el.shadowRoot!.querySelector('figcaption')!.textContent).toBe('xt: what the model is given, grey from −2.0 to 2.0');
+    // the finished sample is the sample itself, never rescaled
+    el.position = 3;
+    await settle(el);
+    expect(shown(el)).toEqual([250, 255, 77]);
   });
 
   it('asks the model about a step, then shows the noise it predicts and what guidance amplifies', async () => {

@@ -88,8 +88,9 @@ export class DiffusionViewer extends SteppedViewer {
   static override styles = [SteppedViewer.controlStyles, css`
     :host { display: block; }
     .body { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
-    figure { margin: 0; max-width: 100%; }
-    figcaption { font-size: 0.9em; color: #24292f; margin-top: 0.3rem; max-width: max(14rem, 100%); }
+    /* a caption wraps to its picture's width (at least 12rem), so the pictures line up in rows */
+    figure { margin: 0; max-width: 100%; width: min-content; min-width: 12rem; }
+    figcaption { font-size: 0.9em; color: #24292f; margin-top: 0.3rem; }
     msl-schedule-chart { flex: 1 1 18rem; min-width: 14rem; }
     .ask { align-self: center; }
     label.scale { display: block; font-size: 0.9em; margin: 0.2rem 0 0.4rem; }

@@ -336,6 +336,9 @@ export class AppRoot extends LitElement {
       game: this.game.roundScore,
       sweep: this.sweep.run.result?.model.id === lab.main.model?.card.id ? this.sweep.run.result : null,
       latent: this.latent.map && this.latent.map.modelId === lab.main.model?.card.id ? { map: this.latent.map, inspected: this.latent.inspected } : null,
+      judge: this.judge.view.model?.id === lab.main.model?.card.id
+        ? { membership: this.judge.view.membership?.report ?? null, tstr: this.judge.view.tstr?.report ?? null }
+        : { membership: null, tstr: null },
     };
     const slide = at.lesson.slides[at.slide]!;
     const waiting = lab.held ? `This slide's run would take ${formatDuration(lab.held.ms)} here: press Generate to run it, or make it smaller first.`

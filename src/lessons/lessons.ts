@@ -11,6 +11,8 @@ import type { LabResult } from '../app/lab-controller.js';
 import type { Inspected, LatentMap } from '../app/latent-map.js';
 import type { SweepKnob, SweepResult } from '../app/sweep.js';
 import type { GameScore } from '../game/spot-the-fake.js';
+import type { MembershipReport } from '../judge/membership.js';
+import type { TstrReport } from '../judge/tstr.js';
 import { cardFigures } from '../judge/view.js';
 import type { ModelCard } from '../models/card.js';
 import { meanAbsDifference, meanOver, roughness, spread } from './measures.js';
@@ -38,6 +40,8 @@ export interface LessonLive {
   sweep: SweepResult | null;
   /** The latent map on screen and the real sample looked at closely, of the model on screen. */
   latent: { map: LatentMap; inspected: Inspected | null } | null;
+  /** The judge's finished results for the model on screen, where it has run them. */
+  judge: { membership: MembershipReport | null; tstr: TstrReport | null };
 }
 
 export interface Slide {
@@ -424,7 +428,11 @@ export const LESSONS: readonly Lesson[] = [
         try: 'Run the membership test in the judge and read the AUC with its interval.',
         live: (live) => {
           const m = cardFigures(live.card?.quality)?.membership;
-          return m ? [`The card's measurement: AUC ${fixed(m.all.auc, 3)} [${fixed(m.all.low, 3)}, ${fixed(m.all.high, 3)}] by ${m.attack}.`] : [];
+          const here = live.judge.membership?.all;
+          return [
+            ...(here ? [`Measured here: AUC ${fixed(here.auc, 3)} [${fixed(here.low, 3)}, ${fixed(here.high, 3)}] over ${here.n.train} training and ${here.n.heldout} held-out images.`] : []),
+            ...(m ? [`The card's measurement: AUC ${fixed(m.all.auc, 3)} [${fixed(m.all.low, 3)}, ${fixed(m.all.high, 3)}] by ${m.attack}.`] : []),
+          ];
         },
       },
     ],
@@ -442,6 +450,12 @@ export const LESSONS: readonly Lesson[] = [
           'Synthetic data is useful if what is learned from it holds on real data. The judge trains a small classifier on synthetic samples only, tests it on real held-out ones, and sets it beside the same classifier trained on real data.',
         ],
         try: 'Run "Train on synthetic" in the judge and compare the two accuracies.',
+        live: (live) => {
+          const r = live.judge.tstr;
+          if (!r) return [];
+          return [`Trained on ${r.synthetic.trainSize} synthetic samples: ${pct(r.synthetic.accuracy)} right on the real held-out test (balanced ${pct(r.synthetic.balancedAccuracy)})${r.real
+            ? `; trained on ${r.real.trainSize} real samples: ${pct(r.real.accuracy)} (balanced ${pct(r.real.balancedAccuracy)})` : ''}.`];
+        },
       },
     ],
   },

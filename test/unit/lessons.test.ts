@@ -81,7 +81,7 @@ describe('what a slide says about its run', () => {
   const result = (samples: Float32Array[], guidance: number, extra: Partial<ModelOutput> = {}): LabResult => ({
     settings: { ...defaultsOf(null), guidance, count: samples.length }, watch: 0, main: output(samples, extra), partner: null, link: '', strip: [],
   });
-  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, sweep: null, latent: null, ...patch });
+  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, sweep: null, latent: null, judge: { membership: null, tstr: null }, ...patch });
 
   it('measures spread, sharpness and change as defined', () => {
     // two samples 0 and 2 at every pixel: standard deviation (n - 1) sqrt(2)
@@ -103,6 +103,21 @@ describe('what a slide says about its run', () => {
     }));
     expect(sentences).toEqual([
       `The 2 samples differ by ${Math.SQRT1_2.toFixed(1)} levels per pixel (standard deviation across samples) at guidance 4; earlier slides: ${(4 / Math.SQRT2).toFixed(1)} at guidance 0. Real held-out samples of the class, as many: ${(6 / Math.SQRT2).toFixed(1)}.`,
+    ]);
+  });
+
+  it('the judge\'s lessons read its own results once it has run them', () => {
+    const useful = lessonById('is-it-useful')!.slides[0]!;
+    expect(useful.live!(live({}))).toEqual([]);
+    const run = (trainSize: number, accuracy: number, balancedAccuracy: number) => ({ trainSize, accuracy, balancedAccuracy }) as never;
+    const tstr = { synthetic: run(200, 0.8125, 0.75), real: run(4708, 0.875, 0.8) } as never;
+    expect(useful.live!(live({ judge: { membership: null, tstr } }))).toEqual([
+      'Trained on 200 synthetic samples: 81% right on the real held-out test (balanced 75%); trained on 4708 real samples: 88% (balanced 80%).',
+    ]);
+    const membership = lessonById('remember')!.slides[1]!;
+    const all = { auc: 0.5321, low: 0.48, high: 0.59, n: { train: 100, heldout: 100 } };
+    expect(membership.live!(live({ judge: { membership: { all } as never, tstr: null } }))).toEqual([
+      'Measured here: AUC 0.532 [0.480, 0.590] over 100 training and 100 held-out images.',
     ]);
   });
 

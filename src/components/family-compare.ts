@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { panelStyles } from './panel-styles.js';
 import type { FamilyRow, FamilyStatus } from '../app/family-compare.js';
 import type { GeneratorMethod } from '../models/card.js';
 import { isImage, viewWidth } from '../display/convert.js';
@@ -72,22 +73,14 @@ export class FamilyCompareView extends LitElement {
     this.scale = 1;
   }
 
-  static override styles = css`
-    :host { display: block; }
-    .bar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.6rem; }
-    button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
-    button.primary { background: #1d4f91; border-color: #1d4f91; color: #fff; }
-    button:disabled { opacity: 0.55; }
-    button:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+  static override styles = [panelStyles, css`
     .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 15rem), 1fr)); gap: 1rem 1.5rem; }
     h3 { font-size: 1em; margin: 0 0 0.2rem; }
     .how { font-size: 0.85em; color: #424a53; margin: 0 0 0.4rem; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.6rem; margin: 0.5rem 0 0; font-size: 0.88em; }
     dt { color: #424a53; }
     dd { margin: 0; }
-    .note { color: #424a53; }
-    .error { color: #a40e26; }
-  `;
+  `];
 
   override render() {
     const running = this.status === 'running';

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
+import { panelStyles } from './panel-styles.js';
 import type { Inspected, LatentMap } from '../app/latent-map.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange } from '../display/ecg-axes.js';
@@ -94,22 +95,15 @@ export class LatentExplorerView extends LitElement {
     this.cursor = [0, 0];
   }
 
-  static override styles = css`
-    :host { display: block; }
-    .bar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.6rem; }
-    button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
-    button.primary { background: #1d4f91; border-color: #1d4f91; color: #fff; }
-    button:disabled { opacity: 0.55; }
-    button:focus-visible, svg:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+  static override styles = [panelStyles, css`
     .views { display: flex; flex-wrap: wrap; gap: 1rem 1.5rem; align-items: flex-start; }
     svg { background: #fbfcfd; border: 1px solid #d0d7de; border-radius: 0.3rem; touch-action: none; cursor: crosshair; }
     figure { margin: 0; }
     figcaption { font-size: 0.88em; color: #24292f; margin-top: 0.2rem; max-width: 18rem; }
     .legend { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; font-size: 0.88em; margin: 0.3rem 0 0; padding: 0; list-style: none; }
     .swatch { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%; margin-right: 0.3em; }
-    .note { color: #424a53; }
     .row { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: flex-start; }
-  `;
+  `];
 
   override render() {
     const running = this.status === 'running';

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { panelStyles } from './panel-styles.js';
 import type { GameRound } from '../app/game-controller.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { type VoltRange, voltRange } from '../display/ecg-axes.js';
@@ -95,16 +96,9 @@ export class SpotTheFake extends LitElement {
     this.scale = 1;
   }
 
-  static override styles = css`
-    :host { display: block; }
-    .bar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin: 0.4rem 0 0.6rem; }
-    button, select { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
-    button.primary { background: #1d4f91; border-color: #1d4f91; color: #fff; }
+  static override styles = [panelStyles, css`
+    .bar { margin: 0.4rem 0 0.6rem; }
     button.answer { font-size: 1.15em; padding: 0.5rem 1.4rem; min-width: 9rem; }
-    button:disabled { opacity: 0.55; }
-    button:focus-visible, select:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
-    .note { color: #424a53; }
-    .error { color: #a40e26; }
     .play { display: flex; flex-wrap: wrap; gap: 1rem 1.5rem; align-items: center; }
     .play figure { margin: 0; }
     .play figcaption { color: #424a53; font-size: 0.92em; margin-top: 0.3rem; }
@@ -120,7 +114,7 @@ export class SpotTheFake extends LitElement {
     .reveal figure { margin: 0; font-size: 0.8em; }
     .right { color: #116329; }
     .wrong { color: #a40e26; }
-  `;
+  `];
 
   override render() {
     const round = this.round;

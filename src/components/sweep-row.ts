@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { panelStyles } from './panel-styles.js';
 import type { SweepKnob, SweepResult } from '../app/sweep.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
@@ -64,18 +65,11 @@ export class SweepRow extends LitElement {
     this.scale = 1;
   }
 
-  static override styles = css`
-    :host { display: block; }
-    .bar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.6rem; }
-    button, select { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
-    button.primary { background: #1d4f91; border-color: #1d4f91; color: #fff; }
-    button:disabled { opacity: 0.55; }
-    button:focus-visible, select:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+  static override styles = [panelStyles, css`
     .row { display: flex; flex-wrap: wrap; gap: 0.8rem; }
     figure { margin: 0; }
     figcaption { font-size: 0.88em; color: #24292f; margin-top: 0.2rem; }
-    .note { color: #424a53; }
-  `;
+  `];
 
   override render() {
     const running = this.status === 'running';

@@ -170,6 +170,8 @@ export class LabController implements ReactiveController {
     this.address = readAddress(query);
     if (!this.address.model) return;
     this.bar.write(query);
+    // the run in flight may be using the partner: stopped (its tensors freed) before the partner goes
+    await this.run.cancel();
     const compare = this.address.compare;
     if (!compare) this.partner.clear();
     this.state = { ...this.state, compare };

@@ -139,7 +139,6 @@ export class AppRoot extends LitElement {
     .start { border-left: 4px solid #1d4f91; background: #f1f6fd; padding: 0.5rem 0.9rem; margin: 0 0 0.8rem; }
     .start p { margin: 0 0 0.4rem; }
     .lessons { margin: 0.2rem 0 0.4rem; padding-left: 1.4rem; }
-    summary h2 { display: inline; }
     summary { cursor: pointer; }
     msl-lesson-panel { margin: 0.6rem 0 1rem; }
     /* a slide on a projector: the lesson beside what it is about, nothing to scroll on a wide screen */
@@ -176,11 +175,15 @@ export class AppRoot extends LitElement {
             void this.lab.start();
           } else if (recovered) {
             // a new backend: every model on the old one is gone, the comparison's too
-            void this.families.clear();
-            void this.game.cancel().then(() => this.game.clear());
-            void this.sweep.cancel().then(() => this.sweep.clear());
-            void this.latent.cancel().then(() => this.latent.clear());
-            void this.judge.reset().then(() => this.lab.reload());
+            // every part stops (and lets go of the old models) before the lab loads them again
+            void Promise.all([this.families.clear(), this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel()])
+              .then(() => {
+                this.game.clear();
+                this.sweep.clear();
+                this.latent.clear();
+                return this.judge.reset();
+              })
+              .then(() => this.lab.reload());
           }
         },
         () => (this.check = { ok: false, maxError: NaN, ms: 0 }),
@@ -225,7 +228,9 @@ export class AppRoot extends LitElement {
     this.lesson = { ...at, slide };
     this.filed = this.lab.run.result;
     this.requestUpdate();
-    await Promise.all([this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel()]);
+    await Promise.all([
+      this.lab.cancel(), this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(),
+    ]);
     const query = slideAddress(at.lesson, slide, location.search);
     if (new URLSearchParams(query).get('model') !== this.lab.state.model) {
       // another model: the judge, the game and the sweep let go of the old one first
@@ -297,8 +302,9 @@ export class AppRoot extends LitElement {
         ${lab.main.model && this.shows('game') ? this.renderGame() : nothing}
         ${lab.main.model && this.shows('judge') ? this.renderJudge() : nothing}
         ${this.lesson && this.presenter ? nothing : html`<section aria-labelledby="glossary-heading" data-testid="glossary">
+          <h2 id="glossary-heading">Glossary and the maths</h2>
           <details>
-            <summary><h2 id="glossary-heading">Glossary and the maths</h2></summary>
+            <summary>Every term the page uses, in plain words, with the update equations</summary>
             <msl-glossary .terms=${GLOSSARY}></msl-glossary>
           </details>
         </section>`}
@@ -347,7 +353,7 @@ export class AppRoot extends LitElement {
     full.delete('lesson');
     full.delete('slide');
     return html`<msl-lesson-panel data-testid="lesson" .lesson=${at.lesson} slide=${at.slide} ?presenter=${this.presenter}
-      full-lab=${`?${full.toString().replace(/%2F/g, '/').replace(/%2C/g, ',')}`}
+      full-lab=${`?${full.toString().replace(/%2F/g, '/').replace(/%2C/g, ',')}`} keep=${keptParams(location.search)}
       .live=${slide.live?.(live) ?? []} waiting=${waiting}
       @msl-lesson-go=${(e: HTMLElementEventMap['msl-lesson-go']) => void this.goToSlide(e.slide)}></msl-lesson-panel>`;
   }
@@ -385,7 +391,7 @@ export class AppRoot extends LitElement {
       <h2 id="judge-heading">${this.section('Judge the synthetic data')}</h2>
       <msl-judge-panel data-testid="judge-panel" .view=${this.judge.view} .settings=${this.judge.settings}
         ?disabled=${!can.ok} disabled-reason=${can.reason} .method=${model && model.kind !== 'classifier' ? model.kind : null}
-        ?busy=${this.lab.running || this.game.running}
+        ?busy=${this.busyReason('judge') !== ''}
         @msl-judge-run=${(e: HTMLElementEventMap['msl-judge-run']) => {
           if (!this.busyReason('judge')) void this.judge.audit(model, e.detail.settings);
         }}
@@ -439,6 +445,7 @@ export class AppRoot extends LitElement {
    */
   private busyReason(part: 'families' | 'game' | 'judge' | 'sweep' | 'latent'): string {
     if (this.lab.running) return 'Wait for the run above to finish.';
+    if (this.lab.opening) return 'Wait for the model to load.';
     if (part !== 'judge' && this.judge.running) return 'Wait for the judge to finish.';
     if (part !== 'families' && this.families.running) return 'Wait for the family comparison to finish.';
     if (part !== 'game' && this.game.running) return 'Wait for the game to deal its round.';
@@ -557,7 +564,7 @@ export class AppRoot extends LitElement {
   private get canGenerate(): boolean {
     // computed afresh: right after a load, `state` is still the one of the last render
     return !this.lab.running && !this.judge.running && !this.game.running && !this.sweep.running && !this.latent.running
-      && this.computeState() !== 'loading';
+      && !this.families.running && !this.predicting.running && this.computeState() !== 'loading';
   }
 
   /** Generate, by the button or by Enter in a field. */
@@ -809,6 +816,18 @@ function startLesson(): { lesson: (typeof LESSONS)[number]; slide: number } | nu
     history.replaceState(history.state, '', `${location.pathname}${slideAddress(at.lesson, at.slide, location.search)}${location.hash}`);
   }
   return at;
+}
+
+/** The parameters a link to another lesson keeps: how the page runs (`backend`, `extra`, `presenter`), as '&name=value...'. */
+function keptParams(search: string): string {
+  const now = new URLSearchParams(search);
+  const kept = new URLSearchParams();
+  for (const name of ['backend', 'extra', 'presenter']) {
+    const value = now.get(name);
+    if (value !== null) kept.set(name, value);
+  }
+  const query = kept.toString().replace(/%2F/g, '/').replace(/%2C/g, ',');
+  return query ? `&${query}` : '';
 }
 
 /** The page's address without a forced backend: the automatic choice. */

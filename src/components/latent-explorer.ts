@@ -146,7 +146,8 @@ export class LatentExplorerView extends LitElement {
     const chosen = this.inspected?.index;
     return html`<div class="views">
       <div>
-        <svg data-testid="latent-map" width=${SIZE} height=${SIZE} viewBox="0 0 ${SIZE} ${SIZE}" tabindex="0" role="img"
+        <svg data-testid="latent-map" width=${SIZE} height=${SIZE} viewBox="0 0 ${SIZE} ${SIZE}" tabindex="0" role="application"
+          aria-roledescription="latent map"
           aria-label="map of ${map.samples.length} real samples' latents; arrow keys move the decoded point, Enter picks the nearest sample"
           @pointermove=${(e: PointerEvent) => this.point(e, r)} @pointerdown=${(e: PointerEvent) => this.point(e, r)}
           @click=${(e: MouseEvent) => this.choose(this.fromEvent(e, r))} @keydown=${(e: KeyboardEvent) => this.key(e, r)}>
@@ -168,7 +169,7 @@ export class LatentExplorerView extends LitElement {
             <msl-sample-view .values=${under.sample} .shape=${this.shape} .sampleRateHz=${this.sampleRateHz} .startMs=${this.startMs}
               .range=${image ? null : voltRange([under.sample])} size=${viewWidth(this.shape, { image: 168, signal: 260 }, this.scale)}
               label="decoded at the pointer"></msl-sample-view>
-            <figcaption>Decoded at the pointer (${under.point[0].toFixed(2)}, ${under.point[1].toFixed(2)}), as ${this.className}.</figcaption>
+            <figcaption aria-live="polite">Decoded at the pointer (${under.point[0].toFixed(2)}, ${under.point[1].toFixed(2)}), as ${this.className}.</figcaption>
           </figure>`
         : html`<p class="note">Move over the map to decode.</p>`}
     </div>`;

@@ -17,6 +17,7 @@ export class LessonGoEvent extends Event {
  * @property live - the live run's figures, sentence by sentence ([] before it has run)
  * @property waiting - what the live part is doing, in words ('' when nothing)
  * @property presenter - links to other lessons keep presenter mode
+ * @property keep - the parameters those links keep (backend, extra, presenter), as '&name=value...'
  * @property fullLab - the address of this slide's state with every control (the lesson left out)
  * @fires msl-lesson-go
  */
@@ -28,6 +29,7 @@ export class LessonPanel extends LitElement {
     waiting: {},
     presenter: { type: Boolean },
     fullLab: { attribute: 'full-lab' },
+    keep: {},
   };
 
   declare lesson: Lesson | null;
@@ -36,6 +38,8 @@ export class LessonPanel extends LitElement {
   declare waiting: string;
   declare presenter: boolean;
   declare fullLab: string;
+  /** Parameters links to other lessons keep ('&backend=wasm&presenter=1'), or ''. */
+  declare keep: string;
 
   constructor() {
     super();
@@ -45,6 +49,7 @@ export class LessonPanel extends LitElement {
     this.waiting = '';
     this.presenter = false;
     this.fullLab = '?';
+    this.keep = '';
   }
 
   static override styles = css`
@@ -73,7 +78,7 @@ export class LessonPanel extends LitElement {
     const number = LESSONS.indexOf(lesson) + 1;
     const last = this.slide === n - 1;
     const next = LESSONS[LESSONS.indexOf(lesson) + 1];
-    const keep = this.presenter ? '&presenter=1' : '';
+    const keep = this.keep || (this.presenter ? '&presenter=1' : '');
     return html`<div class="top">
         <p class="crumb">Lesson ${number} of ${LESSONS.length}: ${lesson.title} · slide ${this.slide + 1} of ${n}</p>
         <span><a href="?${keep.slice(1)}" data-testid="lesson-close">All lessons</a> ·

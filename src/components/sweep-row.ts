@@ -77,8 +77,8 @@ export class SweepRow extends LitElement {
     const r = this.result;
     const range = r && !isImage(r.shape) ? voltRange(r.cells.map((c) => c.sample)) : null;
     return html`
-      <p class="note">The first sample of the run above, made again at each value of one knob, everything else unchanged: same seed, same
-        class, same noise.</p>
+      <p class="note">The first sample of the settings above (a run with them makes it first), made again at each value of one knob,
+        everything else unchanged: same seed, same class, same noise.</p>
       <div class="bar">
         <label>Knob <select data-testid="sweep-knob" ?disabled=${running}
           @change=${(e: Event) => (this.knob = (e.target as HTMLSelectElement).value as SweepKnob)}>

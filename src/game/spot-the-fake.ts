@@ -98,17 +98,22 @@ export function proportion({ correct, total }: Count): Proportion {
   };
 }
 
-/** P(X >= k) for X ~ Binomial(n, 1/2), exactly (a sum of the probabilities, by their recurrence). */
+/**
+ * P(X >= k) for X ~ Binomial(n, 1/2), exactly up to rounding: the probabilities summed in log space
+ * (0.5^n alone underflows past n = 1074, and rounds of 32 add up per model).
+ */
 export function binomialTailHalf(k: number, n: number): number {
   if (k <= 0) return 1;
   if (k > n) return 0;
-  let pmf = Math.pow(0.5, n);
-  let tail = 0;
+  // log P(X = i) = log C(n, i) - n log 2, C built by its recurrence
+  const logs: number[] = [];
+  let logC = 0;
   for (let i = 0; i <= n; i++) {
-    if (i >= k) tail += pmf;
-    pmf = (pmf * (n - i)) / (i + 1);
+    if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+    if (i >= k) logs.push(logC - n * Math.LN2);
   }
-  return Math.min(1, tail);
+  const top = Math.max(...logs);
+  return Math.min(1, Math.exp(top) * logs.reduce((a, l) => a + Math.exp(l - top), 0));
 }
 
 /** Counts of one round: its items and the answers given (null: not answered, left out). */

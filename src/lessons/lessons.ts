@@ -96,12 +96,13 @@ function denoisingFigures(run: LabResult): string[] {
     const ab = schedule.alphaBar[t]!;
     return `at step ${k + 1} (t = ${t}) x_t is ${fixed(Math.sqrt(ab), 3)} × the clean sample plus ${fixed(Math.sqrt(1 - ab), 3)} × noise`;
   };
-  const x0 = frames.map((f) => f.x0).filter((x): x is Float32Array => x !== null);
+  // the predictions of the steps; the last frame's x0 is the finished sample, which is the last prediction itself
+  const x0 = frames.filter((f) => f.timestep !== null).map((f) => f.x0).filter((x): x is Float32Array => x !== null);
   const sentences = [`In this run ${at(0)}; ${at(Math.floor(steps / 2))}; ${at(steps - 1)}.`];
   if (x0.length >= 3) {
     const first = meanAbsDifference(x0[0]!, x0[1]!);
     const last = meanAbsDifference(x0[x0.length - 2]!, x0[x0.length - 1]!);
-    sentences.push(`The predicted clean sample moved by ${fixed(first)} levels on average from step 1 to step 2, and by ${fixed(last)} over the last step: the picture is decided early, the detail late.`);
+    sentences.push(`The predicted clean sample moved by ${fixed(first)} levels on average from step 1 to step 2, and by ${fixed(last)} from step ${x0.length - 1} to step ${x0.length}.`);
   }
   return sentences;
 }
@@ -128,12 +129,18 @@ function sharpnessFigures(live: LessonLive): string[] {
 }
 
 /** How far each of the run's samples moved from the previous slide's, same seed. */
-function changeFigures(live: LessonLive, index: number, label: string): string[] {
+function changeFigures(live: LessonLive, index: number): string[] {
   const run = live.run;
   const before = live.earlier[index];
-  if (!run || !before || before.main.samples.length !== run.main.samples.length) return [];
+  if (!run || !before || before.main.samples.length !== run.main.samples.length || before.main.model.id !== run.main.model.id) return [];
+  const a = before.settings;
+  const b = run.settings;
+  // what differs between the two runs, read off their settings, not assumed
+  const knobs = (['sampler', 'steps', 'eta', 'guidance', 'classIndex'] as const).filter((k) => a[k] !== b[k]);
+  if (!knobs.length && a.seed === b.seed) return [];
+  const what = knobs.map((k) => `${k === 'classIndex' ? 'class' : k} ${String(a[k])}`).join(', ');
   const diffs = run.main.samples.map((s, i) => meanAbsDifference(s, before.main.samples[i]!));
-  return [`Against ${label}, same seed, the samples moved by ${fixed(meanOver(diffs, (d) => d))} levels per pixel on average.`];
+  return [`Against slide ${index + 1}'s run (${what || 'the same settings'}${a.seed === b.seed ? ', the same seed' : `, seed ${a.seed}`}), the samples moved by ${fixed(meanOver(diffs, (d) => d))} levels per pixel on average.`];
 }
 
 /** How the row of values changes the sample from one value to the next, and what each costs. */
@@ -244,7 +251,7 @@ export const LESSONS: readonly Lesson[] = [
         show: ['run', 'samples'],
         text: ['Five steps take far less time. Each step must now jump a long way, and fine detail is what suffers first.'],
         try: 'Try 2 steps, then 1: the last is the network\'s first guess of the clean sample.',
-        live: (live) => [...made(live), ...changeFigures(live, 0, 'the 50-step samples'), ...sharpnessFigures(live)],
+        live: (live) => [...made(live), ...changeFigures(live, 0), ...sharpnessFigures(live)],
       },
       {
         title: 'Noise on every step (eta 1)',
@@ -252,7 +259,7 @@ export const LESSONS: readonly Lesson[] = [
         show: ['run', 'samples'],
         text: ['With eta 1, fresh noise (drawn from the same seed) is added back at every step, as the original DDPM sampler does: the samples differ from eta 0\'s, and the last steps can still change details.'],
         try: 'Switch between eta 0 and 1 with the same seed and watch which details change.',
-        live: (live) => [...made(live), ...changeFigures(live, 0, 'eta 0')],
+        live: (live) => [...made(live), ...changeFigures(live, 0)],
       },
       {
         title: 'A row of step counts',

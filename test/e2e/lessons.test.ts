@@ -130,7 +130,7 @@ describe('the lessons, in the built page', () => {
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[3]!.title);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     expect(await page.getByTestId('interpolation').count()).toBe(1);
-    expect(await page.getByTestId('lesson-next-lesson').getAttribute('href')).toBe('?lesson=four-families&presenter=1');
+    expect(await page.getByTestId('lesson-next-lesson').getAttribute('href')).toBe('?lesson=four-families&backend=wasm&presenter=1');
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[2]!.title);
     await page.keyboard.press('PageUp');

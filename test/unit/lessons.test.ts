@@ -121,6 +121,19 @@ describe('what a slide says about its run', () => {
     ]);
   });
 
+  it('steps: how far the samples moved from an earlier slide\'s run, naming what differs, read off both runs', () => {
+    const slide = lessonById('steps')!.slides[2]!;
+    const run = (level: number, patch: Partial<LabResult['settings']>): LabResult => {
+      const r = result([flat(level), flat(level)], 2);
+      return { ...r, settings: { ...r.settings, steps: 50, eta: 0, seed: 5, ...patch } };
+    };
+    const sentence = (now: LabResult, before: LabResult) => slide.live!(live({ run: now, earlier: [before] })).filter((l) => l.startsWith('Against'));
+    expect(sentence(run(4, { eta: 1 }), run(1, {}))).toEqual(["Against slide 1's run (eta 0, the same seed), the samples moved by 3.0 levels per pixel on average."]);
+    expect(sentence(run(4, { eta: 1, seed: 9 }), run(1, {}))).toEqual(["Against slide 1's run (eta 0, seed 5), the samples moved by 3.0 levels per pixel on average."]);
+    // the person set eta back to slide 1's: nothing differs, nothing to say
+    expect(sentence(run(1, {}), run(1, {}))).toEqual([]);
+  });
+
   it('a row of values: how far the sample moved between values, and the times at the ends', () => {
     const slide = lessonById('guidance')!.slides[3]!;
     const cell = (value: number, level: number, ms: number) => ({ value, label: `guidance ${value}`, sample: flat(level), ms });
@@ -136,13 +149,14 @@ describe('what a slide says about its run', () => {
 
   it('noise to an X-ray: x_t\'s mix at the steps this run took, and how far the predicted sample moved', () => {
     const alphaBar = Float64Array.from({ length: 1000 }, (_, t) => 1 - t / 1000);
-    const frames = [0, 1, 2, 3].map((k) => ({ timestep: k < 3 ? 999 - 300 * k : null, xt: flat(0), xtNetwork: flat(0), x0: flat(k * 2) }));
+    // as the pipeline makes them: the finished frame's x0 is the last step's prediction
+    const frames = [0, 1, 2, 3].map((k) => ({ timestep: k < 3 ? 999 - 300 * k : null, xt: flat(0), xtNetwork: flat(0), x0: flat([0, 2, 5, 5]![k]!) }));
     const run = result([flat(1)], 2, { schedule: { alphaBar, timesteps: [999, 699, 399] }, frames });
     const sentences = lessonById('noise-to-xray')!.slides[1]!.live!(live({ run }));
     expect(sentences[0]).toBe(`In this run at step 1 (t = 999) x_t is ${Math.sqrt(0.001).toFixed(3)} × the clean sample plus ${Math.sqrt(0.999).toFixed(3)} × noise; `
       + `at step 2 (t = 699) x_t is ${Math.sqrt(0.301).toFixed(3)} × the clean sample plus ${Math.sqrt(0.699).toFixed(3)} × noise; `
       + `at step 3 (t = 399) x_t is ${Math.sqrt(0.601).toFixed(3)} × the clean sample plus ${Math.sqrt(0.399).toFixed(3)} × noise.`);
-    expect(sentences[1]).toMatch(/^The predicted clean sample moved by 2\.0 levels on average from step 1 to step 2, and by 2\.0 over the last step/);
+    expect(sentences[1]).toBe('The predicted clean sample moved by 2.0 levels on average from step 1 to step 2, and by 3.0 from step 2 to step 3.');
     expect(lessonById('noise-to-xray')!.slides[0]!.live!(live({ run }))).toEqual(['This run made 1 sample in 2.3 s on WebGPU.']);
   });
 });

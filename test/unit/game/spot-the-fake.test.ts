@@ -49,12 +49,18 @@ describe('dealRound', () => {
 describe('scoring', () => {
   it('binomial tails are sums of coefficients over 2^n', () => {
     // P(X >= 9 | n = 12): (220 + 66 + 12 + 1) / 4096
-    expect(binomialTailHalf(9, 12)).toBeCloseTo(299 / 4096, 15);
+    expect(binomialTailHalf(9, 12)).toBeCloseTo(299 / 4096, 12);
     expect(binomialTailHalf(0, 12)).toBe(1);
     expect(binomialTailHalf(13, 12)).toBe(0);
     expect(binomialTailHalf(16, 16)).toBeCloseTo(1 / 65536, 18);
     // symmetric: P(X >= 8 | 16) = 1/2 + P(X = 8)/2
-    expect(binomialTailHalf(8, 16)).toBeCloseTo(0.5 + 12870 / 65536 / 2, 15);
+    expect(binomialTailHalf(8, 16)).toBeCloseTo(0.5 + 12870 / 65536 / 2, 12);
+    // past the point where 0.5^n underflows (n = 1075): half right is still about a coin's odds,
+    // 1/2 + P(X = n/2)/2 with P(X = 1000 | 2000) = 0.017839...
+    expect(binomialTailHalf(1000, 2000)).toBeCloseTo(0.5 + 0.0178390111 / 2, 8);
+    expect(binomialTailHalf(2000, 2000)).toBe(0);
+    // sum of C(2000, i) for i >= 1200 over 2^2000, exactly (Python fractions): 1.7525031e-19
+    expect(binomialTailHalf(1200, 2000) / 1.7525031034678226e-19).toBeCloseTo(1, 9);
   });
 
   it('Wilson intervals match their published values', () => {
@@ -87,7 +93,7 @@ describe('scoring', () => {
     const score = scoreTally(tally);
     expect(score.overall.rate).toBeCloseTo(5 / 7, 12);
     // (21 + 7 + 1) / 128
-    expect(score.pValue).toBeCloseTo(29 / 128, 15);
+    expect(score.pValue).toBeCloseTo(29 / 128, 12);
     expect(verdict(score)).toMatch(/^Not distinguishable from guessing .*p = 0\.23/);
 
     // two such rounds add up, and the interval narrows

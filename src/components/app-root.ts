@@ -17,10 +17,12 @@ import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } f
 import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge-controller.js';
 import { LONG_RUN_MS, formatDuration } from '../pipeline/estimate.js';
 import { limitsOf, randomSeed } from '../pipeline/settings.js';
-import type { LoadPhase } from '../models/loader.js';
+import type { LoadPhase, LoadedModel } from '../models/loader.js';
+import { type ArchitecturePicture, traceArchitecture } from '../models/architecture.js';
 import { SHORT_NAMES, parseBackendParam } from '../runtime/backends.js';
 import { RuntimeController } from '../runtime/runtime-controller.js';
 import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
+import './architecture-view.js';
 import './backend-badge.js';
 import './diffusion-viewer.js';
 import './token-viewer.js';
@@ -100,6 +102,10 @@ export class AppRoot extends LitElement {
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
   private focusRun = false;
+  /** Each model's traced network, made when its section first opens (a pass of one example). */
+  private readonly pictures = new WeakMap<LoadedModel, { picture: ArchitecturePicture | null; message: string }>();
+  /** Whether the full lab's "Inside the network" is open (a slide that shows it always is). */
+  private networkOpen = false;
   /** Sections are numbered in the order they show, counted afresh each render. */
   private sectionCount = 0;
 
@@ -296,6 +302,7 @@ export class AppRoot extends LitElement {
         <div class="stage">
         ${this.shows('models') ? this.renderModels() : nothing} ${lab.main.model && this.shows('run') ? this.renderRun() : nothing}
         ${this.renderResults()}
+        ${lab.main.model && this.shows('network') ? this.renderNetwork(lab.main.model) : nothing}
         ${lab.main.model && this.shows('sweep') ? this.renderSweep() : nothing}
         ${lab.main.model && this.shows('latent') ? this.renderLatent() : nothing}
         ${lab.main.model && this.shows('families') ? this.renderFamilies() : nothing}
@@ -342,6 +349,7 @@ export class AppRoot extends LitElement {
       game: this.game.roundScore,
       sweep: this.sweep.run.result?.model.id === lab.main.model?.card.id ? this.sweep.run.result : null,
       latent: this.latent.map && this.latent.map.modelId === lab.main.model?.card.id ? { map: this.latent.map, inspected: this.latent.inspected } : null,
+      network: lab.main.model && at.lesson.slides[at.slide]?.show.includes('network') ? this.networkOf(lab.main.model).picture : null,
       judge: this.judge.view.model?.id === lab.main.model?.card.id
         ? { membership: this.judge.view.membership?.report ?? null, tstr: this.judge.view.tstr?.report ?? null }
         : { membership: null, tstr: null },
@@ -452,6 +460,34 @@ export class AppRoot extends LitElement {
     if (part !== 'sweep' && this.sweep.running) return 'Wait for the row of values to finish.';
     if (part !== 'latent' && this.latent.running) return 'Wait for the latent map to finish.';
     return '';
+  }
+
+  /** `model`'s network traced, once per model. */
+  private networkOf(model: LoadedModel): { picture: ArchitecturePicture | null; message: string } {
+    let traced = this.pictures.get(model);
+    if (!traced) {
+      try {
+        traced = { picture: traceArchitecture(model), message: '' };
+      } catch (error) {
+        traced = { picture: null, message: `Could not trace the network: ${(error as Error).message}` };
+      }
+      this.pictures.set(model, traced);
+    }
+    return traced;
+  }
+
+  /** The chosen model's network, stage by stage with its shapes: open on a slide, folded in the full lab. */
+  private renderNetwork(model: LoadedModel) {
+    const open = this.lesson !== null || this.networkOpen;
+    const traced = open ? this.networkOf(model) : undefined;
+    const view = html`<msl-architecture data-testid="architecture" .picture=${traced?.picture ?? null} message=${traced?.message ?? ''}></msl-architecture>`;
+    return html`<section aria-labelledby="network-heading">
+      <h2 id="network-heading">${this.section('Inside the network')}</h2>
+      ${this.lesson ? view : html`<details ?open=${this.networkOpen} @toggle=${(e: Event) => {
+        this.networkOpen = (e.target as HTMLDetailsElement).open;
+        this.requestUpdate();
+      }}><summary>Stage by stage, with the shape of one example at each: ${model.card.id} (${methodName(model.card.method)})</summary>${open ? view : nothing}</details>`}
+    </section>`;
   }
 
   /** A VAE's latent space, mapped with real held-out samples of its data. */

@@ -77,6 +77,12 @@ export const GLOSSARY: readonly Term[] = [
     maths: ['p(codes | class) = prod_i p(code_i | class, code_1..code_{i-1}); top-k keeps the k likeliest codes, top-p the likeliest whose probabilities sum to p.'],
   },
   {
+    id: 'architecture',
+    term: 'Architecture, shapes and parameters',
+    plain: 'The stages a network passes an example through. Convolutions look at small neighbourhoods; pooling halves the size so later stages see more at once; channels are the features kept at each position. A UNet shrinks the image, then grows it back, joining each level to its mirror (the skips) so fine detail survives. Parameters are the learned numbers.',
+    maths: ['UNet: eps = unet.predictNoise(x_t, t, y); ResBlock: out = skip(x) + conv2(silu(norm2(conv1(silu(norm1(x))) + emb_proj(silu(emb)))))   (src/models/layers.ts resBlock).'],
+  },
+  {
     id: 'seed',
     term: 'Seed',
     plain: 'The number every random draw of a run is made from. The same seed and settings make the same samples, on any device; that is what makes a link reproduce what was on screen.',

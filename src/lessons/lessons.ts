@@ -14,11 +14,12 @@ import type { GameScore } from '../game/spot-the-fake.js';
 import type { MembershipReport } from '../judge/membership.js';
 import type { TstrReport } from '../judge/tstr.js';
 import { cardFigures } from '../judge/view.js';
+import type { ArchitecturePicture } from '../models/architecture.js';
 import type { ModelCard } from '../models/card.js';
 import { meanAbsDifference, meanOver, roughness, spread } from './measures.js';
 
 /** The page's sections a slide can put on screen (in presenter mode, only these show). */
-export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'sweep' | 'latent' | 'families' | 'game' | 'judge';
+export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'network' | 'sweep' | 'latent' | 'families' | 'game' | 'judge';
 
 /** What the page has for a slide's live sentences. */
 export interface LessonLive {
@@ -34,6 +35,8 @@ export interface LessonLive {
   real: readonly Float32Array[] | null;
   /** The card of the model on screen. */
   card: ModelCard | null;
+  /** The network of the model on screen, traced, where the slide shows it. */
+  network: ArchitecturePicture | null;
   /** The spot-the-fake score of the round on screen, once it is answered. */
   game: GameScore | null;
   /** The row of values on screen, of the model on screen. */
@@ -70,6 +73,32 @@ export interface Lesson {
 
 const fixed = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const pct = (x: number) => `${Math.round(100 * x)}%`;
+
+const shapeText = (shape: readonly number[]) => shape.join(' × ');
+
+/**
+ * The traced network in sentences: per part, where it starts and ends, in how many stages, with how
+ * many parameters; for a UNet, how small it gets and how wide the embedding of t and the class is.
+ */
+function networkFigures(live: LessonLive): string[] {
+  const p = live.network;
+  if (!p) return [];
+  const out = [`${p.parameters.toLocaleString('en')} learned parameters in all.`];
+  for (const part of p.parts) {
+    const first = part.stages[0]!;
+    const last = part.stages[part.stages.length - 1]!;
+    const params = part.stages.reduce((n, s) => n + s.parameters, 0);
+    out.push(`${part.title}: from ${shapeText(first.shape)} to ${shapeText(last.shape)} in ${part.stages.length - 1} stages, ${params.toLocaleString('en')} parameters.`);
+    const spatial = part.stages.filter((s) => s.shape.length === first.shape.length && s.shape.length > 1);
+    const embedding = part.stages.find((s) => s.paths.includes('time_mlp'));
+    if (embedding && spatial.length > 0) {
+      // the smallest size, and there the most channels
+      const narrowest = spatial.reduce((a, b) => (b.shape[0]! < a.shape[0]! || (b.shape[0] === a.shape[0] && b.shape.at(-1)! > a.shape.at(-1)!) ? b : a));
+      out.push(`At its deepest the image is ${shapeText(narrowest.shape)}; t and the class enter every ResBlock as ${embedding.shape[0]} numbers.`);
+    }
+  }
+  return out;
+}
 
 /** "This run made 4 samples in 2.1 s on WebGPU." */
 function made(live: LessonLive): string[] {
@@ -187,6 +216,17 @@ export const LESSONS: readonly Lesson[] = [
         live: (live) => (live.run ? denoisingFigures(live.run) : []),
       },
       {
+        title: 'Inside the network',
+        state: 'model=xray-ddpm&class=pneumonia&count=4&seed=7&sampler=ddim&steps=20&eta=0&guidance=2&watch=0',
+        show: ['network'],
+        text: [
+          'Every step runs the same network, a UNet: x_t goes in, and out comes its guess of the noise, the same shape. On the way down, convolutions and pooling trade size for channels, so each position sees more of the image; on the way up, each level is joined with its mirror from the way down (the skips), so the fine detail is not lost.',
+          'The step t and the class are not pictures: they become a short vector that every ResBlock adds to its channels. That is how one network serves every noise level and every class.',
+        ],
+        try: 'Follow the shapes from the top to the bottom, and find where the image is smallest and where the skips come back in.',
+        live: networkFigures,
+      },
+      {
         title: 'The schedule',
         state: 'model=xray-ddpm&class=pneumonia&count=4&seed=7&sampler=ddim&steps=20&eta=0&guidance=2&watch=0&frame=10',
         show: ['run', 'watch'],
@@ -298,6 +338,17 @@ export const LESSONS: readonly Lesson[] = [
         live: (live) => [...spreadFigures(live, (r) => `temperature ${r.settings.temperature}`), ...sweepFigures(live, 'temperature')],
       },
       {
+        title: 'An encoder and a decoder',
+        state: 'model=xray-vae&class=pneumonia&count=8&seed=3&temperature=1&from=0&to=1&path=spherical',
+        show: ['network'],
+        text: [
+          'A VAE is two networks meeting at a narrow point. The encoder takes an X-ray and its class down to a mean and a spread for each latent value; the decoder takes a latent and the class back up to an X-ray. Sampling uses only the decoder.',
+          'Everything the decoder draws must pass through those few numbers. What they cannot hold, such as fine texture, it can only average.',
+        ],
+        try: 'Compare the numbers an X-ray holds at the top with those at the narrowest stage.',
+        live: networkFigures,
+      },
+      {
         title: 'A map of the latent space',
         state: 'model=xray-vae&class=pneumonia&count=8&seed=3&temperature=1&from=0&to=1&path=spherical',
         show: ['latent'],
@@ -360,6 +411,17 @@ export const LESSONS: readonly Lesson[] = [
         ],
         try: 'Step through the token viewer and watch the probabilities of the next code.',
         live: (live) => made(live),
+      },
+      {
+        title: 'Three networks for one sample',
+        state: 'model=xray-ar&class=normal&count=1&seed=2024&watch=0',
+        show: ['network'],
+        text: [
+          'The autoregressive model is three networks. The VQ encoder turns an X-ray into a grid of codes (only training and the token map use it); the transformer, run once per code, scores every possible next code; the VQ decoder turns the finished grid back into an X-ray.',
+          'A GAN\'s generator and a VAE\'s decoder are one pass from a latent to a sample; a diffusion model runs its UNet once per step. Open "Inside the network" in the full lab for any model.',
+        ],
+        try: 'Find the grid of codes: the only thing the transformer ever sees.',
+        live: networkFigures,
       },
       {
         title: 'All four, side by side',

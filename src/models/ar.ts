@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArArchitecture, ModelCard } from './card.js';
 import { groupNormOp } from './group-norm.js';
-import { type Layer, type Weights, avgPool2x, buildFromWeights, classIds, conv, silu, upsample2x } from './layers.js';
+import { type Layer, type StageTrace, type Weights, avgPool2x, buildFromWeights, classIds, conv, silu, traced, upsample2x } from './layers.js';
 
 /** PyTorch nn.LayerNorm's default eps, inside the square root as there. */
 export const LN_EPS = 1e-5;
@@ -65,14 +65,14 @@ export interface Ar {
    * filled; one count for every row, or one per row) get the codebook's mean row instead: a partly
    * sampled grid, decoded. The caller disposes it.
    */
-  decode(tokens: tf.Tensor2D, filled?: number | readonly number[]): tf.Tensor;
+  decode(tokens: tf.Tensor2D, filled?: number | readonly number[], trace?: StageTrace): tf.Tensor;
   /** x (B, *S, C) network units -> tokens (B, N) int32 (nearest codebook row; ties: lowest index). */
-  encode(x: tf.Tensor): tf.Tensor2D;
+  encode(x: tf.Tensor, trace?: StageTrace): tf.Tensor2D;
   /**
    * The whole causal pass: inputs (B, T) int32 at positions 0..T-1 (position 0's input is the class
    * `y`, or numClasses for none; position i's is code i-1) -> logits (B, T, codebookSize).
    */
-  logits(inputs: tf.Tensor2D, y: readonly number[]): tf.Tensor3D;
+  logits(inputs: tf.Tensor2D, y: readonly number[], trace?: StageTrace): tf.Tensor3D;
   /** An empty cache for a batch of classes (numClasses: the null class). */
   startCache(y: readonly number[]): ArCache;
   /**
@@ -221,14 +221,14 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
   };
 
   /** The blocks over a whole sequence h (B, T, W), each position attending to itself and those before it. */
-  const wholeSequence = (h: tf.Tensor): tf.Tensor => {
+  const wholeSequence = (h: tf.Tensor, trace?: StageTrace): tf.Tensor => {
     const [B, T] = h.shape as [number, number, number];
     // query i sees keys 0..i
     const mask = tf.tensor3d(Array.from({ length: T * T }, (_, n) => (n % T <= Math.floor(n / T) ? 0 : MASKED)), [1, T, T]);
     net.blocks.forEach((b, i) => {
       const x = b.ln1(h);
       const [q, k, v] = (['q', 'k', 'v'] as const).map((n) => heads(project(x, projections[i]![n]), B, T)) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      h = finish(b, h, attend(q, k, v, mask, B, T));
+      h = traced(trace, finish(b, h, attend(q, k, v, mask, B, T)), `block: causal attention (${H} heads), MLP ${W}→${a.mlpRatio * W}→${W}`, `gpt.blocks.${i}`);
     });
     return h;
   };
@@ -240,7 +240,7 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
     architecture: a,
     tokenShape,
     numTokens: N,
-    decode(tokens, filled = N) {
+    decode(tokens, filled = N, trace) {
       live();
       checkTokens(tokens);
       if (tokens.shape[1] !== N) throw new Error(`${owner}: expected ${N} tokens a sample, got ${tokens.shape[1]}`);
@@ -253,23 +253,29 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
           const isFilled = tf.tensor2d(Array.from({ length: B * N }, (_, n) => (n % N < counts[Math.floor(n / N)]! ? 1 : 0)), [B * N, 1], 'bool');
           e = tf.where(isFilled, e, tf.broadcastTo(codebookMean, e.shape));
         }
-        let h = silu(net.decIn(tf.reshape(e, [B, ...tokenShape, a.codeDim])));
-        for (const [c1, c2] of net.decLevels) h = silu(c2(silu(c1(upsample2x(h, d)))));
-        return net.decOut(h);                                             // (B, *S, C)
+        const grid = traced(trace, tf.reshape(e, [B, ...tokenShape, a.codeDim]), 'each code looked up in the codebook', 'vq.codebook');
+        let h = traced(trace, silu(net.decIn(grid)), 'conv, SiLU', 'vq.decoder.conv_in');
+        net.decLevels.forEach(([c1, c2], i) => {
+          h = traced(trace, silu(c2(silu(c1(upsample2x(h, d))))), 'nearest ×2, two convs with SiLU: double the size', `vq.decoder.convs.${i}`);
+        });
+        return traced(trace, net.decOut(h), 'conv: the decoded sample', 'vq.decoder.conv_out');   // (B, *S, C)
       });
     },
-    encode(x) {
+    encode(x, trace) {
       live();
       return tf.tidy(() => {
-        let h = silu(net.encIn(x));
-        for (const c of net.encLevels) h = avgPool2x(silu(c(h)), d);
-        const z = tf.reshape(net.encOut(silu(net.encMid(h))), [-1, a.codeDim]);   // (B N, D), raster order
+        let h = traced(trace, silu(net.encIn(traced(trace, x, 'the sample'))), 'conv, SiLU', 'vq.encoder.conv_in');
+        net.encLevels.forEach((c, i) => {
+          h = traced(trace, avgPool2x(silu(c(h)), d), 'conv, SiLU, average pool: half the size', `vq.encoder.convs.${i}`);
+        });
+        h = traced(trace, silu(net.encMid(h)), 'conv, SiLU', 'vq.encoder.conv_mid');
+        const z = tf.reshape(traced(trace, net.encOut(h), '1×1 conv to the code width', 'vq.encoder.conv_out'), [-1, a.codeDim]);   // (B N, D), raster order
         const e = net.codebook;
         const dist = tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(tf.matMul(z, e, false, true), 2)), tf.reshape(tf.sum(tf.square(e), 1), [1, K]));
-        return tf.reshape(tf.argMin(dist, 1), [x.shape[0] ?? 1, N]) as tf.Tensor2D;
+        return traced(trace, tf.reshape(tf.argMin(dist, 1), [x.shape[0] ?? 1, N]) as tf.Tensor2D, `the nearest of ${K} codebook rows at each position: the tokens`);
       });
     },
-    logits(inputs, y) {
+    logits(inputs, y, trace) {
       live();
       checkTokens(inputs);
       const [B, T] = inputs.shape;
@@ -279,7 +285,9 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
         const first = tf.reshape(tf.gather(net.cls, classRows(y)), [B, 1, W]);
         const codes = T > 1 ? [tf.reshape(tf.gather(net.tok, tf.reshape(tf.slice(inputs, [0, 1], [B, T - 1]), [-1])), [B, T - 1, W])] : [];
         const h = tf.add(tf.concat([first, ...codes], 1), tf.slice(net.pos, [0, 0], [T, W]));
-        return tf.reshape(net.head(net.lnF(wholeSequence(h))), [B, T, K]) as tf.Tensor3D;
+        traced(trace, h, 'the class, then each code so far, embedded, + its position', 'gpt.cls', 'gpt.tok', 'gpt.pos');
+        const logits = tf.reshape(net.head(net.lnF(wholeSequence(h, trace))), [B, T, K]) as tf.Tensor3D;
+        return traced(trace, logits, 'LayerNorm, dense: a score for every code at each position', 'gpt.ln_f', 'gpt.head');
       }));
     },
     startCache(y) {

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierArchitecture, ModelCard } from './card.js';
-import { avgPool2x, buildFromWeights, checkInput, conv, dense, groupNorm, resBlock, silu } from './layers.js';
+import { type StageTrace, avgPool2x, buildFromWeights, checkInput, conv, dense, groupNorm, resBlock, silu, traced } from './layers.js';
 
 export interface Classifier {
   readonly card: ModelCard;
@@ -17,7 +17,7 @@ export interface Classifier {
   /** x: (B, *S, C) scaled like the generators' data -> (B, featureDim). The caller disposes it. */
   features(x: tf.Tensor): tf.Tensor2D;
   /** x: (B, *S, C) -> (B, numClasses) logits. The caller disposes them. */
-  logits(x: tf.Tensor): tf.Tensor2D;
+  logits(x: tf.Tensor, trace?: StageTrace): tf.Tensor2D;
   /** x: (B, *S, C) -> (B, numClasses) softmax of the logits. The caller disposes them. */
   probabilities(x: tf.Tensor): tf.Tensor2D;
   /** Frees the weights. */
@@ -58,15 +58,16 @@ export function createClassifier(card: ModelCard, tensors: Record<string, tf.Ten
   };
 
   /** Runs inside the caller's tidy. */
-  const features = (x: tf.Tensor): tf.Tensor2D => {
-    let h = net.stem(x);                                                    // (B, *S, c0)
+  const features = (x: tf.Tensor, trace?: StageTrace): tf.Tensor2D => {
+    let h = traced(trace, net.stem(traced(trace, x, 'the sample')), `conv, ${a.inChannels}→${c0} channels`, 'stem');   // (B, *S, c0)
     net.blocks.forEach((block, i) => {
       h = block(h);
       if (i < net.blocks.length - 1) h = avgPool2x(h, d);                   // halves each spatial dim
+      traced(trace, h, i < net.blocks.length - 1 ? 'ResBlock, average pool: half the size' : 'ResBlock', `blocks.${i}`);
     });
     const axes = d === 2 ? [1, 2] : [1];
-    const pooled = tf.mean(net.norm(h), axes);                              // (B, c_last) global average
-    return silu(net.feat(pooled)) as tf.Tensor2D;                            // (B, featureDim)
+    const pooled = traced(trace, tf.mean(net.norm(h), axes), 'GroupNorm, SiLU, mean over every position', 'norm');   // (B, c_last) global average
+    return traced(trace, silu(net.feat(pooled)) as tf.Tensor2D, 'dense, SiLU: the features', 'feat');   // (B, featureDim)
   };
 
   return {
@@ -76,9 +77,9 @@ export function createClassifier(card: ModelCard, tensors: Record<string, tf.Ten
       alive(x);
       return tf.tidy(() => features(x));
     },
-    logits(x) {
+    logits(x, trace) {
       alive(x);
-      return tf.tidy(() => net.head(features(x)) as tf.Tensor2D);
+      return tf.tidy(() => traced(trace, net.head(features(x, trace)) as tf.Tensor2D, 'dense: a score per class', 'head'));
     },
     probabilities(x) {
       alive(x);

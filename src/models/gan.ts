@@ -8,13 +8,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GanArchitecture, ModelCard } from './card.js';
-import { buildFromWeights, channelsLastUnflatten, classIds, conv, dense, groupNorm, upsample2x } from './layers.js';
+import { type StageTrace, buildFromWeights, channelsLastUnflatten, classIds, conv, dense, groupNorm, traced, upsample2x } from './layers.js';
 
 export interface Gan {
   readonly card: ModelCard;
   readonly architecture: GanArchitecture;
   /** z: (B, latentDim), y: (B,) class ids -> x (B, *S, C) in network units. The caller disposes it. */
-  decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[]): tf.Tensor;
+  decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[], trace?: StageTrace): tf.Tensor;
   /** Frees the weights. */
   dispose(): void;
 }
@@ -49,7 +49,7 @@ export function createGan(card: ModelCard, tensors: Record<string, tf.Tensor>): 
   return {
     card,
     architecture: a,
-    decode(z, y) {
+    decode(z, y, trace) {
       if (disposed) throw new Error(`${owner} has been disposed`);
       if (z.rank !== 2 || z.shape[1] !== a.latentDim) {
         throw new Error(`${owner}: expected z of shape [B, ${a.latentDim}], got [${z.shape.join(', ')}]`);
@@ -57,10 +57,13 @@ export function createGan(card: ModelCard, tensors: Record<string, tf.Tensor>): 
       return tf.tidy(() => {
         const ids = classIds(y, K, owner);
         if (ids.shape[0] !== z.shape[0]) throw new Error(`${owner}: ${z.shape[0]} samples but ${ids.shape[0]} class ids`);
-        let h: tf.Tensor = tf.concat([z, tf.cast(tf.oneHot(ids, K), 'float32')], 1);             // (B, latent + K)
+        let h: tf.Tensor = traced(trace, tf.concat([z, tf.cast(tf.oneHot(ids, K), 'float32')], 1), 'z, with the class as a one-hot');   // (B, latent + K)
         h = net.normIn(channelsLastUnflatten(net.fc(h), new Array<number>(d).fill(low), cLow)); // (B, *S_low, c_low)
-        for (const level of net.levels) h = level.norm(level.conv(upsample2x(h, d)));           // doubles each spatial dim
-        return tf.mul(tf.tanh(net.convOut(h)), a.outScale);                                      // (B, *S, C)
+        traced(trace, h, 'dense, reshaped to a small image, GroupNorm, SiLU', 'fc', 'norm_in');
+        net.levels.forEach((level, i) => {
+          h = traced(trace, level.norm(level.conv(upsample2x(h, d))), 'nearest ×2, conv, GroupNorm, SiLU: double the size', `convs.${i}`, `norms.${i}`);
+        });
+        return traced(trace, tf.mul(tf.tanh(net.convOut(h)), a.outScale), 'conv, tanh: the sample', 'conv_out');   // (B, *S, C)
       });
     },
     dispose() {

@@ -23,6 +23,19 @@ export type Layer = (x: tf.Tensor) => tf.Tensor;
 export type EmbeddedLayer = (x: tf.Tensor, embSilu?: tf.Tensor) => tf.Tensor;
 
 /**
+ * Told each stage's output as a forward pass runs, for the architecture picture
+ * (src/models/architecture.ts): `shape` without the batch axis, what the stage does in words, and
+ * the module paths of the weights it uses (none for a pool or a reshape). Optional on every pass.
+ */
+export type StageTrace = (shape: readonly number[], what: string, paths: readonly string[]) => void;
+
+/** Reports x to `trace`, where there is one, and returns it. */
+export function traced<T extends tf.Tensor>(trace: StageTrace | undefined, x: T, what: string, ...paths: string[]): T {
+  trace?.(x.shape.slice(1), what, paths);
+  return x;
+}
+
+/**
  * The named weight tensors of one model (names are PyTorch module paths, e.g.
  * `down.0.0.conv1.weight`). Owns them: `dispose()` frees them all.
  */

@@ -16,12 +16,19 @@ import { type UNet, createUNet } from './unet.js';
 import { type Vae, createVae } from './vae.js';
 import { type WeightsManifest, decodeManifestWeights } from './weights-from-manifest.js';
 
+/** What every loaded model has: its card, the size of each weight (values, by module path), and dispose(). */
+interface Loaded {
+  card: ModelCard;
+  parameters: Readonly<Record<string, number>>;
+  dispose(): void;
+}
+
 export type LoadedModel =
-  | { kind: 'ddpm'; card: ModelCard; net: UNet; dispose(): void }
-  | { kind: 'vae'; card: ModelCard; net: Vae; dispose(): void }
-  | { kind: 'gan'; card: ModelCard; net: Gan; dispose(): void }
-  | { kind: 'ar'; card: ModelCard; net: Ar; dispose(): void }
-  | { kind: 'classifier'; card: ModelCard; net: Classifier; dispose(): void };
+  | Loaded & { kind: 'ddpm'; net: UNet }
+  | Loaded & { kind: 'vae'; net: Vae }
+  | Loaded & { kind: 'gan'; net: Gan }
+  | Loaded & { kind: 'ar'; net: Ar }
+  | Loaded & { kind: 'classifier'; net: Classifier };
 
 export type LoadPhase = 'card' | 'download' | 'verify' | 'build' | 'warm-up';
 
@@ -182,27 +189,28 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
 
 function build(card: ModelCard, manifest: WeightsManifest, shards: ArrayBuffer[]): LoadedModel {
   const weights = decodeManifestWeights(manifest, shards);
+  const parameters = Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, t.size]));
   try {
     switch (card.method) {
       case 'ddpm': {
         const net = createUNet(card, weights);
-        return { kind: 'ddpm', card, net, dispose: () => net.dispose() };
+        return { kind: 'ddpm', card, parameters, net, dispose: () => net.dispose() };
       }
       case 'vae': {
         const net = createVae(card, weights);
-        return { kind: 'vae', card, net, dispose: () => net.dispose() };
+        return { kind: 'vae', card, parameters, net, dispose: () => net.dispose() };
       }
       case 'gan': {
         const net = createGan(card, weights);
-        return { kind: 'gan', card, net, dispose: () => net.dispose() };
+        return { kind: 'gan', card, parameters, net, dispose: () => net.dispose() };
       }
       case 'ar': {
         const net = createAr(card, weights);
-        return { kind: 'ar', card, net, dispose: () => net.dispose() };
+        return { kind: 'ar', card, parameters, net, dispose: () => net.dispose() };
       }
       case 'classifier': {
         const net = createClassifier(card, weights);
-        return { kind: 'classifier', card, net, dispose: () => net.dispose() };
+        return { kind: 'classifier', card, parameters, net, dispose: () => net.dispose() };
       }
     }
   } catch (error) {

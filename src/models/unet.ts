@@ -17,8 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCard, UNetArchitecture } from './card.js';
 import {
-  type EmbeddedLayer, type Layer, avgPool2x, buildFromWeights, checkInput, classIds, conv, dense, groupNorm,
-  resBlock, selfAttention, silu, timestepEmbedding, upsample2x,
+  type EmbeddedLayer, type Layer, type StageTrace, avgPool2x, buildFromWeights, checkInput, classIds, conv, dense, groupNorm,
+  resBlock, selfAttention, silu, timestepEmbedding, traced, upsample2x,
 } from './layers.js';
 
 export interface UNet {
@@ -29,7 +29,7 @@ export interface UNet {
    * sinusoids); y: (B,) class ids, numClasses = the null class -> predicted noise eps, (B, *S, C).
    * The caller disposes the result.
    */
-  predictNoise(x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor;
+  predictNoise(x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[], trace?: StageTrace): tf.Tensor;
   /** (B,) timesteps and (B,) class ids -> (B, timeEmbedDim) embedding. The caller disposes it. */
   embed(t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor2D;
   /** Frees the weights. */
@@ -39,12 +39,12 @@ export interface UNet {
 /** Values of the widest activation (full resolution, first level's channels) in one pass. */
 export const MAX_VALUES_PER_PASS = 2 ** 23;
 
-/** One entry of a down/up ModuleList, in unet.py's order. */
-type Step =
+/** One entry of a down/up ModuleList, in unet.py's order, with its module path and what it does in words. */
+type Step = { path: string; what: string } & (
   | { kind: 'res'; run: EmbeddedLayer }
   | { kind: 'attention'; run: Layer }
   | { kind: 'pool' }
-  | { kind: 'upsample'; run: Layer };
+  | { kind: 'upsample'; run: Layer });
 
 /**
  * Builds the UNet of `card` (method 'ddpm', from parseCard) from its weights, which it takes
@@ -74,13 +74,13 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
       const blocks: Step[] = [];
       const path = () => `down.${level}.${blocks.length}`;
       for (let i = 0; i < a.blocksPerLevel; i++) {
-        blocks.push({ kind: 'res', run: resBlock(w, path(), d, ch, ch0 * mult, E, g) });
+        blocks.push({ kind: 'res', path: path(), what: `ResBlock ${ch}→${ch0 * mult} channels, + embedding`, run: resBlock(w, path(), d, ch, ch0 * mult, E, g) });
         ch = ch0 * mult;
-        if (a.attentionLevels.includes(level)) blocks.push({ kind: 'attention', run: selfAttention(w, path(), d, ch, g) });
+        if (a.attentionLevels.includes(level)) blocks.push({ kind: 'attention', path: path(), what: 'self-attention over every position', run: selfAttention(w, path(), d, ch, g) });
         skipCh.push(ch);
       }
       if (level < levels - 1) {
-        blocks.push({ kind: 'pool' });
+        blocks.push({ kind: 'pool', path: path(), what: 'average pool, half the size' });
         skipCh.push(ch);
       }
       down.push(blocks);
@@ -98,13 +98,13 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
       for (let i = 0; i < a.blocksPerLevel + 1; i++) {
         const skip = skipCh.pop();
         if (skip === undefined) throw new Error(`${owner}: ran out of skip connections`);
-        blocks.push({ kind: 'res', run: resBlock(w, path(), d, ch + skip, cOut, E, g) });
+        blocks.push({ kind: 'res', path: path(), what: `joined with a ${skip}-channel skip, ResBlock ${ch + skip}→${cOut}, + embedding`, run: resBlock(w, path(), d, ch + skip, cOut, E, g) });
         ch = cOut;
-        if (a.attentionLevels.includes(level)) blocks.push({ kind: 'attention', run: selfAttention(w, path(), d, ch, g) });
+        if (a.attentionLevels.includes(level)) blocks.push({ kind: 'attention', path: path(), what: 'self-attention over every position', run: selfAttention(w, path(), d, ch, g) });
       }
       if (level > 0) {
         const upConv = conv(w, `${path()}.conv`, d, ch, ch);
-        blocks.push({ kind: 'upsample', run: (h) => upConv(upsample2x(h, d)) });
+        blocks.push({ kind: 'upsample', path: path(), what: 'nearest ×2, conv: double the size', run: (h) => upConv(upsample2x(h, d)) });
       }
       up.push(blocks);
     }
@@ -143,7 +143,7 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
       alive();
       return tf.tidy(() => embedding(t, y));
     },
-    predictNoise(x, t, y) {
+    predictNoise(x, t, y, trace) {
       alive();
       checkInput(owner, x, d, a.inChannels, null);
       const B = x.shape[0];
@@ -153,23 +153,24 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
       if (x.shape.slice(1, d + 1).some((s) => s % multiple !== 0)) {
         throw new Error(`${owner}: spatial size [${x.shape.slice(1, d + 1).join(', ')}] is not divisible by ${multiple}`);
       }
-      const forward = (x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]) => tf.tidy(() => {
-        const embSilu = silu(embedding(t, y));                                   // (B, E), as every block takes it
+      const forward = (x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[], trace?: StageTrace) => tf.tidy(() => {
+        traced(trace, x, 'x_t, the noisy sample');
+        const embSilu = silu(traced(trace, embedding(t, y), 'sinusoid of t through an MLP, + the class embedding of y', 'time_mlp', 'class_emb'));   // (B, E), as every block takes it
         // Each step in its own tidy: only its output outlives it, so the peak is the skips, not
         // every temporary of the whole pass
         const apply = (step: Step, h: tf.Tensor) => tf.tidy(() => applyStep(step, h, embSilu));
-        let h = net.inConv(x);                                                   // (B, *S, ch0)
+        let h = traced(trace, net.inConv(x), `conv, ${a.inChannels}→${ch0} channels`, 'in_conv');   // (B, *S, ch0)
         const skips = [h];
         for (const blocks of net.down) {
           for (const step of blocks) {
-            h = apply(step, h);
+            h = traced(trace, apply(step, h), step.what, ...(step.kind === 'pool' ? [] : [step.path]));
             if (step.kind === 'attention') skips[skips.length - 1] = h;          // attention refines the last skip
             else skips.push(h);
           }
         }
-        h = net.mid1(h, embSilu);
-        if (net.midAttn !== null) h = net.midAttn(h);
-        h = net.mid2(h, embSilu);
+        h = traced(trace, net.mid1(h, embSilu), 'ResBlock, + embedding', 'mid1');
+        if (net.midAttn !== null) h = traced(trace, net.midAttn(h), 'self-attention over every position', 'mid_attn');
+        h = traced(trace, net.mid2(h, embSilu), 'ResBlock, + embedding', 'mid2');
         for (const blocks of net.up) {
           for (const step of blocks) {
             if (step.kind === 'res') {
@@ -177,23 +178,23 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
               if (skip === undefined) throw new Error(`${owner}: ran out of skips`);
               h = tf.concat([h, skip], d + 1);                                   // (B, *S, ch + skip_ch)
             }
-            h = apply(step, h);
+            h = traced(trace, apply(step, h), step.what, step.path);
           }
         }
-        return net.outConv(net.outNorm(h));                                      // (B, *S, C)
+        return traced(trace, net.outConv(net.outNorm(h)), 'GroupNorm, SiLU, conv: the predicted noise ε', 'out_norm', 'out_conv');   // (B, *S, C)
       });
       // Every operation is per sample (GroupNorm and attention included), so a large batch runs
       // as chunks with the same result; the chunk keeps the widest activation near 32 MB, which
       // lets 64 guided 64x64 samples run on WASM (one pass of 128 ran out of its memory)
       const chunk = Math.max(1, Math.floor(maxValuesPerPass / (x.size / B * ch0 * a.channelMult[0]! / a.inChannels)));
-      if (B <= chunk) return forward(x, t, y);
+      if (B <= chunk) return forward(x, t, y, trace);
       const ids = (v: tf.Tensor1D | readonly number[], start: number, end: number) =>
         v instanceof tf.Tensor ? v.slice(start, end - start) : v.slice(start, end);
       return tf.tidy(() => {
         const parts: tf.Tensor[] = [];
         for (let start = 0; start < B; start += chunk) {
           const end = Math.min(B, start + chunk);
-          parts.push(forward(x.slice(start, end - start), ids(t, start, end), ids(y, start, end)));
+          parts.push(forward(x.slice(start, end - start), ids(t, start, end), ids(y, start, end), start === 0 ? trace : undefined));
         }
         return tf.concat(parts);
       });

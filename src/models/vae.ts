@@ -11,17 +11,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCard, VaeArchitecture } from './card.js';
 import {
-  avgPool2x, buildFromWeights, channelsLastFlatten, channelsLastUnflatten, checkInput, classIds, conv, dense,
-  silu, upsample2x,
+  type StageTrace, avgPool2x, buildFromWeights, channelsLastFlatten, channelsLastUnflatten, checkInput, classIds, conv, dense,
+  silu, traced, upsample2x,
 } from './layers.js';
 
 export interface Vae {
   readonly card: ModelCard;
   readonly architecture: VaeArchitecture;
   /** z: (B, latentDim), y: (B,) class ids -> x_hat (B, *S, C), unclipped. The caller disposes it. */
-  decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[]): tf.Tensor;
+  decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[], trace?: StageTrace): tf.Tensor;
   /** x: (B, *S, C), y: (B,) class ids -> q(z | x, y) as mu and logvar, each (B, latentDim). The caller disposes both. */
-  encode(x: tf.Tensor, y: tf.Tensor1D | readonly number[]): { mu: tf.Tensor2D; logvar: tf.Tensor2D };
+  encode(x: tf.Tensor, y: tf.Tensor1D | readonly number[], trace?: StageTrace): { mu: tf.Tensor2D; logvar: tf.Tensor2D };
   /** Frees the weights. */
   dispose(): void;
 }
@@ -79,20 +79,23 @@ export function createVae(card: ModelCard, tensors: Record<string, tf.Tensor>): 
   return {
     card,
     architecture: a,
-    decode(z, y) {
+    decode(z, y, trace) {
       alive();
       if (z.rank !== 2 || z.shape[1] !== a.latentDim) {
         throw new Error(`${owner}: expected z of shape [B, ${a.latentDim}], got [${z.shape.join(', ')}]`);
       }
       return tf.tidy(() => {
-        let h: tf.Tensor = tf.concat([z, oneHot(y, z.shape[0])], 1);            // (B, latent + K)
-        h = silu(net.fc2(silu(net.fc1(h))));                                     // (B, low^d * c_low)
-        h = channelsLastUnflatten(h, lowSpatial, cLow);                           // (B, *S_low, c_low)
-        for (const c of net.decConvs) h = silu(c(upsample2x(h, d)));             // doubles each spatial dim
-        return net.decOut(h);                                                     // (B, *S, C)
+        let h: tf.Tensor = traced(trace, tf.concat([z, oneHot(y, z.shape[0])], 1), 'z, with the class as a one-hot');   // (B, latent + K)
+        h = traced(trace, silu(net.fc1(h)), 'dense, SiLU', 'decoder.fc1');        // (B, hidden)
+        h = silu(net.fc2(h));                                                     // (B, low^d * c_low)
+        h = traced(trace, channelsLastUnflatten(h, lowSpatial, cLow), 'dense, SiLU, reshaped to a small image', 'decoder.fc2');   // (B, *S_low, c_low)
+        net.decConvs.forEach((c, i) => {
+          h = traced(trace, silu(c(upsample2x(h, d))), 'nearest ×2, conv, SiLU: double the size', `decoder.convs.${i}`);
+        });
+        return traced(trace, net.decOut(h), 'conv: the decoded sample x̂', 'decoder.conv_out');   // (B, *S, C)
       });
     },
-    encode(x, y) {
+    encode(x, y, trace) {
       alive();
       checkInput(owner, x, d, a.inChannels, a.size);
       return tf.tidy(() => {
@@ -100,11 +103,14 @@ export function createVae(card: ModelCard, tensors: Record<string, tf.Tensor>): 
         const planes = tf.broadcastTo(
           tf.reshape(oneHot(y, B), [B, ...new Array<number>(d).fill(1), K]),
           [B, ...x.shape.slice(1, d + 1), K]);                                   // (B, *S, K)
-        let h: tf.Tensor = tf.concat([x, planes], d + 1);                        // (B, *S, C + K)
-        for (const c of net.encConvs) h = avgPool2x(silu(c(h)), d);              // halves each spatial dim
-        h = silu(net.encOut(h));                                                  // (B, *S_low, c_last)
-        h = silu(net.encFc(channelsLastFlatten(h)));                              // (B, hidden)
-        return { mu: net.mu(h) as tf.Tensor2D, logvar: net.logvar(h) as tf.Tensor2D };
+        let h: tf.Tensor = traced(trace, tf.concat([x, planes], d + 1), 'x, with the class as one-hot planes');   // (B, *S, C + K)
+        net.encConvs.forEach((c, i) => {
+          h = traced(trace, avgPool2x(silu(c(h)), d), 'conv, SiLU, average pool: half the size', `encoder.convs.${i}`);
+        });
+        h = traced(trace, silu(net.encOut(h)), 'conv, SiLU', 'encoder.conv_out');   // (B, *S_low, c_last)
+        h = traced(trace, silu(net.encFc(channelsLastFlatten(h))), 'flattened, dense, SiLU', 'encoder.fc');   // (B, hidden)
+        const mu = traced(trace, net.mu(h) as tf.Tensor2D, 'dense: μ, and beside it log σ², of q(z | x, y)', 'encoder.mu', 'encoder.logvar');
+        return { mu, logvar: net.logvar(h) as tf.Tensor2D };
       });
     },
     dispose() {

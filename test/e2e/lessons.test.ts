@@ -101,9 +101,15 @@ describe('the lessons, in the built page', () => {
     const [now, before] = [...live.matchAll(/([\d.]+) (?:levels per pixel \(standard deviation across samples\) )?at temperature/g)].map((m) => Number(m[1]));
     expect(now, 'a cooler prior makes samples more alike').toBeLessThan(before!);
 
-    // the arrow keys too: the latent map's slide, where the map keeps the arrows for its own pointer
+    // the arrow keys too: the encoder and decoder, drawn from the network itself
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[2]!.title);
+    await expect.poll(() => page.getByTestId('architecture-part').locator('h3').allInnerTexts()).toEqual(['Encoder', 'Decoder']);
+    await expect.poll(() => text(page, 'lesson-live')).toMatch(/^[\d,]+ learned parameters in all\. Encoder: from 28 × 28 × 3 to \d+ in \d+ stages/);
+
+    // the latent map's slide, where the map keeps the arrows for its own pointer
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[3]!.title);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     expect(await page.getByTestId('latent').count()).toBe(1);
     expect(await page.getByTestId('sample-grid').count()).toBe(0);
@@ -118,7 +124,7 @@ describe('the lessons, in the built page', () => {
       await page.keyboard.press('ArrowUp');
       await latent.getByTestId('latent-under').waitFor();
       expect(await latent.getByTestId('latent-under').locator('figcaption').innerText()).toMatch(/^Decoded at the pointer \(-?[\d.]+, -?[\d.]+\), as pneumonia\.$/);
-      expect(await text(page, 'lesson-title'), 'the arrows moved the pointer, not the slide').toBe(lesson.slides[2]!.title);
+      expect(await text(page, 'lesson-title'), 'the arrows moved the pointer, not the slide').toBe(lesson.slides[3]!.title);
       await page.keyboard.press('Enter');
       await latent.getByTestId('latent-inspected').waitFor();
       expect(await latent.getByTestId('latent-inspected').locator('msl-sample-view').count()).toBe(6);
@@ -127,11 +133,13 @@ describe('the lessons, in the built page', () => {
       await page.getByTestId('lesson-next').focus();
     }
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[3]!.title);
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[4]!.title);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     expect(await page.getByTestId('interpolation').count()).toBe(1);
     expect(await page.getByTestId('lesson-next-lesson').getAttribute('href')).toBe('?lesson=four-families&backend=wasm&presenter=1');
     await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[3]!.title);
+    await page.keyboard.press('PageUp');
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[2]!.title);
     await page.keyboard.press('PageUp');
     await expect.poll(() => text(page, 'lesson-title')).toBe(lesson.slides[1]!.title);
@@ -187,6 +195,41 @@ describe('the lessons, in the built page', () => {
     expect(await viewer.locator('figcaption').first().innerText()).toMatch(/^xt: what the model is given, grey from −[\d.]+ to [\d.]+$/);
     await page.locator('section', { has: viewer }).screenshot({ path: join(SHOTS, 'lesson-forward.png') });
     await page.close();
+  });
+
+  it('draws each network stage by stage from the model itself, on a slide and in the full lab', { timeout: 300_000 }, async () => {
+    const context = await site.browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const slide = lessonById('noise-to-xray')!.slides.findIndex((s) => s.show.includes('network'));
+    await page.goto(`${site.server.url}${tinyAddress('noise-to-xray', slide)}`);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    const view = page.getByTestId('architecture');
+    // xray-ddpm's UNet: 20 stages, from x_t to the predicted noise, 668,417 parameters as its card says
+    await expect.poll(() => view.getByTestId('architecture-stage').count()).toBe(20);
+    expect(await view.getByTestId('architecture-stage').first().innerText()).toMatch(/^28 × 28 × 1\s+x_t, the noisy sample$/);
+    expect(await view.getByTestId('architecture-stage').last().innerText()).toMatch(/^28 × 28 × 1\s+GroupNorm, SiLU, conv: the predicted noise ε · [\d.]+k? parameters$/);
+    expect(await text(page, 'architecture-total')).toMatch(/^668,417 parameters in all\./);
+    await expect.poll(() => text(page, 'lesson-live')).toBe(
+      '668,417 learned parameters in all. UNet: from 28 × 28 × 1 to 28 × 28 × 1 in 19 stages, 668,417 parameters. '
+      + 'At its deepest the image is 7 × 7 × 64; t and the class enter every ResBlock as 128 numbers.');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'lesson-network.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, 'lesson-network-phone.png'), fullPage: true });
+
+    // the full lab folds it away until asked; the autoregressive model draws three networks
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.goto(`${site.server.url}?backend=wasm&model=xray-ar&count=1`);
+    expect(await waitForState(page, ['idle', 'done', 'error'])).not.toBe('error');
+    const section = page.locator('section', { has: page.locator('#network-heading') });
+    expect(await section.getByTestId('architecture').count()).toBe(0);
+    await section.locator('summary').click();
+    await expect.poll(() => section.getByTestId('architecture-part').locator('h3').allInnerTexts()).toEqual(['VQ encoder', 'Transformer', 'VQ decoder']);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('lists every lesson on the start page', async () => {

@@ -81,7 +81,7 @@ describe('what a slide says about its run', () => {
   const result = (samples: Float32Array[], guidance: number, extra: Partial<ModelOutput> = {}): LabResult => ({
     settings: { ...defaultsOf(null), guidance, count: samples.length }, watch: 0, main: output(samples, extra), partner: null, link: '', strip: [],
   });
-  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, sweep: null, latent: null, judge: { membership: null, tstr: null }, ...patch });
+  const live = (patch: Partial<LessonLive>): LessonLive => ({ run: null, seconds: 2.25, earlier: [], backend: 'WebGPU', real: null, card: null, game: null, sweep: null, latent: null, network: null, judge: { membership: null, tstr: null }, ...patch });
 
   it('measures spread, sharpness and change as defined', () => {
     // two samples 0 and 2 at every pixel: standard deviation (n - 1) sqrt(2)
@@ -103,6 +103,24 @@ describe('what a slide says about its run', () => {
     }));
     expect(sentences).toEqual([
       `The 2 samples differ by ${Math.SQRT1_2.toFixed(1)} levels per pixel (standard deviation across samples) at guidance 4; earlier slides: ${(4 / Math.SQRT2).toFixed(1)} at guidance 0. Real held-out samples of the class, as many: ${(6 / Math.SQRT2).toFixed(1)}.`,
+    ]);
+  });
+
+  it('the network slides read the traced network: ends, stages, parameters, and the UNet\'s deepest shape', () => {
+    const slide = lessonById('noise-to-xray')!.slides.find((x) => x.show.includes('network'))!;
+    expect(slide.live!(live({}))).toEqual([]);
+    const stage = (shape: number[], parameters: number, ...paths: string[]) => ({ shape, what: 'a stage', paths, parameters });
+    const network = {
+      modelId: 'xray-ddpm', parameters: 1000, unaccounted: 0,
+      parts: [{ title: 'UNet', role: '', stages: [
+        stage([28, 28, 1], 0), stage([128], 300, 'time_mlp', 'class_emb'), stage([28, 28, 16], 100, 'in_conv'),
+        stage([14, 14, 16], 0), stage([7, 7, 64], 500, 'down.1.0'), stage([28, 28, 1], 100, 'out_conv'),
+      ] }],
+    };
+    expect(slide.live!(live({ network }))).toEqual([
+      '1,000 learned parameters in all.',
+      'UNet: from 28 × 28 × 1 to 28 × 28 × 1 in 5 stages, 1,000 parameters.',
+      'At its deepest the image is 7 × 7 × 64; t and the class enter every ResBlock as 128 numbers.',
     ]);
   });
 

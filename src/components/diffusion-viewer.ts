@@ -70,7 +70,10 @@ export class DiffusionViewer extends SteppedViewer {
   declare prediction: ViewerPrediction | null;
   /** Whether the model can be asked (it has a "no class" label, and nothing else runs). */
   declare canPredict: boolean;
-  /** Show x_t scaled to its own range rather than clipped to the image's (images only). */
+  /**
+   * Show x_t scaled to its own range rather than clipped to the image's (images only). On by
+   * default: clipped, x_t looks like pure noise until the last steps although its signal is there.
+   */
   declare scaled: boolean;
 
   constructor() {
@@ -82,7 +85,7 @@ export class DiffusionViewer extends SteppedViewer {
     this.forwardLabel = 'a real held-out sample';
     this.prediction = null;
     this.canPredict = false;
-    this.scaled = false;
+    this.scaled = true;
   }
 
   static override styles = [SteppedViewer.controlStyles, css`
@@ -117,7 +120,7 @@ export class DiffusionViewer extends SteppedViewer {
       ${scalable
         ? html`<label class="scale"><input type="checkbox" data-testid="xt-scaled" .checked=${this.scaled}
             @change=${(e: Event) => (this.scaled = (e.target as HTMLInputElement).checked)} />
-            Show x<sub>t</sub> scaled to its own range (the image range clips it while noise remains)</label>`
+            Show x<sub>t</sub> scaled to its own range (unticked: clipped to the image's range, which hides it while noise remains)</label>`
         : nothing}
       <div class="body">
         <figure part="frames">
@@ -177,7 +180,8 @@ export class DiffusionViewer extends SteppedViewer {
     const alphaBar = t === null ? 1 : this.alphaBar[t];
     if (alphaBar === undefined) return nothing;
     const noised = this.forward!(alphaBar);
-    const shown = t === null ? { values: noised.display, scale: '' } : this.scaledView(noised.display, noised.network);
+    // scaled only where x_t beside it is, so the two always compare
+    const shown = t === null ? { values: noised.display, scale: '' } : this.scaledView(noised.display, frame.xtNetwork && noised.network);
     return html`<figure part="frames" data-testid="forward">
       ${this.sampleView(shown.values, this.size, `${this.forwardLabel} noised to ${where}`, true)}
       <figcaption>${t === null ? html`${this.forwardLabel}, clean` : html`${this.forwardLabel} noised to t = ${t}, with this run's noise${shown.scale}`}</figcaption>

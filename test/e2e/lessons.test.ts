@@ -176,7 +176,8 @@ describe('the lessons, in the built page', () => {
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     const viewer = page.locator('msl-diffusion-viewer');
     const forward = viewer.getByTestId('forward');
-    expect(await forward.locator('figcaption').innerText()).toBe("a real held-out pneumonia sample noised to t = 499, with this run's noise"); // the slide opens on step 2 of 2
+    // the slide opens on step 2 of 2; scaled like x_t, to its own range
+    expect(await forward.locator('figcaption').innerText()).toMatch(/^a real held-out pneumonia sample noised to t = 499, with this run's noise, grey from −[\d.]+ to [\d.]+$/);
     await page.getByTestId('scrubber').focus();
     await page.keyboard.press('End');
     expect(await forward.locator('figcaption').innerText()).toBe('a real held-out pneumonia sample, clean');
@@ -188,11 +189,13 @@ describe('the lessons, in the built page', () => {
     expect(await viewer.getByTestId('predicted-noise').locator('figcaption').innerText()).toBe('ε̂: the noise it predicts (guidance 2), grey from −3 (black) to 3 (white)');
     expect(await viewer.getByTestId('guidance-difference').locator('figcaption').innerText())
       .toMatch(/^ε̂\(class\) − ε̂\(no class\): what guidance scales up, grey from −[\d.]+ to [\d.]+, its largest value$/);
-    // x_t scaled to its own range: another picture of the same step
-    const [clipped] = await viewer.locator('canvas').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL()));
-    await viewer.getByTestId('xt-scaled').check();
-    await expect.poll(async () => (await viewer.locator('canvas').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL())))[0]).not.toBe(clipped);
+    // x_t scaled to its own range by default; clipped to the image's, another picture of the same step
     expect(await viewer.locator('figcaption').first().innerText()).toMatch(/^xt: what the model is given, grey from −[\d.]+ to [\d.]+$/);
+    const [scaled] = await viewer.locator('canvas').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL()));
+    await viewer.getByTestId('xt-scaled').uncheck();
+    await expect.poll(async () => (await viewer.locator('canvas').evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL())))[0]).not.toBe(scaled);
+    expect(await viewer.locator('figcaption').first().innerText()).toBe('xt: what the model is given');
+    await viewer.getByTestId('xt-scaled').check();
     await page.locator('section', { has: viewer }).screenshot({ path: join(SHOTS, 'lesson-forward.png') });
     await page.close();
   });

@@ -52,7 +52,7 @@ describe('the step viewer', () => {
     expect(el.shadowRoot!.querySelector('[data-testid="forward"] figcaption')!.textContent!.trim()).toBe('a real held-out normal sample, clean');
   });
 
-  it('shows x_t scaled to its own range when asked, so the image range no longer clips it', async () => {
+  it('shows x_t scaled to its own range unless asked not to, so the image range does not clip it', async () => {
     // x_t in network units: values past the image's -1..1, which the clipped view shows as black and white
     const raw = Float32Array.of(-2, -1, 1, 2);
     const frames = FRAMES.map((f, i) => (i < 3 ? { ...f, xtNetwork: raw } : f));
@@ -60,16 +60,19 @@ describe('the step viewer', () => {
     const forward = () => ({ display: new Float32Array(4).fill(77), network: Float32Array.of(2, 1, -1, -2) });
     const el = await viewer({ frames, position: 1, forward } as Partial<DiffusionViewer>);
     const box = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid="xt-scaled"]')!;
-    expect(box.checked).toBe(false);
-    expect(shown(el)).toEqual([80, 85, 77]);
+    expect(box.checked).toBe(true);
+    const canvases = () => deepAll<HTMLCanvasElement>(el.shadowRoot!, 'canvas');
+    // -2 .. 2 onto 0 .. 255: -1 is a quarter up, 1 three quarters
+    expect(redChannel(canvases()[0]!)).toEqual([0, 64, 191, 255]);
+    expect(redChannel(canvases()[2]!)).toEqual([255, 191, 64, 0]);
+    expect(el.shadowRoot!.querySelector('figcaption')!.textContent).toBe('xt: what the model is given, grey from −2.0 to 2.0');
+    // unticked: the display values, clipped to the image's range
     box.click();
     await settle(el);
-    const canvases = deepAll<HTMLCanvasElement>(el.shadowRoot!, 'canvas');
-    // -2 .. 2 onto 0 .. 255: -1 is a quarter up, 1 three quarters
-    expect(redChannel(canvases[0]!)).toEqual([0, 64, 191, 255]);
-    expect(redChannel(canvases[2]!)).toEqual([255, 191, 64, 0]);
-    expect(el.shadowRoot!.querySelector('figcaption')!.textContent).toBe('xt: what the model is given, grey from −2.0 to 2.0');
+    expect(shown(el)).toEqual([80, 85, 77]);
+    expect(el.shadowRoot!.querySelector('figcaption')!.textContent).toBe('xt: what the model is given');
     // the finished sample is the sample itself, never rescaled
+    box.click();
     el.position = 3;
     await settle(el);
     expect(shown(el)).toEqual([250, 255, 77]);

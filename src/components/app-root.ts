@@ -12,7 +12,7 @@ import { GameController } from '../app/game-controller.js';
 import { SWEEP_KNOBS, SweepController } from '../app/sweep.js';
 import { LatentExplorer } from '../app/latent-map.js';
 import { type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
-import { GLOSSARY } from '../lessons/glossary.js';
+import { GLOSSARY, METHOD_TERM } from '../lessons/glossary.js';
 import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
 import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge-controller.js';
 import { LONG_RUN_MS, formatDuration } from '../pipeline/estimate.js';
@@ -130,6 +130,8 @@ export class AppRoot extends LitElement {
     .why { font-size: 0.92em; color: #424a53; }
     section { border: 1px solid #d0d7de; border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 1rem 0; }
     h2 { font-size: 1.15em; margin: 0 0 0.5rem; }
+    .heading-row { display: flex; align-items: baseline; margin: 0 0 0.5rem; }
+    .heading-row h2 { margin: 0; }
     button { font: inherit; padding: 0.4rem 1rem; border-radius: 0.4rem; border: 1px solid #57606a; background: #fff;
       color: #1b1f24; cursor: pointer; }
     button.primary { background: #1d4f91; border-color: #1d4f91; color: #fff; font-weight: 600; }
@@ -266,6 +268,11 @@ export class AppRoot extends LitElement {
     return 'idle';
   }
 
+  /** A numbered section heading with its glossary term one tap away. */
+  private heading(id: string, title: string, term: string, label: string) {
+    return html`<div class="heading-row"><h2 id=${id}>${this.section(title)}</h2><msl-explain term=${term} label=${label}></msl-explain></div>`;
+  }
+
   /** The next section's number: sections come and go with the run, and the numbers never skip. */
   private section(title: string): string {
     this.sectionCount += 1;
@@ -378,7 +385,7 @@ export class AppRoot extends LitElement {
     const className = shown ? f.made!.className : summary.classes[lab.state.settings.classIndex] ?? '';
     const busy = this.busyReason('families');
     return html`<section aria-labelledby="families-heading">
-      <h2 id="families-heading">${this.section('Every family on this data')}</h2>
+      ${this.heading('families-heading', 'Every family on this data', 'families', 'the four families')}
       <msl-family-compare data-testid="family-compare" .rows=${shown ? f.rows : []} status=${shown ? f.status : 'idle'}
         .message=${shown ? f.message : null} class-name=${className} families=${models.length} ?disabled=${busy !== ''} reason=${busy}
         .scale=${this.presenter ? 1.6 : 1}
@@ -396,7 +403,7 @@ export class AppRoot extends LitElement {
     const can = judgeAvailability(model);
     // a lesson about the judge shows it in presenter mode too
     return html`<section class=${this.lesson ? '' : 'details'} aria-labelledby="judge-heading" data-testid="judge-section">
-      <h2 id="judge-heading">${this.section('Judge the synthetic data')}</h2>
+      ${this.heading('judge-heading', 'Judge the synthetic data', 'held-out', 'held-out data')}
       <msl-judge-panel data-testid="judge-panel" .view=${this.judge.view} .settings=${this.judge.settings}
         ?disabled=${!can.ok} disabled-reason=${can.reason} .method=${model && model.kind !== 'classifier' ? model.kind : null}
         ?busy=${this.busyReason('judge') !== ''}
@@ -419,7 +426,7 @@ export class AppRoot extends LitElement {
     const progress = slot.progress;
     return html`
       <section aria-labelledby="models-heading">
-        <h2 id="models-heading">${this.section('Pick a model')}</h2>
+        ${this.heading('models-heading', 'Pick a model', 'families', 'the four families')}
         ${lab.problems.map((p) => html`<p class="note" role="alert" data-testid="problem">${p}</p>`)}
         ${this.renderStart()}
         <msl-model-picker data-testid="model-picker" .models=${lab.models} .selected=${lab.state.model} ?compact=${this.presenter}
@@ -482,7 +489,7 @@ export class AppRoot extends LitElement {
     const traced = open ? this.networkOf(model) : undefined;
     const view = html`<msl-architecture data-testid="architecture" .picture=${traced?.picture ?? null} message=${traced?.message ?? ''}></msl-architecture>`;
     return html`<section aria-labelledby="network-heading">
-      <h2 id="network-heading">${this.section('Inside the network')}</h2>
+      ${this.heading('network-heading', 'Inside the network', 'architecture', 'the network')}
       ${this.lesson ? view : html`<details ?open=${this.networkOpen} @toggle=${(e: Event) => {
         this.networkOpen = (e.target as HTMLDetailsElement).open;
         this.requestUpdate();
@@ -503,7 +510,7 @@ export class AppRoot extends LitElement {
     const card = model.card;
     const rate = card.signal?.sampleRateHz ?? 360;
     return html`<section aria-labelledby="latent-heading">
-      <h2 id="latent-heading">${this.section('Inside the latent space, with real data')}</h2>
+      ${this.heading('latent-heading', 'Inside the latent space, with real data', 'latent-map', 'the latent map')}
       <msl-latent-explorer data-testid="latent" .map=${shown ? x.map : null} .under=${shown ? x.under : null} .inspected=${shown ? x.inspected : null}
         .classNames=${card.classes} class-name=${card.classes[lab.state.settings.classIndex] ?? ''} .shape=${card.architecture.inputShape}
         .sampleRateHz=${rate} .startMs=${windowStartMs(card.signal?.window, rate)} status=${x.build.status} .message=${x.build.message}
@@ -531,7 +538,7 @@ export class AppRoot extends LitElement {
     const busy = this.busyReason('sweep');
     const slideKnob = this.lesson?.lesson.slides[this.lesson.slide]?.sweep;
     return html`<section aria-labelledby="sweep-heading">
-      <h2 id="sweep-heading">${this.section('One seed, a row of values')}</h2>
+      ${this.heading('sweep-heading', 'One seed, a row of values', 'seed', 'the seed')}
       <msl-sweep-row data-testid="sweep" .knobs=${SWEEP_KNOBS[model.kind]} knob=${slideKnob ?? this.sweep.knob ?? ''} .result=${shown}
         status=${run.status} .message=${run.message} .progress=${run.progress} ?disabled=${busy !== ''} reason=${busy}
         .scale=${this.presenter ? 1.6 : 1}
@@ -552,7 +559,7 @@ export class AppRoot extends LitElement {
     const busy = this.busyReason('game')
       || (reference.status === 'ready' ? '' : reference.status === 'missing' || reference.status === 'error' ? reference.message : 'Reading the real samples…');
     return html`<section aria-labelledby="game-heading">
-      <h2 id="game-heading">${this.section('Spot the fake')}</h2>
+      ${this.heading('game-heading', 'Spot the fake', 'visual-turing', 'spot the fake')}
       <msl-spot-the-fake data-testid="game" .round=${g.round} .answers=${g.answers} .position=${g.position}
         .roundScore=${g.roundScore} .modelScore=${g.modelScore} status=${g.dealing.status} .message=${g.dealing.message}
         .progress=${g.dealing.progress} size=${g.size} model-name=${model.card.name} ?disabled=${busy !== ''} reason=${busy}
@@ -619,7 +626,7 @@ export class AppRoot extends LitElement {
     const partner = lab.partnerSummary;
     return html`
       <section aria-labelledby="settings-heading" data-testid="settings" data-model=${card.id}>
-        <h2 id="settings-heading">${this.section('Set up and generate')}</h2>
+        ${this.heading('settings-heading', 'Set up and generate', 'seed', 'the seed')}
         <msl-sample-controls .settings=${lab.state.settings} .classes=${card.classes} .methods=${lab.methods}
           .maxSteps=${limits.trainingSteps} ?guidable=${limits.guidable} .notes=${lab.notes} ?compact=${this.presenter}
           ?disabled=${running}
@@ -713,7 +720,7 @@ export class AppRoot extends LitElement {
     const reference = lab.reference;
     return html`
       ${this.shows('samples') ? html`<section aria-labelledby="samples-heading">
-        <h2 id="samples-heading">${this.section('Synthetic and real, side by side')}</h2>
+        ${this.heading('samples-heading', 'Synthetic and real, side by side', 'held-out', 'held-out data')}
         <msl-samples-vs-real .output=${result.main} .real=${lab.realSamples()}
           real-message=${reference.status === 'missing' || reference.status === 'error' ? reference.message : ''}
           class-name=${className} .selected=${lab.state.selected} .scale=${scale}
@@ -723,7 +730,7 @@ export class AppRoot extends LitElement {
       ${tokens && this.shows('tokens') ? this.renderTokenViewer(tokens, result.watch, scale) : nothing}
       ${latent && lab.path.length && this.shows('path')
         ? html`<section aria-labelledby="path-heading">
-            <h2 id="path-heading">${this.section(`Walk through the ${methodName(latent.method)}'s latent space`)}</h2>
+            ${this.heading('path-heading', `Walk through the ${methodName(latent.method)}'s latent space`, METHOD_TERM[latent.method], 'the latent space')}
             <msl-interpolation-strip data-testid="interpolation" .samples=${lab.path} .shape=${latent.shape}
               .sampleRateHz=${latent.sampleRateHz} .startMs=${windowStartMs(latent.window, latent.sampleRateHz)}
               .range=${isImage(latent.shape) ? null : voltRange(lab.path)} .path=${lab.state.path}
@@ -733,7 +740,7 @@ export class AppRoot extends LitElement {
         : nothing}
       ${outputs.length === 2 && other && diffusion && this.shows('compare')
         ? html`<section aria-labelledby="compare-heading">
-            <h2 id="compare-heading">${this.section(`${methodName(other.method)} and diffusion, same class, same seed`)}</h2>
+            ${this.heading('compare-heading', `${methodName(other.method)} and diffusion, same class, same seed`, 'diffusion', 'diffusion')}
             <msl-method-compare .outputs=${[other, diffusion]} class-name=${className} .scale=${scale}></msl-method-compare>
           </section>`
         : nothing}
@@ -746,7 +753,7 @@ export class AppRoot extends LitElement {
     if (model?.kind !== 'ar' || !out.tokenFrames?.length) return nothing;
     return html`
       <section aria-labelledby="tokens-heading">
-        <h2 id="tokens-heading">${this.section(`Watch sample ${watch + 1} being made, token by token`)}</h2>
+        ${this.heading('tokens-heading', `Watch sample ${watch + 1} being made, token by token`, 'transformer', 'the transformer')}
         <msl-token-viewer data-testid="token-viewer" .frames=${out.tokenFrames} .tokenShape=${model.net.tokenShape}
           .codebookSize=${model.net.architecture.codebookSize} .shape=${out.shape} .sampleRateHz=${out.sampleRateHz}
           .startMs=${windowStartMs(out.window, out.sampleRateHz)}
@@ -824,7 +831,7 @@ export class AppRoot extends LitElement {
     const frames = out.frames;
     return html`
       <section aria-labelledby="watch-heading">
-        <h2 id="watch-heading">${this.section(`Watch sample ${watch + 1} being made`)}</h2>
+        ${this.heading('watch-heading', `Watch sample ${watch + 1} being made`, 'diffusion', 'diffusion')}
         <msl-diffusion-viewer .frames=${frames} .shape=${out.shape} .sampleRateHz=${out.sampleRateHz}
           .startMs=${windowStartMs(out.window, out.sampleRateHz)}
           .range=${isImage(out.shape) ? null : voltRange(frames.flatMap((f) => (f.x0 ? [f.x0] : [])))}

@@ -2,6 +2,7 @@ import { css, html, nothing } from 'lit';
 import { symmetricToLevels } from '../display/convert.js';
 import { SteppedViewer } from './stepped-viewer.js';
 import './schedule-chart.js';
+import './explain-tip.js';
 
 /** One position of the viewer: plain arrays in display units. */
 export interface ViewerFrame {
@@ -125,13 +126,13 @@ export class DiffusionViewer extends SteppedViewer {
       <div class="body">
         <figure part="frames">
           ${this.sampleView(shownXt.values, this.size, `x_t: the noisy sample the model is given, ${where}`, true)}
-          <figcaption>x<sub>t</sub>: what the model is given${shownXt.scale}</figcaption>
+          <figcaption>x<sub>t</sub>: what the model is given${shownXt.scale}<msl-explain term="x-t" label="x_t"></msl-explain></figcaption>
         </figure>
         <figure part="frames">
           ${frame.x0
             ? this.sampleView(frame.x0, this.size, `predicted clean sample at ${where}`, true)
             : html`<p>No prediction yet.</p>`}
-          <figcaption>x̂<sub>0</sub>: its guess of the clean sample</figcaption>
+          <figcaption>x̂<sub>0</sub>: its guess of the clean sample<msl-explain term="x0" label="the predicted clean sample"></msl-explain></figcaption>
         </figure>
         ${this.forward ? this.renderForward(frame, where) : nothing}
         ${this.renderPrediction(at, last)}
@@ -166,11 +167,11 @@ export class DiffusionViewer extends SteppedViewer {
     }
     return html`<figure part="frames" data-testid="predicted-noise">
         ${this.sampleView(p.guided, this.size, `the noise the model predicts at step ${at + 1}`, true)}
-        <figcaption>ε̂: the noise it predicts (guidance ${p.guidance}), ${p.guidedScale}</figcaption>
+        <figcaption>ε̂: the noise it predicts (guidance ${p.guidance}), ${p.guidedScale}<msl-explain term="predicted-noise" label="the predicted noise"></msl-explain></figcaption>
       </figure>
       <figure part="frames" data-testid="guidance-difference">
         ${this.sampleView(p.difference, this.size, `conditional minus unconditional prediction at step ${at + 1}`, true)}
-        <figcaption>ε̂(class) − ε̂(no class): what guidance scales up, ${p.differenceScale}</figcaption>
+        <figcaption>ε̂(class) − ε̂(no class): what guidance scales up, ${p.differenceScale}<msl-explain term="guidance" label="guidance"></msl-explain></figcaption>
       </figure>`;
   }
 
@@ -184,7 +185,7 @@ export class DiffusionViewer extends SteppedViewer {
     const shown = t === null ? { values: noised.display, scale: '' } : this.scaledView(noised.display, frame.xtNetwork && noised.network);
     return html`<figure part="frames" data-testid="forward">
       ${this.sampleView(shown.values, this.size, `${this.forwardLabel} noised to ${where}`, true)}
-      <figcaption>${t === null ? html`${this.forwardLabel}, clean` : html`${this.forwardLabel} noised to t = ${t}, with this run's noise${shown.scale}`}</figcaption>
+      <figcaption>${t === null ? html`${this.forwardLabel}, clean` : html`${this.forwardLabel} noised to t = ${t}, with this run's noise${shown.scale}`}<msl-explain term="forward-noising" label="forward noising"></msl-explain></figcaption>
     </figure>`;
   }
 }

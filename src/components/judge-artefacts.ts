@@ -3,6 +3,7 @@ import type { SurroundView } from '../judge/view.js';
 import { fmt, percent } from './judge-charts.js';
 import { judgeStyles } from './judge-parts.js';
 import './judge-sample.js';
+import './explain-tip.js';
 
 /**
  * The surround check (src/judge/artefacts.ts): per class, how many generated images have an unusual
@@ -30,7 +31,7 @@ export class JudgeArtefacts extends LitElement {
     const total = s.check.generated.reduce((n, r) => n + r.flagged, 0);
     return html`
       <section aria-labelledby="judge-artefacts-heading" data-testid="judge-artefacts">
-        <h3 id="judge-artefacts-heading">Artefacts: the surround</h3>
+        <div class="heading-row"><h3 id="judge-artefacts-heading">Artefacts: the surround</h3><msl-explain term="surround" label="the surround check"></msl-explain></div>
         <p class="hint">
           Distances average over whole sets, so a wrong background in a few samples can pass unseen. Here each image's outer
           ${s.check.width} pixels are averaged; a surround beyond the far-out fences of the real training images' surrounds

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { EcgView } from '../judge/view.js';
 import { fmt, histogramChart } from './judge-charts.js';
 import { judgeStyles } from './judge-parts.js';
+import './explain-tip.js';
 
 /**
  * ECG plausibility: for one class at a time, the R amplitude, QRS width and ST level of generated
@@ -43,7 +44,7 @@ export class JudgeEcg extends LitElement {
     const current = e.classes[this.ecgClass];
     return html`
       <section aria-labelledby="judge-ecg-heading" data-testid="judge-ecg">
-        <h3 id="judge-ecg-heading">ECG plausibility: beat features</h3>
+        <div class="heading-row"><h3 id="judge-ecg-heading">ECG plausibility: beat features</h3><msl-explain term="beat-features" label="the beat features"></msl-explain></div>
         <p class="hint">R amplitude, QRS width and ST level (none depends on the heart rate) of generated beats against ${e.realSet}.</p>
         <label>Class
           <select data-testid="judge-ecg-class" @change=${(ev: Event) => (this.ecgClass = Number((ev.target as HTMLSelectElement).value))}>

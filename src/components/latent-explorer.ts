@@ -3,6 +3,7 @@ import { panelStyles } from './panel-styles.js';
 import type { Inspected, LatentMap } from '../app/latent-map.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange } from '../display/ecg-axes.js';
+import './explain-tip.js';
 import './sample-view.js';
 
 /** Asks for the map of real held-out samples to be made. */
@@ -211,7 +212,7 @@ export class LatentExplorerView extends LitElement {
         })}
       </svg>
       <figcaption>Its encoding: the mean of each of the ${n} latent values (bars) and its spread (whiskers, one standard deviation).
-        The prior is 0 with spread 1; a spread well below 1 means the encoder is sure of that value.</figcaption>
+        The prior is 0 with spread 1; a spread well below 1 means the encoder is sure of that value.<msl-explain term="vae" label="the latent and the prior"></msl-explain></figcaption>
     </figure>`;
   }
 

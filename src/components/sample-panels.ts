@@ -1,9 +1,11 @@
 import { LitElement, css, html } from 'lit';
 import { methodName } from '../models/catalogue.js';
+import { METHOD_TERM } from '../lessons/glossary.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import type { ModelOutput } from '../app/lab-controller.js';
 import './sample-grid.js';
+import './explain-tip.js';
 
 /** Width of a panel's large view: larger in presenter mode. */
 function largeSize(output: ModelOutput, scale: number): number {
@@ -63,7 +65,7 @@ export class SamplesVsReal extends LitElement {
             item-label="synthetic ${this.className}"></msl-sample-grid>
         </section>
         <section aria-labelledby="real">
-          <h3 id="real">Real, held out (never seen in training)</h3>
+          <div class="heading-row"><h3 id="real">Real, held out (never seen in training)</h3><msl-explain term="held-out" label="held-out data"></msl-explain></div>
           ${this.real
             ? html`<msl-sample-grid data-testid="real-grid" .samples=${this.real} .shape=${out.shape} .range=${range}
                 .sampleRateHz=${out.sampleRateHz} .startMs=${startMs} .large=${large}
@@ -109,7 +111,7 @@ export class MethodCompare extends LitElement {
     return html`
       <div class="columns">
         ${this.outputs.map((out) => html`<section aria-labelledby="h-${out.method}">
-          <h3 id="h-${out.method}">${methodName(out.method)}: ${out.model.name}</h3>
+          <div class="heading-row"><h3 id="h-${out.method}">${methodName(out.method)}: ${out.model.name}</h3><msl-explain term=${METHOD_TERM[out.method]} label=${methodName(out.method)}></msl-explain></div>
           <msl-sample-grid data-testid="compare-${out.method}" .samples=${out.samples} .shape=${out.shape} .range=${range}
             .sampleRateHz=${out.sampleRateHz} .startMs=${windowStartMs(out.window, out.sampleRateHz)}
             .large=${largeSize(out, this.scale)} item-label="${out.method === 'ddpm' ? 'diffusion' : out.method.toUpperCase()} ${this.className}"></msl-sample-grid>
@@ -123,7 +125,8 @@ function panelStyles() {
   return css`
     :host { display: block; }
     .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem 1.5rem; }
-    h3 { font-size: 1em; margin: 0 0 0.4rem; }
+    h3 { font-size: 1em; margin: 0; }
+    .heading-row, section > h3 { display: flex; align-items: baseline; margin: 0 0 0.4rem; }
     .note { color: #7a4100; }
   `;
 }

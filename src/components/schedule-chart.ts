@@ -1,4 +1,5 @@
 import { LitElement, css, html, svg } from 'lit';
+import './explain-tip.js';
 
 const W = 320;
 const H = 170;
@@ -86,7 +87,7 @@ export class ScheduleChart extends LitElement {
         <li><span class="swatch noise-swatch"></span>noise share 1 − ᾱ<sub>t</sub></li>
         <li><span class="swatch now-swatch"></span>this step</li>
       </ul>
-      <p>${summary}</p>
+      <p>${summary}<msl-explain term="schedule" label="the noise schedule"></msl-explain></p>
     `;
   }
 }

@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
 import type { TokenFrame } from '../pipeline/pipeline.js';
 import { SteppedViewer } from './stepped-viewer.js';
+import './explain-tip.js';
 
 /**
  * Steps through an autoregressive run of one sample, token by token: the sample decoded from the
@@ -73,7 +74,7 @@ export class TokenViewer extends SteppedViewer {
         <figure>
           ${this.sampleView(frame.partial, this.size, `the sample decoded from its first ${frame.partialFilled} tokens`, true)}
           <figcaption>Decoded from the first ${frame.partialFilled} token${frame.partialFilled === 1 ? '' : 's'} (after the first and
-            after each ${this.tokenShape.length === 2 ? 'row' : 'eighth token'}); the rest show the codebook's average.</figcaption>
+            after each ${this.tokenShape.length === 2 ? 'row' : 'eighth token'}); the rest show the codebook's average.<msl-explain term="transformer" label="tokens and the codebook"></msl-explain></figcaption>
         </figure>
         <figure>
           ${this.renderGrid(frame, total)}
@@ -81,7 +82,7 @@ export class TokenViewer extends SteppedViewer {
         </figure>
         <figure>
           <table data-testid="next-token">
-            <caption>Likeliest codes at this position</caption>
+            <caption>Likeliest codes at this position<msl-explain term="temperature" label="temperature and the likeliest codes"></msl-explain></caption>
             <thead><tr><th scope="col">Code</th><th scope="col">Probability</th></tr></thead>
             <tbody>
               ${frame.top.map((c) => html`<tr class=${c.code === frame.chosen ? 'chosen' : ''}>

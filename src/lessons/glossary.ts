@@ -4,6 +4,8 @@
  * latent.ts). Pure data.
  */
 
+import type { GeneratorMethod } from '../models/card.js';
+
 export interface Term {
   /** An anchor: #term-<id>. */
   id: string;
@@ -13,7 +15,15 @@ export interface Term {
   maths?: string[];
 }
 
+/** The glossary term of each family. */
+export const METHOD_TERM: Readonly<Record<GeneratorMethod, string>> = { ddpm: 'diffusion', vae: 'vae', gan: 'gan', ar: 'transformer' };
+
 export const GLOSSARY: readonly Term[] = [
+  {
+    id: 'families',
+    term: 'The four families',
+    plain: 'Four ways to learn to make samples like the training data. A GAN makes a sample in one pass from random numbers, trained against a critic. A VAE decodes a point of a small latent space in one pass. An autoregressive transformer picks a sample\'s codes one at a time. A diffusion model removes noise over many passes. Typical failings: the GAN collapses onto few kinds of sample, the VAE blurs, the transformer loses its way, and diffusion is slow and can copy its training images.',
+  },
   {
     id: 'diffusion',
     term: 'Diffusion model (DDPM)',
@@ -30,6 +40,18 @@ export const GLOSSARY: readonly Term[] = [
     term: 'Predicted clean sample (x_0)',
     plain: 'What the network guesses the finished sample will be, from x_t alone. Early in a run it is a blurred average; it sharpens as the noise goes.',
     maths: ['x0 = (x_t - sqrt(1 - a_t) eps) / sqrt(a_t)   (schedulers.ts: x0, a_t = alphaBar[t], eps the guided prediction), clipped to the data range.'],
+  },
+  {
+    id: 'predicted-noise',
+    term: 'Predicted noise (ε̂)',
+    plain: 'What the network outputs at every step: its guess of the noise in x_t. The sampler removes a share of it and keeps going. With guidance, the guess told the class is pushed away from the guess told "no class"; their difference is what guidance scales up.',
+    maths: ['eps = eps_uncond + w (eps_cond - eps_uncond)   (src/diffusion/denoise.ts guidedNoise); the viewer draws eps and eps_cond - eps_uncond (src/pipeline/pipeline.ts predictNoiseAt).'],
+  },
+  {
+    id: 'forward-noising',
+    term: 'Forward noising',
+    plain: 'The process a diffusion model is trained to undo: a real sample scaled down and mixed with noise, more of it at larger t. Noising a real sample with the run\'s own starting noise shows what x_t would be, had the run been heading for that sample.',
+    maths: ['x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps   (src/diffusion/schedule.ts noiseTo).'],
   },
   {
     id: 'schedule',
@@ -86,6 +108,32 @@ export const GLOSSARY: readonly Term[] = [
     id: 'seed',
     term: 'Seed',
     plain: 'The number every random draw of a run is made from. The same seed and settings make the same samples, on any device; that is what makes a link reproduce what was on screen.',
+  },
+  {
+    id: 'latent-map',
+    term: 'Latent map (principal axes)',
+    plain: 'Each real sample encoded to the mean of its latent, and the means laid out on the two directions along which they vary most. Points close on the map have similar latents; any point on it can be decoded. Two axes hold only part of the variance: the rest is out of the picture.',
+    maths: ['The axes are the top two eigenvectors of the means\' covariance; a map point (u, v) decodes as mean + u a_1 + v a_2   (src/app/latent-map.ts principalPlane, unproject).'],
+  },
+  {
+    id: 'visual-turing',
+    term: 'Spot the fake (visual Turing test)',
+    plain: 'Real held-out and synthetic samples, half and half in random order, each called real or synthetic. 50% right is what guessing scores; a score whose interval includes 50% cannot tell the two apart. Medical GAN papers report the same test with radiologists.',
+    maths: [
+      'Wilson 95% interval of k right of n (src/game/spot-the-fake.ts proportion); p = P(at least k right of n by guessing), the one-sided binomial tail (binomialTailHalf).',
+    ],
+  },
+  {
+    id: 'surround',
+    term: 'Surround check (artefacts)',
+    plain: 'The mean brightness of each image\'s border, set against the spread of the training images\' borders. A border far outside it (a white surround round a fundus photograph, which is black in real ones) is an artefact real data does not have.',
+    maths: ['Flagged beyond the far-out fences of the training borders: below Q1 - 3 IQR or above Q3 + 3 IQR   (src/judge/artefacts.ts borderMean, farOutFences).'],
+  },
+  {
+    id: 'beat-features',
+    term: 'ECG beat features',
+    plain: 'Measurements a cardiologist reads off a heartbeat\'s shape: the height of the R peak above the baseline, the width of the QRS complex, and the ST level after it. None depends on the heart rate. Synthetic beats\' are set beside real beats\' of the same class.',
+    maths: ['R amplitude = max(beat - baseline) within 50 ms of the R peak; QRS width = offset - onset; ST level = mean(beat - baseline) over J + 60 ms ± 10 ms   (src/judge/ecg-features.ts).'],
   },
   {
     id: 'held-out',

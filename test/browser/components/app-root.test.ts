@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../../../src/components/app-root.js';
 import type { AppRoot } from '../../../src/components/app-root.js';
+import { GLOSSARY } from '../../../src/lessons/glossary.js';
 import { deepAll, settle } from './helpers.js';
 
 const FIXTURES = '/test/fixtures/tiny-models/';
@@ -158,8 +159,15 @@ describe('the page element', () => {
     await settle(app);
     expect(new URLSearchParams(location.search).get('steps')).toBe(byTestId<HTMLInputElement>(app, 'steps')!.value);
     expect(estimate()).toBeCloseTo((before * Number(byTestId<HTMLInputElement>(app, 'steps')!.value)) / 50, 0);
-    // no run finished: no results; every family of the data can be run side by side, a row of values, the game dealt, and the judge is section 6
-    expect(headings()).toEqual(['1. Pick a model', '2. Set up and generate', '3. One seed, a row of values', '4. Every family on this data', '5. Spot the fake', '6. Judge the synthetic data']);
+    // no run finished: no results; the network (folded), every family of the data side by side, a row of values, the game, and the judge is section 7
+    expect(headings()).toEqual([
+      '1. Pick a model', '2. Set up and generate', '3. Inside the network', '4. One seed, a row of values', '5. Every family on this data', '6. Spot the fake',
+      '7. Judge the synthetic data',
+    ]);
+    // every numbered section explains itself one tap away, with a term the glossary has
+    const tips = deepAll(app.shadowRoot!, 'h2').filter((h) => /^\d+\./.test(h.textContent!.trim())).map((h) => h.nextElementSibling);
+    expect(tips.map((t) => t?.tagName)).toEqual(new Array(7).fill('MSL-EXPLAIN'));
+    expect(tips.every((t) => GLOSSARY.some((g) => g.id === t!.getAttribute('term')))).toBe(true);
 
     // presenter mode opens on the chosen model, not the whole grid
     byTestId<HTMLButtonElement>(app, 'presenter')!.click();

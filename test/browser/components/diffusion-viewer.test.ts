@@ -78,6 +78,15 @@ describe('the step viewer', () => {
     expect(shown(el)).toEqual([250, 255, 77]);
   });
 
+  it('explains every picture one tap away', async () => {
+    const forward = () => ({ display: new Float32Array(4).fill(77), network: new Float32Array(4) });
+    const el = await viewer({ position: 1, forward, prediction: { frame: 1, guided: new Float32Array(4), difference: new Float32Array(4), guidance: 2, guidedScale: '', differenceScale: '' } } as Partial<DiffusionViewer>);
+    const terms = [...el.shadowRoot!.querySelectorAll('figcaption')].map((c) => c.querySelector('msl-explain')?.getAttribute('term'));
+    expect(terms).toEqual(['x-t', 'x0', 'forward-noising', 'predicted-noise', 'guidance']);
+    const chart = el.shadowRoot!.querySelector('msl-schedule-chart')!;
+    expect(chart.shadowRoot!.querySelector('msl-explain')!.getAttribute('term')).toBe('schedule');
+  });
+
   it('asks the model about a step, then shows the noise it predicts and what guidance amplifies', async () => {
     const el = await viewer({ position: 1, canPredict: true } as Partial<DiffusionViewer>);
     const ask = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="predict"]')!;

@@ -307,7 +307,8 @@ export class AppRoot extends LitElement {
       <main class=${this.lesson ? 'lesson' : ''}>
         ${this.renderLesson()}
         <div class="stage">
-        ${this.shows('models') ? this.renderModels() : nothing} ${lab.main.model && this.shows('run') ? this.renderRun() : nothing}
+        ${this.shows('models') ? this.renderModels() : [this.renderProblems(), this.renderLoadError()]}
+        ${lab.main.model && this.shows('run') ? this.renderRun() : nothing}
         ${this.renderResults()}
         ${lab.main.model && this.shows('network') ? this.renderNetwork(lab.main.model) : nothing}
         ${lab.main.model && this.shows('sweep') ? this.renderSweep() : nothing}
@@ -420,6 +421,16 @@ export class AppRoot extends LitElement {
     </section>`;
   }
 
+  /** What went wrong with the address or a request to a model, in the models section (or, where a slide hides it, above the slide's sections). */
+  private renderProblems() {
+    return this.lab.problems.map((p) => html`<p class="note" role="alert" data-testid="problem">${p}</p>`);
+  }
+
+  private renderLoadError() {
+    const error = this.lab.main.error;
+    return error ? html`<p class="error" role="alert" data-testid="load-error">${error}</p>` : nothing;
+  }
+
   private renderModels() {
     const lab = this.lab;
     const slot = lab.main;
@@ -427,7 +438,7 @@ export class AppRoot extends LitElement {
     return html`
       <section aria-labelledby="models-heading">
         ${this.heading('models-heading', 'Pick a model', 'families', 'the four families')}
-        ${lab.problems.map((p) => html`<p class="note" role="alert" data-testid="problem">${p}</p>`)}
+        ${this.renderProblems()}
         ${this.renderStart()}
         <msl-model-picker data-testid="model-picker" .models=${lab.models} .selected=${lab.state.model} ?compact=${this.presenter}
           ?collapsed=${this.presenter || this.focusRun} .suggested=${suggestedStart(lab.models)}
@@ -437,7 +448,7 @@ export class AppRoot extends LitElement {
               .value=${progress.loaded} .max=${progress.total}
               detail="${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}"></msl-progress>`
           : nothing}
-        ${slot.error ? html`<p class="error" role="alert" data-testid="load-error">${slot.error}</p>` : nothing}
+        ${this.renderLoadError()}
         ${lab.partner.error ? html`<p class="error" role="alert">${lab.partner.error}</p>` : nothing}
         <msl-model-details class="details" .card=${slot.model?.card ?? null}></msl-model-details>
       </section>

@@ -235,6 +235,16 @@ describe('the lessons, in the built page', () => {
     await context.close();
   });
 
+  it('says what went wrong with a slide\'s model even though the slide hides the model picker', { timeout: 120_000 }, async () => {
+    const page = await site.browser.newPage();
+    await page.goto(`${site.server.url}?backend=wasm&lesson=noise-to-xray&model=no-such-model`);
+    const problem = page.getByTestId('problem');
+    await problem.first().waitFor({ timeout: 60_000 });
+    expect(await problem.first().innerText()).toContain('no-such-model');
+    expect(await page.getByTestId('model-picker').count()).toBe(0);
+    await page.close();
+  });
+
   it('lists every lesson on the start page', async () => {
     const page = await site.browser.newPage();
     await page.goto(`${site.server.url}?backend=wasm`);

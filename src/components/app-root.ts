@@ -15,8 +15,8 @@ import { type LabResult, LabController, type ModelOutput } from '../app/lab-cont
 import { GLOSSARY, METHOD_TERM } from '../lessons/glossary.js';
 import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
 import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge-controller.js';
-import { LONG_RUN_MS, formatDuration } from '../pipeline/estimate.js';
-import { limitsOf, randomSeed } from '../pipeline/settings.js';
+import { LONG_RUN_MS, formatDuration, formatElapsed } from '../pipeline/estimate.js';
+import { describeSettings, limitsOf, randomSeed } from '../pipeline/settings.js';
 import type { LoadPhase, LoadedModel } from '../models/loader.js';
 import { type ArchitecturePicture, traceArchitecture } from '../models/architecture.js';
 import { SHORT_NAMES, parseBackendParam } from '../runtime/backends.js';
@@ -635,19 +635,24 @@ export class AppRoot extends LitElement {
     const running = lab.running;
     const speed = p?.stepsPerSecond ? `, ${p.stepsPerSecond.toFixed(p.stepsPerSecond < 10 ? 2 : 0)} steps/s` : '';
     const partner = lab.partnerSummary;
+    const controls = html`<msl-sample-controls .settings=${lab.state.settings} .classes=${card.classes} .methods=${lab.methods}
+        .maxSteps=${limits.trainingSteps} ?guidable=${limits.guidable} .notes=${lab.notes} ?compact=${this.presenter}
+        ?disabled=${running}
+        @msl-setting-change=${(e: HTMLElementEventMap['msl-setting-change']) => lab.update(e.detail.field, e.detail.value)}
+        @msl-new-seed=${() => lab.newSeed()} @msl-generate=${() => this.generate()}></msl-sample-controls>
+      <label class="toggle">
+        <input type="checkbox" data-testid="compare" .checked=${lab.state.compare} ?disabled=${!partner || running}
+          @change=${(e: Event) => void lab.setCompare((e.target as HTMLInputElement).checked)} />
+        ${partner ? html`Also run ${partner.name}, with the same class and seed` : 'No model of the other method is trained on this data'}
+      </label>`;
     return html`
       <section aria-labelledby="settings-heading" data-testid="settings" data-model=${card.id}>
         ${this.heading('settings-heading', 'Set up and generate', 'seed', 'the seed')}
-        <msl-sample-controls .settings=${lab.state.settings} .classes=${card.classes} .methods=${lab.methods}
-          .maxSteps=${limits.trainingSteps} ?guidable=${limits.guidable} .notes=${lab.notes} ?compact=${this.presenter}
-          ?disabled=${running}
-          @msl-setting-change=${(e: HTMLElementEventMap['msl-setting-change']) => lab.update(e.detail.field, e.detail.value)}
-          @msl-new-seed=${() => lab.newSeed()} @msl-generate=${() => this.generate()}></msl-sample-controls>
-        <label class="toggle">
-          <input type="checkbox" data-testid="compare" .checked=${lab.state.compare} ?disabled=${!partner || running}
-            @change=${(e: Event) => void lab.setCompare((e.target as HTMLInputElement).checked)} />
-          ${partner ? html`Also run ${partner.name}, with the same class and seed` : 'No model of the other method is trained on this data'}
-        </label>
+        ${this.presenter && this.lesson
+          // a slide in front of a room: its settings in a line, the form a click away, so the samples stay in view
+          ? html`<details data-testid="slide-settings"><summary>${describeSettings(lab.state.settings, lab.methods, card.classes)}
+              <span class="note">(open to change them)</span></summary>${controls}</details>`
+          : controls}
         <div class="run">
           <button class="primary" type="button" data-testid="generate" ?disabled=${!this.canGenerate}
             @click=${() => this.generate()}>Generate</button>
@@ -659,7 +664,7 @@ export class AppRoot extends LitElement {
         ${running ? this.renderForming() : this.renderEstimate()}
         <p role="status" data-testid="run-status" class=${run.status === 'error' ? 'error' : run.status === 'cancelled' ? 'note' : ''}>
           ${run.message ?? (run.status === 'done' && run.result
-            ? html`Made ${plural(run.result.main.samples.length, 'sample')} in ${run.seconds.toFixed(1)} s.
+            ? html`Made ${plural(run.result.main.samples.length, 'sample')} in ${formatElapsed(1000 * run.seconds)}.
                 <a data-testid="permalink" href=${run.result.link || '?'}>Link to exactly these samples</a>`
             : nothing)}
         </p>

@@ -7,6 +7,7 @@ import { type VoltRange, voltRange, windowStartMs } from '../display/ecg-axes.js
 import { methodName } from '../models/catalogue.js';
 import './explain-tip.js';
 import './sample-grid.js';
+import { formatElapsed } from '../pipeline/estimate.js';
 
 /** Asks for every family to be run on the class and seed on screen. */
 export class FamilyRunEvent extends Event {
@@ -130,7 +131,7 @@ export class FamilyCompareView extends LitElement {
             .large=${viewWidth(row.shape, { image: 160, signal: 300 }, this.scale)} item-label="${methodName(row.method)} ${this.className}"></msl-sample-grid>`
         : row.status === 'waiting' || row.status === 'error' ? nothing : html`<p class="note">${row.status === 'loading' ? 'Loading…' : 'Making samples…'}</p>`}
       <dl data-testid="${id}-figures">
-        <dt>Time here</dt><dd>${row.msPerSample === null ? '–' : `${formatMs(row.msPerSample)} per sample`}</dd>
+        <dt>Time here</dt><dd>${row.msPerSample === null ? '–' : `${formatElapsed(row.msPerSample)} per sample`}</dd>
         <dt>Network passes</dt><dd>${row.passesPerSample === null ? '–' : `${row.passesPerSample} per sample`}</dd>
         <dt>Seen as ${this.className || 'the class'}</dt><dd>${row.recognised
           ? `${row.recognised.hits} of ${row.recognised.of} (evaluator)${realRate !== null ? `; real held-out: ${Math.round(100 * realRate)}%` : ''}`
@@ -148,10 +149,6 @@ export class FamilyCompareView extends LitElement {
   }
 }
 
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
-}
 
 customElements.define('msl-family-compare', FamilyCompareView);
 

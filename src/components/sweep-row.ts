@@ -5,6 +5,7 @@ import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange, windowStartMs } from '../display/ecg-axes.js';
 import { LABELS } from '../pipeline/settings.js';
 import './sample-view.js';
+import { formatElapsed } from '../pipeline/estimate.js';
 
 /** Asks for a row of `knob`'s values. */
 export class SweepRunEvent extends Event {
@@ -95,7 +96,7 @@ export class SweepRow extends LitElement {
               <msl-sample-view .values=${c.sample} .shape=${r.shape} .range=${range} .sampleRateHz=${r.sampleRateHz}
                 .startMs=${windowStartMs(r.window, r.sampleRateHz)} size=${viewWidth(r.shape, { image: 112, signal: 200 }, this.scale)}
                 label="sample at ${c.label}"></msl-sample-view>
-              <figcaption>${c.label}<br />${formatMs(c.ms)}</figcaption>
+              <figcaption>${c.label}<br />${formatElapsed(c.ms)}</figcaption>
             </figure>`)}
           </div>`
         : nothing}
@@ -111,9 +112,6 @@ export class SweepRow extends LitElement {
   }
 }
 
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 customElements.define('msl-sweep-row', SweepRow);
 

@@ -14,6 +14,7 @@ import type { GameScore } from '../game/spot-the-fake.js';
 import type { MembershipReport } from '../judge/membership.js';
 import type { TstrReport } from '../judge/tstr.js';
 import { cardFigures } from '../judge/view.js';
+import { formatElapsed } from '../pipeline/estimate.js';
 import type { ArchitecturePicture } from '../models/architecture.js';
 import type { ModelCard } from '../models/card.js';
 import { meanAbsDifference, meanOver, roughness, spread } from './measures.js';
@@ -105,7 +106,7 @@ function made(live: LessonLive): string[] {
   const run = live.run;
   if (!run) return [];
   const n = run.main.samples.length;
-  return [`This run made ${n} sample${n === 1 ? '' : 's'} in ${fixed(live.seconds)} s on ${live.backend}.`];
+  return [`This run made ${n} sample${n === 1 ? '' : 's'} in ${formatElapsed(1000 * live.seconds)} on ${live.backend}.`];
 }
 
 /** Width and channels of an image sample's shape, or null for a signal. */
@@ -179,7 +180,7 @@ function sweepFigures(live: LessonLive, knob: SweepKnob): string[] {
   const cells = row.cells;
   const steps = cells.slice(1).map((c, i) => `${fixed(meanAbsDifference(cells[i]!.sample, c.sample))} (${cells[i]!.label} to ${c.label})`);
   const ends = meanAbsDifference(cells[0]!.sample, cells[cells.length - 1]!.sample);
-  const ms = (c: (typeof cells)[number]) => `${c.ms < 1000 ? Math.round(c.ms) : fixed(c.ms / 1000)} ${c.ms < 1000 ? 'ms' : 's'}`;
+  const ms = (c: (typeof cells)[number]) => formatElapsed(c.ms);
   return [
     `In the row, the sample moved by ${steps.join(', ')} levels per pixel; ${fixed(ends)} from the first value to the last.`,
     `Time here: ${ms(cells[0]!)} at ${cells[0]!.label}, ${ms(cells[cells.length - 1]!)} at ${cells[cells.length - 1]!.label}.`,
@@ -398,7 +399,7 @@ export const LESSONS: readonly Lesson[] = [
         live: (live) => {
           const run = live.run;
           if (!run?.partner) return made(live);
-          return [`Same class and seed: ${run.main.samples.length} GAN samples and ${run.partner.samples.length} diffusion samples in ${fixed(live.seconds)} s on ${live.backend} together.`];
+          return [`Same class and seed: ${run.main.samples.length} GAN samples and ${run.partner.samples.length} diffusion samples in ${formatElapsed(1000 * live.seconds)} on ${live.backend} together.`];
         },
       },
       {

@@ -73,6 +73,12 @@ export function quickerSettings(
 }
 
 /** "about 40 s", "about 3 min", "under a second". */
+/** A time measured here, to the precision that matters: "7.5 ms", "240 ms", "2.3 s", "4 min". */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return 'under a second';
   const s = ms / 1000;

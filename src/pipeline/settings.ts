@@ -4,7 +4,7 @@
  * clamped, never refused, and every change comes back as a note the page shows.
  */
 import { MIN_TRUNCATION } from '../diffusion/latent.js';
-import type { ModelCard } from '../models/card.js';
+import type { GeneratorMethod, ModelCard } from '../models/card.js';
 import { cardTruncationOf, isGuidable, samplerDefaultsOf, tokenSamplingOf } from './pipeline.js';
 
 export type SamplerChoice = 'ddim' | 'ddpm';
@@ -104,6 +104,21 @@ export const DEFAULT_SETTINGS: Settings = {
   topK: 0,
   topP: 1,
 };
+
+/**
+ * The settings that make a run of these families, in a line: "pneumonia, 8 samples, seed 3;
+ * DDIM, 20 steps, eta 0, guidance 2". For a folded form (a slide in presenter mode).
+ */
+export function describeSettings(s: Settings, methods: readonly GeneratorMethod[], classes: readonly string[]): string {
+  const knobs: Record<GeneratorMethod, () => string> = {
+    ddpm: () => `${s.sampler.toUpperCase()}, ${s.steps} steps${s.sampler === 'ddim' ? `, eta ${s.eta}` : ''}, guidance ${s.guidance}`,
+    vae: () => `temperature ${s.temperature}`,
+    gan: () => `truncation ${s.truncation || 'off'}`,
+    ar: () => `temperature ${s.temperature}, guidance ${s.guidance}, top-k ${s.topK || 'all'}, top-p ${s.topP}`,
+  };
+  const what = `${classes[s.classIndex] ?? `class ${s.classIndex}`}, ${s.count} sample${s.count === 1 ? '' : 's'}, seed ${s.seed}`;
+  return [what, ...new Set(methods.map((m) => knobs[m]()))].join('; ');
+}
 
 /** The limits of a card: a VAE or a GAN takes no guidance, so it has no guidance limit. */
 export function limitsOf(card: ModelCard): ModelLimits {

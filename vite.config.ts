@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { launchOptions } from './scripts/chromium.mjs';
@@ -8,6 +9,8 @@ import { wasmThreadsPlugin } from './scripts/wasm-threads-plugin.js';
 export default defineConfig({
   // Relative asset URLs: the build works from any static host, under any sub-path.
   base: './',
+  // The site's name and version, as exports record it (src/export/exports.ts)
+  define: { __MSL_SITE__: JSON.stringify(`MedSynth Lab ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}`) },
   plugins: [modelsPlugin(), wasmThreadsPlugin()],
   // Cross-origin isolation lets the WASM backend run on threads (see scripts/cross-origin-isolation.mjs).
   server: { headers: CROSS_ORIGIN_ISOLATION },

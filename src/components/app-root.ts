@@ -13,6 +13,7 @@ import { SWEEP_KNOBS, SweepController } from '../app/sweep.js';
 import { LatentExplorer } from '../app/latent-map.js';
 import { type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
 import { GLOSSARY, METHOD_TERM } from '../lessons/glossary.js';
+import { baseName, beatsCsv, beatsWfdb, gridPng, judgeJson, provenanceOf, samplePng, samplesNpz } from '../export/exports.js';
 import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
 import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge-controller.js';
 import { LONG_RUN_MS, formatDuration, formatElapsed } from '../pipeline/estimate.js';
@@ -24,6 +25,7 @@ import { RuntimeController } from '../runtime/runtime-controller.js';
 import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
 import './architecture-view.js';
 import './backend-badge.js';
+import { type ExportFormat, download } from './export-bar.js';
 import './diffusion-viewer.js';
 import './token-viewer.js';
 import './family-compare.js';
@@ -418,7 +420,44 @@ export class AppRoot extends LitElement {
           if (!this.busyReason('judge')) void this.judge.membership(model);
         }}
         @msl-judge-cancel=${() => void this.judge.cancel()}></msl-judge-panel>
+      ${this.renderJudgeExport()}
     </section>`;
+  }
+
+  /** The judge's figures as JSON, once it has measured any. */
+  private renderJudgeExport() {
+    const v = this.judge.view;
+    const measured = v.fidelity !== null || v.memorisation !== null || v.tstr?.report || v.membership?.report;
+    if (!measured || this.judge.running) return nothing;
+    return html`<p><button type="button" data-testid="export-judge" @click=${() => {
+      const card = this.lab.main.model?.card.id === v.model?.id ? this.lab.main.model!.card : null;
+      download(judgeJson(v, this.judge.settings, __MSL_SITE__, new Date(), card), `medsynth-judge-${v.model?.id ?? 'model'}.json`, 'application/json');
+    }}>Download the judge's figures (JSON)</button></p>`;
+  }
+
+  /** The run's samples as a file, with their provenance (src/export/exports.ts). */
+  private exportSamples(result: LabResult, format: ExportFormat): void {
+    const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === result.main.model.id);
+    if (!model) return;
+    const { card } = model;
+    const out = result.main;
+    const p = provenanceOf(card, result.settings, result.link, __MSL_SITE__, new Date());
+    const name = baseName(p);
+    const rate = card.signal?.sampleRateHz ?? 360;
+    const beatWindow = { sampleRateHz: rate, before: card.signal?.window?.before ?? 0 };
+    const shown = Math.min(this.lab.state.selected ?? 0, out.samples.length - 1);
+    try {
+      switch (format) {
+        case 'grid-png': return download(gridPng(out.samples, out.shape, p), `${name}.png`, 'image/png');
+        case 'sample-png': return download(samplePng(out.samples[shown]!, out.shape, p, shown), `${name}-${shown + 1}.png`, 'image/png');
+        case 'npz': return download(samplesNpz(out.samples, out.shape, result.settings.classIndex, p), `${name}.npz`, 'application/octet-stream');
+        case 'csv': return download(beatsCsv(out.samples, beatWindow, p), `${name}.csv`, 'text/csv');
+        case 'wfdb': return download(beatsWfdb(out.samples, beatWindow, p), `${name}-wfdb.zip`, 'application/zip');
+      }
+    } catch (error) {
+      this.lab.problems = [...this.lab.problems, `Could not export the samples: ${(error as Error).message}`];
+      this.requestUpdate();
+    }
   }
 
   /** What went wrong with the address or a request to a model, in the models section (or, where a slide hides it, above the slide's sections). */
@@ -741,6 +780,9 @@ export class AppRoot extends LitElement {
           real-message=${reference.status === 'missing' || reference.status === 'error' ? reference.message : ''}
           class-name=${className} .selected=${lab.state.selected} .scale=${scale}
           @msl-sample-select=${(e: HTMLElementEventMap['msl-sample-select']) => lab.setView({ selected: e.detail.index })}></msl-samples-vs-real>
+        ${this.presenter ? nothing : html`<msl-export-bar data-testid="export" kind=${isImage(result.main.shape) ? 'image' : 'signal'}
+          sample=${(lab.state.selected ?? 0) + 1} ?disabled=${lab.running}
+          @msl-export=${(e: HTMLElementEventMap['msl-export']) => this.exportSamples(result, e.format)}></msl-export-bar>`}
       </section>` : nothing}
       ${diffusion && this.shows('watch') ? this.renderViewer(diffusion, result.watch, scale) : nothing}
       ${tokens && this.shows('tokens') ? this.renderTokenViewer(tokens, result.watch, scale) : nothing}

@@ -66,3 +66,33 @@ export function physical(adu: Int16Array, gain: number, baseline: number): Float
   for (let i = 0; i < adu.length; i++) out[i] = (adu[i]! - baseline) / gain;
   return out;
 }
+
+/**
+ * One signal's ADC units as format 212, the inverse of decodeFormat212 for one signal: each pair
+ * of 12-bit two's-complement samples in 3 bytes; an odd count ends with a 2-byte group. Throws on a
+ * value outside -2048..2047.
+ */
+export function encodeFormat212(adu: Int16Array): Uint8Array {
+  const out = new Uint8Array(Math.floor(adu.length / 2) * 3 + (adu.length % 2) * 2);
+  for (let k = 0, group = 0; k < adu.length; k += 2, group += 3) {
+    const a = adu[k]!;
+    const b = k + 1 < adu.length ? adu[k + 1]! : 0;
+    if (a < -2048 || a > 2047 || b < -2048 || b > 2047) throw new Error(`format 212: sample ${a < -2048 || a > 2047 ? a : b} is outside the 12-bit range`);
+    out[group] = a & 0xff;
+    out[group + 1] = ((a >> 8) & 0x0f) | (k + 1 < adu.length ? ((b >> 4) & 0xf0) : 0);
+    if (k + 1 < adu.length) out[group + 2] = b & 0xff;
+  }
+  return out;
+}
+
+/** Physical units to ADC units, the inverse of `physical`: round(value x gain) + baseline. */
+export function toAdu(values: ArrayLike<number>, gain: number, baseline: number): Int16Array {
+  return Int16Array.from(values, (v) => Math.round(v * gain) + baseline);
+}
+
+/** The WFDB header's checksum: the sum of the samples, modulo 2^16, as a signed 16-bit value. */
+export function wfdbChecksum(adu: Int16Array): number {
+  let sum = 0;
+  for (const v of adu) sum = (sum + v) & 0xffff;
+  return (sum << 16) >> 16;
+}

@@ -135,3 +135,39 @@ function auxText(bytes: Uint8Array): string {
   }
   return text;
 }
+
+/** The code of a WFDB mnemonic ('N' -> 1, 'V' -> 5); throws for one WFDB does not define. */
+export function annotationCode(symbol: string): number {
+  const code = SYMBOLS.indexOf(symbol);
+  if (code < 1 || symbol === '') throw new Error(`"${symbol}" is not a WFDB annotation mnemonic`);
+  return code;
+}
+
+/**
+ * An MIT-format annotation file of (sample, code) annotations in time order, the inverse of
+ * parseMitAnnotations for annotations without subtype, chan, num or aux: a SKIP before any interval
+ * over 1023 samples, then the end-of-file word.
+ */
+export function encodeMitAnnotations(annotations: readonly { sample: number; code: number }[]): Uint8Array {
+  const words: number[] = [];
+  let time = 0;
+  for (const { sample, code } of annotations) {
+    if (!Number.isInteger(code) || code < 1 || code > 49) throw new Error(`annotation code ${code} is not 1..49`);
+    let interval = sample - time;
+    if (!Number.isInteger(interval) || interval < 0) throw new Error(`annotations must be in time order (sample ${sample} after ${time})`);
+    if (interval > 0x3ff) {
+      // SKIP, then the interval as a 32-bit value, high 16-bit word first (PDP-11 order)
+      words.push(SKIP << 10, (interval >>> 16) & 0xffff, interval & 0xffff);
+      interval = 0;
+    }
+    words.push((code << 10) | interval);
+    time = sample;
+  }
+  words.push(0);
+  const out = new Uint8Array(words.length * 2);
+  words.forEach((w, i) => {
+    out[2 * i] = w & 0xff;
+    out[2 * i + 1] = w >> 8;
+  });
+  return out;
+}

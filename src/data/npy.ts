@@ -1,4 +1,4 @@
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 
 /**
  * Readers for NumPy's `.npy` and `.npz` files, platform-neutral (no DOM, no Node APIs), so the
@@ -194,4 +194,41 @@ export function readNpz(bytes: Uint8Array, name = 'archive'): Map<string, NpyArr
     arrays.set(key, parseNpy(data, `${name}/${key}`));
   }
   return arrays;
+}
+
+/** An array to write: uint8, int16, int32 or float32, C order. */
+export type NpyInput = { shape: readonly number[] } & (
+  | { dtype: 'uint8'; data: Uint8Array }
+  | { dtype: 'int16'; data: Int16Array }
+  | { dtype: 'int32'; data: Int32Array }
+  | { dtype: 'float32'; data: Float32Array });
+
+const DESCR: Record<NpyInput['dtype'], string> = { uint8: '|u1', int16: '<i2', int32: '<i4', float32: '<f4' };
+
+/**
+ * One `.npy` file, version 1.0, as numpy writes it: the header dict padded with spaces and a
+ * newline so the data starts at a multiple of 64 bytes; data little-endian.
+ */
+export function encodeNpy(array: NpyInput): Uint8Array {
+  const count = array.shape.reduce((n, d) => n * d, 1);
+  if (array.data.length !== count) throw new Error(`npy: ${array.data.length} values for shape (${array.shape.join(', ')})`);
+  if (!PLATFORM_IS_LITTLE_ENDIAN) throw new Error('npy: writing on a big-endian platform is not supported');
+  const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
+  let header = `{'descr': '${DESCR[array.dtype]}', 'fortran_order': False, 'shape': ${shape}, }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const bytes = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
+  const out = new Uint8Array(10 + header.length + bytes.length);
+  out.set(MAGIC);
+  out.set([1, 0, header.length & 0xff, header.length >> 8], 6);
+  out.set(Uint8Array.from(header, (ch) => ch.charCodeAt(0)), 10);
+  out.set(bytes, 10 + header.length);
+  return out;
+}
+
+const ZIP_EPOCH = new Date(1980, 0, 1);
+
+/** A `.npz` archive of `arrays` (name -> array), stored uncompressed, as np.savez writes it. */
+export function encodeNpz(arrays: Readonly<Record<string, NpyInput>>): Uint8Array {
+  // a fixed date (zip's earliest) makes the same arrays the same bytes
+  return zipSync(Object.fromEntries(Object.entries(arrays).map(([key, a]) => [`${key}.npy`, encodeNpy(a)])), { level: 0, mtime: ZIP_EPOCH });
 }

@@ -93,6 +93,14 @@ describe('the judge, run whole in the built page', () => {
       } else {
         expect(f.ecg).toBeNull();
       }
+      // the figures taken home: the JSON holds what the page shows, with the settings and the model's weights
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-judge').click()]);
+      const saved = JSON.parse(readFileSync((await file.path())!, 'utf8')) as { model: { id: string; weightsSha256: string[] }; settings: { perClass: number }; figures: { fidelity: { perClass: number[] }; memorisation: { items: unknown[] } } };
+      expect(file.suggestedFilename()).toBe(`medsynth-judge-${id}.json`);
+      expect(saved.model.id).toBe(id);
+      expect(saved.model.weightsSha256).toEqual((JSON.parse(readFileSync(join('models', id, 'card.json'), 'utf8')) as { weights: { files: { sha256: string }[] } }).weights.files.map((w) => w.sha256));
+      expect(saved.settings.perClass).toBe(TINY.perClass);
+      expect(saved.figures.memorisation.items).toHaveLength(m.items.length);
       expect(pageErrors).toEqual([]);
       await page.close();
     });

@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { type CatalogueEntry, summarise, thumbnailOf } from '../src/models/catalogue.js';
 import { parseCard } from '../src/models/card.js';
-import { pngHeader } from './png.js';
+import { pngHeader } from '../src/export/png.js';
 
 const VIRTUAL_ID = 'virtual:model-registry';
 const RESOLVED_ID = `\0${VIRTUAL_ID}`;

@@ -22,7 +22,7 @@ import { describeSettings } from '../src/app/family-compare.js';
 import { clampSettings, defaultsOf, limitsOf } from '../src/pipeline/settings.js';
 import { parseCard } from '../src/models/card.js';
 import { loadModel } from '../src/models/loader.js';
-import { encodePng } from './png.js';
+import { encodePng } from '../src/export/png.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const MODELS = join(ROOT, 'models');

@@ -91,23 +91,23 @@ export function gridPng(samples: readonly ArrayLike<number>[], shape: readonly n
   const { height, width, channels } = imageShape(shape);
   const cols = Math.max(1, Math.min(columns, samples.length));
   const rows = Math.ceil(samples.length / cols);
-  const image: PngImage = { width: cols * (width + 1) - 1, height: rows * (height + 1) - 1, channels, pixels: new Uint8Array(0) };
-  image.pixels = new Uint8Array(image.width * image.height * channels);
+  const image: PngImage = { width: cols * (width + 1) - 1, height: rows * (height + 1) - 1, channels, text: pngText(p, `${samples.length} synthetic ${p.class} samples, ${cols} to a row`), data: new Uint8Array(0) };
+  image.data = new Uint8Array(image.width * image.height * channels);
   samples.forEach((sample, i) => {
     const bytes = levels(sample);
     const x0 = (i % cols) * (width + 1);
     const y0 = Math.floor(i / cols) * (height + 1);
     for (let y = 0; y < height; y++) {
-      image.pixels.set(bytes.subarray(y * width * channels, (y + 1) * width * channels), ((y0 + y) * image.width + x0) * channels);
+      image.data.set(bytes.subarray(y * width * channels, (y + 1) * width * channels), ((y0 + y) * image.width + x0) * channels);
     }
   });
-  return encodePng(image, pngText(p, `${samples.length} synthetic ${p.class} samples, ${cols} to a row`));
+  return encodePng(image);
 }
 
 /** One sample as a PNG, at its own size. */
 export function samplePng(sample: ArrayLike<number>, shape: readonly number[], p: Provenance, index: number): Uint8Array {
   const { height, width, channels } = imageShape(shape);
-  return encodePng({ width, height, channels, pixels: levels(sample) }, pngText(p, `Synthetic ${p.class} sample ${index + 1}`));
+  return encodePng({ width, height, channels, data: levels(sample), text: pngText(p, `Synthetic ${p.class} sample ${index + 1}`) });
 }
 
 /** The samples as a MedMNIST-compatible .npz (see the top of this file). */

@@ -41,7 +41,7 @@ describe('exports, from the page', () => {
     expect(grid.name).toBe('medsynth-xray-ddpm-pneumonia-seed7.png');
     const png = decodePng(grid.bytes);
     expect([png.width, png.height, png.channels]).toEqual([3 * 29 - 1, 28, 1]);
-    expect(Array.from({ length: 28 * 28 }, (_, p) => png.pixels[Math.floor(p / 28) * png.width + (p % 28)])).toEqual(shown);
+    expect(Array.from({ length: 28 * 28 }, (_, p) => png.data[Math.floor(p / 28) * png.width + (p % 28)])).toEqual(shown);
     expect(png.text.Disclaimer).toBe(SYNTHETIC_NOTICE);
     const provenance = JSON.parse(png.text['MedSynth provenance']!) as Provenance;
     expect(provenance).toMatchObject({ synthetic: true, class: 'pneumonia', model: { id: 'xray-ddpm' }, settings: { seed: 7, steps: 2, count: 3 } });
@@ -50,7 +50,7 @@ describe('exports, from the page', () => {
 
     const one = await downloaded(page, 'export-sample-png');
     expect(one.name).toBe('medsynth-xray-ddpm-pneumonia-seed7-1.png');
-    expect(Array.from(decodePng(one.bytes).pixels)).toEqual(shown);
+    expect(Array.from(decodePng(one.bytes).data)).toEqual(shown);
 
     const npz = readNpz((await downloaded(page, 'export-npz')).bytes);
     expect(npz.get('train_images')).toMatchObject({ dtype: 'uint8', shape: [3, 28, 28] });

@@ -36,21 +36,21 @@ describe('the exporters', () => {
     expected.grey.forEach((levels, i) => {
       const x0 = (i % 2) * 29;
       const y0 = Math.floor(i / 2) * 29;
-      const cell = Array.from({ length: 28 * 28 }, (_, p) => grid.pixels[(y0 + Math.floor(p / 28)) * grid.width + x0 + (p % 28)]);
+      const cell = Array.from({ length: 28 * 28 }, (_, p) => grid.data[(y0 + Math.floor(p / 28)) * grid.width + x0 + (p % 28)]);
       expect(cell).toEqual(levels);
     });
-    expect(grid.pixels[28]).toBe(0);
+    expect(grid.data[28]).toBe(0);
     expect(grid.text.Disclaimer).toBe(SYNTHETIC_NOTICE);
     expect(JSON.parse(grid.text['MedSynth provenance']!)).toEqual(expected.provenance.grey);
     expect(grid.text.Source).toContain(expected.provenance.grey.model.weightsSha256[0]);
     const one = decodePng(files['sample-rgb.png']!);
     expect([one.width, one.height, one.channels]).toEqual([8, 8, 3]);
-    expect(Array.from(one.pixels)).toEqual(expected.rgb[1]);
+    expect(Array.from(one.data)).toEqual(expected.rgb[1]);
     expect(one.text.Title).toBe('Synthetic DR grade 2 sample 2');
   });
 
   it('PNG: text beyond Latin-1 goes in iTXt; every row filter is undone; a damaged file is refused, saying why', () => {
-    const png = encodePng({ width: 2, height: 1, channels: 1, pixels: Uint8Array.of(5, 250) }, { Comment: 'ε̂ and ᾱ' });
+    const png = encodePng({ width: 2, height: 1, channels: 1, data: Uint8Array.of(5, 250), text: { Comment: 'ε̂ and ᾱ' } });
     expect(decodePng(png).text.Comment).toBe('ε̂ and ᾱ');
     // rows filtered Sub, Up, Average and Paeth by hand, as other encoders write them
     const pixels = Uint8Array.of(10, 20, 30, 40, 15, 25, 35, 45, 200, 100, 50, 0, 1, 2, 3, 4);
@@ -58,7 +58,7 @@ describe('the exporters', () => {
       [1, 10, 10, 10, 10], [2, 5, 5, 5, 5], [3, 200 - 7, (100 - Math.floor((200 + 25) / 2)) & 255, (50 - Math.floor((100 + 35) / 2)) & 255, (0 - Math.floor((50 + 45) / 2)) & 255],
       [4, (1 - 200) & 255, 2 - 1, 3 - 2, 4 - 0],   // Paeth picks left, left, left, then up
     ].flat();
-    const bytes = encodePng({ width: 4, height: 4, channels: 1, pixels });
+    const bytes = encodePng({ width: 4, height: 4, channels: 1, data: pixels });
     // swap the IDAT for the hand-filtered rows
     const idat = zlibSync(Uint8Array.from(filtered));
     const ihdrEnd = 8 + 12 + 13;
@@ -69,7 +69,7 @@ describe('the exporters', () => {
     new DataView(chunk.buffer).setUint32(8 + idat.length, crc32(chunk.subarray(4, 8 + idat.length)));
     const iend = bytes.subarray(bytes.length - 12);
     const handmade = new Uint8Array([...bytes.subarray(0, ihdrEnd), ...chunk, ...iend]);
-    expect(Array.from(decodePng(handmade).pixels)).toEqual(Array.from(pixels));
+    expect(Array.from(decodePng(handmade).data)).toEqual(Array.from(pixels));
     const damaged = Uint8Array.from(files['sample-rgb.png']!);
     damaged[40] = damaged[40]! ^ 0xff;
     expect(() => decodePng(damaged)).toThrow(/fails its CRC: the file is damaged/);

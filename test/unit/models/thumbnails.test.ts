@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodePng, encodePng } from '../../../scripts/png.js';
+import { decodePng, encodePng } from '../../../src/export/png.js';
 import { type CatalogueEntry, SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailOf, thumbnailWeights } from '../../../src/models/catalogue.js';
 import { type ModelCard, parseCard } from '../../../src/models/card.js';
 import { SHIPPED_MODELS } from '../../../src/models/registry.js';

@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 import { launchOptions } from './scripts/chromium.mjs';
 import { CROSS_ORIGIN_ISOLATION } from './scripts/cross-origin-isolation.mjs';
 import { modelsPlugin } from './scripts/models-plugin.js';
+import { offlinePlugin } from './scripts/offline-plugin.js';
 import { wasmThreadsPlugin } from './scripts/wasm-threads-plugin.js';
 
 export default defineConfig({
@@ -11,7 +12,7 @@ export default defineConfig({
   base: './',
   // The site's name and version, as exports record it (src/export/exports.ts)
   define: { __MSL_SITE__: JSON.stringify(`MedSynth Lab ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}`) },
-  plugins: [modelsPlugin(), wasmThreadsPlugin()],
+  plugins: [modelsPlugin(), wasmThreadsPlugin(), offlinePlugin()],
   // Cross-origin isolation lets the WASM backend run on threads (see scripts/cross-origin-isolation.mjs).
   server: { headers: CROSS_ORIGIN_ISOLATION },
   preview: { headers: CROSS_ORIGIN_ISOLATION },
@@ -19,8 +20,10 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      // The site, and the benchmark page that `npm run bench` drives.
-      input: { main: 'index.html', bench: 'bench.html' },
+      // The site, the benchmark page that `npm run bench` drives, and the offline service worker
+      // (at the root, so its scope is the whole site)
+      input: { main: 'index.html', bench: 'bench.html', sw: 'src/offline/sw.ts' },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
     },
   },
   test: {

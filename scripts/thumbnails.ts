@@ -18,8 +18,7 @@ import { SIGNAL_THUMBNAIL_DENSITY, isGenerator, thumbnailWeights } from '../src/
 import { imageSize } from '../src/display/convert.js';
 import { ecgAxes, voltRange, windowStartMs } from '../src/display/ecg-axes.js';
 import { type DdpmModel, type LatentModel, sampleAr, sampleDiffusion, sampleLatentModel } from '../src/pipeline/pipeline.js';
-import { describeSettings } from '../src/app/family-compare.js';
-import { clampSettings, defaultsOf, limitsOf } from '../src/pipeline/settings.js';
+import { clampSettings, defaultsOf, describeKnobs, limitsOf } from '../src/pipeline/settings.js';
 import { parseCard } from '../src/models/card.js';
 import { loadModel } from '../src/models/loader.js';
 import { encodePng } from '../src/export/png.js';
@@ -58,7 +57,7 @@ async function makeTiles(id: string): Promise<{ tiles: Float32Array[]; classes: 
       how = model.kind === 'ddpm'
         ? `${settings.sampler.toUpperCase()} ${settings.steps} steps, eta ${settings.eta}, guidance ${settings.guidance}`
         : model.kind === 'gan' ? `truncation ${settings.truncation || 'none'}`
-          : model.kind === 'ar' ? describeSettings('ar', settings) : `temperature ${settings.temperature}`;
+          : model.kind === 'ar' ? describeKnobs('ar', settings) : `temperature ${settings.temperature}`;
     }
     return { tiles, classes, how };
   } finally {

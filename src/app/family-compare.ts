@@ -22,7 +22,7 @@ import type { ModelSummary } from '../models/registry.js';
 import { scalingOf } from '../models/scaling.js';
 import { runWork } from '../pipeline/estimate.js';
 import { type DdpmModel, type LatentModel, sampleAr, sampleDiffusion, sampleLatentModel } from '../pipeline/pipeline.js';
-import { type Settings, clampSettings, defaultsOf, limitsOf } from '../pipeline/settings.js';
+import { type Settings, clampSettings, defaultsOf, describeKnobs, limitsOf } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
 import { median } from '../util/stats.js';
 
@@ -90,16 +90,6 @@ export function settingsFor(card: LoadedModel['card'], className: string, settin
   return clampSettings(raw, limitsOf(card), defaults).settings;
 }
 
-/** A family's knobs in words, as the row shows them. */
-export function describeSettings(method: GeneratorMethod, s: Settings): string {
-  if (method === 'ddpm') return `${s.sampler.toUpperCase()} ${s.steps} steps${s.sampler === 'ddim' ? `, eta ${s.eta}` : ''}, guidance ${s.guidance}`;
-  if (method === 'vae') return `temperature ${s.temperature}`;
-  if (method === 'ar') {
-    return `guidance ${s.guidance}, temperature ${s.temperature}${s.topK > 0 ? `, top-k ${s.topK}` : ''}${s.topP < 1 ? `, top-p ${s.topP}` : ''}`;
-  }
-  return s.truncation > 0 ? `truncation ${s.truncation}` : 'no truncation';
-}
-
 /**
  * Runs each family's model in turn and reports each row as it changes. `load` gives a loaded model
  * (the controller caches them). Rejects with the signal's reason when aborted; a model that fails
@@ -137,7 +127,7 @@ export async function runFamilies(
       const settings = settingsFor(card, request.className, request.settings, request.shown?.includes(rows[i]!.method) ?? true);
       const work = runWork(rows[i]!.method, settings, tokenCountOf(card));
       update(i, {
-        status: 'running', how: describeSettings(rows[i]!.method, settings), shape: card.architecture.inputShape,
+        status: 'running', how: describeKnobs(rows[i]!.method, settings), shape: card.architecture.inputShape,
         sampleRateHz: card.signal?.sampleRateHz ?? 360, window: card.signal?.window, card: cardFigures(card.quality),
         passesPerSample: (work.passes * work.rows) / settings.count,
       });

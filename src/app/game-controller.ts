@@ -13,8 +13,7 @@ import { type GameItem, type GameScore, type Source, type Tally, DEFAULT_ROUND_S
 import { type GenerateOptions, generateSamples, generationWork } from '../judge/generate.js';
 import type { GeneratorMethod } from '../models/card.js';
 import { type GeneratorModel, tokenSamplingFor } from '../pipeline/pipeline.js';
-import type { Settings } from '../pipeline/settings.js';
-import { describeSettings } from './family-compare.js';
+import { type Settings, describeKnobs } from '../pipeline/settings.js';
 import { GenerationController } from './generation.js';
 
 export interface GameRound {
@@ -105,7 +104,7 @@ export class GameController implements ReactiveController {
         shape: [...card.architecture.inputShape],
         sampleRateHz: rate,
         startMs: (-(card.signal?.window?.before ?? 0) * 1000) / rate,
-        made: describeSettings(model.kind, settings),
+        made: describeKnobs(model.kind, settings),
       };
     }, generationWork(model, plan, options));
     if (round) {

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { formatBytes, methodName, suggestedStart } from '../models/catalogue.js';
+import { formatBytes, isGenerator, methodName, suggestedStart } from '../models/catalogue.js';
 import { isImage, symmetricToLevels, viewWidth } from '../display/convert.js';
 import type { ViewerPrediction } from './diffusion-viewer.js';
 import { isGuidable, predictNoiseAt } from '../pipeline/pipeline.js';
@@ -11,6 +11,7 @@ import { FamilyCompare, familiesOf } from '../app/family-compare.js';
 import { GameController } from '../app/game-controller.js';
 import { SWEEP_KNOBS, SweepController } from '../app/sweep.js';
 import { LatentExplorer } from '../app/latent-map.js';
+import { OfflineController } from '../app/offline.js';
 import { type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
 import { GLOSSARY, METHOD_TERM } from '../lessons/glossary.js';
 import { baseName, beatsCsv, beatsWfdb, gridPng, judgeJson, provenanceOf, samplePng, samplesNpz } from '../export/exports.js';
@@ -26,6 +27,7 @@ import { type SelfCheck, runSelfCheck } from '../runtime/self-check.js';
 import './architecture-view.js';
 import './backend-badge.js';
 import { type ExportFormat, download } from './export-bar.js';
+import './offline-panel.js';
 import './diffusion-viewer.js';
 import './token-viewer.js';
 import './family-compare.js';
@@ -100,6 +102,8 @@ export class AppRoot extends LitElement {
   private readonly sweep = new SweepController(this);
   /** A VAE's latent space mapped with real data. */
   private readonly latent = new LatentExplorer(this);
+  /** The site and chosen models saved for offline use, on request. */
+  private readonly offline = new OfflineController(this);
   private checkedReport: unknown = null;
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
@@ -325,6 +329,7 @@ export class AppRoot extends LitElement {
             <msl-glossary .terms=${GLOSSARY}></msl-glossary>
           </details>
         </section>`}
+        ${this.lesson && this.presenter ? nothing : this.renderOffline()}
         <section class="compute" aria-labelledby="compute-heading">
           <h2 id="compute-heading">Compute</h2>
           <msl-backend-badge .report=${report} .message=${notice}></msl-backend-badge>
@@ -421,6 +426,32 @@ export class AppRoot extends LitElement {
         }}
         @msl-judge-cancel=${() => void this.judge.cancel()}></msl-judge-panel>
       ${this.renderJudgeExport()}
+    </section>`;
+  }
+
+  /** Saving the site and chosen models in this browser, for a room without a network. */
+  private renderOffline() {
+    const o = this.offline;
+    const m = o.manifest;
+    const bytes = (files: readonly { bytes: number }[] | undefined) => (files ?? []).reduce((n, f) => n + f.bytes, 0);
+    // a generator comes with what its data needs: the real samples, and the judge's evaluator and feature extractor
+    const judgeModels = (dataset: string) => this.lab.models.filter((s) => !isGenerator(s) && (s.dataset === dataset || s.featuresFor?.includes(dataset)));
+    const withData = (ids: ReadonlySet<string>) => this.lab.models.filter((s) => ids.has(s.id)).flatMap((s) => [s, ...judgeModels(s.dataset)]);
+    const choices = m ? this.lab.models.filter((s) => isGenerator(s) && m.models[s.id]).map((s) => ({
+      id: s.id, name: s.name, dataset: s.dataset, modelBytes: bytes(m.models[s.id]),
+      dataBytes: bytes(m.reference[s.dataset]) + judgeModels(s.dataset).reduce((n, j) => n + bytes(m.models[j.id]), 0),
+    })) : [];
+    return html`<section aria-labelledby="offline-heading" data-testid="offline">
+      <h2 id="offline-heading">Use it offline</h2>
+      <details>
+        <summary>Save the site and chosen models in this browser, for a room without a network</summary>
+        <msl-offline-panel .choices=${choices} .saved=${o.saved} ?site-saved=${o.siteSaved} site-bytes=${bytes(m?.site)}
+          .progress=${o.progress} status=${o.status} message=${o.message} current=${this.lab.state.model ?? ''}
+          @msl-offline-save=${(e: HTMLElementEventMap['msl-offline-save']) => {
+            void o.save(withData(new Set(e.ids)), e.ids.length);
+          }}
+          @msl-offline-cancel=${() => o.cancel()} @msl-offline-clear=${() => void o.clear()}></msl-offline-panel>
+      </details>
     </section>`;
   }
 

@@ -137,7 +137,7 @@ async function request(get: NonNullable<LoadOptions['fetch']>, url: string, sign
     response = await get(url, { signal });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw new ModelLoadError('unreachable', `could not fetch ${url}: ${(error as Error).message}`);
+    throw new ModelLoadError('unreachable', `could not fetch ${url}: ${(error as Error).message}. Is the network down? A model saved for offline use (see "Use it offline") opens without one.`);
   }
   if (!response.ok) {
     throw new ModelLoadError(response.status === 404 ? 'shard-missing' : 'unreachable', `${url} answered ${response.status} ${response.statusText}`);

@@ -110,14 +110,18 @@ export const DEFAULT_SETTINGS: Settings = {
  * DDIM, 20 steps, eta 0, guidance 2". For a folded form (a slide in presenter mode).
  */
 export function describeSettings(s: Settings, methods: readonly GeneratorMethod[], classes: readonly string[]): string {
-  const knobs: Record<GeneratorMethod, () => string> = {
-    ddpm: () => `${s.sampler.toUpperCase()}, ${s.steps} steps${s.sampler === 'ddim' ? `, eta ${s.eta}` : ''}, guidance ${s.guidance}`,
-    vae: () => `temperature ${s.temperature}`,
-    gan: () => `truncation ${s.truncation || 'off'}`,
-    ar: () => `temperature ${s.temperature}, guidance ${s.guidance}, top-k ${s.topK || 'all'}, top-p ${s.topP}`,
-  };
   const what = `${classes[s.classIndex] ?? `class ${s.classIndex}`}, ${s.count} sample${s.count === 1 ? '' : 's'}, seed ${s.seed}`;
-  return [what, ...new Set(methods.map((m) => knobs[m]()))].join('; ');
+  return [what, ...new Set(methods.map((m) => describeKnobs(m, s)))].join('; ');
+}
+
+/** A family's knobs in words: "DDIM 20 steps, eta 0, guidance 2". */
+export function describeKnobs(method: GeneratorMethod, s: Settings): string {
+  if (method === 'ddpm') return `${s.sampler.toUpperCase()} ${s.steps} steps${s.sampler === 'ddim' ? `, eta ${s.eta}` : ''}, guidance ${s.guidance}`;
+  if (method === 'vae') return `temperature ${s.temperature}`;
+  if (method === 'ar') {
+    return `guidance ${s.guidance}, temperature ${s.temperature}${s.topK > 0 ? `, top-k ${s.topK}` : ''}${s.topP < 1 ? `, top-p ${s.topP}` : ''}`;
+  }
+  return s.truncation > 0 ? `truncation ${s.truncation}` : 'no truncation';
 }
 
 /** The limits of a card: a VAE or a GAN takes no guidance, so it has no guidance limit. */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FamilyCompare, type FamilyRow, describeSettings, familiesOf, runFamilies, settingsFor } from '../../../src/app/family-compare.js';
+import { FamilyCompare, type FamilyRow, familiesOf, runFamilies, settingsFor } from '../../../src/app/family-compare.js';
 import type { JudgeReference } from '../../../src/data/reference-packs.js';
 import { buildCatalogue } from '../../../src/models/catalogue.js';
 import { loadModel } from '../../../src/models/loader.js';
@@ -13,6 +13,7 @@ import type { ModelSummary } from '../../../src/models/registry.js';
 import { type LatentModel, sampleLatentModel } from '../../../src/pipeline/pipeline.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
 import { FIXTURES, fakeHost, repoFetch } from './fixture-fetch.js';
+import { describeKnobs } from '../../../src/pipeline/settings.js';
 
 const IDS = ['tiny-xray-gan', 'tiny-xray-ar', 'tiny-xray-vae', 'tiny-xray-ddpm', 'tiny-xray-classifier'];
 let models: ModelSummary[];
@@ -91,9 +92,9 @@ describe('the family comparison', () => {
     // a family whose knobs the page does not show takes its card's, and the page's class, seed and count
     expect(settingsFor(gan.card, 'pneumonia', SETTINGS, false)).toMatchObject({ classIndex: 1, seed: 9, count: 3, truncation: 0 });
     gan.dispose();
-    expect(describeSettings('gan', { ...SETTINGS, truncation: 0 })).toBe('no truncation');
-    expect(describeSettings('ddpm', { ...SETTINGS, sampler: 'ddpm' })).toBe('DDPM 2 steps, guidance 2');
-    expect(describeSettings('ar', { ...SETTINGS, temperature: 0.8, topK: 20, topP: 0.9 })).toBe('guidance 2, temperature 0.8, top-k 20, top-p 0.9');
+    expect(describeKnobs('gan', { ...SETTINGS, truncation: 0 })).toBe('no truncation');
+    expect(describeKnobs('ddpm', { ...SETTINGS, sampler: 'ddpm' })).toBe('DDPM 2 steps, guidance 2');
+    expect(describeKnobs('ar', { ...SETTINGS, temperature: 0.8, topK: 20, topP: 0.9 })).toBe('guidance 2, temperature 0.8, top-k 20, top-p 0.9');
   });
 
   it('reports a model that fails in its row and still runs the others; a cancel stops the run and frees the models', async () => {

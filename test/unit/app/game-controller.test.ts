@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeSettings } from '../../../src/app/family-compare.js';
+import { describeKnobs } from '../../../src/pipeline/settings.js';
 import { GameController, gameGenerateOptions } from '../../../src/app/game-controller.js';
 import type { PackIndex, ReferencePack } from '../../../src/data/reference-packs.js';
 import type { Source } from '../../../src/game/spot-the-fake.js';
@@ -59,7 +59,7 @@ describe('the game controller', () => {
     expect(game.dealing.status).toBe('done');
     const round = game.round!;
     expect(round.items).toHaveLength(8);
-    expect(round.made).toBe(describeSettings(model.kind, SETTINGS));
+    expect(round.made).toBe(describeKnobs(model.kind, SETTINGS));
 
     const real = round.items.filter((item) => item.source === 'real');
     const synthetic = round.items.filter((item) => item.source === 'synthetic');

@@ -143,11 +143,11 @@ describe('limits and defaults from a card', () => {
 describe('the settings in a line', () => {
   it('names the class, count and seed, then each family\'s own knobs once', () => {
     const s = { ...DEFAULT_SETTINGS, classIndex: 1, count: 1, seed: 7, steps: 20 };
-    expect(describeSettings(s, ['ddpm'], ['normal', 'pneumonia'])).toBe('pneumonia, 1 sample, seed 7; DDIM, 20 steps, eta 0, guidance 2');
-    expect(describeSettings({ ...s, sampler: 'ddpm', count: 8 }, ['ddpm'], ['normal', 'pneumonia'])).toBe('pneumonia, 8 samples, seed 7; DDPM, 20 steps, guidance 2');
+    expect(describeSettings(s, ['ddpm'], ['normal', 'pneumonia'])).toBe('pneumonia, 1 sample, seed 7; DDIM 20 steps, eta 0, guidance 2');
+    expect(describeSettings({ ...s, sampler: 'ddpm', count: 8 }, ['ddpm'], ['normal', 'pneumonia'])).toBe('pneumonia, 8 samples, seed 7; DDPM 20 steps, guidance 2');
     expect(describeSettings({ ...s, temperature: 0.3 }, ['vae', 'ddpm'], ['normal', 'pneumonia']))
-      .toBe('pneumonia, 1 sample, seed 7; temperature 0.3; DDIM, 20 steps, eta 0, guidance 2');
-    expect(describeSettings(s, ['gan'], ['a'])).toBe('class 1, 1 sample, seed 7; truncation off');
-    expect(describeSettings({ ...s, topK: 16 }, ['ar'], ['a', 'b'])).toBe('b, 1 sample, seed 7; temperature 1, guidance 2, top-k 16, top-p 1');
+      .toBe('pneumonia, 1 sample, seed 7; temperature 0.3; DDIM 20 steps, eta 0, guidance 2');
+    expect(describeSettings(s, ['gan'], ['a'])).toBe('class 1, 1 sample, seed 7; no truncation');
+    expect(describeSettings({ ...s, topK: 16 }, ['ar'], ['a', 'b'])).toBe('b, 1 sample, seed 7; guidance 2, temperature 1, top-k 16');
   });
 });

@@ -91,10 +91,13 @@ export class OfflineController implements ReactiveController {
   private async readSaved(): Promise<void> {
     const m = this.manifest;
     if (!m) return;
+    this.siteSaved = false;
+    this.saved = new Set();
+    // looking must not make an (empty) cache: nothing is stored until a person saves
+    if (!(await caches.has(OFFLINE_CACHE))) return;
     const cache = await caches.open(OFFLINE_CACHE);
     const has = async (files: readonly OfflineFile[]) => (await Promise.all(files.map((f) => cache.match(new URL(f.path, this.root))))).every(Boolean);
     this.siteSaved = await has(m.site);
-    this.saved = new Set();
     for (const [id, files] of Object.entries(m.models)) if (await has(files)) this.saved.add(id);
   }
 

@@ -142,11 +142,11 @@ export class JudgePanel extends LitElement {
         e.preventDefault();
         if (!this.disabled && !running && !this.busy) this.dispatchEvent(new JudgeRunEvent(this.draft));
       }}>
-        ${field('perClass', 'Samples per class', 'judge-per-class')}
+        ${field('perClass', 'Samples per class', 'judge-per-class', '(more: narrower intervals, a longer audit)')}
         ${unconditional ? field('unconditional', 'Unconditional samples', 'judge-unconditional', this.method === 'ar' ? '(no class as the prompt)' : '(diffusion)') : nothing}
-        ${field('resamples', 'Bootstrap resamples', 'judge-resamples')}
-        ${field('seed', 'Seed', 'judge-seed')}
-        ${field('neighbours', 'Neighbours shown', 'judge-neighbours')}
+        ${field('resamples', 'Bootstrap resamples', 'judge-resamples', '(redraws of the sets behind each 95% interval)')}
+        ${field('seed', 'Seed', 'judge-seed', '(same seed, same audit)')}
+        ${field('neighbours', 'Neighbours shown', 'judge-neighbours', '(closest training samples beside each sample)')}
         ${diffusion ? field('steps', 'Diffusion steps', 'judge-steps') : nothing}
         <button class="primary" type="submit" data-testid="judge-run" ?disabled=${this.disabled || running || this.busy}>Run the audit</button>
         <button type="button" data-testid="judge-cancel" ?disabled=${!running} @click=${() => this.dispatchEvent(new JudgeCancelEvent(this.view.task))}>Cancel</button>

@@ -1,1 +1,2 @@
 export declare function relaunchOnSwiftShaderIfNeeded(): number | null;
+export declare const VULKAN_HELP: string;

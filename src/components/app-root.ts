@@ -157,7 +157,8 @@ export class AppRoot extends LitElement {
     msl-lesson-panel { margin: 0.6rem 0 1rem; }
     /* a slide on a projector: the lesson beside what it is about, nothing to scroll on a wide screen */
     :host([presenter]) main.lesson { display: grid; grid-template-columns: minmax(18rem, 2fr) 3fr; gap: 0 1.2rem; align-items: start; }
-    :host([presenter]) main.lesson msl-lesson-panel { position: sticky; top: 0.5rem; margin: 0.6rem 0 0; }
+    /* a long slide scrolls inside its panel, so its figures and Back / Next stay in reach beside the stage */
+    :host([presenter]) main.lesson msl-lesson-panel { position: sticky; top: 0.5rem; margin: 0.6rem 0 0; max-height: calc(100vh - 1rem); overflow-y: auto; }
     :host([presenter]) main.lesson .stage section { margin-top: 0.6rem; }
     .estimate { display: flex; flex-wrap: wrap; gap: 0.4rem 0.8rem; align-items: center; }
     .estimate p { margin: 0; }

@@ -252,6 +252,9 @@ describe('the demo page', () => {
       if (ddpm) {
         // the step viewer: from x_T, the run's own noise, to the finished sample
         const viewer = page.locator('msl-diffusion-viewer');
+        // x_t in the image's own range (the viewer scales it to its own by default), as the sample is drawn
+        const scaled = viewer.getByTestId('xt-scaled');
+        if (await scaled.count()) await scaled.uncheck();
         await page.getByTestId('scrubber').focus();
         await page.keyboard.press('Home');
         const [noise] = await digests(viewer);

@@ -18,6 +18,7 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import { encodeFormat212, toAdu, wfdbChecksum } from '../data/format212.js';
+import { imageSize } from '../display/convert.js';
 import { annotationCode, encodeMitAnnotations } from '../data/mit-annotations.js';
 import { type NpyInput, encodeNpz } from '../data/npy.js';
 import type { JudgeSettings, JudgeView } from '../judge/view.js';
@@ -60,15 +61,15 @@ export function baseName(p: Provenance): string {
   return `medsynth-${p.model.id}-${p.class}-seed${p.settings.seed}`.replace(/[^\w.-]+/g, '_');
 }
 
-/** Grey levels (display units, 0..255) to bytes: rounded and held to 0..255. */
+/** Grey levels (display units) to bytes, held to 0..255 and rounded as the page's canvas does it (imageToRgba). */
 function levels(sample: ArrayLike<number>): Uint8Array {
-  return Uint8Array.from(sample, (v) => Math.min(255, Math.max(0, Math.round(v))));
+  return new Uint8Array(Uint8ClampedArray.from(sample).buffer);
 }
 
 function imageShape(shape: readonly number[]): { height: number; width: number; channels: 1 | 3 } {
-  const [height, width, channels = 1] = shape;
-  if (shape.length !== 3 || (channels !== 1 && channels !== 3)) throw new Error(`not an image of shape [H, W, 1 or 3]: [${shape.join(', ')}]`);
-  return { height: height!, width: width!, channels };
+  const size = imageSize(shape);
+  if (!size || (size.channels !== 1 && size.channels !== 3)) throw new Error(`not an image of shape [H, W, 1 or 3]: [${shape.join(', ')}]`);
+  return { height: size.height, width: size.width, channels: size.channels };
 }
 
 /** The PNG text chunks: the standard keywords, and the whole provenance as JSON. */

@@ -248,12 +248,12 @@ export class FamilyCompare implements ReactiveController {
   }
 
   private model(summary: ModelSummary): Promise<LoadedModel> {
-    let pending = this.loaded.get(summary.id);
+    let pending = this.loaded.get(summary.path);
     if (!pending) {
       pending = this.load(summary.path);
-      this.loaded.set(summary.id, pending);
+      this.loaded.set(summary.path, pending);
       // a load that failed is not kept: the next run tries again
-      pending.catch(() => this.loaded.delete(summary.id));
+      pending.catch(() => this.loaded.delete(summary.path));
     }
     return pending;
   }

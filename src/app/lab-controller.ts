@@ -11,6 +11,9 @@ import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
 import { type GeneratorMethod, tokenCountOf } from '../models/card.js';
 import type { LoadedModel } from '../models/loader.js';
 import { buildCatalogue, isGenerator, partnerOf } from '../models/catalogue.js';
+import { forgetLocalFolder, isLocalPath } from '../models/local-files.js';
+import { type PickedFile, currentBackend, openLocalModel } from '../models/local-folder.js';
+import { BACKEND_LABELS } from '../runtime/backends.js';
 import { GenerationController } from './generation.js';
 import { ModelSlot } from './model-slot.js';
 import { type ReferencePack, ReferenceMissingError, loadReferencePack, samplesOfClass } from '../data/reference-packs.js';
@@ -76,8 +79,15 @@ export interface HeldRun {
   ms: number;
 }
 
+/** A model folder from disk being checked, or what came of the last one. */
+export interface OwnModelState {
+  status: 'idle' | 'checking' | 'done' | 'error';
+  message: string;
+}
+
 export class LabController implements ReactiveController {
   models: ModelSummary[] = [];
+  own: OwnModelState = { status: 'idle', message: '' };
   /** False until the list of models is known (extra folders are fetched). */
   catalogued = false;
   /** Problems worth telling the user: unreadable model folders, unknown model ids. */
@@ -155,6 +165,40 @@ export class LabController implements ReactiveController {
     return [...methods];
   }
 
+  /**
+   * Checks a model folder from the person's disk (src/models/local-folder.ts) and, when it passes,
+   * offers it with the others (in place of one loaded before under the same id). Resolves with its
+   * id, to be opened; null when it was refused, which changes nothing but the message.
+   */
+  async openOwn(files: readonly PickedFile[]): Promise<string | null> {
+    if (this.own.status === 'checking') return null;
+    this.own = { status: 'checking', message: `Checking ${files.length} file${files.length === 1 ? '' : 's'}…` };
+    this.host.requestUpdate();
+    const shipped = this.options.shipped ?? SHIPPED_MODELS;
+    const takenIds = new Set([...shipped, ...this.models.filter((m) => !isLocalPath(m.path))].map((m) => m.id));
+    const backend = currentBackend();
+    try {
+      const local = await openLocalModel(files, { takenIds, backend });
+      const before = this.models.find((m) => m.id === local.summary.id);
+      this.models = [...this.models.filter((m) => m.id !== local.summary.id), local.summary];
+      // the slot keeps its loaded model; the files of the one replaced are not needed again
+      if (before) forgetLocalFolder(before.path);
+      const worst = local.verdict.outputs[0]!;
+      this.own = {
+        status: 'done',
+        message: `Loaded ${local.card.name} (${local.card.id}) from ${local.folder}: every weight file matches the card's SHA-256, and ` +
+          `its ${local.verdict.outputs.length} parity outputs match PyTorch on ${BACKEND_LABELS[backend]} within ${local.verdict.tolerance.toExponential(0)} ` +
+          `of their scale (worst ${worst.output}, ${worst.relativeError.toExponential(1)}).`,
+      };
+      return local.summary.id;
+    } catch (error) {
+      this.own = { status: 'error', message: `Not loaded: ${(error as Error).message}` };
+      return null;
+    } finally {
+      this.host.requestUpdate();
+    }
+  }
+
   /** Called once the compute backend runs: opens the model the address names, and runs it. */
   async start(): Promise<void> {
     await this.catalogueReady;
@@ -186,7 +230,7 @@ export class LabController implements ReactiveController {
       const evaluator = (this.options.shipped ?? SHIPPED_MODELS).find((m) => m.id === id && m.method === 'classifier');
       const problem = evaluator
         ? `"${id}" is an evaluator (a classifier the judge scores samples with), not a generator; pick a generator below.`
-        : `There is no model "${id}" on this site; pick one of the models below.`;
+        : `There is no model "${id}" on this site; pick one of the models below. (A model loaded from your disk is not kept when the page reloads: load its folder again.)`;
       this.problems = [...this.problems, problem];
       // nothing is open: the page offers its start again
       if (this.state.model === id) this.state = { ...this.state, model: null };

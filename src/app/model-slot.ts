@@ -42,7 +42,7 @@ export class ModelSlot implements ReactiveController {
    * The caller must have stopped every run on the old model first.
    */
   async open(summary: ModelSummary): Promise<LoadedModel | null> {
-    if (this.summary?.id === summary.id && this.status === 'ready' && this.model) return this.model;
+    if (this.summary?.id === summary.id && this.summary.path === summary.path && this.status === 'ready' && this.model) return this.model;
     this.clear();
     this.summary = summary;
     this.status = 'loading';

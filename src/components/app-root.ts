@@ -20,6 +20,7 @@ import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge
 import { LONG_RUN_MS, formatDuration, formatElapsed } from '../pipeline/estimate.js';
 import { describeSettings, limitsOf, randomSeed } from '../pipeline/settings.js';
 import type { LoadPhase, LoadedModel } from '../models/loader.js';
+import type { PickedFile } from '../models/local-folder.js';
 import { type ArchitecturePicture, traceArchitecture } from '../models/architecture.js';
 import { SHORT_NAMES, parseBackendParam } from '../runtime/backends.js';
 import { RuntimeController } from '../runtime/runtime-controller.js';
@@ -28,6 +29,7 @@ import './architecture-view.js';
 import './backend-badge.js';
 import { type ExportFormat, download } from './export-bar.js';
 import './offline-panel.js';
+import './own-model.js';
 import './diffusion-viewer.js';
 import './token-viewer.js';
 import './family-compare.js';
@@ -126,7 +128,7 @@ export class AppRoot extends LitElement {
     :host { display: block; max-width: 72rem; margin: 0 auto; padding: 1rem 1.25rem 3rem;
       font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1f24; }
     :host([presenter]) { max-width: none; font-size: 1.3rem; }
-    :host([presenter]) .details, :host([presenter]) .compute { display: none; }
+    :host([presenter]) .details, :host([presenter]) .compute, :host([presenter]) .own-model { display: none; }
     header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 0.5rem 1rem; }
     h1 { font-size: 1.8em; margin: 0.2em 0; }
     .lede { color: #424a53; max-width: 44rem; margin-top: 0; }
@@ -521,9 +523,20 @@ export class AppRoot extends LitElement {
           : nothing}
         ${this.renderLoadError()}
         ${lab.partner.error ? html`<p class="error" role="alert">${lab.partner.error}</p>` : nothing}
+        <details class="own-model" data-testid="own-model" ?open=${lab.own.status !== 'idle'}>
+          <summary>Your own model, from your disk</summary>
+          <msl-own-model status=${lab.own.status} message=${lab.own.message}
+            @msl-own-model=${(e: HTMLElementEventMap['msl-own-model']) => void this.openOwn(e.files)}></msl-own-model>
+        </details>
         <msl-model-details class="details" .card=${slot.model?.card ?? null}></msl-model-details>
       </section>
     `;
+  }
+
+  /** Checks a model folder from disk and, when it passes, opens it. */
+  private async openOwn(files: PickedFile[]): Promise<void> {
+    const id = await this.lab.openOwn(files);
+    if (id) await this.pick(id);
   }
 
   /** Opens a model (the judge and the game let go of the old one first). */

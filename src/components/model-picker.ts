@@ -3,6 +3,7 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { type CatalogueEntry, datasetName, fastestFirst, formatBytes, methodName } from '../models/catalogue.js';
+import { isLocalPath } from '../models/local-files.js';
 
 /** A model card was picked. */
 export class ModelSelectEvent extends CustomEvent<{ id: string }> {
@@ -154,6 +155,7 @@ export class ModelPicker extends LitElement {
     const chosen = m.id === (this.choice ?? this.selected);
     const suggested = m.id === this.suggested;
     const thumb = m.thumbnail;
+    const local = isLocalPath(m.path);
     return html`
       <label part="card" class=${chosen ? 'chosen' : ''} data-testid="model-card-${m.id}">
         <input type="radio" name="model" value=${m.id} .checked=${live(chosen)}
@@ -167,12 +169,13 @@ export class ModelPicker extends LitElement {
         <span class="name" id="name-${m.id}">${m.name}</span>
         <span class="method ${m.method}">${methodName(m.method)}</span>
         ${suggested ? html`<span class="suggested" id="suggested-${m.id}" data-testid="suggested">Suggested start</span>` : nothing}
+        ${local ? html`<span class="suggested" data-testid="from-disk">From your disk</span>` : nothing}
         <dl id="facts-${m.id}">
           <dt>Modality</dt><dd>${m.modality}</dd>
           <dt>Trained on</dt><dd>${datasetName(m.dataset)}</dd>
           <dt>Classes</dt><dd>${m.classes.join(', ')}</dd>
           <dt>Licence</dt><dd>${m.licence}</dd>
-          <dt>Download</dt><dd>${formatBytes(m.bytes)}</dd>
+          <dt>${local ? 'Weights' : 'Download'}</dt><dd>${formatBytes(m.bytes)}</dd>
         </dl>
       </label>
     `;

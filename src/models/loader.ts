@@ -15,6 +15,7 @@ import { type Gan, createGan } from './gan.js';
 import { type UNet, createUNet } from './unet.js';
 import { type Vae, createVae } from './vae.js';
 import { type WeightsManifest, decodeManifestWeights } from './weights-from-manifest.js';
+import { fetchModelFile } from './local-files.js';
 
 /** What every loaded model has: its card, the size of each weight (values, by module path), and dispose(). */
 interface Loaded {
@@ -42,7 +43,7 @@ export interface LoadProgress {
 export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   signal?: AbortSignal;
-  /** Defaults to the global fetch; Node tests read from disk. */
+  /** Defaults to fetchModelFile: the network, or a folder loaded from the person's disk (`local:`); Node tests read from disk. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
 
@@ -67,7 +68,7 @@ export class ModelLoadError extends Error {
 
 /** `base` is the model's folder URL, ending in '/'. */
 export async function loadModel(base: string, options: LoadOptions = {}): Promise<LoadedModel> {
-  const get = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  const get = options.fetch ?? fetchModelFile;
   const report = (phase: LoadPhase, loaded = 0, total = 0) => options.onProgress?.({ phase, loaded, total });
   const { signal } = options;
 

@@ -2,9 +2,8 @@
  * Every exported model computes in the browser what it computes in PyTorch,
  * on WebGPU (SwiftShader here), WebGL and WASM: the tiny fixtures of every
  * model kind and every shipped model, loaded through the real loader (fetch,
- * SHA-256, warm-up). Tolerances, relative to each output's largest magnitude:
- *   WASM 1e-4 (float32 like the CPU), WebGPU 1e-3 and WebGL 1e-3 (GPU float32
- *   maths: fused multiply-adds, approximate exp and sin in the shaders).
+ * SHA-256, warm-up), within PARITY_TOLERANCE (src/models/parity.ts), the
+ * tolerances the page holds a model loaded from disk to.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,9 +11,9 @@ import type { BackendName } from '../../src/runtime/backends.js';
 import { ComputeRuntime } from '../../src/runtime/runtime.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
 import { loadModel } from '../../src/models/loader.js';
-import { type Parity, type ParityArray, runParityCases } from '../shared/parity.js';
+import { PARITY_TOLERANCE, type Parity, type ParityArray, runParityCases } from '../../src/models/parity.js';
 
-const TOLERANCE: Record<Exclude<BackendName, 'cpu'>, number> = { wasm: 1e-4, webgpu: 1e-3, webgl: 1e-3 };
+const BACKENDS: readonly Exclude<BackendName, 'cpu'>[] = ['wasm', 'webgpu', 'webgl'];
 
 const parities = {
   ...import.meta.glob<Parity>('/test/fixtures/tiny-models/*/parity.json', { eager: true, import: 'default' }),
@@ -38,7 +37,7 @@ function timeoutFor(parity: Parity): number {
 
 afterAll(() => console.log(`browser parity (max abs error / output scale):\n${figures.join('\n')}`));
 
-describe.each(Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[])('on %s', (backend) => {
+describe.each(BACKENDS)('on %s', (backend) => {
   let runtime: ComputeRuntime;
 
   it(`starts ${backend}`, async () => {
@@ -56,7 +55,7 @@ describe.each(Object.keys(TOLERANCE) as (keyof typeof TOLERANCE)[])('on %s', (ba
     expect(results.length).toBeGreaterThan(0);
     for (const { output, maxAbsError, scale } of results) {
       figures.push(`  ${backend} ${parity.model} ${output}: ${(maxAbsError / scale).toExponential(2)}`);
-      expect(maxAbsError / scale, `${output} on ${backend}`).toBeLessThanOrEqual(TOLERANCE[backend]);
+      expect(maxAbsError / scale, `${output} on ${backend}`).toBeLessThanOrEqual(PARITY_TOLERANCE[backend]);
     }
   });
 

@@ -282,7 +282,7 @@ describe('the lab', () => {
     await lab.start();
     expect(lab.problems).toEqual([
       'The model folder missing/ could not be read (answered 404).',
-      'There is no model "nope" on this site; pick one of the models below.',
+      'There is no model "nope" on this site; pick one of the models below. (A model loaded from your disk is not kept when the page reloads: load its folder again.)',
     ]);
   });
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LoadProgress, type LoadedModel, ModelLoadError, loadModel } from '../../../src/models/loader.js';
-import { runDdimCase } from '../../shared/parity.js';
+import { runDdimCase } from '../../../src/models/parity.js';
 import { SHIPPED_MODELS, TINY_MODELS, type Tamper, diskFetch, exportedModelDirs, loadParity } from './model-folder.js';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 /**
  * Reading a model folder (card.json, weights.json + shards, parity.json) from disk for the Node
  * tests, without fetch: the same decode path as the browser loader, bytes from node:fs.
- * Running the parity cases is test/shared/parity.ts, shared with the browser tests.
+ * Running the parity cases is src/models/parity.ts, shared with the browser tests.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { type Vae, createVae } from '../../../src/models/vae.js';
 import { type Ar, createAr } from '../../../src/models/ar.js';
 import { type Gan, createGan } from '../../../src/models/gan.js';
 import { type WeightsManifest, decodeManifestWeights } from '../../../src/models/weights-from-manifest.js';
-import type { Parity } from '../../shared/parity.js';
+import type { Parity } from '../../../src/models/parity.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const TINY_MODELS = join(REPO, 'test', 'fixtures', 'tiny-models');

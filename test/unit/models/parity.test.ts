@@ -16,7 +16,7 @@ import { basename } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../../src/models/loader.js';
-import { type Parity, runParityCases } from '../../shared/parity.js';
+import { type Parity, runParityCases } from '../../../src/models/parity.js';
 import { SHIPPED_MODELS, TINY_MODELS, exportedModelDirs, loadModel, loadParity } from './model-folder.js';
 
 const TINY = exportedModelDirs(TINY_MODELS);

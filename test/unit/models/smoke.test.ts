@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/models/loader.js';
-import { runDdimCase, runParityCases } from '../../shared/parity.js';
+import { runDdimCase, runParityCases } from '../../../src/models/parity.js';
 import { REPO, diskFetch, loadParity } from './model-folder.js';
 
 const PYTHON = process.env.MEDSYNTH_PYTHON ?? '/usr/bin/python3';

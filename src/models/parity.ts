@@ -1,14 +1,15 @@
 /**
- * Runs a parity.json's fixed inputs through a loaded model: the same checks
- * for the Node tests (CPU backend) and the browser tests (WebGPU, WebGL, WASM).
- * Platform-neutral: no node:fs, no DOM.
+ * Runs a parity.json's fixed inputs through a loaded model: the same checks for the Node tests
+ * (CPU backend), the browser tests (WebGPU, WebGL, WASM) and the page, which runs them on every
+ * model a person loads from disk (src/models/local-folder.ts). Platform-neutral: no node:fs, no DOM.
  */
 import * as tf from '@tensorflow/tfjs';
-import { sampleAll } from '../../src/diffusion/denoise.js';
-import { sampleTokens } from '../../src/diffusion/tokens.js';
-import type { Ar } from '../../src/models/ar.js';
-import type { LoadedModel } from '../../src/models/loader.js';
-import { denoiseOptionsFor, schedulerFor } from '../../src/pipeline/pipeline.js';
+import { sampleAll } from '../diffusion/denoise.js';
+import { sampleTokens } from '../diffusion/tokens.js';
+import type { Ar } from './ar.js';
+import type { LoadedModel } from './loader.js';
+import type { BackendName } from '../runtime/backends.js';
+import { denoiseOptionsFor, schedulerFor } from '../pipeline/pipeline.js';
 
 export interface ParityArray {
   shape: number[];
@@ -27,6 +28,31 @@ export interface ParityResult {
   maxAbsError: number;
   /** The PyTorch output's largest magnitude. */
   scale: number;
+}
+
+/**
+ * How far a backend may stray from PyTorch, relative to each output's largest magnitude: the CPU
+ * and WASM compute in float32 as PyTorch does (1e-4, training/export.py's own tolerance); GPUs fuse
+ * multiply-adds and approximate exp and sin in their shaders (1e-3).
+ */
+export const PARITY_TOLERANCE: Readonly<Record<BackendName, number>> = { cpu: 1e-4, wasm: 1e-4, webgpu: 1e-3, webgl: 1e-3 };
+
+/** The worst of a model's parity cases on one backend, and whether it is within that backend's tolerance. */
+export interface ParityVerdict {
+  passed: boolean;
+  /** Every output's error relative to its scale, worst first. */
+  outputs: { output: string; relativeError: number }[];
+  tolerance: number;
+}
+
+/** Runs every single-pass case of `parity` and judges them against PARITY_TOLERANCE[backend]. */
+export async function verifyParity(model: LoadedModel, parity: Parity, backend: BackendName): Promise<ParityVerdict> {
+  const results = await runParityCases(model, parity);
+  if (!results.length) throw new Error('parity.json holds no case this site can run');
+  const tolerance = PARITY_TOLERANCE[backend];
+  const outputs = results.map((r) => ({ output: r.output, relativeError: r.maxAbsError / r.scale }))
+    .sort((a, b) => b.relativeError - a.relativeError);
+  return { passed: outputs.every((o) => o.relativeError <= tolerance), outputs, tolerance };
 }
 
 /** Every single-pass case (all but the 4-step 'ddim' run, which the sampler tests check). */

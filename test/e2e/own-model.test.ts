@@ -1,0 +1,85 @@
+/**
+ * Your own model, in the built site: a model folder that training/ exported (the tiny fixtures,
+ * made by test/fixtures/make-tiny-models.py with the real training and export; the smoke test makes
+ * them again on the machine it tests) is chosen from disk, verified (SHA-256, card, PyTorch's
+ * parity vectors on WebGPU) and generates; a folder with an altered weight file, one without a
+ * card and a classifier are each refused with their own message, and change nothing.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TINY_MODELS } from '../unit/models/model-folder.js';
+import { setField, siteAndBrowser, waitForState } from './page.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'msl-own-model-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let copies = 0;
+
+/** A copy of a fixture folder, under the folder's own name, with `edit` applied to its files. */
+function copyOf(id: string, edit: (dir: string) => void = () => {}): string {
+  copies += 1;
+  const dir = join(scratch, String(copies), id);
+  mkdirSync(dir, { recursive: true });
+  for (const name of readdirSync(join(TINY_MODELS, id))) copyFileSync(join(TINY_MODELS, id, name), join(dir, name));
+  edit(dir);
+  return dir;
+}
+
+async function chooseFolder(page: Page, dir: string): Promise<string> {
+  await page.getByTestId('own-model-folder').setInputFiles(dir);
+  const status = page.getByTestId('own-model-status');
+  await page.waitForFunction(() => !/^Checking/.test(document.querySelector('msl-app')?.shadowRoot
+    ?.querySelector('msl-own-model')?.shadowRoot?.querySelector('[data-testid="own-model-status"]')?.textContent ?? 'Checking'), null, { timeout: 120_000 });
+  return (await status.innerText()).trim();
+}
+
+const cards = (page: Page) => page.locator('[data-testid^="model-card-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+
+describe('your own model, from disk', () => {
+  const site = siteAndBrowser({ webgpu: true });
+
+  it('a folder training/ exported loads, passes parity on WebGPU and generates; bad folders are refused and change nothing', { timeout: 400_000 }, async () => {
+    const page = await site.browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${site.server.url}?backend=webgpu`);
+    await waitForState(page, ['idle']);
+    expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('webgpu');
+    await page.getByTestId('own-model').locator('summary').click();
+    const shipped = await cards(page);
+
+    const loaded = await chooseFolder(page, copyOf('tiny-xray-ddpm'));
+    expect(loaded).toMatch(/^Loaded .+ \(tiny-xray-ddpm\) from tiny-xray-ddpm: every weight file matches the card's SHA-256, and its 2 parity outputs match PyTorch on WebGPU within 1e-3 of their scale \(worst .+, \d\.\de-\d\)\.$/);
+    const offered = await cards(page);
+    expect([...offered].sort()).toEqual([...shipped, 'model-card-tiny-xray-ddpm'].sort());
+    await expect.poll(() => page.locator('[data-testid="settings"][data-model="tiny-xray-ddpm"]').count(), { timeout: 120_000 }).toBe(1);
+    expect(await page.getByTestId('model-card-tiny-xray-ddpm').getByTestId('from-disk').count()).toBe(1);
+    expect(await waitForState(page, ['idle', 'done'])).toBe('idle');
+    await setField(page, 'count', '2');
+    await page.getByTestId('generate').click();
+    expect(await waitForState(page, ['done', 'error'], 300_000)).toBe('done');
+    // two samples, each beside real held-out X-rays (the card names PneumoniaMNIST)
+    expect(await page.getByTestId('sample-grid').locator('canvas').count()).toBeGreaterThanOrEqual(2);
+
+    const refusals: [string, RegExp][] = [
+      [copyOf('tiny-xray-vae', (dir) => {
+        const bytes = readFileSync(join(dir, 'weights.bin'));
+        bytes[100] = bytes[100]! ^ 0xff;
+        writeFileSync(join(dir, 'weights.bin'), bytes);
+      }), /^Not loaded: weights\.bin is not the file this card was exported with/],
+      [copyOf('tiny-xray-vae', (dir) => rmSync(join(dir, 'card.json'))), /^Not loaded: There is no card\.json among the files chosen/],
+      [copyOf('tiny-xray-classifier'), /^Not loaded: tiny-xray-classifier is an evaluator/],
+    ];
+    for (const [dir, message] of refusals) {
+      expect(await chooseFolder(page, dir)).toMatch(message);
+      expect(await page.getByTestId('own-model-status').getAttribute('role')).toBe('alert');
+      expect(await cards(page)).toEqual(offered);
+      expect(await page.locator('[data-testid="settings"]').getAttribute('data-model')).toBe('tiny-xray-ddpm');
+    }
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});

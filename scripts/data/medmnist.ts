@@ -1,7 +1,8 @@
 /** PneumoniaMNIST, BreastMNIST and RetinaMNIST: 28x28 images from MedMNIST v2. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type NpyArray, labelsToInt32, readNpz } from '../../src/data/npy.js';
+import { readMedMnistSplit } from '../../src/data/medmnist-split.js';
+import { readNpz } from '../../src/data/npy.js';
 import { upToDate } from './output.js';
 import { type IndexHeader, writePrepared } from './prepare.js';
 import { SOURCES, locateSources, OUTPUT_ROOT } from './sources.js';
@@ -32,21 +33,7 @@ export async function prepareMedMnist(name: MedMnistName): Promise<'written' | '
   const arrays = readNpz(new Uint8Array(await readFile(files.get(file)!)), file);
   const { classes, modality, channels } = MEDMNIST[name];
 
-  const splits = Object.fromEntries(
-    SPLITS.map((split) => {
-      const images = need(arrays, `${split}_images`, file);
-      const labels = labelsToInt32(need(arrays, `${split}_labels`, file));
-      const expectedShape = channels === 1 ? [labels.length, 28, 28] : [labels.length, 28, 28, channels];
-      if (images.dtype !== 'uint8' || images.shape.join() !== expectedShape.join()) {
-        throw new Error(`${file}: ${split}_images is ${images.dtype} [${images.shape}], expected uint8 [${expectedShape}]`);
-      }
-      for (const label of labels) {
-        if (label < 0 || label >= classes.length) throw new Error(`${file}: ${split} label ${label} is not a known class`);
-      }
-      // [N, 28, 28] and [N, 28, 28, C] are both already N, H, W, C in memory.
-      return [split, { x: images.data as Uint8Array, y: Uint8Array.from(labels) }];
-    }),
-  );
+  const splits = Object.fromEntries(SPLITS.map((split) => [split, readMedMnistSplit(arrays, split, file, [28, 28, channels], classes)]));
 
   const header: IndexHeader = {
     dataset: name,
@@ -69,10 +56,4 @@ export async function prepareMedMnist(name: MedMnistName): Promise<'written' | '
     train: { split: 'train', perClass: Infinity },
   });
   return 'written';
-}
-
-function need(arrays: Map<string, NpyArray>, key: string, file: string): NpyArray {
-  const array = arrays.get(key);
-  if (!array) throw new Error(`${file} holds no ${key} array (found: ${[...arrays.keys()].join(', ')})`);
-  return array;
 }

@@ -428,8 +428,30 @@ export class AppRoot extends LitElement {
           if (!this.busyReason('judge')) void this.judge.membership(model);
         }}
         @msl-judge-cancel=${() => void this.judge.cancel()}></msl-judge-panel>
+      ${this.renderOwnData(model)}
       ${this.renderJudgeExport()}
     </section>`;
+  }
+
+  /** The judge against the person's own real data: a MedMNIST-form .npz, read here. */
+  private renderOwnData(model: LoadedModel | null) {
+    const own = this.judge.own;
+    const busy = this.judge.running;
+    return html`<details class="own-data" data-testid="own-data" ?open=${own !== null}>
+      <summary>Judge against your own real data (.npz)</summary>
+      <p class="note">A MedMNIST-form <code>.npz</code> for a model of the same image shape and classes: <code>test_images</code> and
+        <code>test_labels</code> stand for the held-out data, <code>train_images</code> and <code>train_labels</code> (if any) for the
+        training data that the memorisation audit and the membership test look for. It is read in this tab; nothing is uploaded.</p>
+      <label>Your file <input type="file" accept=".npz" data-testid="own-data-file" ?disabled=${busy}
+        @change=${(e: Event) => {
+          const input = e.target as HTMLInputElement;
+          const file = input.files?.[0];
+          input.value = '';
+          if (file) void this.judge.useOwnData(file, file.name, model);
+        }} /></label>
+      ${own?.reference ? html`<button type="button" data-testid="own-data-drop" ?disabled=${busy} @click=${() => void this.judge.dropOwnData()}>Use the site's data again</button>` : nothing}
+      ${own ? html`<p class=${own.error ? 'error' : 'note'} role=${own.error ? 'alert' : 'status'} data-testid="own-data-status">${own.message}</p>` : nothing}
+    </details>`;
   }
 
   /** Saving the site and chosen models in this browser, for a room without a network. */

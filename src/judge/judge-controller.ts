@@ -20,6 +20,7 @@
 import { getBackend } from '@tensorflow/tfjs';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type JudgeReference, loadJudgeReference } from '../data/reference-packs.js';
+import { ownJudgeReference } from '../data/own-data.js';
 import { type LoadedModel, loadModel } from '../models/loader.js';
 import { SHIPPED_MODELS, type ModelSummary } from '../models/registry.js';
 import { JobRunner } from '../util/jobs.js';
@@ -112,6 +113,44 @@ export class JudgeController implements ReactiveController {
     void this.jobs.cancel().then(() => this.dispose());
   }
 
+  /**
+   * The person's own real data (src/data/own-data.ts), which the judge compares with in place of
+   * the site's pack until the page's model changes; `message` says what it holds, or why a file was refused.
+   */
+  own: { name: string; reference: JudgeReference | null; message: string; error: boolean } | null = null;
+
+  /** Reads a MedMNIST-form .npz for `generator`; a refused file leaves the data the judge had. */
+  async useOwnData(file: Blob, name: string, generator: LoadedModel | null): Promise<void> {
+    const model = judgeable(generator);
+    const kept = this.own?.reference ? this.own : null;
+    try {
+      if (!model) throw new Error('Pick a generator first: your data must have its image shape and classes.');
+      const reference = ownJudgeReference(new Uint8Array(await file.arrayBuffer()), name, model.card);
+      const counts = (split: { classCounts: number[]; count: number }) =>
+        `${split.count.toLocaleString('en')} (${split.classCounts.map((n, c) => `${n} ${model.card.classes[c]}`).join(', ')})`;
+      const { heldout, train } = reference.index.splits;
+      // the evaluator's outputs on an earlier file of the same name are not this file's
+      for (const key of this.realOutputs.keys()) if (key.endsWith(`/${reference.index.dataset}`)) this.realOutputs.delete(key);
+      this.own = {
+        name, reference, error: false,
+        message: `The judge compares with ${name}: ${counts(heldout)} ${heldout.x.split('_')[0]} images as held-out data` +
+          `${train ? `, and ${counts(train)} training images for the memorisation audit and the membership test`
+            : `; it has no training split, so the memorisation audit and the membership test look in the model's own training data (${model.card.dataset})`}. ` +
+          'Read here; nothing was uploaded.',
+      };
+      await this.forget(true);
+    } catch (error) {
+      this.own = { ...(kept ?? { name, reference: null }), error: true, message: `${name} was not used: ${(error as Error).message}${kept ? ` The judge still compares with ${kept.name}.` : ''}` };
+    }
+    this.host.requestUpdate();
+  }
+
+  /** Back to the site's own real data. */
+  async dropOwnData(): Promise<void> {
+    this.own = null;
+    await this.forget(true);
+  }
+
   /** Whether a run is in progress. */
   get running(): boolean {
     return this.view.status === 'running';
@@ -124,9 +163,11 @@ export class JudgeController implements ReactiveController {
 
   /**
    * Forgets the results (the page's model changed) after stopping any run. Keeps the evaluator and
-   * the real data, which a model of the same dataset uses again.
+   * the site's real data, which a model of the same dataset uses again; the person's own data goes
+   * with the model it was read for, unless `keepOwn`.
    */
-  async forget(): Promise<void> {
+  async forget(keepOwn = false): Promise<void> {
+    if (!keepOwn) this.own = null;
     await this.cancel();
     this.jobs.invalidate();
     this.last = null;
@@ -334,11 +375,19 @@ export class JudgeController implements ReactiveController {
   }
 
   /**
-   * The reference pack of `dataset`, from the page's one pack cache (src/data/reference-packs.ts);
-   * an abort stops the waiting, not the read (the next run wants it too).
+   * The person's own data where they gave it, else the reference pack of `dataset`, from the page's
+   * one pack cache (src/data/reference-packs.ts); an abort stops the waiting, not the read (the next
+   * run wants it too).
    */
   private loadReference(dataset: string, signal: AbortSignal): Promise<JudgeReference> {
-    const pack = loadJudgeReference(dataset, { root: this.options.referenceRoot, fetch: this.options.fetch });
+    const own = this.own?.reference;
+    const site = () => loadJudgeReference(dataset, { root: this.options.referenceRoot, fetch: this.options.fetch });
+    // the person's file for the held-out role; its training split, else the site's, for the training role
+    const pack = !own ? site() : own.train ? Promise.resolve(own) : site().then((pack) => ({
+      index: { ...own.index, splits: { ...own.index.splits, ...(pack.index.splits.train ? { train: pack.index.splits.train } : {}) } },
+      heldout: own.heldout,
+      train: pack.train,
+    }));
     return Promise.race([
       pack,
       new Promise<never>((_, reject) => {

@@ -3,15 +3,18 @@
  * made by test/fixtures/make-tiny-models.py with the real training and export; the smoke test makes
  * them again on the machine it tests) is chosen from disk, verified (SHA-256, card, PyTorch's
  * parity vectors on WebGPU) and generates; a folder with an altered weight file, one without a
- * card and a classifier are each refused with their own message, and change nothing.
+ * card and a classifier are each refused with their own message, and change nothing. And the judge
+ * against the person's own real data: a MedMNIST-form .npz read in the page stands for the held-out set.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readJudgeFigures } from '../../scripts/judge-audit/figures.js';
+import { encodeNpz } from '../../src/data/npy.js';
 import { TINY_MODELS } from '../unit/models/model-folder.js';
-import { setField, siteAndBrowser, waitForState } from './page.js';
+import { pickModel, setField, siteAndBrowser, waitForState } from './page.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'msl-own-model-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -79,6 +82,46 @@ describe('your own model, from disk', () => {
       expect(await cards(page)).toEqual(offered);
       expect(await page.locator('[data-testid="settings"]').getAttribute('data-model')).toBe('tiny-xray-ddpm');
     }
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('the judge compares with your own MedMNIST-form .npz, and refuses one of another shape', { timeout: 600_000 }, async () => {
+    const page = await site.browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${site.server.url}?backend=wasm`);
+    await waitForState(page, ['idle']);
+    await pickModel(page, 'xray-vae');
+    // 6 held-out images per class and 10 training images: grey 28x28, as PneumoniaMNIST stores them
+    const grey = (n: number, seed: number) => ({ dtype: 'uint8' as const, shape: [n, 28, 28], data: Uint8Array.from({ length: n * 784 }, (_, i) => (i * 37 + seed * 11) % 251) });
+    const mine = join(scratch, 'mine.npz');
+    writeFileSync(mine, encodeNpz({
+      test_images: grey(12, 1), test_labels: { dtype: 'uint8', shape: [12, 1], data: Uint8Array.from({ length: 12 }, (_, i) => i % 2) },
+      train_images: grey(10, 2), train_labels: { dtype: 'uint8', shape: [10, 1], data: Uint8Array.from({ length: 10 }, (_, i) => (i < 3 ? 0 : 1)) },
+    }));
+    await page.getByTestId('own-data').locator('summary').click();
+    await page.getByTestId('own-data-file').setInputFiles(mine);
+    const status = page.getByTestId('own-data-status');
+    await expect.poll(() => status.count(), { timeout: 30_000 }).toBe(1);
+    expect(await status.innerText()).toBe('The judge compares with mine.npz: 12 (6 normal, 6 pneumonia) test images as held-out data, and ' +
+      '10 (3 normal, 7 pneumonia) training images for the memorisation audit and the membership test. Read here; nothing was uploaded.');
+
+    for (const [field, value] of [['judge-per-class', '4'], ['judge-resamples', '10'], ['judge-neighbours', '2']] as const) await setField(page, field, value);
+    await page.getByTestId('judge-run').click();
+    await expect.poll(() => page.getByTestId('judge-status').innerText(), { timeout: 500_000, interval: 1_000 }).toMatch(/^Judged 8 samples|failed/);
+    const figures = await readJudgeFigures(page);
+    expect(figures.status).toMatch(/^Judged 8 samples of /);
+    // the evaluator's ceiling is measured on the file's held-out images, and the audit looks among its training images
+    expect(figures.faithfulness!.rows.map((r) => r.heldoutCount)).toEqual([6, 6]);
+    expect(figures.memorisation!.items).toHaveLength(8);
+
+    const rgb = join(scratch, 'rgb.npz');
+    writeFileSync(rgb, encodeNpz({ test_images: { dtype: 'uint8', shape: [2, 28, 28, 3], data: new Uint8Array(2 * 784 * 3) }, test_labels: { dtype: 'uint8', shape: [2, 1], data: new Uint8Array(2) } }));
+    await page.getByTestId('own-data-file').setInputFiles(rgb);
+    await expect.poll(() => status.innerText()).toMatch(/^rgb\.npz was not used: rgb\.npz: test_images is uint8 \[2, 28, 28, 3\], expected uint8 \[2, 28, 28\].* The judge still compares with mine\.npz\.$/);
+    expect(await status.getAttribute('role')).toBe('alert');
+    expect(await page.getByTestId('own-data-drop').count()).toBe(1);
     expect(pageErrors).toEqual([]);
     await page.close();
   });

@@ -20,10 +20,11 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      // The site, the benchmark page that `npm run bench` drives, and the offline service worker
-      // (at the root, so its scope is the whole site)
-      input: { main: 'index.html', bench: 'bench.html', sw: 'src/offline/sw.ts' },
-      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+      // The site, the benchmark page that `npm run bench` drives, the offline service worker (at
+      // the root, so its scope is the whole site) and the script that embeds the site's views in
+      // other pages (at the root, so the models and data are beside it: src/embed/embed.ts)
+      input: { main: 'index.html', bench: 'bench.html', sw: 'src/offline/sw.ts', embed: 'src/embed/embed.ts' },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' || chunk.name === 'embed' ? `${chunk.name}.js` : 'assets/[name]-[hash].js') },
     },
   },
   test: {

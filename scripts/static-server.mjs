@@ -23,10 +23,11 @@ const TYPES = {
 
 /**
  * @param {string} root folder to serve
- * @param {{ prefix?: string, port?: number }} [options] prefix such as '/a/b/'
+ * @param {{ prefix?: string, port?: number, cors?: boolean }} [options] prefix such as '/a/b/'; cors: let
+ *   pages of any origin read the files (as static hosts such as GitHub Pages do), for embedded views
  * @returns {Promise<{ url: string, origin: string, close: () => Promise<void> }>}
  */
-export async function serveStatic(root, { prefix = '/', port = 0 } = {}) {
+export async function serveStatic(root, { prefix = '/', port = 0, cors = false } = {}) {
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -41,6 +42,7 @@ export async function serveStatic(root, { prefix = '/', port = 0 } = {}) {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': info.size,
         ...CROSS_ORIGIN_ISOLATION,
+        ...(cors ? { 'access-control-allow-origin': '*' } : {}),
       });
       createReadStream(file).pipe(res);
     } catch {

@@ -12,7 +12,8 @@ import { GameController } from '../app/game-controller.js';
 import { SWEEP_KNOBS, SweepController } from '../app/sweep.js';
 import { LatentExplorer } from '../app/latent-map.js';
 import { OfflineController } from '../app/offline.js';
-import { type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
+import { type AddressBar, type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
+import { siteUrl } from '../util/site-base.js';
 import { GLOSSARY, METHOD_TERM } from '../lessons/glossary.js';
 import { baseName, beatsCsv, beatsWfdb, gridPng, judgeJson, provenanceOf, samplePng, samplesNpz } from '../export/exports.js';
 import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
@@ -59,6 +60,29 @@ const PHASES: Record<LoadPhase, string> = {
 };
 
 /**
+ * How an AppRoot made for a view embedded in another page runs (src/embed/embed.ts): its state
+ * from `query` (the site's own address form), not from the page's address, which it never
+ * touches; only the sections in `show`; no header, lessons, glossary or offline panel.
+ */
+export interface EmbedOptions {
+  query: string;
+  show: readonly SectionKey[];
+}
+
+/** The options of the AppRoot being made by createEmbeddedApp (read by its constructor). */
+let embedding: EmbedOptions | null = null;
+
+/** An AppRoot for an embedded view; the caller puts it in the page. */
+export function createEmbeddedApp(options: EmbedOptions): AppRoot {
+  embedding = options;
+  try {
+    return document.createElement('msl-app');
+  } finally {
+    embedding = null;
+  }
+}
+
+/**
  * The page's root: starts the compute runtime, then lets people pick a model, generate, set the
  * samples beside real ones and beside the other method's, and watch a sample being made. All the
  * working parts live in LabController; this element lays them out and forwards what people do.
@@ -77,12 +101,14 @@ export class AppRoot extends LitElement {
   declare presenter: boolean;
   declare check: SelfCheck | null;
 
-  private readonly request = parseBackendParam(location.search);
+  /** Set when this is an embedded view (createEmbeddedApp); read first, as the fields below start in order. */
+  private readonly embed = embedding;
+  private readonly request = parseBackendParam(this.embed ? this.embed.query : location.search);
   /**
    * The lesson and slide on show, from the address. Read before the lab is made (fields start in
    * order): a lesson's link that names no model is given its slide's state, which the lab opens.
    */
-  private lesson = startLesson();
+  private lesson = this.embed ? null : startLesson();
   /** The run made on each slide of the lesson in this visit, for the figures that compare slides. */
   private lessonRuns: (LabResult | null)[] = [];
   /** The model's noise prediction at a step of the watched sample, with the frames it is of (a new run's frames drop it). */
@@ -93,7 +119,7 @@ export class AppRoot extends LitElement {
   /** The newest run already filed under a slide: a run on screen from before a slide change is not the slide's. */
   private filed: LabResult | null = null;
   private readonly runtime = new RuntimeController(this, () => this.request.forced);
-  private readonly lab = new LabController(this);
+  private readonly lab = new LabController(this, this.embed ? { address: heldAddress(this.embed.query) } : {});
   /** Borrows lab.main.model while it audits: stopped before the lab frees or replaces it. */
   private readonly judge = new JudgeController(this);
   /** Its own models of every family of the chosen model's data, loaded when first run. */
@@ -261,6 +287,7 @@ export class AppRoot extends LitElement {
 
   /** Whether a section is on screen: a lesson's slide shows only what it is about (the full lab is a link away). */
   private shows(part: SectionKey | 'models'): boolean {
+    if (this.embed) return part !== 'models' && this.embed.show.includes(part);
     if (!this.lesson) return true;
     return part !== 'models' && (this.lesson.lesson.slides[this.lesson.slide]?.show ?? []).includes(part);
   }
@@ -294,7 +321,7 @@ export class AppRoot extends LitElement {
     const notice = [this.request.notice, message].filter(Boolean).join(' ') || null;
     const lab = this.lab;
     return html`
-      <header>
+      ${this.embed ? this.renderEmbedTop(notice) : html`<header>
         <div>
           <h1>MedSynth Lab</h1>
           <p class="lede details">
@@ -312,7 +339,7 @@ export class AppRoot extends LitElement {
         </div>
         ${report ? html`<p class="header-note why" data-testid="backend-reason">${report.reason}</p>` : nothing}
         ${notice ? html`<p class="note header-note">${notice}</p>` : nothing}
-      </header>
+      </header>`}
       <main class=${this.lesson ? 'lesson' : ''}>
         ${this.renderLesson()}
         <div class="stage">
@@ -325,15 +352,15 @@ export class AppRoot extends LitElement {
         ${lab.main.model && this.shows('families') ? this.renderFamilies() : nothing}
         ${lab.main.model && this.shows('game') ? this.renderGame() : nothing}
         ${lab.main.model && this.shows('judge') ? this.renderJudge() : nothing}
-        ${this.lesson && this.presenter ? nothing : html`<section aria-labelledby="glossary-heading" data-testid="glossary">
+        ${this.embed || (this.lesson && this.presenter) ? nothing : html`<section aria-labelledby="glossary-heading" data-testid="glossary">
           <h2 id="glossary-heading">Glossary and the maths</h2>
           <details>
             <summary>Every term the page uses, in plain words, with the update equations</summary>
             <msl-glossary .terms=${GLOSSARY}></msl-glossary>
           </details>
         </section>`}
-        ${this.lesson && this.presenter ? nothing : this.renderOffline()}
-        <section class="compute" aria-labelledby="compute-heading">
+        ${this.embed || (this.lesson && this.presenter) ? nothing : this.renderOffline()}
+        ${this.embed ? nothing : html`<section class="compute" aria-labelledby="compute-heading">
           <h2 id="compute-heading">Compute</h2>
           <msl-backend-badge .report=${report} .message=${notice}></msl-backend-badge>
           ${this.check
@@ -343,10 +370,23 @@ export class AppRoot extends LitElement {
               </p>`
             : nothing}
           ${status === 'error' ? html`<p class="error" role="alert">${message}</p>` : nothing}
-        </section>
+        </section>`}
         </div>
       </main>
     `;
+  }
+
+  /** An embedded view's one line at the top: what it runs on, that it is synthetic, and the site it comes from. */
+  private renderEmbedTop(notice: string | null) {
+    const { report, status, message } = this.runtime;
+    return html`<p class="note embed-top" data-testid="runs-on">
+      <a href=${siteUrl('./')} target="_blank" rel="noopener">MedSynth Lab</a>: synthetic data, for teaching only.
+      ${report ? html`Runs on <strong>${report.label}</strong> in your browser; nothing leaves it.` : status === 'error' ? nothing : 'Starting the compute backend…'}
+      ${notice && status !== 'error' ? notice : nothing}
+      ${status === 'error' || this.check?.ok === false
+        ? html`<span class="error" role="alert">${status === 'error' ? message : 'This device computes wrongly (the self-check failed); nothing is run.'}</span>`
+        : nothing}
+    </p>`;
   }
 
   /** The lesson's slide on show, with its live run's figures. */
@@ -771,7 +811,7 @@ export class AppRoot extends LitElement {
         <p role="status" data-testid="run-status" class=${run.status === 'error' ? 'error' : run.status === 'cancelled' ? 'note' : ''}>
           ${run.message ?? (run.status === 'done' && run.result
             ? html`Made ${plural(run.result.main.samples.length, 'sample')} in ${formatElapsed(1000 * run.seconds)}.
-                <a data-testid="permalink" href=${run.result.link || '?'}>Link to exactly these samples</a>`
+                <a data-testid="permalink" href=${siteUrl(run.result.link || '?')}>Link to exactly these samples</a>`
             : nothing)}
         </p>
       </section>
@@ -978,6 +1018,12 @@ export class AppRoot extends LitElement {
  * The lesson the page's address asks for. A lesson's link that names no model is given its
  * slide's state before the lab reads the address, so the lab opens and runs the slide.
  */
+/** An address held in memory: an embedded view's, which the page's own address never shows. */
+function heldAddress(query: string): AddressBar {
+  let held = query;
+  return { read: () => held, write: (next) => { held = next; } };
+}
+
 function startLesson(): { lesson: (typeof LESSONS)[number]; slide: number } | null {
   const at = readLesson(location.search);
   if (at && !new URLSearchParams(location.search).has('model')) {

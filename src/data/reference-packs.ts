@@ -4,6 +4,7 @@
  * held-out split (small, and what the models never saw); the judge reads the training split too.
  * Both read through the one cache below, so a pack is fetched and decoded once per page.
  */
+import { siteUrl } from '../util/site-base.js';
 import { Rng } from '../util/random.js';
 
 export interface PackSplit {
@@ -94,7 +95,7 @@ export async function loadJudgeReference(dataset: string, options: PackOptions =
  * waiting on its own (the judge races its signal against the read).
  */
 const reads = new WeakMap<Get, Map<string, Promise<unknown>>>();
-const pageFetch: Get = (url, init) => fetch(url, init);
+const pageFetch: Get = (url, init) => fetch(siteUrl(url), init);
 
 function once<T>(dataset: string, what: string, options: PackOptions, read: () => Promise<T>): Promise<T> {
   const get = options.fetch ?? pageFetch;

@@ -3,6 +3,8 @@
  * this tab's memory and served under `local:<key>/<file>` addresses, so that the loader reads a
  * folder from disk as it reads a shipped model from the network. Nothing here leaves the tab.
  */
+import { siteUrl } from '../util/site-base.js';
+
 export const LOCAL_SCHEME = 'local:';
 
 const folders = new Map<string, ReadonlyMap<string, Blob>>();
@@ -26,11 +28,11 @@ export function forgetLocalFolder(path: string): void {
 }
 
 /**
- * The loader's fetch: a file of a folder held here, else the network. A file the folder lacks
- * answers 404, as a missing file on a server does.
+ * The loader's fetch: a file of a folder held here, else the network (from the site, for a view
+ * embedded elsewhere). A file the folder lacks answers 404, as a missing file on a server does.
  */
 export async function fetchModelFile(url: string, init?: RequestInit): Promise<Response> {
-  if (!isLocalPath(url)) return fetch(url, init);
+  if (!isLocalPath(url)) return fetch(siteUrl(url), init);
   const [key, ...rest] = url.slice(LOCAL_SCHEME.length).split('/');
   const file = folders.get(key!)?.get(rest.join('/'));
   return file ? new Response(file) : new Response(null, { status: 404, statusText: 'not in the folder you chose' });

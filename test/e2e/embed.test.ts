@@ -17,13 +17,15 @@ const course = mkdtempSync(join(tmpdir(), 'msl-course-'));
 afterAll(() => rmSync(course, { recursive: true, force: true }));
 
 describe('views embedded in another page', () => {
-  it('a course page on another origin embeds the denoiser and a generator: both run, sharing one runtime', { timeout: 400_000 }, async () => {
+  it('a course page on another origin embeds the denoiser, a generator, the judge and the families: all run on one runtime', { timeout: 400_000 }, async () => {
     const site = await serveStatic(siteDir, { prefix: SUB_PATH, cors: true });
     const example = readFileSync('examples/embed.html', 'utf8');
     expect(example).toContain('src="http://localhost:4173/embed.js"');
     // the page as a teacher would host it: the script's address pointed at where the site is
     writeFileSync(join(course, 'index.html'), example.replaceAll('http://localhost:4173/', site.url)
-      .replace('</body>', '<medsynth-view id="typo" view="denoiserr" model="xray-ddpm"></medsynth-view></body>'));
+      .replace('</body>', '<medsynth-view id="judge" view="judge" model="xray-vae"></medsynth-view>' +
+        '<medsynth-view id="families" view="families" model="xray-vae"></medsynth-view>' +
+        '<medsynth-view id="typo" view="denoiserr" model="xray-ddpm"></medsynth-view></body>'));
     const other = await serveStatic(course, { prefix: '/course/' });
     const browser = await launch();
     try {
@@ -37,9 +39,9 @@ describe('views embedded in another page', () => {
       // each view opens its model from its attributes and makes the samples they ask for
       await page.waitForFunction(() => {
         const apps = [...document.querySelectorAll('medsynth-view msl-app')];
-        return apps.length === 2 && apps.every((a) => ['done', 'error'].includes(a.getAttribute('state') ?? ''));
+        return apps.length === 4 && apps.every((a) => ['done', 'error'].includes(a.getAttribute('state') ?? ''));
       }, null, { timeout: 360_000 });
-      for (const id of ['denoiser', 'generator']) expect(await page.locator(`#${id} msl-app`).getAttribute('state'), id).toBe('done');
+      for (const id of ['denoiser', 'generator', 'judge', 'families']) expect(await page.locator(`#${id} msl-app`).getAttribute('state'), id).toBe('done');
       expect(await page.evaluate(() => (customElements.get('medsynth-view') as unknown as { runtimesStarted: number }).runtimesStarted)).toBe(1);
 
       const denoiser = page.locator('#denoiser');
@@ -52,6 +54,13 @@ describe('views embedded in another page', () => {
       const generator = page.locator('#generator');
       expect(await generator.locator('[data-testid="settings"]').getAttribute('data-model')).toBe('xray-vae');
       expect(await generator.locator('msl-diffusion-viewer').count()).toBe(0);
+      // the judge and the family comparison, each alone, ready to run on the model their tag names
+      const judge = page.locator('#judge');
+      await expect.poll(() => judge.getByTestId('judge-run').isEnabled(), { timeout: 30_000 }).toBe(true);
+      expect(await judge.getByTestId('sample-grid').count()).toBe(0);
+      const families = page.locator('#families');
+      await expect.poll(() => families.getByTestId('family-run').isEnabled(), { timeout: 30_000 }).toBe(true);
+      expect(await families.getByTestId('judge-panel').count()).toBe(0);
       // only what the tags ask for: no picker, no glossary, no lesson
       expect(await page.getByTestId('model-picker').count()).toBe(0);
       expect(await page.getByTestId('glossary').count()).toBe(0);

@@ -1,8 +1,8 @@
 /**
- * Your own model, in the built site: a model folder that training/ exported (the tiny fixtures,
- * made by test/fixtures/make-tiny-models.py with the real training and export; the smoke test makes
- * them again on the machine it tests) is chosen from disk, verified (SHA-256, card, PyTorch's
- * parity vectors on WebGPU) and generates; a folder with an altered weight file, one without a
+ * Your own model, in the built site: a model folder that training/ exports, trained here and now
+ * (test/fixtures/make-tiny-models.py --only tiny-xray-ddpm: the real training entry for 2 steps on
+ * fake data, then the real export), is chosen from disk, verified (SHA-256, card, PyTorch's parity
+ * vectors on WebGPU) and generates; a folder with an altered weight file, one without a
  * card and a classifier are each refused with their own message, and change nothing. And the judge
  * against the person's own real data: a MedMNIST-form .npz read in the page stands for the held-out set.
  */
@@ -10,13 +10,20 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
-import { afterAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJudgeFigures } from '../../scripts/judge-audit/figures.js';
 import { encodeNpz } from '../../src/data/npy.js';
-import { TINY_MODELS } from '../unit/models/model-folder.js';
+import { REPO, TINY_MODELS } from '../unit/models/model-folder.js';
 import { pickModel, setField, siteAndBrowser, waitForState } from './page.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'msl-own-model-'));
+const trained = join(scratch, 'trained');
+beforeAll(async () => {
+  await promisify(execFile)(process.env.MEDSYNTH_PYTHON ?? '/usr/bin/python3',
+    ['test/fixtures/make-tiny-models.py', '--out', trained, '--only', 'tiny-xray-ddpm'], { cwd: REPO, timeout: 170_000 });
+}, 180_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let copies = 0;
@@ -54,7 +61,7 @@ describe('your own model, from disk', () => {
     await page.getByTestId('own-model').locator('summary').click();
     const shipped = await cards(page);
 
-    const loaded = await chooseFolder(page, copyOf('tiny-xray-ddpm'));
+    const loaded = await chooseFolder(page, join(trained, 'tiny-xray-ddpm'));
     expect(loaded).toMatch(/^Loaded .+ \(tiny-xray-ddpm\) from tiny-xray-ddpm: every weight file matches the card's SHA-256, and its 2 parity outputs match PyTorch on WebGPU within 1e-3 of their scale \(worst .+, \d\.\de-\d\)\.$/);
     const offered = await cards(page);
     expect([...offered].sort()).toEqual([...shipped, 'model-card-tiny-xray-ddpm'].sort());

@@ -104,6 +104,34 @@ export class Rng {
     return r * Math.cos(angle(this.next()));
   }
 
+  /**
+   * Gamma(shape, 1): Marsaglia and Tsang's squeeze method (2000); a shape below 1 is drawn at
+   * shape + 1 and scaled by U^(1 / shape), as they describe.
+   */
+  gamma(shape: number): number {
+    if (!(shape > 0)) throw new RangeError(`a gamma shape must be positive, got ${shape}`);
+    if (shape < 1) return this.gamma(shape + 1) * (1 - this.next()) ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const x = this.normal();
+      const v = (1 + c * x) ** 3;
+      if (v <= 0) continue;
+      const u = 1 - this.next();
+      if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+    }
+  }
+
+  /** `k` proportions from a symmetric Dirichlet of concentration `alpha` (normalised gammas). */
+  dirichlet(alpha: number, k: number): number[] {
+    const draws = Array.from({ length: k }, () => this.gamma(alpha));
+    const total = draws.reduce((a, b) => a + b, 0);
+    // at tiny concentrations every draw can underflow to 0: all of it goes to one, as the limit does
+    if (total > 0) return draws.map((g) => g / total);
+    const one = this.int(k);
+    return draws.map((_, i) => (i === one ? 1 : 0));
+  }
+
   /** A random order of 0..n-1 (Fisher-Yates). */
   permutation(n: number): number[] {
     const out = Array.from({ length: n }, (_, i) => i);

@@ -1,0 +1,84 @@
+/**
+ * Federated averaging where the theory says what it must equal: one hospital over several rounds is
+ * centralised training; equal IID hospitals taking one full-batch step each are one full-batch step
+ * on the pooled data; FedProx's first step from the global weights is FedAvg's, and later ones stay
+ * nearer the global weights. No tensor is leaked, and a cancelled run stops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ClientData, type LocalSettings, federate, initialWeights, trainLocal, weightedAverage } from '../../../src/federated/fedavg.js';
+import { Rng } from '../../../src/util/random.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Two classes of 8-dimensional Gaussian blobs, `n` samples. */
+function blobs(n: number, seed: number): ClientData {
+  const rng = new Rng(seed);
+  const labels = Array.from({ length: n }, (_, i) => i % 2);
+  const x = Float32Array.from({ length: n * 8 }, (_, j) => rng.normal() + (labels[Math.floor(j / 8)]! ? 1 : -1) * (j % 8 < 4 ? 1 : 0));
+  return { x, labels };
+}
+
+const pooled = blobs(64, 1);
+/** The pooled data dealt into 4 equal hospitals of 16. */
+const hospitals: ClientData[] = [0, 1, 2, 3].map((h) => ({ x: pooled.x.slice(h * 16 * 8, (h + 1) * 16 * 8), labels: pooled.labels.slice(h * 16, (h + 1) * 16) as number[] }));
+const settings: LocalSettings = { inputSize: 8, numClasses: 2, hidden: 6, learningRate: 0.3, epochs: 1, batchSize: Infinity, mu: 0 };
+const start = initialWeights(settings, 3);
+
+const maxDifference = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((w, i) => Math.max(...w.map((v, j) => Math.abs(v - b[i]![j]!)))));
+const distance = (a: Float32Array[], b: Float32Array[]) => Math.sqrt(a.reduce((n, w, i) => n + w.reduce((m, v, j) => m + (v - b[i]![j]!) ** 2, 0), 0));
+
+describe('federated averaging', () => {
+  it('with one hospital is centralised training, round after round', async () => {
+    const before = tf.memory().numTensors;
+    const federated = await federate(start, [pooled], settings, { rounds: 3, fraction: 1, seed: 1 });
+    const central = await trainLocal(start, pooled, { ...settings, epochs: 3 }, 0);
+    expect(maxDifference(federated, central.weights)).toBeLessThan(1e-6);
+    expect(maxDifference(federated, start)).toBeGreaterThan(1e-2); // it did learn
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('with equal IID hospitals taking one full-batch step each is one full-batch step on the pooled data', async () => {
+    const rounds: number[][] = [];
+    const federated = await federate(start, hospitals, settings, { rounds: 1, fraction: 1, seed: 1 }, (r) => { rounds.push(r.clients); });
+    const central = await trainLocal(start, pooled, settings, 0);
+    expect(rounds).toEqual([[0, 1, 2, 3]]);
+    expect(maxDifference(federated, central.weights)).toBeLessThan(1e-5);
+    // several local steps are not: client drift
+    const drifted = await federate(start, hospitals, { ...settings, epochs: 5 }, { rounds: 1, fraction: 1, seed: 1 });
+    const centralFive = await trainLocal(start, pooled, { ...settings, epochs: 5 }, 0);
+    expect(maxDifference(drifted, centralFive.weights)).toBeGreaterThan(1e-4);
+  });
+
+  it('weights the average by each hospital\'s size', () => {
+    const a = [Float32Array.of(0, 10)];
+    const b = [Float32Array.of(4, 2)];
+    expect(Array.from(weightedAverage([{ weights: a, weight: 1 }, { weights: b, weight: 3 }])[0]!)).toEqual([3, 4]);
+  });
+
+  it('FedProx: its first step from the global weights is FedAvg\'s; afterwards it stays nearer them', async () => {
+    const one = await trainLocal(start, hospitals[0]!, { ...settings, mu: 1 }, 0);
+    const plain = await trainLocal(start, hospitals[0]!, settings, 0);
+    expect(maxDifference(one.weights, plain.weights)).toBeLessThan(1e-6);
+    const prox = await trainLocal(start, hospitals[0]!, { ...settings, mu: 1, epochs: 20 }, 0);
+    const avg = await trainLocal(start, hospitals[0]!, { ...settings, epochs: 20 }, 0);
+    expect(distance(prox.weights, start)).toBeLessThan(distance(avg.weights, start));
+  });
+
+  it('takes a seeded fraction of the hospitals each round, stops when cancelled, and refuses absurd settings', async () => {
+    const taken: number[][] = [];
+    await federate(start, hospitals, settings, { rounds: 3, fraction: 0.5, seed: 4 }, (r) => { taken.push(r.clients); });
+    expect(taken.every((c) => c.length === 2)).toBe(true);
+    const again: number[][] = [];
+    await federate(start, hospitals, settings, { rounds: 3, fraction: 0.5, seed: 4 }, (r) => { again.push(r.clients); });
+    expect(again).toEqual(taken);
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    await expect(federate(start, hospitals, settings, { rounds: 3, fraction: 1, seed: 1 }, undefined, controller.signal)).rejects.toThrow('cancelled');
+    await expect(federate(start, hospitals, settings, { rounds: 0, fraction: 1, seed: 1 })).rejects.toThrow('rounds must be a whole number of at least 1, got 0');
+    await expect(federate(start, hospitals, settings, { rounds: 1, fraction: 0, seed: 1 })).rejects.toThrow('the fraction of hospitals per round must be in (0, 1], got 0');
+    await expect(trainLocal(start, { x: new Float32Array(0), labels: [] }, settings, 0)).rejects.toThrow('a hospital with no samples cannot train');
+  });
+});

@@ -23,7 +23,7 @@ function blobs(n: number, seed: number): ClientData {
 
 const pooled = blobs(64, 1);
 /** The pooled data dealt into 4 equal hospitals of 16. */
-const hospitals: ClientData[] = [0, 1, 2, 3].map((h) => ({ x: pooled.x.slice(h * 16 * 8, (h + 1) * 16 * 8), labels: pooled.labels.slice(h * 16, (h + 1) * 16) as number[] }));
+const hospitals: ClientData[] = [0, 1, 2, 3].map((h) => ({ x: pooled.x.slice(h * 16 * 8, (h + 1) * 16 * 8), labels: Array.from(pooled.labels).slice(h * 16, (h + 1) * 16) }));
 const settings: LocalSettings = { inputSize: 8, numClasses: 2, hidden: 6, learningRate: 0.3, epochs: 1, batchSize: Infinity, mu: 0 };
 const start = initialWeights(settings, 3);
 

@@ -64,3 +64,19 @@ def epsilon(q, sigma, steps, delta, orders=ORDERS):
         if eps < best[0]:
             best = (eps, alpha)
     return best
+
+
+def dp_sgd_gradient(per_example, clip, sigma, noise, lot_size):
+    """DP-SGD's gradient from per-example gradients `per_example` [B, P] (a torch tensor): each row
+    scaled to norm at most `clip` (rows shorter are kept), summed, Gaussian noise `noise` [P] (standard
+    normal draws) of standard deviation sigma * clip added, and divided by the expected lot size
+    (Abadi et al. 2016, Algorithm 1). The browser's port is src/privacy/dp-sgd.ts."""
+    import torch
+
+    if clip <= 0:
+        raise ValueError(f"the clipping norm must be positive, got {clip}")
+    if sigma < 0:
+        raise ValueError(f"the noise multiplier must be at least 0, got {sigma}")
+    norms = per_example.norm(dim=1, keepdim=True)
+    scale = torch.clamp(clip / torch.clamp(norms, min=1e-12), max=1.0)
+    return ((per_example * scale).sum(dim=0) + sigma * clip * noise) / lot_size

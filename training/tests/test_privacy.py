@@ -45,3 +45,24 @@ def test_golden_numbers_are_current():
         assert rdp_sampled_gaussian(g["q"], g["sigma"], g["order"]) == g["rdp"]
     for g in golden["epsilon"]:
         assert epsilon(g["q"], g["sigma"], g["steps"], g["delta"]) == (g["epsilon"], g["order"])
+
+
+def test_dp_sgd_gradient_clips_long_rows_keeps_short_ones_and_adds_scaled_noise():
+    import torch
+
+    from training.medsynth.privacy import dp_sgd_gradient
+
+    rows = torch.tensor([[0.3, 0.4], [3.0, 4.0]], dtype=torch.float64)
+    zero = torch.zeros(2, dtype=torch.float64)
+    assert dp_sgd_gradient(rows[:1], 1.0, 0.0, zero, 1).tolist() == pytest.approx([0.3, 0.4])
+    assert dp_sgd_gradient(rows[1:], 1.0, 0.0, zero, 1).tolist() == pytest.approx([0.6, 0.8])
+    noise = torch.tensor([1.0, -0.5], dtype=torch.float64)
+    assert dp_sgd_gradient(rows, 1.0, 2.0, noise, 2).tolist() == pytest.approx([(0.3 + 0.6 + 2) / 2, (0.4 + 0.8 - 1) / 2])
+    with pytest.raises(ValueError):
+        dp_sgd_gradient(rows, 0.0, 1.0, noise, 2)
+    with open(os.path.join(ROOT, "test", "fixtures", "privacy-golden.json")) as f:
+        golden = json.load(f)["dpSgd"]
+    per_example = torch.tensor(golden["perExample"], dtype=torch.float64)
+    for c in golden["cases"]:
+        got = dp_sgd_gradient(per_example, c["clip"], c["sigma"], torch.tensor(golden["noise"], dtype=torch.float64), c["lotSize"])
+        assert got.tolist() == c["gradient"]

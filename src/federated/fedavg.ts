@@ -9,6 +9,7 @@
  * on the pooled data (test/unit/federated/fedavg.test.ts). Never leaks a tensor.
  */
 import * as tf from '@tensorflow/tfjs';
+import { dpSgdGradient } from '../privacy/dp-sgd.js';
 import { Rng } from '../util/random.js';
 
 /** A hospital's data: samples flattened, one after another, and their classes. */
@@ -29,6 +30,12 @@ export interface LocalSettings {
   batchSize: number;
   /** FedProx's proximal weight; 0 is FedAvg. */
   mu: number;
+  /**
+   * DP-SGD (src/privacy/dp-sgd.ts): each example's gradient of the cross-entropy clipped to norm
+   * `clip`, with `sigma` x clip of Gaussian noise on their sum; absent for plain SGD. Batches are a
+   * seeded shuffle, not Poisson samples: the accountant's q = batch / samples is the usual reading.
+   */
+  dp?: { clip: number; sigma: number } | null;
 }
 
 /** The classifier's weights, as plain arrays: [w1, b1, w2, b2] of a one-hidden-layer ReLU network. */
@@ -62,6 +69,8 @@ export async function trainLocal(start: Weights, data: ClientData, s: LocalSetti
   if (n === 0) throw new Error('a hospital with no samples cannot train');
   if (data.x.length !== n * s.inputSize) throw new Error(`${data.x.length} values for ${n} samples of ${s.inputSize}`);
   const rng = new Rng(seed);
+  // DP-SGD's noise from a stream of its own, so the batches are the same with and without it
+  const noiseRng = new Rng(seed ^ 0x5bd1e995);
   const batch = Math.min(n, s.batchSize);
   const variables = start.map((v, i) => {
     const initial = tf.tensor(v, shapes(s)[i]!);
@@ -88,6 +97,7 @@ export async function trainLocal(start: Weights, data: ClientData, s: LocalSetti
             const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchor[i]!)))));
             return tf.add(ce, tf.mul(s.mu / 2, proximal)) as tf.Scalar;
           };
+          if (s.dp) return privateStep(variables, anchor, x, y, s, s.dp, noiseRng);
           const { value, grads } = tf.variableGrads(f, variables);
           variables.forEach((v) => v.assign(tf.sub(v, tf.mul(s.learningRate, grads[v.name]!))));
           return value;
@@ -103,6 +113,31 @@ export async function trainLocal(start: Weights, data: ClientData, s: LocalSetti
   } finally {
     tf.dispose([...variables, ...anchor]);
   }
+}
+
+/**
+ * One DP-SGD step inside the caller's tidy: every example's cross-entropy gradient, flattened, read
+ * back, clipped and noised by dpSgdGradient, then FedProx's data-free term added; returns the batch loss.
+ */
+function privateStep(variables: tf.Variable[], anchor: tf.Tensor[], x: tf.Tensor2D, y: tf.Tensor, s: LocalSettings, dp: { clip: number; sigma: number }, rng: Rng): tf.Scalar {
+  const rows = x.shape[0];
+  const loss = tf.losses.softmaxCrossEntropy(y, logits(variables, x)) as tf.Scalar; // before the step, as the plain path reports
+  const perExample = Array.from({ length: rows }, (_, r) => {
+    const xr = tf.slice(x, [r, 0], [1, -1]);
+    const yr = tf.slice(y, [r, 0], [1, -1]);
+    const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(yr, logits(variables, xr)) as tf.Scalar, variables);
+    return tf.concat(variables.map((v) => tf.reshape(grads[v.name]!, [-1]))).dataSync() as Float32Array;
+  });
+  const noise = Float32Array.from({ length: perExample[0]!.length }, () => rng.normal());
+  const flat = tf.tensor1d(dpSgdGradient(perExample, dp.clip, dp.sigma, noise, rows));
+  let offset = 0;
+  variables.forEach((v, i) => {
+    const g = tf.reshape(tf.slice(flat, [offset], [v.size]), v.shape);
+    offset += v.size;
+    const proximal = s.mu === 0 ? g : tf.add(g, tf.mul(s.mu, tf.sub(v, anchor[i]!)));
+    v.assign(tf.sub(v, tf.mul(s.learningRate, proximal)));
+  });
+  return loss;
 }
 
 /** The average of `updates`, each weighted by its weight (a hospital's sample count). */

@@ -82,3 +82,25 @@ describe('federated averaging', () => {
     await expect(trainLocal(start, { x: new Float32Array(0), labels: [] }, settings, 0)).rejects.toThrow('a hospital with no samples cannot train');
   });
 });
+
+describe('DP-SGD in local training', () => {
+  it('without noise and with a clip no gradient reaches, is plain SGD', async () => {
+    const before = tf.memory().numTensors;
+    const plain = await trainLocal(start, hospitals[0]!, { ...settings, epochs: 3, batchSize: 4 }, 5);
+    const dp = await trainLocal(start, hospitals[0]!, { ...settings, epochs: 3, batchSize: 4, dp: { clip: 1e6, sigma: 0 } }, 5);
+    expect(maxDifference(dp.weights, plain.weights)).toBeLessThan(1e-5);
+    expect(Math.abs(dp.loss - plain.loss)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('moves the weights at most learning rate x clip a step without noise, and by more with it, reproducibly', async () => {
+    const dp = { ...settings, batchSize: 16, dp: { clip: 0.01, sigma: 0 } };
+    const clipped = await trainLocal(start, hospitals[0]!, dp, 5);
+    expect(distance(clipped.weights, start)).toBeLessThanOrEqual(settings.learningRate * 0.01 * (1 + 1e-4));
+    expect(distance(clipped.weights, start)).toBeGreaterThan(0);
+    const noisy = { ...dp, dp: { clip: 0.01, sigma: 1 } };
+    const a = await trainLocal(start, hospitals[0]!, noisy, 5);
+    expect(distance(a.weights, start)).toBeGreaterThan(distance(clipped.weights, start));
+    expect(maxDifference(a.weights, (await trainLocal(start, hospitals[0]!, noisy, 5)).weights)).toBe(0);
+  });
+});

@@ -187,7 +187,7 @@ export class LabController implements ReactiveController {
       this.own = {
         status: 'done',
         message: `Loaded ${local.card.name} (${local.card.id}) from ${local.folder}: every weight file matches the card's SHA-256, and ` +
-          `its ${local.verdict.outputs.length} parity outputs match PyTorch on ${BACKEND_LABELS[backend]} within ${local.verdict.tolerance.toExponential(0)} ` +
+          `${local.verdict.outputs.length === 1 ? 'its parity output matches' : `its ${local.verdict.outputs.length} parity outputs match`} PyTorch on ${BACKEND_LABELS[backend]} within ${local.verdict.tolerance.toExponential(0)} ` +
           `of their scale (worst ${worst.output}, ${worst.relativeError.toExponential(1)}).`,
       };
       return local.summary.id;

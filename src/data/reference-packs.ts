@@ -11,6 +11,8 @@ export interface PackSplit {
   count: number;
   x: string;
   y: string;
+  /** Each sample's patient (for MIT-BIH, its record number), little-endian uint16, where the data has patients. */
+  record?: string;
   classCounts: number[];
   /** How the split was chosen from the dataset's own, where it is a subset. */
   selection?: string;
@@ -37,6 +39,8 @@ export interface LabelledSamples {
   /** One array per sample in display units: grey levels 0..255 channels-last, or mV. */
   samples: Float32Array[];
   labels: Uint8Array;
+  /** Each sample's patient, where the pack has them (MIT-BIH's record numbers). */
+  patients?: Uint16Array;
 }
 
 /** The held-out split, for the page. */
@@ -131,8 +135,9 @@ function readSplit(dataset: string, name: SplitName, options: PackOptions): Prom
     const index = await readIndex(dataset, options);
     const split = index.splits[name];
     if (!split) return null;
-    const [x, y] = await Promise.all([split.x, split.y].map(async (file) => (await readFile(dataset, file, options)).arrayBuffer()));
-    return decodeSplit(index, split, x!, y!);
+    const files = split.record ? [split.x, split.y, split.record] : [split.x, split.y];
+    const [x, y, record] = await Promise.all(files.map(async (file) => (await readFile(dataset, file, options)).arrayBuffer()));
+    return decodeSplit(index, split, x!, y!, record);
   });
 }
 
@@ -145,7 +150,7 @@ const renamed = (what: string) => (error: unknown): never => {
 };
 
 /** Raw arrays of one split to one display-unit array per sample; refuses files whose size does not match the index. */
-export function decodeSplit(index: PackIndex, split: PackSplit, x: ArrayBuffer, y: ArrayBuffer): LabelledSamples {
+export function decodeSplit(index: PackIndex, split: PackSplit, x: ArrayBuffer, y: ArrayBuffer, record?: ArrayBuffer): LabelledSamples {
   const size = index.sampleShape.reduce((a, b) => a * b, 1);
   const bytesPer = index.dtype === 'float32' ? 4 : 1;
   if (x.byteLength !== split.count * size * bytesPer || y.byteLength !== split.count) {
@@ -153,7 +158,10 @@ export function decodeSplit(index: PackIndex, split: PackSplit, x: ArrayBuffer, 
   }
   const values = index.dtype === 'float32' ? new Float32Array(x) : new Uint8Array(x);
   const samples = Array.from({ length: split.count }, (_, i) => Float32Array.from(values.subarray(i * size, (i + 1) * size)));
-  return { samples, labels: new Uint8Array(y) };
+  if (!record) return { samples, labels: new Uint8Array(y) };
+  if (record.byteLength !== split.count * 2) throw new Error(`${index.dataset}: ${split.record} holds ${record.byteLength} bytes, not ${split.count} patients of 2`);
+  const view = new DataView(record);
+  return { samples, labels: new Uint8Array(y), patients: Uint16Array.from({ length: split.count }, (_, i) => view.getUint16(2 * i, true)) };
 }
 
 /**
@@ -170,5 +178,6 @@ export function samplesOfClass(pack: ReferencePack, classIndex: number, count: n
 
 /** The samples of `set` at `indices`. */
 export function subset(set: LabelledSamples, indices: readonly number[]): LabelledSamples {
-  return { samples: indices.map((i) => set.samples[i]!), labels: Uint8Array.from(indices, (i) => set.labels[i]!) };
+  const picked = { samples: indices.map((i) => set.samples[i]!), labels: Uint8Array.from(indices, (i) => set.labels[i]!) };
+  return set.patients ? { ...picked, patients: Uint16Array.from(indices, (i) => set.patients![i]!) } : picked;
 }

@@ -1,7 +1,7 @@
 /**
  * Federated averaging (McMahan et al., "Communication-efficient learning of deep networks from
  * decentralized data", 2017) and FedProx (Li et al., "Federated optimization in heterogeneous
- * networks", 2020) for a small classifier in the browser: in each round a seeded fraction of the
+ * networks", 2020) for the small networks of src/federated/nets.ts: in each round a seeded fraction of the
  * hospitals start from the global weights, train locally (FedProx adds (mu / 2) ||w - w_global||^2
  * to each local loss), and the global weights become the average of theirs, weighted by how many
  * samples each holds. Plain SGD, so the theory's equalities hold exactly: one hospital is
@@ -11,6 +11,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { dpSgdGradient } from '../privacy/dp-sgd.js';
 import { Rng } from '../util/random.js';
+import type { TrainableNet, Weights } from './nets.js';
+
+export type { Weights } from './nets.js';
 
 /** A hospital's data: samples flattened, one after another, and their classes. */
 export interface ClientData {
@@ -19,10 +22,7 @@ export interface ClientData {
 }
 
 export interface LocalSettings {
-  /** Values per sample. */
-  inputSize: number;
-  numClasses: number;
-  hidden: number;
+  net: TrainableNet;
   learningRate: number;
   /** Passes over the hospital's data per round. */
   epochs: number;
@@ -31,56 +31,57 @@ export interface LocalSettings {
   /** FedProx's proximal weight; 0 is FedAvg. */
   mu: number;
   /**
-   * DP-SGD (src/privacy/dp-sgd.ts): each example's gradient of the cross-entropy clipped to norm
-   * `clip`, with `sigma` x clip of Gaussian noise on their sum; absent for plain SGD. Batches are a
-   * seeded shuffle, not Poisson samples: the accountant's q = batch / samples is the usual reading.
+   * 'sgd' (default): plain SGD, for which the theory's equalities hold. 'adam': Adam (Kingma and Ba,
+   * 2015) from fresh moments each time a hospital trains (a round's local run), the usual
+   * practice in federated learning; it reaches useful models in fewer rounds.
+   */
+  optimizer?: 'sgd' | 'adam';
+  /**
+   * DP-SGD (src/privacy/dp-sgd.ts): each example's gradient of its loss clipped to norm `clip`,
+   * with `sigma` x clip of Gaussian noise on their sum; absent for plain SGD. Batches are a seeded
+   * shuffle, not Poisson samples: the accountant's q = batch / samples is the usual reading.
    */
   dp?: { clip: number; sigma: number } | null;
 }
 
-/** The classifier's weights, as plain arrays: [w1, b1, w2, b2] of a one-hidden-layer ReLU network. */
-export type Weights = Float32Array[];
-
-/** He-uniform first layer, zero biases, from a seed: every strategy starts from the same weights. */
-export function initialWeights(s: Pick<LocalSettings, 'inputSize' | 'numClasses' | 'hidden'>, seed: number): Weights {
-  const rng = new Rng(seed);
-  const uniform = (n: number, fanIn: number) => {
-    const limit = Math.sqrt(6 / fanIn);
-    return Float32Array.from({ length: n }, () => (2 * rng.next() - 1) * limit);
-  };
-  return [uniform(s.inputSize * s.hidden, s.inputSize), new Float32Array(s.hidden), uniform(s.hidden * s.numClasses, s.hidden), new Float32Array(s.numClasses)];
+export interface LocalOptions {
+  /** Awaited after every step: where a caller yields to the page, pauses, or throws to cancel. */
+  afterStep?: () => Promise<void>;
 }
 
-function shapes(s: LocalSettings): number[][] {
-  return [[s.inputSize, s.hidden], [s.hidden], [s.hidden, s.numClasses], [s.numClasses]];
-}
-
-/** The network's logits for a batch; `w` are tensors of the four weights. */
-function logits(w: tf.Tensor[], x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w[0] as tf.Tensor2D), w[1]!)), w[2] as tf.Tensor2D), w[3]!) as tf.Tensor2D;
+/** Steps one hospital of `samples` takes in a round: whole passes of ceil(samples / batch) steps. */
+export function localSteps(samples: number, s: Pick<LocalSettings, 'batchSize' | 'epochs'>): number {
+  return s.epochs * Math.ceil(samples / Math.min(samples, s.batchSize));
 }
 
 /**
  * Trains from `start` on one hospital's data and returns its weights and mean loss: `epochs`
- * passes in a seeded order, plain SGD on the mean cross-entropy (plus FedProx's term).
+ * passes in a seeded order, plain SGD on the mean loss (plus FedProx's term).
  */
-export async function trainLocal(start: Weights, data: ClientData, s: LocalSettings, seed: number): Promise<{ weights: Weights; loss: number }> {
+export async function trainLocal(start: Weights, data: ClientData, s: LocalSettings, seed: number, options: LocalOptions = {}): Promise<{ weights: Weights; loss: number }> {
+  const { net } = s;
   const n = data.labels.length;
   if (n === 0) throw new Error('a hospital with no samples cannot train');
-  if (data.x.length !== n * s.inputSize) throw new Error(`${data.x.length} values for ${n} samples of ${s.inputSize}`);
+  if (data.x.length !== n * net.inputSize) throw new Error(`${data.x.length} values for ${n} samples of ${net.inputSize}`);
   const rng = new Rng(seed);
-  // DP-SGD's noise from a stream of its own, so the batches are the same with and without it
-  const noiseRng = new Rng(seed ^ 0x5bd1e995);
+  // DP-SGD's noise and the VAE's codes from streams of their own, so the batches are the same with and without them
+  const dpNoise = new Rng(seed ^ 0x5bd1e995);
+  const codes = new Rng(seed ^ 0x27d4eb2f);
   const batch = Math.min(n, s.batchSize);
   const variables = start.map((v, i) => {
-    const initial = tf.tensor(v, shapes(s)[i]!);
+    const initial = tf.tensor(v, net.shapes[i]);
     try {
       return tf.variable(initial); // the variable holds its own reference to the values
     } finally {
       initial.dispose();
     }
   });
-  const anchor = start.map((v, i) => tf.tensor(v, shapes(s)[i]!));
+  const anchor = start.map((v, i) => tf.tensor(v, net.shapes[i]));
+  const optimizer = s.optimizer === 'adam' ? tf.train.adam(s.learningRate) : null;
+  const apply = (grads: tf.NamedTensorMap) => {
+    if (optimizer) optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+    else variables.forEach((v) => v.assign(tf.sub(v, tf.mul(s.learningRate, grads[v.name]!))));
+  };
   let total = 0;
   let steps = 0;
   try {
@@ -88,56 +89,108 @@ export async function trainLocal(start: Weights, data: ClientData, s: LocalSetti
       const order = batch === n ? Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
       for (let b = 0; b < n; b += batch) {
         const rows = order.slice(b, b + batch);
-        const loss = tf.tidy(() => {
-          const x = tf.tensor2d(Float32Array.from(rows.flatMap((r) => Array.from(data.x.subarray(r * s.inputSize, (r + 1) * s.inputSize)))), [rows.length, s.inputSize]);
-          const y = tf.oneHot(tf.tensor1d(rows.map((r) => data.labels[r]!), 'int32'), s.numClasses).toFloat();
-          const f = () => {
-            const ce = tf.losses.softmaxCrossEntropy(y, logits(variables, x)) as tf.Scalar;
-            if (s.mu === 0) return ce;
-            const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchor[i]!)))));
-            return tf.add(ce, tf.mul(s.mu / 2, proximal)) as tf.Scalar;
-          };
-          if (s.dp) return privateStep(variables, anchor, x, y, s, s.dp, noiseRng);
-          const { value, grads } = tf.variableGrads(f, variables);
-          variables.forEach((v) => v.assign(tf.sub(v, tf.mul(s.learningRate, grads[v.name]!))));
-          return value;
-        });
-        const value = (await loss.data())[0]!;
-        loss.dispose();
-        if (!Number.isFinite(value)) throw new Error(`the local loss became ${value}`);
-        total += value;
-        steps += 1;
+        const { x, y, noise } = batchTensors(data, rows, net, codes);
+        try {
+          const value = s.dp
+            ? await privateStep(variables, anchor, x, y, noise, s, s.dp, dpNoise, apply)
+            : await plainStep(variables, anchor, x, y, noise, s, apply);
+          if (!Number.isFinite(value)) throw new Error(`the local loss became ${value}`);
+          total += value;
+          steps += 1;
+        } finally {
+          tf.dispose([x, y, ...(noise ? [noise] : [])]);
+        }
+        await options.afterStep?.();
       }
     }
     return { weights: await Promise.all(variables.map(async (v) => (await v.data()) as Float32Array)), loss: total / steps };
   } finally {
+    optimizer?.dispose();
     tf.dispose([...variables, ...anchor]);
   }
 }
 
+/** The batch of `rows`: inputs, one-hot classes and the network's noise (null if it takes none). */
+function batchTensors(data: ClientData, rows: readonly number[], net: TrainableNet, codes: Rng): { x: tf.Tensor2D; y: tf.Tensor2D; noise: tf.Tensor2D | null } {
+  const size = net.inputSize;
+  const values = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => values.set(data.x.subarray(r * size, (r + 1) * size), i * size));
+  const noise = net.noisePerSample ? tf.tensor2d(Float32Array.from({ length: rows.length * net.noisePerSample }, () => codes.normal()), [rows.length, net.noisePerSample]) : null;
+  const { x, y } = tf.tidy(() => ({
+    x: tf.tensor2d(values, [rows.length, size]),
+    y: tf.oneHot(tf.tensor1d(rows.map((r) => data.labels[r]!), 'int32'), net.numClasses).toFloat() as tf.Tensor2D,
+  }));
+  return { x, y, noise };
+}
+
+/** FedProx's term, (mu / 2) ||w - w_global||^2. */
+function proximal(variables: readonly tf.Variable[], anchor: readonly tf.Tensor[], mu: number): tf.Scalar {
+  return tf.mul(mu / 2, tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchor[i]!)))))) as tf.Scalar;
+}
+
+/** Applies gradients, by name of variable, to the variables (inside the caller's tidy). */
+type Apply = (grads: tf.NamedTensorMap) => void;
+
+/** One step on the batch's mean loss; returns that loss (before the step). */
+async function plainStep(variables: tf.Variable[], anchor: tf.Tensor[], x: tf.Tensor2D, y: tf.Tensor2D, noise: tf.Tensor2D | null, s: LocalSettings, apply: Apply): Promise<number> {
+  const loss = tf.tidy(() => {
+    const f = () => {
+      const mean = tf.mean(s.net.losses(variables, x, y, noise)) as tf.Scalar;
+      return s.mu === 0 ? mean : (tf.add(mean, proximal(variables, anchor, s.mu)) as tf.Scalar);
+    };
+    const { value, grads } = tf.variableGrads(f, variables);
+    apply(grads);
+    return value;
+  });
+  try {
+    return (await loss.data())[0]!;
+  } finally {
+    loss.dispose();
+  }
+}
+
 /**
- * One DP-SGD step inside the caller's tidy: every example's cross-entropy gradient, flattened, read
- * back, clipped and noised by dpSgdGradient, then FedProx's data-free term added; returns the batch loss.
+ * One DP-SGD step: every example's gradient of its own loss, flattened and read back in one go,
+ * clipped and noised by dpSgdGradient, then FedProx's data-free term added; returns the batch's
+ * mean loss (before the step, as the plain path reports).
  */
-function privateStep(variables: tf.Variable[], anchor: tf.Tensor[], x: tf.Tensor2D, y: tf.Tensor, s: LocalSettings, dp: { clip: number; sigma: number }, rng: Rng): tf.Scalar {
+async function privateStep(
+  variables: tf.Variable[], anchor: tf.Tensor[], x: tf.Tensor2D, y: tf.Tensor2D, noise: tf.Tensor2D | null,
+  s: LocalSettings, dp: { clip: number; sigma: number }, rng: Rng, apply: Apply,
+): Promise<number> {
   const rows = x.shape[0];
-  const loss = tf.losses.softmaxCrossEntropy(y, logits(variables, x)) as tf.Scalar; // before the step, as the plain path reports
-  const perExample = Array.from({ length: rows }, (_, r) => {
-    const xr = tf.slice(x, [r, 0], [1, -1]);
-    const yr = tf.slice(y, [r, 0], [1, -1]);
-    const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(yr, logits(variables, xr)) as tf.Scalar, variables);
-    return tf.concat(variables.map((v) => tf.reshape(grads[v.name]!, [-1]))).dataSync() as Float32Array;
+  const [loss, gradients] = tf.tidy(() => {
+    const perExample = Array.from({ length: rows }, (_, r) => {
+      const row = (t: tf.Tensor2D) => tf.slice(t, [r, 0], [1, -1]);
+      const { grads } = tf.variableGrads(() => tf.sum(s.net.losses(variables, row(x), row(y), noise ? row(noise) : null)) as tf.Scalar, variables);
+      return tf.concat(variables.map((v) => tf.reshape(grads[v.name]!, [-1])));
+    });
+    return [tf.mean(s.net.losses(variables, x, y, noise)), tf.stack(perExample)] as const;
   });
-  const noise = Float32Array.from({ length: perExample[0]!.length }, () => rng.normal());
-  const flat = tf.tensor1d(dpSgdGradient(perExample, dp.clip, dp.sigma, noise, rows));
-  let offset = 0;
-  variables.forEach((v, i) => {
-    const g = tf.reshape(tf.slice(flat, [offset], [v.size]), v.shape);
-    offset += v.size;
-    const proximal = s.mu === 0 ? g : tf.add(g, tf.mul(s.mu, tf.sub(v, anchor[i]!)));
-    v.assign(tf.sub(v, tf.mul(s.learningRate, proximal)));
+  let flat: Float32Array;
+  let value: number;
+  try {
+    const size = gradients.shape[1]!;
+    const all = (await gradients.data()) as Float32Array;
+    const perExample = Array.from({ length: rows }, (_, r) => all.subarray(r * size, (r + 1) * size));
+    const draws = Float32Array.from({ length: size }, () => rng.normal());
+    flat = dpSgdGradient(perExample, dp.clip, dp.sigma, draws, rows);
+    value = (await loss.data())[0]!;
+  } finally {
+    tf.dispose([loss, gradients]);
+  }
+  tf.tidy(() => {
+    const g = tf.tensor1d(flat);
+    let offset = 0;
+    const grads: tf.NamedTensorMap = {};
+    variables.forEach((v, i) => {
+      const part = tf.reshape(tf.slice(g, [offset], [v.size]), v.shape);
+      offset += v.size;
+      grads[v.name] = s.mu === 0 ? part : tf.add(part, tf.mul(s.mu, tf.sub(v, anchor[i]!)));
+    });
+    apply(grads);
   });
-  return loss;
+  return value;
 }
 
 /** The average of `updates`, each weighted by its weight (a hospital's sample count). */
@@ -170,27 +223,39 @@ export interface RoundReport {
   loss: number;
 }
 
+/** One round: a seeded `fraction` of the hospitals train from `global`, and their weights are averaged by size. */
+export async function federatedRound(
+  global: Weights, clients: readonly ClientData[], local: LocalSettings, settings: FederatedSettings, round: number, options: LocalOptions = {},
+): Promise<RoundReport> {
+  const rng = new Rng(settings.seed * 7919 + round);
+  const take = Math.max(1, Math.round(settings.fraction * clients.length));
+  const chosen = rng.choose(clients.length, take).sort((a, b) => a - b);
+  const updates: { weights: Weights; weight: number; loss: number }[] = [];
+  for (const c of chosen) {
+    const { weights, loss } = await trainLocal(global, clients[c]!, local, settings.seed * 1000 + round * 64 + c, options);
+    updates.push({ weights, weight: clients[c]!.labels.length, loss });
+  }
+  const size = updates.reduce((n, u) => n + u.weight, 0);
+  return { round, clients: chosen, weights: weightedAverage(updates), loss: updates.reduce((n, u) => n + (u.weight / size) * u.loss, 0) };
+}
+
+export function checkFederatedSettings(settings: FederatedSettings): void {
+  if (!Number.isInteger(settings.rounds) || settings.rounds < 1) throw new RangeError(`rounds must be a whole number of at least 1, got ${settings.rounds}`);
+  if (!(settings.fraction > 0 && settings.fraction <= 1)) throw new RangeError(`the fraction of hospitals per round must be in (0, 1], got ${settings.fraction}`);
+}
+
 /** Rounds of FedAvg (mu 0) or FedProx from `start`; `onRound` sees each round's global weights. */
 export async function federate(
   start: Weights, clients: readonly ClientData[], local: LocalSettings, settings: FederatedSettings,
   onRound?: (report: RoundReport) => void | Promise<void>, signal?: AbortSignal,
 ): Promise<Weights> {
-  if (!Number.isInteger(settings.rounds) || settings.rounds < 1) throw new RangeError(`rounds must be a whole number of at least 1, got ${settings.rounds}`);
-  if (!(settings.fraction > 0 && settings.fraction <= 1)) throw new RangeError(`the fraction of hospitals per round must be in (0, 1], got ${settings.fraction}`);
-  const rng = new Rng(settings.seed);
+  checkFederatedSettings(settings);
   let global = start;
   for (let round = 0; round < settings.rounds; round++) {
     signal?.throwIfAborted();
-    const take = Math.max(1, Math.round(settings.fraction * clients.length));
-    const chosen = rng.choose(clients.length, take).sort((a, b) => a - b);
-    const updates: { weights: Weights; weight: number; loss: number }[] = [];
-    for (const c of chosen) {
-      const { weights, loss } = await trainLocal(global, clients[c]!, local, settings.seed * 1000 + round * 64 + c);
-      updates.push({ weights, weight: clients[c]!.labels.length, loss });
-    }
-    global = weightedAverage(updates);
-    const size = updates.reduce((n, u) => n + u.weight, 0);
-    await onRound?.({ round, clients: chosen, weights: global, loss: updates.reduce((n, u) => n + (u.weight / size) * u.loss, 0) });
+    const report = await federatedRound(global, clients, local, settings, round);
+    global = report.weights;
+    await onRound?.(report);
   }
   return global;
 }

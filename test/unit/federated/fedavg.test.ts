@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ClientData, type LocalSettings, federate, initialWeights, trainLocal, weightedAverage } from '../../../src/federated/fedavg.js';
+import { type ClientData, type LocalSettings, federate, trainLocal, weightedAverage } from '../../../src/federated/fedavg.js';
+import { classifierNet, vaeNet } from '../../../src/federated/nets.js';
 import { Rng } from '../../../src/util/random.js';
 
 beforeAll(async () => {
@@ -24,8 +25,8 @@ function blobs(n: number, seed: number): ClientData {
 const pooled = blobs(64, 1);
 /** The pooled data dealt into 4 equal hospitals of 16. */
 const hospitals: ClientData[] = [0, 1, 2, 3].map((h) => ({ x: pooled.x.slice(h * 16 * 8, (h + 1) * 16 * 8), labels: Array.from(pooled.labels).slice(h * 16, (h + 1) * 16) }));
-const settings: LocalSettings = { inputSize: 8, numClasses: 2, hidden: 6, learningRate: 0.3, epochs: 1, batchSize: Infinity, mu: 0 };
-const start = initialWeights(settings, 3);
+const settings: LocalSettings = { net: classifierNet(8, 2, 6), learningRate: 0.3, epochs: 1, batchSize: Infinity, mu: 0 };
+const start = settings.net.init(3);
 
 const maxDifference = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((w, i) => Math.max(...w.map((v, j) => Math.abs(v - b[i]![j]!)))));
 const distance = (a: Float32Array[], b: Float32Array[]) => Math.sqrt(a.reduce((n, w, i) => n + w.reduce((m, v, j) => m + (v - b[i]![j]!) ** 2, 0), 0));
@@ -102,5 +103,38 @@ describe('DP-SGD in local training', () => {
     const a = await trainLocal(start, hospitals[0]!, noisy, 5);
     expect(distance(a.weights, start)).toBeGreaterThan(distance(clipped.weights, start));
     expect(maxDifference(a.weights, (await trainLocal(start, hospitals[0]!, noisy, 5)).weights)).toBe(0);
+  });
+});
+
+describe('the class-conditional VAE', () => {
+  const vae = vaeNet(8, 2, 6, 3, 0.5);
+  const vaeSettings: LocalSettings = { ...settings, net: vae, learningRate: 0.02, batchSize: 8 };
+
+  it('scores a sample as squared error over 2 sigma^2 plus the KL term, per value', () => {
+    // all weights zero but the output bias: the code is N(0, I) exactly (KL 0) and every output is the bias
+    const weights = vae.init(1).map((w, i) => (i === 9 ? Float32Array.from(w.map((_, j) => j / 8)) : new Float32Array(w.length)));
+    const x = Float32Array.from({ length: 8 }, (_, j) => j / 8 + (j === 2 ? 1 : 0));
+    const losses = tf.tidy(() => vae.losses(weights.map((w, i) => tf.tensor(w, vae.shapes[i])), tf.tensor2d(x, [1, 8]), tf.tensor2d([[0, 1]]), tf.ones([1, 3])).arraySync());
+    expect(losses[0]).toBeCloseTo(1 / (2 * 0.25) / 8, 6);
+    // a code away from the prior costs its KL: mu = b_mu = 1 in each of 3 dimensions, var 1: 3 x 0.5
+    const shifted = weights.map((w, i) => (i === 3 ? new Float32Array([1, 1, 1]) : w));
+    const at = tf.tidy(() => vae.losses(shifted.map((w, i) => tf.tensor(w, vae.shapes[i])), tf.tensor2d(x, [1, 8]), tf.tensor2d([[0, 1]]), null).arraySync());
+    expect(at[0]! - losses[0]!).toBeCloseTo(1.5 / 8, 6);
+  });
+
+  it('learns, federates as it trains alone with one hospital, and takes DP-SGD exactly as plain SGD when no clip or noise bites', async () => {
+    const before = tf.memory().numTensors;
+    const start = vae.init(2);
+    const central = await trainLocal(start, pooled, { ...vaeSettings, epochs: 3 }, 0);
+    // minibatches and codes are drawn from the local seed, which a round derives as seed x 1000 + round x 64 + hospital
+    const federated = await federate(start, [pooled], vaeSettings, { rounds: 1, fraction: 1, seed: 1 });
+    expect(maxDifference(federated, (await trainLocal(start, pooled, vaeSettings, 1000)).weights)).toBeLessThan(1e-6);
+    const first = await trainLocal(start, pooled, { ...vaeSettings, epochs: 1 }, 0);
+    const later = await trainLocal(central.weights, pooled, { ...vaeSettings, epochs: 1 }, 0);
+    expect(later.loss).toBeLessThan(first.loss);
+    const dp = await trainLocal(start, hospitals[0]!, { ...vaeSettings, batchSize: 4, dp: { clip: 1e6, sigma: 0 } }, 5);
+    const plain = await trainLocal(start, hospitals[0]!, { ...vaeSettings, batchSize: 4 }, 5);
+    expect(maxDifference(dp.weights, plain.weights)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,0 +1,324 @@
+/**
+ * Hospitals training together, as the page runs it: a dataset's training samples dealt among
+ * simulated hospitals (src/federated/split.ts), then, round by round and from the same starting
+ * weights, a small classifier and a small class-conditional VAE (src/federated/nets.ts) trained four
+ * ways side by side:
+ *
+ *   pooled   every record in one place (centralised training, the yardstick)
+ *   fedavg   federated averaging: hospitals train locally and only weights are averaged
+ *   fedprox  the same with FedProx's proximal term (mu), which holds local training near the global weights
+ *   alone    each hospital trains on its own records only (the figures are the hospitals' mean, and the worst)
+ *
+ * One round is the same work for each: `epochs` passes over the records it trains on. After every
+ * round each strategy is measured on the real held-out split: the classifier's accuracy and
+ * balanced accuracy, the VAE's held-out loss (the negative ELBO per value, one seeded draw), and,
+ * where an evaluator is given (the site's shipped classifier of the dataset), how often the VAE's
+ * samples are classified as the class asked for. With DP-SGD on, every strategy trains privately and
+ * the epsilon it has spent so far is accounted (src/privacy/accountant.ts): for a federated
+ * strategy, the largest over the hospitals of what each one's records have spent, counting only
+ * the rounds it took part in. After the last round, a loss-based membership test of each VAE: how
+ * well its loss tells the records it trained on from held-out ones (an AUC with its interval).
+ *
+ * Pure computation over plain arrays in network units: no DOM; every tensor is freed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type AucInterval, aucWithInterval } from '../judge/membership.js';
+import { dpSgdEpsilon } from '../privacy/accountant.js';
+import { Rng } from '../util/random.js';
+import { type ClientData, type LocalOptions, type LocalSettings, checkFederatedSettings, federatedRound, localSteps, trainLocal } from './fedavg.js';
+import { type ClassifierNet, type VaeNet, type Weights, classifierNet, vaeNet } from './nets.js';
+import { type Hospitals, splitByClassSkew, splitByPatient } from './split.js';
+
+export const STRATEGIES = ['pooled', 'fedavg', 'fedprox', 'alone'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const STRATEGY_NAMES: Record<Strategy, string> = {
+  pooled: 'Pooled (centralised)',
+  fedavg: 'FedAvg',
+  fedprox: 'FedProx',
+  alone: 'Each hospital alone',
+};
+
+/** Samples in network units, one array each, with their classes (and patients, where the data has them). */
+export interface LabelledRows {
+  samples: readonly Float32Array[];
+  labels: ArrayLike<number>;
+  patients?: ArrayLike<number> | null;
+}
+
+export interface ExperimentData {
+  train: LabelledRows;
+  heldout: LabelledRows;
+  classes: readonly string[];
+}
+
+export interface ExperimentSettings {
+  /** By patient where the data has patients, else by a Dirichlet class skew of concentration `alpha`. */
+  split: 'patient' | 'skew';
+  hospitals: number;
+  alpha: number;
+  /** Training samples used (a seeded subset; fewer trains faster). */
+  trainSize: number;
+  rounds: number;
+  /** Local passes over a hospital's records per round. */
+  epochs: number;
+  /** Share of hospitals taking part in each federated round. */
+  fraction: number;
+  /** FedProx's proximal weight. */
+  mu: number;
+  batchSize: number;
+  learningRate: number;
+  /** DP-SGD for every strategy, or null. */
+  dp: { clip: number; sigma: number; delta: number } | null;
+  seed: number;
+}
+
+export const DEFAULT_EXPERIMENT: ExperimentSettings = {
+  split: 'patient', hospitals: 4, alpha: 0.5, trainSize: 1000, rounds: 10, epochs: 1, fraction: 1, mu: 0.1,
+  batchSize: 64, learningRate: 0.003, dp: null, seed: 1,
+};
+
+/** The networks' sizes: small enough to train in seconds on a CPU. */
+export const NET_SIZES = { classifierHidden: 32, vaeHidden: 64, latent: 8, sigma: 0.2 } as const;
+
+export interface StrategyFigures {
+  strategy: Strategy;
+  /** Rounds completed (1 after the first). */
+  round: number;
+  accuracy: number;
+  balancedAccuracy: number;
+  /** Alone: the worst hospital's accuracy (the figures above are the hospitals' mean); else null. */
+  worstAccuracy: number | null;
+  /** The VAE's negative ELBO per value on the held-out split. */
+  vaeLoss: number;
+  /** Share of the VAE's samples the evaluator puts in the class asked for, averaged over classes; null without one. */
+  faithfulness: number | null;
+  /** Epsilon spent so far at the settings' delta; null without DP. */
+  epsilon: number | null;
+}
+
+export interface RoundUpdate {
+  round: number;
+  figures: StrategyFigures[];
+  /** Per strategy, one VAE sample per class (the same codes every round), network units. */
+  samples: Record<Strategy, Float32Array[]>;
+}
+
+export interface MembershipFigure {
+  strategy: Strategy;
+  auc: AucInterval;
+}
+
+export interface ExperimentResult {
+  hospitals: Hospitals;
+  rounds: RoundUpdate[];
+  membership: MembershipFigure[];
+}
+
+export interface ExperimentOptions extends LocalOptions {
+  /** The dealt hospitals, before training starts. */
+  onSplit?: (hospitals: Hospitals) => void;
+  onRound?: (update: RoundUpdate) => void | Promise<void>;
+  /** Classifies samples (network units): the evaluator of the judge. */
+  classify?: (samples: Float32Array[]) => Promise<ArrayLike<number>>;
+  /** VAE samples per class measured by `classify` each round (default 8). */
+  perClass?: number;
+  signal?: AbortSignal;
+}
+
+/** Settings the page can run: whole numbers where they count things, and in range; a RangeError says which is not. */
+export function checkExperiment(s: ExperimentSettings, data: ExperimentData): void {
+  const whole = (name: string, v: number, lo: number, hi: number) => {
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${name} must be a whole number from ${lo} to ${hi}, got ${v}`);
+  };
+  whole('hospitals', s.hospitals, 1, 16);
+  whole('rounds', s.rounds, 1, 200);
+  whole('local epochs', s.epochs, 1, 20);
+  whole('the batch size', s.batchSize, 1, 512);
+  whole('training samples', s.trainSize, s.hospitals * 2, data.train.samples.length);
+  checkFederatedSettings({ rounds: s.rounds, fraction: s.fraction, seed: s.seed });
+  if (!(s.learningRate > 0 && s.learningRate <= 10)) throw new RangeError(`the learning rate must be in (0, 10], got ${s.learningRate}`);
+  if (!(s.mu >= 0 && s.mu <= 100)) throw new RangeError(`FedProx's mu must be in [0, 100], got ${s.mu}`);
+  if (s.split === 'skew' && !(s.alpha > 0 && s.alpha <= 1e4)) throw new RangeError(`the concentration must be in (0, 10000], got ${s.alpha}`);
+  if (s.split === 'patient' && !data.train.patients) throw new RangeError('this dataset has no patients to split by: split by a class skew');
+  if (s.dp) {
+    if (!(s.dp.clip > 0)) throw new RangeError(`the clipping norm must be positive, got ${s.dp.clip}`);
+    if (!(s.dp.sigma > 0 && s.dp.sigma <= 100)) throw new RangeError(`the noise multiplier must be in (0, 100], got ${s.dp.sigma}`);
+    if (!(s.dp.delta > 0 && s.dp.delta < 1)) throw new RangeError(`delta must be in (0, 1), got ${s.dp.delta}`);
+  }
+}
+
+/** The seeded subset of the training samples the run uses, and the hospitals it is dealt into (indices into the subset). */
+export function dealHospitals(data: ExperimentData, s: ExperimentSettings): { used: number[]; hospitals: Hospitals } {
+  const used = new Rng(s.seed).choose(data.train.samples.length, s.trainSize).sort((a, b) => a - b);
+  const labels = used.map((i) => data.train.labels[i]!);
+  const hospitals = s.split === 'patient'
+    ? splitByPatient(labels, data.classes.length, used.map((i) => data.train.patients![i]!), s.hospitals, s.seed)
+    : splitByClassSkew(labels, data.classes.length, s.hospitals, s.alpha, s.seed);
+  return { used, hospitals };
+}
+
+function clientOf(samples: readonly Float32Array[], labels: ArrayLike<number>, indices: readonly number[], size: number): ClientData {
+  const x = new Float32Array(indices.length * size);
+  indices.forEach((i, k) => x.set(samples[i]!, k * size));
+  return { x, labels: indices.map((i) => labels[i]!) };
+}
+
+/** A network's weights as tensors, for `use`, freed after. */
+function withWeights<T extends tf.TensorContainer>(weights: Weights, shapes: readonly number[][], use: (w: tf.Tensor[]) => T): T {
+  return tf.tidy(() => use(weights.map((v, i) => tf.tensor(v, shapes[i]))));
+}
+
+/** Held-out accuracy and balanced accuracy (mean recall over the classes present). */
+async function classifierFigures(net: ClassifierNet, weights: Weights, heldout: ClientData): Promise<{ accuracy: number; balanced: number }> {
+  const n = heldout.labels.length;
+  const predicted = withWeights(weights, net.shapes, (w) => tf.argMax(net.logits(w, tf.tensor2d(heldout.x, [n, net.inputSize])), 1));
+  const p = await predicted.data();
+  predicted.dispose();
+  const hits = new Array<number>(net.numClasses).fill(0);
+  const counts = new Array<number>(net.numClasses).fill(0);
+  for (let i = 0; i < n; i++) {
+    counts[heldout.labels[i]!]! += 1;
+    if (p[i] === heldout.labels[i]) hits[heldout.labels[i]!]! += 1;
+  }
+  const present = counts.map((c, k) => (c ? hits[k]! / c : null)).filter((r): r is number => r !== null);
+  return { accuracy: hits.reduce((a, b) => a + b, 0) / n, balanced: present.reduce((a, b) => a + b, 0) / present.length };
+}
+
+/** Per sample, the VAE's loss on `data` with codes drawn from `seed`. */
+async function vaeLosses(net: VaeNet, weights: Weights, data: ClientData, seed: number): Promise<Float32Array> {
+  const n = data.labels.length;
+  const rng = new Rng(seed);
+  const noise = Float32Array.from({ length: n * net.latent }, () => rng.normal());
+  const losses = withWeights(weights, net.shapes, (w) => net.losses(w, tf.tensor2d(data.x, [n, net.inputSize]),
+    tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), net.numClasses).toFloat() as tf.Tensor2D, tf.tensor2d(noise, [n, net.latent])));
+  const values = (await losses.data()) as Float32Array;
+  losses.dispose();
+  return values;
+}
+
+/** `perClass` samples of each class from fixed codes, class by class, network units. */
+async function vaeSamples(net: VaeNet, weights: Weights, perClass: number, seed: number): Promise<{ samples: Float32Array[]; requested: number[] }> {
+  const requested = Array.from({ length: net.numClasses * perClass }, (_, i) => Math.floor(i / perClass));
+  const rng = new Rng(seed);
+  const codes = Float32Array.from({ length: requested.length * net.latent }, () => rng.normal());
+  const out = withWeights(weights, net.shapes, (w) => net.decode(w, tf.tensor2d(codes, [requested.length, net.latent]),
+    tf.oneHot(tf.tensor1d(requested, 'int32'), net.numClasses).toFloat() as tf.Tensor2D));
+  const values = (await out.data()) as Float32Array;
+  out.dispose();
+  return { samples: requested.map((_, i) => values.slice(i * net.inputSize, (i + 1) * net.inputSize)), requested };
+}
+
+/** Share classified as asked, averaged over classes. */
+function balancedFaithfulness(requested: readonly number[], predicted: ArrayLike<number>, classes: number): number {
+  const hits = new Array<number>(classes).fill(0);
+  const counts = new Array<number>(classes).fill(0);
+  requested.forEach((c, i) => {
+    counts[c]! += 1;
+    if (predicted[i] === c) hits[c]! += 1;
+  });
+  return hits.reduce((sum, h, c) => sum + h / counts[c]!, 0) / classes;
+}
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Runs the experiment; see the file's comment. Throws a RangeError for settings out of range, before any work. */
+export async function runExperiment(data: ExperimentData, s: ExperimentSettings, options: ExperimentOptions = {}): Promise<ExperimentResult> {
+  checkExperiment(s, data);
+  const inputSize = data.train.samples[0]!.length;
+  const classes = data.classes.length;
+  const nets = {
+    classifier: classifierNet(inputSize, classes, NET_SIZES.classifierHidden),
+    vae: vaeNet(inputSize, classes, NET_SIZES.vaeHidden, NET_SIZES.latent, NET_SIZES.sigma),
+  };
+  const { used, hospitals } = dealHospitals(data, s);
+  options.onSplit?.(hospitals);
+  const clients = hospitals.members.map((m) => clientOf(data.train.samples, data.train.labels, m.map((k) => used[k]!), inputSize));
+  const pooledClient = clientOf(data.train.samples, data.train.labels, used, inputSize);
+  const heldout = clientOf(data.heldout.samples, data.heldout.labels, data.heldout.labels.length ? Array.from({ length: data.heldout.labels.length }, (_, i) => i) : [], inputSize);
+  const dp = s.dp ? { clip: s.dp.clip, sigma: s.dp.sigma } : null;
+  const local = (kind: keyof typeof nets, strategy: Strategy): LocalSettings => ({
+    net: nets[kind], optimizer: 'adam', learningRate: s.learningRate, epochs: s.epochs, batchSize: s.batchSize, mu: strategy === 'fedprox' ? s.mu : 0, dp,
+  });
+  const federated = { rounds: s.rounds, fraction: s.fraction, seed: s.seed };
+  const start = { classifier: nets.classifier.init(s.seed), vae: nets.vae.init(s.seed + 1) };
+  // per strategy, per network: the weights (alone: one per hospital)
+  const state: Record<Strategy, { classifier: Weights[]; vae: Weights[] }> = {
+    pooled: { classifier: [start.classifier], vae: [start.vae] },
+    fedavg: { classifier: [start.classifier], vae: [start.vae] },
+    fedprox: { classifier: [start.classifier], vae: [start.vae] },
+    alone: { classifier: clients.map(() => start.classifier), vae: clients.map(() => start.vae) },
+  };
+  // DP-SGD steps each hospital's records (and the pooled records) have taken, per strategy
+  const steps = { pooled: 0, fedavg: clients.map(() => 0), fedprox: clients.map(() => 0), alone: clients.map(() => 0) };
+  const epsilon = (q: number, n: number) => (s.dp ? dpSgdEpsilon(Math.min(1, q), s.dp.sigma, n, s.dp.delta).epsilon : 0);
+  const q = (samples: number) => Math.min(samples, s.batchSize) / samples;
+  const perClass = options.perClass ?? 8;
+  const rounds: RoundUpdate[] = [];
+  for (let round = 0; round < s.rounds; round++) {
+    options.signal?.throwIfAborted();
+    const figures: StrategyFigures[] = [];
+    const samples = {} as Record<Strategy, Float32Array[]>;
+    for (const strategy of STRATEGIES) {
+      const st = state[strategy];
+      for (const kind of ['classifier', 'vae'] as const) {
+        const settings = local(kind, strategy);
+        if (strategy === 'pooled') {
+          // seeded as hospital 0 of a federated round: with one hospital, every strategy is the same run
+          st[kind][0] = (await trainLocal(st[kind][0]!, pooledClient, settings, s.seed * 1000 + round * 64, options)).weights;
+        } else if (strategy === 'alone') {
+          for (const [h, client] of clients.entries()) st[kind][h] = (await trainLocal(st[kind][h]!, client, settings, s.seed * 1000 + round * 64 + h, options)).weights;
+        } else {
+          const report = await federatedRound(st[kind][0]!, clients, settings, federated, round, options);
+          st[kind][0] = report.weights;
+          if (kind === 'vae') for (const h of report.clients) steps[strategy][h]! += localSteps(clients[h]!.labels.length, s);
+        }
+      }
+      if (strategy === 'pooled') steps.pooled += localSteps(pooledClient.labels.length, s);
+      if (strategy === 'alone') clients.forEach((c, h) => { steps.alone[h]! += localSteps(c.labels.length, s); });
+      const scores = await Promise.all(st.classifier.map((w) => classifierFigures(nets.classifier, w, heldout)));
+      const losses = await Promise.all(st.vae.map(async (w) => mean(Array.from(await vaeLosses(nets.vae, w, heldout, s.seed + 7)))));
+      const made = await vaeSamples(nets.vae, st.vae[0]!, perClass, s.seed + 11);
+      samples[strategy] = made.samples.filter((_, i) => i % perClass === 0);
+      const faithfulness = options.classify ? balancedFaithfulness(made.requested, await options.classify(made.samples), classes) : null;
+      const spent = !s.dp ? null
+        : strategy === 'pooled' ? epsilon(q(pooledClient.labels.length), steps.pooled)
+        : Math.max(...clients.map((c, h) => epsilon(q(c.labels.length), steps[strategy][h]!)));
+      figures.push({
+        strategy, round: round + 1,
+        accuracy: mean(scores.map((r) => r.accuracy)),
+        balancedAccuracy: mean(scores.map((r) => r.balanced)),
+        worstAccuracy: strategy === 'alone' ? Math.min(...scores.map((r) => r.accuracy)) : null,
+        vaeLoss: mean(losses), faithfulness, epsilon: spent,
+      });
+    }
+    const update = { round: round + 1, figures, samples };
+    rounds.push(update);
+    await options.onRound?.(update);
+  }
+  const membership = await membershipOf(nets.vae, state, pooledClient, clients[0]!, heldout, s.seed);
+  return { hospitals, rounds, membership };
+}
+
+/**
+ * The loss-based membership test of each strategy's VAE: up to 256 of the records it trained on
+ * (alone: hospital 1's model and records) against up to 256 held-out ones. An AUC of 0.5 means the
+ * loss does not tell them apart.
+ */
+async function membershipOf(
+  net: VaeNet, state: Record<Strategy, { vae: Weights[] }>, pooled: ClientData, first: ClientData, heldout: ClientData, seed: number,
+): Promise<MembershipFigure[]> {
+  const take = (data: ClientData, n: number): ClientData => {
+    const rows = new Rng(seed + 13).choose(data.labels.length, Math.min(n, data.labels.length));
+    return { x: Float32Array.from(rows.flatMap((r) => Array.from(data.x.subarray(r * net.inputSize, (r + 1) * net.inputSize)))), labels: rows.map((r) => data.labels[r]!) };
+  };
+  const out: MembershipFigure[] = [];
+  const held = take(heldout, 256);
+  for (const strategy of STRATEGIES) {
+    const members = take(strategy === 'alone' ? first : pooled, 256);
+    const weights = state[strategy].vae[0]!;
+    const [a, b] = [await vaeLosses(net, weights, members, seed + 17), await vaeLosses(net, weights, held, seed + 17)];
+    out.push({ strategy, auc: aucWithInterval(a, b, new Rng(seed + 19), 500) });
+  }
+  return out;
+}

@@ -34,6 +34,7 @@ export const VIEWS: Readonly<Record<string, readonly SectionKey[]>> = {
   families: ['families'],
   judge: ['judge'],
   game: ['game'],
+  train: ['train'],
 };
 
 /** `<medsynth-view>`: one of the site's views, configured by its attributes (see above). */

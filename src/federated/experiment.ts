@@ -13,7 +13,8 @@
  * round each strategy is measured on the real held-out split: the classifier's accuracy and
  * balanced accuracy, the VAE's held-out loss (the negative ELBO per value, one seeded draw), and,
  * where an evaluator is given (the site's shipped classifier of the dataset), how often the VAE's
- * samples are classified as the class asked for. With DP-SGD on, every strategy trains privately and
+ * samples are classified as the class asked for (every `judgeEvery` rounds and after the last: the
+ * evaluator is a convolutional network, slow where the GPU is emulated). With DP-SGD on, every strategy trains privately and
  * the epsilon it has spent so far is accounted (src/privacy/accountant.ts): for a federated
  * strategy, the largest over the hospitals of what each one's records have spent, counting only
  * the rounds it took part in. After the last round, a loss-based membership test of each VAE: how
@@ -70,12 +71,15 @@ export interface ExperimentSettings {
   learningRate: number;
   /** DP-SGD for every strategy, or null. */
   dp: { clip: number; sigma: number; delta: number } | null;
+  /** VAE samples per class the evaluator judges (0: none), every `judgeEvery` rounds and after the last. */
+  judgePerClass: number;
+  judgeEvery: number;
   seed: number;
 }
 
 export const DEFAULT_EXPERIMENT: ExperimentSettings = {
-  split: 'patient', hospitals: 4, alpha: 0.5, trainSize: 1000, rounds: 10, epochs: 1, fraction: 1, mu: 0.1,
-  batchSize: 64, learningRate: 0.003, dp: null, seed: 1,
+  split: 'skew', hospitals: 4, alpha: 0.5, trainSize: 1000, rounds: 10, epochs: 1, fraction: 1, mu: 0.1,
+  batchSize: 64, learningRate: 0.003, dp: null, judgePerClass: 8, judgeEvery: 1, seed: 1,
 };
 
 /** The networks' sizes: small enough to train in seconds on a CPU. */
@@ -121,8 +125,6 @@ export interface ExperimentOptions extends LocalOptions {
   onRound?: (update: RoundUpdate) => void | Promise<void>;
   /** Classifies samples (network units): the evaluator of the judge. */
   classify?: (samples: Float32Array[]) => Promise<ArrayLike<number>>;
-  /** VAE samples per class measured by `classify` each round (default 8). */
-  perClass?: number;
   signal?: AbortSignal;
 }
 
@@ -136,6 +138,8 @@ export function checkExperiment(s: ExperimentSettings, data: ExperimentData): vo
   whole('local epochs', s.epochs, 1, 20);
   whole('the batch size', s.batchSize, 1, 512);
   whole('training samples', s.trainSize, s.hospitals * 2, data.train.samples.length);
+  whole('samples per class for the evaluator', s.judgePerClass, 0, 64);
+  whole('rounds between the evaluator\'s checks', s.judgeEvery, 1, 200);
   checkFederatedSettings({ rounds: s.rounds, fraction: s.fraction, seed: s.seed });
   if (!(s.learningRate > 0 && s.learningRate <= 10)) throw new RangeError(`the learning rate must be in (0, 10], got ${s.learningRate}`);
   if (!(s.mu >= 0 && s.mu <= 100)) throw new RangeError(`FedProx's mu must be in [0, 100], got ${s.mu}`);
@@ -253,7 +257,7 @@ export async function runExperiment(data: ExperimentData, s: ExperimentSettings,
   const steps = { pooled: 0, fedavg: clients.map(() => 0), fedprox: clients.map(() => 0), alone: clients.map(() => 0) };
   const epsilon = (q: number, n: number) => (s.dp ? dpSgdEpsilon(Math.min(1, q), s.dp.sigma, n, s.dp.delta).epsilon : 0);
   const q = (samples: number) => Math.min(samples, s.batchSize) / samples;
-  const perClass = options.perClass ?? 8;
+  const perClass = Math.max(1, s.judgePerClass);
   const rounds: RoundUpdate[] = [];
   for (let round = 0; round < s.rounds; round++) {
     options.signal?.throwIfAborted();
@@ -280,7 +284,8 @@ export async function runExperiment(data: ExperimentData, s: ExperimentSettings,
       const losses = await Promise.all(st.vae.map(async (w) => mean(Array.from(await vaeLosses(nets.vae, w, heldout, s.seed + 7)))));
       const made = await vaeSamples(nets.vae, st.vae[0]!, perClass, s.seed + 11);
       samples[strategy] = made.samples.filter((_, i) => i % perClass === 0);
-      const faithfulness = options.classify ? balancedFaithfulness(made.requested, await options.classify(made.samples), classes) : null;
+      const judged = options.classify && s.judgePerClass > 0 && ((round + 1) % s.judgeEvery === 0 || round === s.rounds - 1);
+      const faithfulness = judged ? balancedFaithfulness(made.requested, await options.classify!(made.samples), classes) : null;
       const spent = !s.dp ? null
         : strategy === 'pooled' ? epsilon(q(pooledClient.labels.length), steps.pooled)
         : Math.max(...clients.map((c, h) => epsilon(q(c.labels.length), steps[strategy][h]!)));

@@ -9,9 +9,9 @@
  * on the pooled data (test/unit/federated/fedavg.test.ts). Never leaks a tensor.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dpSgdGradient } from '../privacy/dp-sgd.js';
+import { clipScale, noisyMean } from '../privacy/dp-sgd.js';
 import { Rng } from '../util/random.js';
-import type { TrainableNet, Weights } from './nets.js';
+import { type TrainableNet, type Weights, layerWidths } from './nets.js';
 
 export type { Weights } from './nets.js';
 
@@ -150,35 +150,52 @@ async function plainStep(variables: tf.Variable[], anchor: tf.Tensor[], x: tf.Te
 }
 
 /**
- * One DP-SGD step: every example's gradient of its own loss, flattened and read back in one go,
- * clipped and noised by dpSgdGradient, then FedProx's data-free term added; returns the batch's
- * mean loss (before the step, as the plain path reports).
+ * The sum over a batch of each example's gradient clipped to norm `clip` (flattened in the order of
+ * `weights`), and the batch's mean loss, without making any example's gradient: each example's
+ * gradient norm comes from the taps of src/federated/nets.ts (for a dense layer used once per
+ * example, the norm of its weight gradient is ||input|| x ||gradient at its output||, plus
+ * ||gradient at its output|| for its bias: Goodfellow, "Efficient per-example gradient
+ * computations", 2015); the clipped sum is then the gradient of the losses each weighted by its
+ * clipScale. Three passes however large the batch; equal to summing dpSgdGradient's clipped
+ * gradients (test/unit/federated/fedavg.test.ts).
  */
+export async function clippedGradientSum(
+  net: TrainableNet, weights: readonly tf.Tensor[], x: tf.Tensor2D, y: tf.Tensor2D, noise: tf.Tensor2D | null, clip: number,
+): Promise<{ sum: Float32Array; loss: number }> {
+  const rows = x.shape[0];
+  const squaredNorms = tf.tidy(() => {
+    const inputs: tf.Tensor2D[] = [];
+    net.losses(weights, x, y, noise, { inputs });
+    const offsets = layerWidths(net).map((width) => tf.zeros([rows, width]));
+    const atOutputs = tf.grads((...o: tf.Tensor[]) => tf.sum(net.losses(weights, x, y, noise, { offsets: o })) as tf.Scalar)(offsets);
+    const rowSquares = (t: tf.Tensor) => tf.sum(tf.square(t), 1);
+    return tf.addN(atOutputs.map((d, l) => tf.mul(rowSquares(d), tf.add(rowSquares(inputs[l]!), 1)))) as tf.Tensor1D;
+  });
+  let norms: Float32Array;
+  try {
+    norms = (await squaredNorms.data()) as Float32Array;
+  } finally {
+    squaredNorms.dispose();
+  }
+  const scales = tf.tensor1d(Array.from(norms, (n) => clipScale(Math.sqrt(Math.max(n, 0)), clip)));
+  const [loss, clipped] = tf.tidy(() => {
+    const grads = tf.grads((...w: tf.Tensor[]) => tf.sum(tf.mul(scales, net.losses(w, x, y, noise))) as tf.Scalar)([...weights]);
+    return [tf.mean(net.losses(weights, x, y, noise)), tf.concat(grads.map((g) => tf.reshape(g, [-1])))] as const;
+  });
+  try {
+    return { sum: (await clipped.data()) as Float32Array, loss: (await loss.data())[0]! };
+  } finally {
+    tf.dispose([loss, clipped, scales]);
+  }
+}
+
+/** One DP-SGD step: the clipped sum, noised by noisyMean, then FedProx's data-free term; returns the batch's mean loss (before the step). */
 async function privateStep(
   variables: tf.Variable[], anchor: tf.Tensor[], x: tf.Tensor2D, y: tf.Tensor2D, noise: tf.Tensor2D | null,
   s: LocalSettings, dp: { clip: number; sigma: number }, rng: Rng, apply: Apply,
 ): Promise<number> {
-  const rows = x.shape[0];
-  const [loss, gradients] = tf.tidy(() => {
-    const perExample = Array.from({ length: rows }, (_, r) => {
-      const row = (t: tf.Tensor2D) => tf.slice(t, [r, 0], [1, -1]);
-      const { grads } = tf.variableGrads(() => tf.sum(s.net.losses(variables, row(x), row(y), noise ? row(noise) : null)) as tf.Scalar, variables);
-      return tf.concat(variables.map((v) => tf.reshape(grads[v.name]!, [-1])));
-    });
-    return [tf.mean(s.net.losses(variables, x, y, noise)), tf.stack(perExample)] as const;
-  });
-  let flat: Float32Array;
-  let value: number;
-  try {
-    const size = gradients.shape[1]!;
-    const all = (await gradients.data()) as Float32Array;
-    const perExample = Array.from({ length: rows }, (_, r) => all.subarray(r * size, (r + 1) * size));
-    const draws = Float32Array.from({ length: size }, () => rng.normal());
-    flat = dpSgdGradient(perExample, dp.clip, dp.sigma, draws, rows);
-    value = (await loss.data())[0]!;
-  } finally {
-    tf.dispose([loss, gradients]);
-  }
+  const { sum, loss } = await clippedGradientSum(s.net, variables, x, y, noise, dp.clip);
+  const flat = noisyMean(sum, dp.clip, dp.sigma, Float32Array.from({ length: sum.length }, () => rng.normal()), x.shape[0]);
   tf.tidy(() => {
     const g = tf.tensor1d(flat);
     let offset = 0;
@@ -190,7 +207,7 @@ async function privateStep(
     });
     apply(grads);
   });
-  return value;
+  return loss;
 }
 
 /** The average of `updates`, each weighted by its weight (a hospital's sample count). */

@@ -171,4 +171,23 @@ export const GLOSSARY: readonly Term[] = [
     term: 'Evaluator and feature extractor',
     plain: 'Small networks trained on real data only, shipped with their own cards: the evaluator says which class a sample looks like; the feature extractor gives the features the distances are measured in.',
   },
+  {
+    id: 'federated',
+    term: 'Federated learning (FedAvg, FedProx)',
+    plain: 'Hospitals train one model together without pooling records: each trains the shared model on its own records for a while, sends back only its weights, and the shared model becomes their average, weighted by how many records each holds. When hospitals see different patients (different class mixes), their local models pull apart (client drift); FedProx adds a term that holds each hospital near the shared weights.',
+    maths: [
+      'FedAvg (McMahan et al., 2017): w_{t+1} = sum_k (n_k / n) w_k, where w_k is hospital k\'s weights after local training from w_t',
+      'FedProx (Li et al., 2020): each hospital minimises its loss + (mu / 2) ||w - w_t||^2   (code: mu)',
+      'Class skew: each class\'s share per hospital ~ Dirichlet(alpha, ..., alpha)   (code: alpha; small alpha, few classes each)',
+    ],
+  },
+  {
+    id: 'dp-sgd',
+    term: 'Differential privacy (DP-SGD, epsilon)',
+    plain: 'A guarantee that the trained model would be about as likely whether or not any one record was in the training data. DP-SGD gets it by clipping each record\'s gradient and adding Gaussian noise to their sum. Epsilon measures the privacy spent: it grows with every step; smaller is more private (around 1 is strong, 10 is weak). Delta is the small chance the guarantee fails.',
+    maths: [
+      'g = ( sum_i g_i / max(1, ||g_i|| / C) + N(0, sigma^2 C^2 I) ) / B   (code: clip C, sigma, batch B)',
+      'Accountant: Renyi DP of the sampled Gaussian at rate q = B / n, composed over steps, converted to (epsilon, delta) (Mironov et al., 2019)',
+    ],
+  },
 ];

@@ -71,3 +71,43 @@ export class Pacer {
     if (this.signal?.aborted) throw abortReason(this.signal);
   }
 }
+
+/**
+ * A pause between chunks of work: `wait()` resolves at once while running, and while paused
+ * waits for `resume()`; an abort rejects it, so a paused run can still be cancelled.
+ */
+export class PauseGate {
+  private held: { promise: Promise<void>; release: () => void } | null = null;
+
+  get paused(): boolean {
+    return this.held !== null;
+  }
+
+  pause(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => { release = resolve; });
+    this.held = { promise, release };
+  }
+
+  resume(): void {
+    this.held?.release();
+    this.held = null;
+  }
+
+  async wait(signal?: AbortSignal): Promise<void> {
+    while (this.held) {
+      if (signal?.aborted) throw abortReason(signal);
+      const { promise } = this.held;
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(abortReason(signal!));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void promise.then(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+    if (signal?.aborted) throw abortReason(signal);
+  }
+}

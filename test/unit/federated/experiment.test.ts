@@ -49,11 +49,16 @@ describe('the federated experiment', () => {
 
   it('deals skewed hospitals, measures faithfulness with the evaluator given, and tests membership', async () => {
     const asked: number[] = [];
-    const result = await runExperiment(data, tiny, { perClass: 2, classify: async (samples) => { asked.push(samples.length); return samples.map(() => 0); } });
+    const result = await runExperiment(data, { ...tiny, judgePerClass: 2 }, { classify: async (samples) => { asked.push(samples.length); return samples.map(() => 0); } });
     expect(result.hospitals.members.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 36 }, (_, i) => i));
     expect(asked).toEqual(Array(2 * 4).fill(6)); // 2 rounds x 4 strategies, 2 samples of each of 3 classes
     // the stand-in evaluator says "class a" to everything: a third of the classes are served
     for (const f of result.rounds[0]!.figures) expect(f.faithfulness).toBeCloseTo(1 / 3, 9);
+    // every other round, and the last
+    const sparse: number[] = [];
+    const three = await runExperiment(data, { ...tiny, rounds: 3, judgePerClass: 1, judgeEvery: 2 }, { classify: async (samples) => { sparse.push(samples.length); return samples.map(() => 1); } });
+    expect(three.rounds.map((r) => r.figures[0]!.faithfulness)).toEqual([null, 1 / 3, 1 / 3]);
+    expect(sparse).toEqual(Array(2 * 4).fill(3));
     const alone = result.rounds[1]!.figures.find((f) => f.strategy === 'alone')!;
     expect(alone.worstAccuracy).toBeLessThanOrEqual(alone.accuracy);
     expect(result.membership.map((m) => m.strategy)).toEqual(['pooled', 'fedavg', 'fedprox', 'alone']);
@@ -82,6 +87,7 @@ describe('the federated experiment', () => {
     await expect(runExperiment(data, { ...tiny, trainSize: 4000 })).rejects.toThrow('training samples must be a whole number from 6 to 48, got 4000');
     await expect(runExperiment(data, { ...tiny, learningRate: -1 })).rejects.toThrow('the learning rate must be in (0, 10], got -1');
     await expect(runExperiment(data, { ...tiny, alpha: 0 })).rejects.toThrow('the concentration must be in (0, 10000], got 0');
+    await expect(runExperiment(data, { ...tiny, judgeEvery: 0 })).rejects.toThrow('rounds between the evaluator\'s checks must be a whole number from 1 to 200, got 0');
     await expect(runExperiment(data, { ...tiny, dp: { clip: 1, sigma: 0, delta: 1e-5 } })).rejects.toThrow('the noise multiplier must be in (0, 100], got 0');
     await expect(runExperiment({ ...data, train: { ...data.train, patients: null } }, { ...tiny, split: 'patient' })).rejects.toThrow('this dataset has no patients to split by');
     const before = tf.memory().numTensors;

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ClientData, type LocalSettings, federate, trainLocal, weightedAverage } from '../../../src/federated/fedavg.js';
+import { type ClientData, type LocalSettings, clippedGradientSum, federate, trainLocal, weightedAverage } from '../../../src/federated/fedavg.js';
+import { dpSgdGradient } from '../../../src/privacy/dp-sgd.js';
 import { classifierNet, vaeNet } from '../../../src/federated/nets.js';
 import { Rng } from '../../../src/util/random.js';
 
@@ -135,6 +136,35 @@ describe('the class-conditional VAE', () => {
     const dp = await trainLocal(start, hospitals[0]!, { ...vaeSettings, batchSize: 4, dp: { clip: 1e6, sigma: 0 } }, 5);
     const plain = await trainLocal(start, hospitals[0]!, { ...vaeSettings, batchSize: 4 }, 5);
     expect(maxDifference(dp.weights, plain.weights)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('the clipped gradient sum, from the taps', () => {
+  it('equals clipping each example\'s own gradient (dpSgdGradient without noise), for both networks', async () => {
+    const before = tf.memory().numTensors;
+    for (const net of [classifierNet(8, 2, 6), vaeNet(8, 2, 6, 3, 0.5)]) {
+      const weights = net.init(4).map((w, i) => tf.tensor(w, net.shapes[i]));
+      const rows = 6;
+      const x = tf.tensor2d(pooled.x.slice(0, rows * 8), [rows, 8]);
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(pooled.labels).slice(0, rows), 'int32'), 2).toFloat() as tf.Tensor2D);
+      const noise = net.noisePerSample ? tf.randomNormal([rows, net.noisePerSample], 0, 1, 'float32', 9) as tf.Tensor2D : null;
+      // the reference: every example's gradient made on its own
+      const perExample = tf.tidy(() => Array.from({ length: rows }, (_, r) => {
+        const row = (t: tf.Tensor2D) => tf.slice(t, [r, 0], [1, -1]);
+        const grads = tf.grads((...w: tf.Tensor[]) => tf.sum(net.losses(w, row(x), row(y), noise ? row(noise) : null)) as tf.Scalar)(weights);
+        return tf.concat(grads.map((g) => tf.reshape(g, [-1]))).dataSync() as Float32Array;
+      }));
+      const size = perExample[0]!.length;
+      const norms = perExample.map((g) => Math.hypot(...g)).sort((a, b) => a - b);
+      const clip = norms[2]!; // half the examples are clipped
+      const expected = dpSgdGradient(perExample, clip, 0, new Float32Array(size), 1);
+      const { sum } = await clippedGradientSum(net, weights, x, y, noise, clip);
+      expect(sum.length).toBe(size);
+      const scale = Math.max(...expected.map(Math.abs));
+      expect(Math.max(...sum.map((v, j) => Math.abs(v - expected[j]!))) / scale, net.kind).toBeLessThan(1e-5);
+      tf.dispose([...weights, x, y, ...(noise ? [noise] : [])]);
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 });

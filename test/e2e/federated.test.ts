@@ -1,0 +1,126 @@
+/**
+ * Hospitals training together, in the built site, with tiny settings: on WebGPU (SwiftShader here),
+ * MIT-BIH split by patient with DP-SGD on, trained to the end: the hospitals' records, a figure per
+ * strategy per round, epsilon growing, the VAEs' samples and the membership test are all on the
+ * page. On WASM, which cannot train convolutions, the same dense networks train (the chest X-ray
+ * set, split by a class skew); there a long run is paused (nothing moves), resumed and cancelled
+ * (the rounds done stay), and an absurd setting is refused with its reason.
+ */
+import type { Page } from 'playwright';
+import { describe, expect, it } from 'vitest';
+import { setField, siteAndBrowser, waitForState } from './page.js';
+
+async function settle(page: Page, timeout = 240_000): Promise<string> {
+  const status = page.getByTestId('federated-status');
+  await expect.poll(() => status.innerText(), { timeout, interval: 500 }).toMatch(/^(Done|Cancelled|Not run|Training failed)/);
+  return status.innerText();
+}
+
+/** A chart's table of numbers (in a closed <details>): per round, the cells after the round's number. */
+async function chartRows(page: Page, testid: string): Promise<string[][]> {
+  const rows = await page.getByTestId(testid).locator('tbody tr').all();
+  return Promise.all(rows.map(async (row) => (await row.locator('td').allTextContents())));
+}
+
+async function tiny(page: Page, fields: Record<string, string>): Promise<void> {
+  for (const [id, value] of Object.entries(fields)) await setField(page, `federated-${id}`, value);
+}
+
+describe('hospitals training together', () => {
+  const site = siteAndBrowser({ webgpu: true });
+
+  it('on WebGPU: MIT-BIH by patient with DP-SGD, to the end', { timeout: 400_000 }, async () => {
+    const page = await site.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${site.server.url}?backend=webgpu`);
+    await waitForState(page, ['idle', 'done']);
+    expect(await page.getByTestId('runs-on').innerText()).toContain('WebGPU');
+    const panel = page.getByTestId('federated');
+    // the evaluator (a convolutional network, slow on an emulated GPU) judges one sample per class, after the last round
+    await tiny(page, { dataset: 'mitbih', split: 'patient', hospitals: '2', trainSize: '30', rounds: '2', batchSize: '15', judgePerClass: '1', judgeEvery: '2', seed: '5' });
+    await page.getByTestId('federated-dp').check();
+    await tiny(page, { 'dp-sigma': '1.2' });
+    expect(await panel.locator('p.note').first().innerText()).toContain('here they train on WebGPU');
+    await page.getByTestId('federated-run').click();
+    expect(await settle(page)).toMatch(/^Done: 2 rounds, [\d.]+ s a round here\.$/);
+
+    // two hospitals of whole patients, and the pool
+    const hospitals = page.getByTestId('federated-hospitals');
+    expect(await hospitals.locator('tbody tr').count()).toBe(3);
+    const records = await hospitals.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    expect(Number(records[0]) + Number(records[1])).toBe(30);
+    expect(records[2]).toBe('30');
+    // a figure per strategy after round 2, epsilon included, on a chart with a line per strategy
+    const latest = page.getByTestId('federated-latest');
+    expect(await latest.locator('caption').innerText()).toBe('After round 2');
+    expect(await latest.locator('tbody tr').count()).toBe(4);
+    for (const row of await latest.locator('tbody tr').all()) {
+      const cells = await row.locator('td').allInnerTexts();
+      expect(cells[0]).toMatch(/^\d+(\.\d)?%$/); // accuracy
+      expect(Number(cells[3])).toBeGreaterThan(0); // VAE loss
+      expect(cells[4]).toMatch(/^\d+%$/); // seen as asked, by the evaluator
+      expect(Number(cells[5])).toBeGreaterThan(0); // epsilon
+    }
+    const epsilon = page.getByTestId('federated-epsilon');
+    expect(await epsilon.locator('g[data-series]').count()).toBe(4);
+    const table = await chartRows(page, 'federated-epsilon');
+    expect(table).toHaveLength(2);
+    const [first, second] = table.map((row) => row.map(Number));
+    second!.forEach((e, i) => expect(e).toBeGreaterThan(first![i]!)); // privacy spent grows round by round
+    // one sample per class (5) for each strategy, drawn
+    expect(await page.getByTestId('federated-samples').locator('msl-sample-view').count()).toBe(20);
+    const membership = page.getByTestId('federated-membership');
+    expect(await membership.locator('tbody tr').count()).toBe(4);
+    for (const auc of await membership.locator('tbody tr td:nth-child(2)').allInnerTexts()) expect(Number(auc)).toBeGreaterThanOrEqual(0);
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('hospitals training together, on WASM', () => {
+  const site = siteAndBrowser();
+
+  it('trains the same dense networks on the chest X-rays, split by a class skew; pause, resume and cancel; an absurd setting refused', { timeout: 300_000 }, async () => {
+    const page = await site.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${site.server.url}?backend=wasm`);
+    await waitForState(page, ['idle', 'done']);
+    expect(await page.getByTestId('federated').locator('p.note').first().innerText()).toContain('here they train on WebAssembly (CPU)');
+    await tiny(page, { dataset: 'pneumoniamnist', hospitals: '3', alpha: '0.3', trainSize: '60', rounds: '2', batchSize: '20' });
+    await page.getByTestId('federated-run').click();
+    expect(await settle(page)).toMatch(/^Done: 2 rounds/);
+    expect(await page.getByTestId('federated-hospitals').locator('tbody tr').count()).toBe(4);
+    expect(await page.getByTestId('federated-latest').locator('tbody tr').count()).toBe(4);
+    expect(await page.getByTestId('federated-epsilon').count()).toBe(0);
+    expect(await page.getByTestId('federated-samples').locator('msl-sample-view').count()).toBe(8);
+    const seen = await chartRows(page, 'federated-faithfulness');
+    expect(seen).toHaveLength(2);
+    for (const row of seen) for (const cell of row) expect(cell).toMatch(/^\d+%$/); // judged every round (the default)
+    const latest = page.getByTestId('federated-latest');
+
+    // a long run: paused, nothing moves; resumed; cancelled, and the rounds done stay
+    await tiny(page, { rounds: '200' });
+    await page.getByTestId('federated-run').click();
+    const status = page.getByTestId('federated-status');
+    await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/^Training: round [2-9]/);
+    await page.getByTestId('federated-pause').click();
+    await expect.poll(() => status.innerText()).toMatch(/^Paused after \d+ of 200 rounds/);
+    const paused = await status.innerText();
+    await page.waitForTimeout(1500);
+    expect(await status.innerText()).toBe(paused);
+    await page.getByTestId('federated-pause').click(); // resume
+    await expect.poll(() => status.innerText()).toMatch(/^Training/);
+    await page.getByTestId('federated-cancel').click();
+    expect(await settle(page)).toMatch(/^Cancelled after \d+ of 200 rounds; the rounds done stay on show\.$/);
+    expect(await latest.locator('tbody tr').count()).toBe(4);
+
+    await tiny(page, { rounds: '0' });
+    await page.getByTestId('federated-run').click();
+    expect(await settle(page)).toBe('Not run: rounds must be a whole number from 1 to 200, got 0.');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -12,8 +12,9 @@ import { GameController } from '../app/game-controller.js';
 import { SWEEP_KNOBS, SweepController } from '../app/sweep.js';
 import { LatentExplorer } from '../app/latent-map.js';
 import { OfflineController } from '../app/offline.js';
-import { FederatedController, trainDatasets } from '../app/federated-controller.js';
+import { FederatedController, FeedbackController, trainDatasets } from '../app/training-controllers.js';
 import { DEFAULT_EXPERIMENT } from '../federated/experiment.js';
+import { DEFAULT_FEEDBACK } from '../federated/feedback.js';
 import { type AddressBar, type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
 import { siteUrl } from '../util/site-base.js';
 import { GLOSSARY, METHOD_TERM } from '../lessons/glossary.js';
@@ -42,6 +43,7 @@ import './latent-explorer.js';
 import './interpolation-strip.js';
 import './judge-panel.js';
 import './federated-panel.js';
+import './feedback-panel.js';
 import './glossary-list.js';
 import './lesson-panel.js';
 import './model-details.js';
@@ -137,6 +139,8 @@ export class AppRoot extends LitElement {
   private readonly offline = new OfflineController(this);
   /** Hospitals training together: the page's own small networks, trained here. */
   private readonly federated = new FederatedController(this);
+  /** The bias feedback loop: generations of a small VAE, each trained on the one before's samples. */
+  private readonly feedback = new FeedbackController(this);
   private checkedReport: unknown = null;
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
@@ -224,7 +228,7 @@ export class AppRoot extends LitElement {
           } else if (recovered) {
             // a new backend: every model on the old one is gone, the comparison's too
             // every part stops (and lets go of the old models) before the lab loads them again
-            void Promise.all([this.families.clear(), this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(), this.federated.cancel()])
+            void Promise.all([this.families.clear(), this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(), this.federated.cancel(), this.feedback.cancel()])
               .then(() => {
                 this.game.clear();
                 this.sweep.clear();
@@ -278,7 +282,7 @@ export class AppRoot extends LitElement {
     this.requestUpdate();
     await Promise.all([
       this.lab.cancel(), this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(),
-      this.federated.cancel(),
+      this.federated.cancel(), this.feedback.cancel(),
     ]);
     const query = slideAddress(at.lesson, slide, location.search);
     if (new URLSearchParams(query).get('model') !== this.lab.state.model) {
@@ -359,6 +363,7 @@ export class AppRoot extends LitElement {
         ${lab.main.model && this.shows('game') ? this.renderGame() : nothing}
         ${lab.main.model && this.shows('judge') ? this.renderJudge() : nothing}
         ${this.shows('train') ? this.renderTrain() : nothing}
+        ${this.shows('feedback') ? this.renderFeedback() : nothing}
         ${this.embed || (this.lesson && this.presenter) ? nothing : html`<section aria-labelledby="glossary-heading" data-testid="glossary">
           <h2 id="glossary-heading">Glossary and the maths</h2>
           <details>
@@ -490,7 +495,7 @@ export class AppRoot extends LitElement {
       ${this.heading('train-heading', 'Hospitals training together', 'federated', 'federated learning')}
       <msl-federated data-testid="federated" .datasets=${datasets} dataset-id=${f.dataset?.dataset ?? 'pneumoniamnist'}
         .settings=${f.settings ?? DEFAULT_EXPERIMENT} status=${f.status} .message=${f.message} .hospitals=${f.hospitals}
-        .rounds=${f.rounds} .membership=${f.membership} .toDisplay=${f.toDisplay} .shape=${f.shape} .secondsPerRound=${f.secondsPerRound}
+        .rounds=${f.rounds} .membership=${f.membership} .toDisplay=${f.toDisplay} .shape=${f.shape} .secondsPerRound=${f.secondsPer}
         backend=${this.runtime.report?.label ?? ''} ?disabled=${busy !== ''} reason=${busy}
         @msl-federated-run=${(e: HTMLElementEventMap['msl-federated-run']) => {
           const dataset = datasets.find((d) => d.dataset === e.dataset);
@@ -501,6 +506,29 @@ export class AppRoot extends LitElement {
           else if (e.action === 'resume') f.resume();
           else void f.cancel();
         }}></msl-federated>
+    </section>`;
+  }
+
+  /** The bias feedback loop, on its own small VAE. */
+  private renderFeedback() {
+    const f = this.feedback;
+    const datasets = trainDatasets();
+    if (!datasets.length) return nothing;
+    const busy = this.busyReason('feedback') || (this.runtime.status === 'ready' ? '' : 'Waiting for the compute backend…');
+    return html`<section class=${this.lesson ? '' : 'details'} aria-labelledby="feedback-heading" data-testid="feedback-section">
+      ${this.heading('feedback-heading', 'Synthetic data feeding on itself', 'feedback-loop', 'the feedback loop')}
+      <msl-feedback-loop data-testid="feedback" .datasets=${datasets} dataset-id=${f.dataset?.dataset ?? 'mitbih'}
+        .settings=${f.settings ?? DEFAULT_FEEDBACK} status=${f.status} .message=${f.message} .generations=${f.generations}
+        .toDisplay=${f.toDisplay} .shape=${f.shape} .secondsPer=${f.secondsPer} ?disabled=${busy !== ''} reason=${busy}
+        @msl-feedback-run=${(e: HTMLElementEventMap['msl-feedback-run']) => {
+          const dataset = datasets.find((d) => d.dataset === e.dataset);
+          if (!this.busyReason('feedback') && dataset) void f.start(dataset, e.settings);
+        }}
+        @msl-feedback-control=${(e: HTMLElementEventMap['msl-feedback-control']) => {
+          if (e.action === 'pause') f.pause();
+          else if (e.action === 'resume') f.resume();
+          else void f.cancel();
+        }}></msl-feedback-loop>
     </section>`;
   }
 
@@ -646,10 +674,11 @@ export class AppRoot extends LitElement {
    * Why `part` of the page cannot use the GPU now ('' when it can): one computation at a time,
    * whichever started first.
    */
-  private busyReason(part: 'families' | 'game' | 'judge' | 'sweep' | 'latent' | 'train'): string {
+  private busyReason(part: 'families' | 'game' | 'judge' | 'sweep' | 'latent' | 'train' | 'feedback'): string {
     if (this.lab.running) return 'Wait for the run above to finish.';
-    if (this.lab.opening && part !== 'train') return 'Wait for the model to load.';
+    if (this.lab.opening && part !== 'train' && part !== 'feedback') return 'Wait for the model to load.';
     if (part !== 'train' && this.federated.running) return 'Wait for the hospitals\' training to finish.';
+    if (part !== 'feedback' && this.feedback.running) return 'Wait for the feedback loop to finish.';
     if (part !== 'judge' && this.judge.running) return 'Wait for the judge to finish.';
     if (part !== 'families' && this.families.running) return 'Wait for the family comparison to finish.';
     if (part !== 'game' && this.game.running) return 'Wait for the game to deal its round.';

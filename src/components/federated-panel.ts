@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { TrainDataset, TrainStatus } from '../app/federated-controller.js';
+import type { TrainDataset, TrainStatus } from '../app/training-controllers.js';
 import { isImage, viewWidth } from '../display/convert.js';
 import { voltRange } from '../display/ecg-axes.js';
 import { type ExperimentSettings, type MembershipFigure, type RoundUpdate, STRATEGIES, STRATEGY_NAMES, type Strategy } from '../federated/experiment.js';

@@ -1,7 +1,8 @@
 /**
  * A figure per training round, one line per strategy, as the judge's charts are made: an SVG with
  * role="img" and a sentence for its accessible name, then the same numbers as a table in a
- * <details>. Lines are told apart by colour, by dash pattern and by marker shape.
+ * <details>. Lines are told apart by colour, by dash pattern and by marker shape. Also per
+ * generation of the feedback loop (`xLabel`, `first`).
  */
 import { html, nothing, svg } from 'lit';
 import { niceTicks } from '../display/ticks.js';
@@ -13,9 +14,10 @@ export interface RoundSeries {
   values: readonly (number | null)[];
 }
 
-/** Four series: blue, orange, green, purple; solid, dashed, dotted, dash-dot. */
-export const ROUND_COLOURS = ['#1d4f91', '#d9771e', '#2f7d32', '#7b3fa0'] as const;
-const DASHES = ['none', '6 3', '2 2', '8 3 2 3'] as const;
+/** Five series: blue, orange, green, purple, red; solid, dashed, dotted, dash-dot, long dash. */
+export const ROUND_COLOURS = ['#1d4f91', '#d9771e', '#2f7d32', '#7b3fa0', '#a40e26'] as const;
+const DASHES = ['none', '6 3', '2 2', '8 3 2 3', '12 4'] as const;
+const STYLES = ['solid', 'dashed', 'dotted', 'dashed', 'dashed'] as const;
 
 const W = 340;
 const H = 160;
@@ -26,6 +28,9 @@ export interface RoundChartOptions {
   yLabel: string;
   /** The full run's rounds: the axis spans them all from the start. */
   rounds: number;
+  /** What the horizontal axis counts (default "round"), and the count of the first value (default 1). */
+  xLabel?: string;
+  first?: number;
   testid: string;
   /** Fixed ends of the vertical axis (for shares: [0, 1]); default from 0 to a nice tick above the data. */
   range?: [number, number];
@@ -41,22 +46,27 @@ export function roundChart(series: readonly RoundSeries[], o: RoundChartOptions)
   const [low, high] = o.range ?? [0, Math.max(1e-6, ...all)];
   const yTicks = niceTicks(low, high, 4);
   const top = o.range ? high : yTicks.at(-1)!;
+  const first = o.first ?? 1;
+  const xLabel = o.xLabel ?? 'round';
   const span = Math.max(1, o.rounds);
-  const xTicks = niceTicks(1, span, 5).filter((t) => Number.isInteger(t) && t >= 1 && t <= span);
-  const x = (round: number) => M.left + (span === 1 ? 0.5 : (round - 1) / (span - 1)) * plotW;
+  const last = first + span - 1;
+  const xTicks = niceTicks(first, last, 5).filter((t) => Number.isInteger(t) && t >= first && t <= last);
+  const x = (round: number) => M.left + (span === 1 ? 0.5 : (round - first) / (span - 1)) * plotW;
   const y = (v: number) => M.top + plotH - ((Math.min(Math.max(v, low), top) - low) / (top - low || 1)) * plotH;
   const latest = series.map((s) => {
     const i = s.values.length - 1;
-    return i >= 0 && s.values[i] !== null ? `${s.name} ${format(s.values[i]!)}` : `${s.name}: none yet`;
+    return i >= 0 && s.values[i] !== null ? `${s.name} ${format(s.values[i]!)}` : `${s.name}: none`;
   });
   const done = Math.max(0, ...series.map((s) => s.values.length));
-  const description = done ? `${o.yLabel} after round ${done} of ${o.rounds}: ${latest.join('; ')}.` : `${o.yLabel}: no round has finished yet.`;
+  const description = done ? `${o.yLabel} at ${xLabel} ${first + done - 1} of ${last}: ${latest.join('; ')}.` : `${o.yLabel}: nothing has finished yet.`;
+  const n = ROUND_COLOURS.length;
   const marker = (i: number, cx: number, cy: number) => {
-    const colour = ROUND_COLOURS[i % 4];
-    if (i % 4 === 0) return svg`<circle cx=${cx} cy=${cy} r="2.4" fill=${colour}></circle>`;
-    if (i % 4 === 1) return svg`<rect x=${cx - 2.2} y=${cy - 2.2} width="4.4" height="4.4" fill=${colour}></rect>`;
-    if (i % 4 === 2) return svg`<path d="M${cx} ${cy - 2.8}L${cx + 2.8} ${cy + 2.2}L${cx - 2.8} ${cy + 2.2}Z" fill=${colour}></path>`;
-    return svg`<path d="M${cx} ${cy - 2.8}L${cx + 2.8} ${cy}L${cx} ${cy + 2.8}L${cx - 2.8} ${cy}Z" fill=${colour}></path>`;
+    const colour = ROUND_COLOURS[i % n];
+    if (i % n === 0) return svg`<circle cx=${cx} cy=${cy} r="2.4" fill=${colour}></circle>`;
+    if (i % n === 1) return svg`<rect x=${cx - 2.2} y=${cy - 2.2} width="4.4" height="4.4" fill=${colour}></rect>`;
+    if (i % n === 2) return svg`<path d="M${cx} ${cy - 2.8}L${cx + 2.8} ${cy + 2.2}L${cx - 2.8} ${cy + 2.2}Z" fill=${colour}></path>`;
+    if (i % n === 3) return svg`<path d="M${cx} ${cy - 2.8}L${cx + 2.8} ${cy}L${cx} ${cy + 2.8}L${cx - 2.8} ${cy}Z" fill=${colour}></path>`;
+    return svg`<path d="M${cx - 2.6} ${cy - 2.6}L${cx + 2.6} ${cy + 2.6}M${cx + 2.6} ${cy - 2.6}L${cx - 2.6} ${cy + 2.6}" stroke=${colour} stroke-width="1.4"></path>`;
   };
   return html`
     <figure class="chart" data-testid=${o.testid}>
@@ -66,22 +76,22 @@ export function roundChart(series: readonly RoundSeries[], o: RoundChartOptions)
         <line x1=${M.left} x2=${W - M.right} y1=${M.top + plotH} y2=${M.top + plotH} stroke="#57606a"></line>
         <line x1=${M.left} x2=${M.left} y1=${M.top} y2=${M.top + plotH} stroke="#57606a"></line>
         ${series.map((s, i) => {
-          const points = s.values.map((v, r) => (v === null || !Number.isFinite(v) ? null : [x(r + 1), y(v)] as const)).filter((p) => p !== null);
+          const points = s.values.map((v, r) => (v === null || !Number.isFinite(v) ? null : [x(first + r), y(v)] as const)).filter((p) => p !== null);
           return points.length ? svg`<g data-series=${s.name}>
-            <polyline fill="none" stroke=${ROUND_COLOURS[i % 4]} stroke-width="1.6" stroke-dasharray=${DASHES[i % 4]}
+            <polyline fill="none" stroke=${ROUND_COLOURS[i % n]} stroke-width="1.6" stroke-dasharray=${DASHES[i % n]}
               points=${points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}></polyline>
             ${points.map(([px, py]) => marker(i, px, py))}</g>` : nothing;
         })}
         ${xTicks.map((t) => svg`<line x1=${x(t)} x2=${x(t)} y1=${M.top + plotH} y2=${M.top + plotH + 3} stroke="#57606a"></line>
           <text x=${x(t)} y=${H - M.bottom + 12} font-size="9" text-anchor="middle" fill="#424a53">${t}</text>`)}
-        <text x=${M.left + plotW / 2} y=${H - 4} font-size="9.5" text-anchor="middle" fill="#24292f">round</text>
+        <text x=${M.left + plotW / 2} y=${H - 4} font-size="9.5" text-anchor="middle" fill="#24292f">${xLabel}</text>
         <text transform="translate(10 ${M.top + plotH / 2}) rotate(-90)" font-size="9.5" text-anchor="middle" fill="#24292f">${o.yLabel}</text>
       </svg>
-      <figcaption>${series.map((s, i) => html`<span class="key"><span class="swatch" style="border-top:2px ${i % 4 === 0 ? 'solid' : i % 4 === 2 ? 'dotted' : 'dashed'} ${ROUND_COLOURS[i % 4]}"></span>${s.name}</span>`)}</figcaption>
+      <figcaption>${series.map((s, i) => html`<span class="key"><span class="swatch" style="border-top:2px ${STYLES[i % n]} ${ROUND_COLOURS[i % n]}"></span>${s.name}</span>`)}</figcaption>
       <details><summary>The numbers</summary>
         <table>
-          <thead><tr><th scope="col">Round</th>${series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead>
-          <tbody>${Array.from({ length: done }, (_, r) => html`<tr><th scope="row">${r + 1}</th>${series.map((s) => html`<td>${s.values[r] === null || s.values[r] === undefined ? '–' : format(s.values[r]!)}</td>`)}</tr>`)}</tbody>
+          <thead><tr><th scope="col">${xLabel[0]!.toUpperCase()}${xLabel.slice(1)}</th>${series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead>
+          <tbody>${Array.from({ length: done }, (_, r) => html`<tr><th scope="row">${first + r}</th>${series.map((s) => html`<td>${s.values[r] === null || s.values[r] === undefined ? '–' : format(s.values[r]!)}</td>`)}</tr>`)}</tbody>
         </table>
       </details>
     </figure>

@@ -35,6 +35,7 @@ export const VIEWS: Readonly<Record<string, readonly SectionKey[]>> = {
   judge: ['judge'],
   game: ['game'],
   train: ['train'],
+  feedback: ['feedback'],
 };
 
 /** `<medsynth-view>`: one of the site's views, configured by its attributes (see above). */

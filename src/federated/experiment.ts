@@ -27,7 +27,8 @@ import { type AucInterval, aucWithInterval } from '../judge/membership.js';
 import { dpSgdEpsilon } from '../privacy/accountant.js';
 import { Rng } from '../util/random.js';
 import { type ClientData, type LocalOptions, type LocalSettings, checkFederatedSettings, federatedRound, localSteps, trainLocal } from './fedavg.js';
-import { type ClassifierNet, type VaeNet, type Weights, classifierNet, vaeNet } from './nets.js';
+import { balancedFaithfulness, classifierFigures, clientOf, decodeSamples, vaeLosses } from './measure.js';
+import { type VaeNet, type Weights, classifierNet, vaeNet } from './nets.js';
 import { type Hospitals, splitByClassSkew, splitByPatient } from './split.js';
 
 export const STRATEGIES = ['pooled', 'fedavg', 'fedprox', 'alone'] as const;
@@ -162,68 +163,6 @@ export function dealHospitals(data: ExperimentData, s: ExperimentSettings): { us
   return { used, hospitals };
 }
 
-function clientOf(samples: readonly Float32Array[], labels: ArrayLike<number>, indices: readonly number[], size: number): ClientData {
-  const x = new Float32Array(indices.length * size);
-  indices.forEach((i, k) => x.set(samples[i]!, k * size));
-  return { x, labels: indices.map((i) => labels[i]!) };
-}
-
-/** A network's weights as tensors, for `use`, freed after. */
-function withWeights<T extends tf.TensorContainer>(weights: Weights, shapes: readonly number[][], use: (w: tf.Tensor[]) => T): T {
-  return tf.tidy(() => use(weights.map((v, i) => tf.tensor(v, shapes[i]))));
-}
-
-/** Held-out accuracy and balanced accuracy (mean recall over the classes present). */
-async function classifierFigures(net: ClassifierNet, weights: Weights, heldout: ClientData): Promise<{ accuracy: number; balanced: number }> {
-  const n = heldout.labels.length;
-  const predicted = withWeights(weights, net.shapes, (w) => tf.argMax(net.logits(w, tf.tensor2d(heldout.x, [n, net.inputSize])), 1));
-  const p = await predicted.data();
-  predicted.dispose();
-  const hits = new Array<number>(net.numClasses).fill(0);
-  const counts = new Array<number>(net.numClasses).fill(0);
-  for (let i = 0; i < n; i++) {
-    counts[heldout.labels[i]!]! += 1;
-    if (p[i] === heldout.labels[i]) hits[heldout.labels[i]!]! += 1;
-  }
-  const present = counts.map((c, k) => (c ? hits[k]! / c : null)).filter((r): r is number => r !== null);
-  return { accuracy: hits.reduce((a, b) => a + b, 0) / n, balanced: present.reduce((a, b) => a + b, 0) / present.length };
-}
-
-/** Per sample, the VAE's loss on `data` with codes drawn from `seed`. */
-async function vaeLosses(net: VaeNet, weights: Weights, data: ClientData, seed: number): Promise<Float32Array> {
-  const n = data.labels.length;
-  const rng = new Rng(seed);
-  const noise = Float32Array.from({ length: n * net.latent }, () => rng.normal());
-  const losses = withWeights(weights, net.shapes, (w) => net.losses(w, tf.tensor2d(data.x, [n, net.inputSize]),
-    tf.oneHot(tf.tensor1d(Array.from(data.labels), 'int32'), net.numClasses).toFloat() as tf.Tensor2D, tf.tensor2d(noise, [n, net.latent])));
-  const values = (await losses.data()) as Float32Array;
-  losses.dispose();
-  return values;
-}
-
-/** `perClass` samples of each class from fixed codes, class by class, network units. */
-async function vaeSamples(net: VaeNet, weights: Weights, perClass: number, seed: number): Promise<{ samples: Float32Array[]; requested: number[] }> {
-  const requested = Array.from({ length: net.numClasses * perClass }, (_, i) => Math.floor(i / perClass));
-  const rng = new Rng(seed);
-  const codes = Float32Array.from({ length: requested.length * net.latent }, () => rng.normal());
-  const out = withWeights(weights, net.shapes, (w) => net.decode(w, tf.tensor2d(codes, [requested.length, net.latent]),
-    tf.oneHot(tf.tensor1d(requested, 'int32'), net.numClasses).toFloat() as tf.Tensor2D));
-  const values = (await out.data()) as Float32Array;
-  out.dispose();
-  return { samples: requested.map((_, i) => values.slice(i * net.inputSize, (i + 1) * net.inputSize)), requested };
-}
-
-/** Share classified as asked, averaged over classes. */
-function balancedFaithfulness(requested: readonly number[], predicted: ArrayLike<number>, classes: number): number {
-  const hits = new Array<number>(classes).fill(0);
-  const counts = new Array<number>(classes).fill(0);
-  requested.forEach((c, i) => {
-    counts[c]! += 1;
-    if (predicted[i] === c) hits[c]! += 1;
-  });
-  return hits.reduce((sum, h, c) => sum + h / counts[c]!, 0) / classes;
-}
-
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 /** Runs the experiment; see the file's comment. Throws a RangeError for settings out of range, before any work. */
@@ -282,10 +221,11 @@ export async function runExperiment(data: ExperimentData, s: ExperimentSettings,
       if (strategy === 'alone') clients.forEach((c, h) => { steps.alone[h]! += localSteps(c.labels.length, s); });
       const scores = await Promise.all(st.classifier.map((w) => classifierFigures(nets.classifier, w, heldout)));
       const losses = await Promise.all(st.vae.map(async (w) => mean(Array.from(await vaeLosses(nets.vae, w, heldout, s.seed + 7)))));
-      const made = await vaeSamples(nets.vae, st.vae[0]!, perClass, s.seed + 11);
-      samples[strategy] = made.samples.filter((_, i) => i % perClass === 0);
+      const requested = Array.from({ length: classes * perClass }, (_, i) => Math.floor(i / perClass));
+      const made = await decodeSamples(nets.vae, st.vae[0]!, requested, s.seed + 11);
+      samples[strategy] = made.filter((_, i) => i % perClass === 0);
       const judged = options.classify && s.judgePerClass > 0 && ((round + 1) % s.judgeEvery === 0 || round === s.rounds - 1);
-      const faithfulness = judged ? balancedFaithfulness(made.requested, await options.classify!(made.samples), classes) : null;
+      const faithfulness = judged ? balancedFaithfulness(requested, await options.classify!(made), classes) : null;
       const spent = !s.dp ? null
         : strategy === 'pooled' ? epsilon(q(pooledClient.labels.length), steps.pooled)
         : Math.max(...clients.map((c, h) => epsilon(q(c.labels.length), steps[strategy][h]!)));

@@ -182,6 +182,11 @@ export const GLOSSARY: readonly Term[] = [
     ],
   },
   {
+    id: 'feedback-loop',
+    term: 'Feedback loop (model collapse)',
+    plain: 'When a model learns from another model\'s synthetic data, and the next from its, each generation keeps a little less of the real data\'s variety: rare classes and unusual records are modelled worst and fade first, and the class mix drifts. Synthetic data can amplify the imbalance of its source.',
+  },
+  {
     id: 'dp-sgd',
     term: 'Differential privacy (DP-SGD, epsilon)',
     plain: 'A guarantee that the trained model would be about as likely whether or not any one record was in the training data. DP-SGD gets it by clipping each record\'s gradient and adding Gaussian noise to their sum. Epsilon measures the privacy spent: it grows with every step; smaller is more private (around 1 is strong, 10 is weak). Delta is the small chance the guarantee fails.',

@@ -20,7 +20,7 @@ import type { ModelCard } from '../models/card.js';
 import { meanAbsDifference, meanOver, roughness, spread } from './measures.js';
 
 /** The page's sections a slide can put on screen (in presenter mode, only these show). */
-export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'network' | 'sweep' | 'latent' | 'families' | 'game' | 'judge' | 'train';
+export type SectionKey = 'run' | 'samples' | 'watch' | 'tokens' | 'path' | 'compare' | 'network' | 'sweep' | 'latent' | 'families' | 'game' | 'judge' | 'train' | 'feedback';
 
 /** What the page has for a slide's live sentences. */
 export interface LessonLive {

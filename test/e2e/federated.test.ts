@@ -4,14 +4,16 @@
  * strategy per round, epsilon growing, the VAEs' samples and the membership test are all on the
  * page. On WASM, which cannot train convolutions, the same dense networks train (the chest X-ray
  * set, split by a class skew); there a long run is paused (nothing moves), resumed and cancelled
- * (the rounds done stay), and an absurd setting is refused with its reason.
+ * (the rounds done stay), and an absurd setting is refused with its reason. The bias feedback loop
+ * runs on both, tiny: each generation's class mixes add up, the evaluator judges every synthetic
+ * record, and a sample per class is drawn.
  */
 import type { Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
 import { setField, siteAndBrowser, waitForState } from './page.js';
 
-async function settle(page: Page, timeout = 240_000): Promise<string> {
-  const status = page.getByTestId('federated-status');
+async function settle(page: Page, view: 'federated' | 'feedback' = 'federated', timeout = 240_000): Promise<string> {
+  const status = page.getByTestId(`${view}-status`);
   await expect.poll(() => status.innerText(), { timeout, interval: 500 }).toMatch(/^(Done|Cancelled|Not run|Training failed)/);
   return status.innerText();
 }
@@ -22,14 +24,30 @@ async function chartRows(page: Page, testid: string): Promise<string[][]> {
   return Promise.all(rows.map(async (row) => (await row.locator('td').allTextContents())));
 }
 
-async function tiny(page: Page, fields: Record<string, string>): Promise<void> {
-  for (const [id, value] of Object.entries(fields)) await setField(page, `federated-${id}`, value);
+async function tiny(page: Page, fields: Record<string, string>, view: 'federated' | 'feedback' = 'federated', more: Record<string, string> = {}): Promise<void> {
+  for (const [id, value] of Object.entries({ ...fields, ...more })) await setField(page, `${view}-${id}`, value);
+}
+
+/** The feedback loop's two generations, `records` each, of `classes` classes: mixes that add up, charts, and a sample per class. */
+async function checkFeedback(page: Page, records: number, classes: number): Promise<void> {
+  const rows = await page.getByTestId('feedback-table').locator('tbody tr').all();
+  expect(rows).toHaveLength(2);
+  for (const row of rows) {
+    const cells = await row.locator('td').allTextContents();
+    expect(cells).toHaveLength(2 * classes);
+    const learned = cells.filter((_, i) => i % 2 === 0).map((c) => Number(c.split(' ')[0]));
+    const seen = cells.filter((_, i) => i % 2 === 1).map((c) => Number(c.split(' ')[0]));
+    expect(learned.reduce((a, b) => a + b, 0)).toBe(records);
+    expect(seen.reduce((a, b) => a + b, 0)).toBe(records); // the evaluator judged every synthetic record
+  }
+  expect(await chartRows(page, 'feedback-asked')).toHaveLength(2);
+  expect(await page.getByTestId('feedback-samples').locator('msl-sample-view').count()).toBe(2 * classes);
 }
 
 describe('hospitals training together', () => {
   const site = siteAndBrowser({ webgpu: true });
 
-  it('on WebGPU: MIT-BIH by patient with DP-SGD, to the end', { timeout: 400_000 }, async () => {
+  it('on WebGPU: MIT-BIH by patient with DP-SGD, to the end; the feedback loop', { timeout: 400_000 }, async () => {
     const page = await site.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -74,6 +92,12 @@ describe('hospitals training together', () => {
     expect(await membership.locator('tbody tr').count()).toBe(4);
     for (const auc of await membership.locator('tbody tr td:nth-child(2)').allInnerTexts()) expect(Number(auc)).toBeGreaterThanOrEqual(0);
 
+    // the feedback loop, tiny: the real generation and one on its samples, each judged by the evaluator
+    await tiny(page, {}, 'feedback', { dataset: 'mitbih', trainSize: '10', generations: '1', epochs: '1', batchSize: '10' });
+    await page.getByTestId('feedback-run').click();
+    expect(await settle(page, 'feedback')).toMatch(/^Done: 2 generations, [\d.]+ s a generation here\.$/);
+    await checkFeedback(page, 10, 5);
+
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -82,7 +106,7 @@ describe('hospitals training together', () => {
 describe('hospitals training together, on WASM', () => {
   const site = siteAndBrowser();
 
-  it('trains the same dense networks on the chest X-rays, split by a class skew; pause, resume and cancel; an absurd setting refused', { timeout: 300_000 }, async () => {
+  it('trains the same dense networks on the chest X-rays, split by a class skew; pause, resume and cancel; an absurd setting refused; the feedback loop', { timeout: 300_000 }, async () => {
     const page = await site.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -120,6 +144,19 @@ describe('hospitals training together, on WASM', () => {
     await tiny(page, { rounds: '0' });
     await page.getByTestId('federated-run').click();
     expect(await settle(page)).toBe('Not run: rounds must be a whole number from 1 to 200, got 0.');
+
+    await tiny(page, {}, 'feedback', { dataset: 'pneumoniamnist', trainSize: '40', generations: '1', epochs: '2', batchSize: '20' });
+    await page.getByTestId('feedback-run').click();
+    expect(await settle(page, 'feedback')).toMatch(/^Done: 2 generations/);
+    await checkFeedback(page, 40, 2);
+    await tiny(page, {}, 'feedback', { generations: '15' });
+    await page.getByTestId('feedback-run').click();
+    await expect.poll(() => page.getByTestId('feedback-status').innerText(), { timeout: 60_000 }).toMatch(/^Training generation [1-9]/);
+    await page.getByTestId('feedback-cancel').click();
+    expect(await settle(page, 'feedback')).toMatch(/^Cancelled after \d+ of 16 generations; the generations done stay on show\.$/);
+    await tiny(page, {}, 'feedback', { trainSize: '100000' });
+    await page.getByTestId('feedback-run').click();
+    expect(await settle(page, 'feedback')).toMatch(/^Not run: training records must be a whole number from 2 to \d+, got 100000\.$/);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -15,6 +15,7 @@ import { OfflineController } from '../app/offline.js';
 import { FederatedController, FeedbackController, trainDatasets } from '../app/training-controllers.js';
 import { DEFAULT_EXPERIMENT } from '../federated/experiment.js';
 import { DEFAULT_FEEDBACK } from '../federated/feedback.js';
+import { type TrainingParam, readTraining, writeTraining } from '../app/training-address.js';
 import { type AddressBar, type LabResult, LabController, type ModelOutput } from '../app/lab-controller.js';
 import { siteUrl } from '../util/site-base.js';
 import { GLOSSARY, METHOD_TERM } from '../lessons/glossary.js';
@@ -141,6 +142,11 @@ export class AppRoot extends LitElement {
   private readonly federated = new FederatedController(this);
   /** The bias feedback loop: generations of a small VAE, each trained on the one before's samples. */
   private readonly feedback = new FeedbackController(this);
+  /** The training views' settings a link gave (?train=, ?loop=): the forms start from them. */
+  private readonly trainingLink = {
+    train: this.embed ? null : readTraining(location.search, 'train', DEFAULT_EXPERIMENT),
+    loop: this.embed ? null : readTraining(location.search, 'loop', DEFAULT_FEEDBACK),
+  };
   private checkedReport: unknown = null;
   private started = false;
   /** Set by the start button: the picker shows only the chosen model, so the run is in view. */
@@ -493,13 +499,15 @@ export class AppRoot extends LitElement {
     const busy = this.busyReason('train') || (this.runtime.status === 'ready' ? '' : 'Waiting for the compute backend…');
     return html`<section class=${this.lesson ? '' : 'details'} aria-labelledby="train-heading" data-testid="train-section">
       ${this.heading('train-heading', 'Hospitals training together', 'federated', 'federated learning')}
-      <msl-federated data-testid="federated" .datasets=${datasets} dataset-id=${f.dataset?.dataset ?? 'pneumoniamnist'}
-        .settings=${f.settings ?? DEFAULT_EXPERIMENT} status=${f.status} .message=${f.message} .hospitals=${f.hospitals}
+      <msl-federated data-testid="federated" .datasets=${datasets} dataset-id=${f.dataset?.dataset ?? this.trainingLink.train?.dataset ?? 'pneumoniamnist'}
+        .settings=${f.settings ?? this.trainingLink.train?.settings ?? DEFAULT_EXPERIMENT} status=${f.status} .message=${f.message} .hospitals=${f.hospitals}
         .rounds=${f.rounds} .membership=${f.membership} .toDisplay=${f.toDisplay} .shape=${f.shape} .secondsPerRound=${f.secondsPer}
         backend=${this.runtime.report?.label ?? ''} ?disabled=${busy !== ''} reason=${busy}
         @msl-federated-run=${(e: HTMLElementEventMap['msl-federated-run']) => {
           const dataset = datasets.find((d) => d.dataset === e.dataset);
-          if (!this.busyReason('train') && dataset) void f.start(dataset, e.settings);
+          if (this.busyReason('train') || !dataset) return;
+          this.linkTraining('train', e.dataset, e.settings);
+          void f.start(dataset, e.settings);
         }}
         @msl-federated-control=${(e: HTMLElementEventMap['msl-federated-control']) => {
           if (e.action === 'pause') f.pause();
@@ -507,6 +515,12 @@ export class AppRoot extends LitElement {
           else void f.cancel();
         }}></msl-federated>
     </section>`;
+  }
+
+  /** Puts a training run's settings in the address (not an embedded view's: the page's address is its own). */
+  private linkTraining(param: TrainingParam, dataset: string, settings: Parameters<typeof writeTraining>[3]): void {
+    if (this.embed) return;
+    history.replaceState(history.state, '', `${location.pathname}${writeTraining(location.search, param, dataset, settings)}${location.hash}`);
   }
 
   /** The bias feedback loop, on its own small VAE. */
@@ -517,12 +531,14 @@ export class AppRoot extends LitElement {
     const busy = this.busyReason('feedback') || (this.runtime.status === 'ready' ? '' : 'Waiting for the compute backend…');
     return html`<section class=${this.lesson ? '' : 'details'} aria-labelledby="feedback-heading" data-testid="feedback-section">
       ${this.heading('feedback-heading', 'Synthetic data feeding on itself', 'feedback-loop', 'the feedback loop')}
-      <msl-feedback-loop data-testid="feedback" .datasets=${datasets} dataset-id=${f.dataset?.dataset ?? 'mitbih'}
-        .settings=${f.settings ?? DEFAULT_FEEDBACK} status=${f.status} .message=${f.message} .generations=${f.generations}
+      <msl-feedback-loop data-testid="feedback" .datasets=${datasets} dataset-id=${f.dataset?.dataset ?? this.trainingLink.loop?.dataset ?? 'mitbih'}
+        .settings=${f.settings ?? this.trainingLink.loop?.settings ?? DEFAULT_FEEDBACK} status=${f.status} .message=${f.message} .generations=${f.generations}
         .toDisplay=${f.toDisplay} .shape=${f.shape} .secondsPer=${f.secondsPer} ?disabled=${busy !== ''} reason=${busy}
         @msl-feedback-run=${(e: HTMLElementEventMap['msl-feedback-run']) => {
           const dataset = datasets.find((d) => d.dataset === e.dataset);
-          if (!this.busyReason('feedback') && dataset) void f.start(dataset, e.settings);
+          if (this.busyReason('feedback') || !dataset) return;
+          this.linkTraining('loop', e.dataset, e.settings);
+          void f.start(dataset, e.settings);
         }}
         @msl-feedback-control=${(e: HTMLElementEventMap['msl-feedback-control']) => {
           if (e.action === 'pause') f.pause();

@@ -242,7 +242,7 @@ export class FederatedPanel extends LitElement {
           ${counts.map((n, c) => html`<span style="width:${(100 * n) / total}%;background:${colours[c % colours.length]}"></span>`)}</span></td></tr>`;
     };
     return html`<h3>Each hospital's records</h3>
-      <table data-testid="federated-hospitals">
+      <table data-testid="federated-mix">
         <thead><tr><th scope="col">Hospital</th><th scope="col">Records</th>${classes.map((c, i) => html`<th scope="col"><span class="swatch" style="border-top:0.6rem solid ${colours[i % colours.length]};width:0.6rem"></span> ${c}</th>`)}<th scope="col">Class mix</th></tr></thead>
         <tbody>${h.classCounts.map((counts, i) => row(`Hospital ${i + 1}`, counts))}${row('All pooled', pooled)}</tbody>
       </table>`;

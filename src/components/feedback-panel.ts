@@ -189,7 +189,7 @@ export class FeedbackPanel extends LitElement {
     const real = g[0]!.trainCounts;
     const realTotal = real.reduce((a, b) => a + b, 0);
     return html`<table data-testid="feedback-table">
-      <caption>Per generation: the class mix it learned from, then the mix the evaluator sees in its samples, against the real training mix (${classes.map((c, i) => `${c} ${percent(real[i]! / realTotal)}`).join(', ')})</caption>
+      <caption>Per generation: the class mix it learned from, then the mix the evaluator sees in its samples. Generation 0 learned from real records, a seeded subset of the site's training pack (${classes.map((c, i) => `${c} ${percent(real[i]! / realTotal)}`).join(', ')}; the pack caps large classes, so this is not the dataset's natural mix).</caption>
       <thead><tr><th scope="col">Generation</th>${classes.map((c) => html`<th scope="col">${c}: learned from</th><th scope="col">${c}: seen</th>`)}</tr></thead>
       <tbody>${g.map((r) => {
         const total = r.trainCounts.reduce((a, b) => a + b, 0);

@@ -144,6 +144,7 @@ export function checkExperiment(s: ExperimentSettings, data: ExperimentData): vo
   checkFederatedSettings({ rounds: s.rounds, fraction: s.fraction, seed: s.seed });
   if (!(s.learningRate > 0 && s.learningRate <= 10)) throw new RangeError(`the learning rate must be in (0, 10], got ${s.learningRate}`);
   if (!(s.mu >= 0 && s.mu <= 100)) throw new RangeError(`FedProx's mu must be in [0, 100], got ${s.mu}`);
+  if (s.split !== 'patient' && s.split !== 'skew') throw new RangeError(`the split must be by "patient" or by "skew", got "${String(s.split)}"`);
   if (s.split === 'skew' && !(s.alpha > 0 && s.alpha <= 1e4)) throw new RangeError(`the concentration must be in (0, 10000], got ${s.alpha}`);
   if (s.split === 'patient' && !data.train.patients) throw new RangeError('this dataset has no patients to split by: split by a class skew');
   if (s.dp) {

@@ -64,7 +64,7 @@ describe('hospitals training together', () => {
     expect(await settle(page)).toMatch(/^Done: 2 rounds, [\d.]+ s a round here\.$/);
 
     // two hospitals of whole patients, and the pool
-    const hospitals = page.getByTestId('federated-hospitals');
+    const hospitals = page.getByTestId('federated-mix');
     expect(await hospitals.locator('tbody tr').count()).toBe(3);
     const records = await hospitals.locator('tbody tr td:nth-child(2)').allInnerTexts();
     expect(Number(records[0]) + Number(records[1])).toBe(30);
@@ -116,10 +116,22 @@ describe('hospitals training together, on WASM', () => {
     await tiny(page, { dataset: 'pneumoniamnist', hospitals: '3', alpha: '0.3', trainSize: '60', rounds: '2', batchSize: '20' });
     await page.getByTestId('federated-run').click();
     expect(await settle(page)).toMatch(/^Done: 2 rounds/);
-    expect(await page.getByTestId('federated-hospitals').locator('tbody tr').count()).toBe(4);
+    expect(await page.getByTestId('federated-mix').locator('tbody tr').count()).toBe(4);
     expect(await page.getByTestId('federated-latest').locator('tbody tr').count()).toBe(4);
     expect(await page.getByTestId('federated-epsilon').count()).toBe(0);
     expect(await page.getByTestId('federated-samples').locator('msl-sample-view').count()).toBe(8);
+    // the address is a link to the run's settings: a new page opened from it starts from them
+    const link = page.url();
+    expect(new URL(link).searchParams.get('train')).toMatch(/^dataset:pneumoniamnist,split:skew,hospitals:3,alpha:0.3,trainSize:60,rounds:2,/);
+    const linked = await site.browser.newPage();
+    await linked.goto(link);
+    await waitForState(linked, ['idle', 'done']);
+    expect(await linked.getByTestId('federated-mix').count()).toBe(0); // the settings, not a run
+    expect(await linked.getByTestId('federated-hospitals').inputValue()).toBe('3');
+    expect(await linked.getByTestId('federated-dataset').inputValue()).toBe('pneumoniamnist');
+    expect(await linked.getByTestId('federated-alpha').inputValue()).toBe('0.3');
+    expect(await linked.getByTestId('federated-trainSize').inputValue()).toBe('60');
+    await linked.close();
     const seen = await chartRows(page, 'federated-faithfulness');
     expect(seen).toHaveLength(2);
     for (const row of seen) for (const cell of row) expect(cell).toMatch(/^\d+%$/); // judged every round (the default)

@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
-import { setField, siteAndBrowser, waitForState } from './page.js';
+import { axeViolations, setField, siteAndBrowser, waitForState } from './page.js';
 
 async function settle(page: Page, view: 'federated' | 'feedback' = 'federated', timeout = 240_000): Promise<string> {
   const status = page.getByTestId(`${view}-status`);
@@ -107,7 +107,9 @@ describe('hospitals training together, on WASM', () => {
   const site = siteAndBrowser();
 
   it('trains the same dense networks on the chest X-rays, split by a class skew; pause, resume and cancel; an absurd setting refused; the feedback loop', { timeout: 300_000 }, async () => {
-    const page = await site.browser.newPage();
+    // bypassing the site's CSP only so the accessibility checker can be added to the page
+    const context = await site.browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${site.server.url}?backend=wasm`);
@@ -123,7 +125,7 @@ describe('hospitals training together, on WASM', () => {
     // the address is a link to the run's settings: a new page opened from it starts from them
     const link = page.url();
     expect(new URL(link).searchParams.get('train')).toMatch(/^dataset:pneumoniamnist,split:skew,hospitals:3,alpha:0.3,trainSize:60,rounds:2,/);
-    const linked = await site.browser.newPage();
+    const linked = await context.newPage();
     await linked.goto(link);
     await waitForState(linked, ['idle', 'done']);
     expect(await linked.getByTestId('federated-mix').count()).toBe(0); // the settings, not a run
@@ -161,6 +163,7 @@ describe('hospitals training together, on WASM', () => {
     await page.getByTestId('feedback-run').click();
     expect(await settle(page, 'feedback')).toMatch(/^Done: 2 generations/);
     await checkFeedback(page, 40, 2);
+    expect(await axeViolations(page)).toEqual([]); // both views with their results, as a screen reader meets them
     await tiny(page, {}, 'feedback', { generations: '15' });
     await page.getByTestId('feedback-run').click();
     await expect.poll(() => page.getByTestId('feedback-status').innerText(), { timeout: 60_000 }).toMatch(/^Training generation [1-9]/);
@@ -170,6 +173,6 @@ describe('hospitals training together, on WASM', () => {
     await page.getByTestId('feedback-run').click();
     expect(await settle(page, 'feedback')).toMatch(/^Not run: training records must be a whole number from 2 to \d+, got 100000\.$/);
     expect(errors).toEqual([]);
-    await page.close();
+    await context.close();
   });
 });

@@ -5,7 +5,7 @@ import { voltRange } from '../display/ecg-axes.js';
 import { type ExperimentSettings, type MembershipFigure, type RoundUpdate, STRATEGIES, STRATEGY_NAMES, type Strategy } from '../federated/experiment.js';
 import type { Hospitals } from '../federated/split.js';
 import { fmt, percent } from './judge-charts.js';
-import { panelStyles } from './panel-styles.js';
+import { panelStyles, trainingStyles } from './panel-styles.js';
 import { ROUND_COLOURS, roundChart } from './round-chart.js';
 import './sample-view.js';
 
@@ -118,25 +118,10 @@ export class FederatedPanel extends LitElement {
     this.draft = null;
   }
 
-  static override styles = [panelStyles, css`
-    form { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.4rem 1rem; margin: 0.5rem 0 0.8rem; }
-    label { display: flex; flex-direction: column; font-size: 0.92em; }
-    input[type='number'], select { font: inherit; padding: 0.2rem 0.4rem; }
+  static override styles = [panelStyles, trainingStyles, css`
     .checkbox { flex-direction: row; gap: 0.4rem; align-items: center; }
-    h4 { margin: 0.3rem 0 0; font-size: 0.95em; }
-    caption { text-align: left; font-weight: 600; }
-    .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 0.5rem 1rem; }
-    figure.chart { margin: 0; }
-    figcaption { font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
-    .key { display: inline-flex; align-items: center; gap: 0.3rem; }
-    .swatch { display: inline-block; width: 1.4rem; height: 0; }
-    table { border-collapse: collapse; font-size: 0.88em; margin: 0.3rem 0; }
-    th, td { padding: 0.15rem 0.5rem; text-align: right; border-bottom: 1px solid #d0d7de; }
-    th[scope='row'], thead th:first-child { text-align: left; }
     .mix { display: inline-flex; width: 10rem; height: 0.8rem; border: 1px solid #57606a; vertical-align: middle; }
     .mix span { display: block; height: 100%; }
-    .samples { display: grid; gap: 0.4rem; }
-    .samples .row { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; }
     .samples .name { min-width: 15rem; font-size: 0.9em; }
     .dp { grid-column: 1 / -1; display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: flex-end; }
   `];

@@ -15,3 +15,22 @@ export const panelStyles = css`
   .note { color: #424a53; }
   .error { color: #a40e26; }
 `;
+
+/** What the training views share (hospitals, the feedback loop): a form of settings, charts per round, tables, rows of samples. */
+export const trainingStyles = css`
+  form { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.4rem 1rem; margin: 0.5rem 0 0.8rem; }
+  label { display: flex; flex-direction: column; font-size: 0.92em; }
+  input[type='number'], select { font: inherit; padding: 0.2rem 0.4rem; }
+  h4 { margin: 0.3rem 0 0; font-size: 0.95em; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 0.5rem 1rem; }
+  figure.chart { margin: 0; }
+  figcaption { font-size: 0.85em; display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
+  .key { display: inline-flex; align-items: center; gap: 0.3rem; }
+  .swatch { display: inline-block; width: 1.4rem; height: 0; }
+  table { border-collapse: collapse; font-size: 0.88em; margin: 0.3rem 0; }
+  caption { text-align: left; font-weight: 600; }
+  th, td { padding: 0.15rem 0.5rem; text-align: right; border-bottom: 1px solid #d0d7de; }
+  th[scope='row'], thead th:first-child { text-align: left; }
+  .samples { display: grid; gap: 0.4rem; }
+  .samples .row { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; }
+`;

@@ -8,7 +8,10 @@
 import type { ModelCard } from '../models/card.js';
 import { readMedMnistSplit } from './medmnist-split.js';
 import { type NpyArray, readNpz } from './npy.js';
-import type { JudgeReference, LabelledSamples, PackIndex, PackSplit } from './reference-packs.js';
+import { type JudgeReference, type LabelledSamples, type PackIndex, type PackSplit, decodeSplit } from './reference-packs.js';
+
+/** The bytes a view covers, as a buffer of their own. */
+const bytesOf = (a: Uint8Array): ArrayBuffer => a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength) as ArrayBuffer;
 
 /** The judge's real data from `bytes`, the file `name`, for a model with `card`'s sample shape and classes. */
 export function ownJudgeReference(bytes: Uint8Array, name: string, card: Pick<ModelCard, 'id' | 'classes' | 'architecture'>): JudgeReference {
@@ -33,11 +36,6 @@ export function ownJudgeReference(bytes: Uint8Array, name: string, card: Pick<Mo
   const train = arrays.has('train_images') ? read('train') : null;
   if (!heldout.y.length) throw new Error(`${name}: ${heldoutSplit}_images holds no images.`);
 
-  const size = shape.reduce((a, b) => a * b, 1);
-  const samples = (split: { x: Uint8Array; y: Uint8Array }): LabelledSamples => ({
-    samples: Array.from({ length: split.y.length }, (_, i) => Float32Array.from(split.x.subarray(i * size, (i + 1) * size))),
-    labels: split.y,
-  });
   const packSplit = (split: { y: Uint8Array }, which: string): PackSplit => ({
     count: split.y.length, x: `${which}_images`, y: `${which}_labels`,
     classCounts: card.classes.map((_, c) => split.y.filter((label) => label === c).length),
@@ -52,5 +50,8 @@ export function ownJudgeReference(bytes: Uint8Array, name: string, card: Pick<Mo
     provenance: { source: `${name}, from your disk` },
     splits: { heldout: packSplit(heldout, heldoutSplit), ...(train ? { train: packSplit(train, 'train') } : {}) },
   };
-  return { index, heldout: samples(heldout), train: train ? samples(train) : null };
+  // one array per sample, as the site's packs are decoded
+  const samples = (split: { x: Uint8Array; y: Uint8Array }, which: PackSplit): LabelledSamples =>
+    decodeSplit(index, which, bytesOf(split.x), bytesOf(split.y));
+  return { index, heldout: samples(heldout, index.splits.heldout), train: train ? samples(train, index.splits.train!) : null };
 }

@@ -34,8 +34,6 @@ export const VIEWS: Readonly<Record<string, readonly SectionKey[]>> = {
   families: ['families'],
   judge: ['judge'],
   game: ['game'],
-  train: ['train'],
-  feedback: ['feedback'],
 };
 
 /** `<medsynth-view>`: one of the site's views, configured by its attributes (see above). */

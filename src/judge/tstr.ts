@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Pacer, isAbort } from '../util/pacing.js';
 import { classFaithfulness, confusionMatrix } from './faithfulness.js';
 import { Rng } from '../util/random.js';
+import { heUniformValues } from '../federated/nets.js';
 import type { TaskOptions } from './tasks.js';
 
 export interface TstrSet {
@@ -123,10 +124,7 @@ interface Net {
 }
 
 function heUniform(rng: Rng, fanIn: number, shape: number[]): tf.Variable {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const limit = Math.sqrt(6 / fanIn);
-  const values = Float32Array.from({ length: size }, () => (2 * rng.next() - 1) * limit);
-  return variableOf(tf.tensor(values, shape));
+  return variableOf(tf.tensor(heUniformValues(rng, fanIn, shape.reduce((a, b) => a * b, 1)), shape));
 }
 
 function zeros(shape: number[]): tf.Variable {

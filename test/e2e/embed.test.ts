@@ -64,7 +64,7 @@ describe('views embedded in another page', () => {
       // only what the tags ask for: no picker, no glossary, no lesson
       expect(await page.getByTestId('model-picker').count()).toBe(0);
       expect(await page.getByTestId('glossary').count()).toBe(0);
-      expect(await page.locator('#typo').innerText()).toBe('MedSynth Lab: there is no view "denoiserr"; use one of generator, denoiser, families, judge, game, train, feedback.');
+      expect(await page.locator('#typo').innerText()).toBe('MedSynth Lab: there is no view "denoiserr"; use one of generator, denoiser, families, judge, game.');
 
       expect(new URL(page.url()).search, 'the course page\'s address is its own').toBe('');
       expect([...origins].sort()).toEqual([new URL(site.url).origin, new URL(other.url).origin].sort());

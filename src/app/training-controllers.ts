@@ -38,10 +38,10 @@ export interface TrainDataset {
 /** Values per sample above which a dense network is too slow to train here (BCCD's 64 x 64 x 3 crops are 12,288). */
 const MAX_VALUES = 4096;
 
-/** The datasets the views offer: every shipped evaluator's whose samples are small enough. */
+/** The datasets the views offer: every shipped evaluator's (not a feature extractor's) whose samples are small enough. */
 export function trainDatasets(models: readonly ModelSummary[] = SHIPPED_MODELS): TrainDataset[] {
   return models
-    .filter((m) => m.method === 'classifier' && (m.inputShape ?? []).reduce((a, b) => a * b, 1) <= MAX_VALUES && (m.inputShape?.length ?? 0) > 0)
+    .filter((m) => evaluatorFor(m.dataset, models)?.id === m.id && (m.inputShape?.length ?? 0) > 0 && m.inputShape!.reduce((a, b) => a * b, 1) <= MAX_VALUES)
     .map((m) => ({ dataset: m.dataset, name: m.modality, classes: m.classes, patients: m.dataset === 'mitbih' }));
 }
 

@@ -139,7 +139,8 @@ describe('the page element', () => {
     expect(problem.textContent).toContain('"xray-classifier" is an evaluator');
     expect(problem.getBoundingClientRect().bottom).toBeLessThanOrEqual(byTestId(app, 'model-picker')!.getBoundingClientRect().top);
     const headings = () => deepAll(app.shadowRoot!, 'h2').map((h) => h.textContent!.trim()).filter((t) => /^\d+\./.test(t));
-    expect(headings()).toEqual(['1. Pick a model']);
+    // the training sections need no model
+    expect(headings()).toEqual(['1. Pick a model', '2. Hospitals training together', '3. Synthetic data feeding on itself']);
 
     // the start page's one button: the suggested model at its card's defaults, forming on screen
     byTestId<HTMLButtonElement>(app, 'start-button')!.click();
@@ -159,14 +160,15 @@ describe('the page element', () => {
     await settle(app);
     expect(new URLSearchParams(location.search).get('steps')).toBe(byTestId<HTMLInputElement>(app, 'steps')!.value);
     expect(estimate()).toBeCloseTo((before * Number(byTestId<HTMLInputElement>(app, 'steps')!.value)) / 50, 0);
-    // no run finished: no results; the network (folded), every family of the data side by side, a row of values, the game, and the judge is section 7
+    // no run finished: no results; the network (folded), every family of the data side by side, a row of values, the game, the judge
+    // is section 7, then the training sections
     expect(headings()).toEqual([
       '1. Pick a model', '2. Set up and generate', '3. Inside the network', '4. One seed, a row of values', '5. Every family on this data', '6. Spot the fake',
-      '7. Judge the synthetic data',
+      '7. Judge the synthetic data', '8. Hospitals training together', '9. Synthetic data feeding on itself',
     ]);
     // every numbered section explains itself one tap away, with a term the glossary has
     const tips = deepAll(app.shadowRoot!, 'h2').filter((h) => /^\d+\./.test(h.textContent!.trim())).map((h) => h.nextElementSibling);
-    expect(tips.map((t) => t?.tagName)).toEqual(new Array(7).fill('MSL-EXPLAIN'));
+    expect(tips.map((t) => t?.tagName)).toEqual(new Array(9).fill('MSL-EXPLAIN'));
     expect(tips.every((t) => GLOSSARY.some((g) => g.id === t!.getAttribute('term')))).toBe(true);
 
     // presenter mode opens on the chosen model, not the whole grid

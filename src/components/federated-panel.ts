@@ -247,7 +247,7 @@ export class FederatedPanel extends LitElement {
           ${roundChart(series((f) => f.vaeLoss), { yLabel: 'negative ELBO per value', rounds, testid: 'federated-vae-loss' })}</div>
         <div><h4>VAE samples the evaluator sees as asked</h4>
           ${roundChart(series((f) => f.faithfulness), { yLabel: 'seen as asked', rounds, testid: 'federated-faithfulness', range: [0, 1], format: share })}</div>
-        ${this.settings.dp ? html`<div><h4>Privacy spent: epsilon at delta ${this.settings.dp.delta}</h4>
+        ${this.settings.dp ? html`<div><h4>Privacy spent by each network: epsilon at delta ${this.settings.dp.delta}</h4>
           ${roundChart(series((f) => f.epsilon), { yLabel: 'epsilon', rounds, testid: 'federated-epsilon' })}</div>` : nothing}
       </div>
       <p class="note">Balanced accuracy is the mean over classes of the share of held-out records classified right. For "each hospital
@@ -255,7 +255,8 @@ export class FederatedPanel extends LitElement {
         negative ELBO per value on held-out records (lower is better). "Seen as asked" is how often the site's evaluator puts the VAE's
         samples in the class they were made for, averaged over classes.${this.settings.dp ? ` Epsilon is what DP-SGD has spent so far by
         the RDP accountant (the sampled Gaussian mechanism; batches here are shuffled, not Poisson-sampled, the usual reading); for a
-        federated strategy, the most any hospital's records have spent.` : ''}</p>
+        federated strategy, the most any hospital's records have spent. It is each network's: the classifier and the VAE
+        each train on the records with this budget, so releasing both spends more (their RDP adds up).` : ''}</p>
       ${this.worstTable()}`;
   }
 

@@ -53,6 +53,15 @@ class RunConfig:
     kl_beta: float = 1.0                 # VAE: beta ~ 1 with a warm-up avoids posterior collapse
     kl_warmup_steps: int = 500           # reached within an 8-minute CPU run (~1000 steps), so
                                          # the prior is fully weighted for most of training
+    # DP-SGD (Abadi et al. 2016; training/medsynth/privacy.py), VAEs only. With dp_epsilon set, each step
+    # draws a Poisson lot (each training example with probability batch_size / N, as the accountant
+    # assumes; balance_power is then unused), clips each example's gradient to norm dp_clip and adds
+    # Gaussian noise whose multiplier is the smallest that keeps max_steps steps within
+    # (dp_epsilon, dp_delta). The unit protected is one training example.
+    dp_epsilon: float = None
+    dp_clip: float = 1.0
+    dp_delta: float = 1e-5
+    dp_baseline: str = None              # the model trained alike without DP, which the card compares with
     adam_betas: tuple = (0.9, 0.999)     # GANs: (0.0, 0.9), as Miyato et al. for the hinge loss
     truncation: float = None             # GAN: |z| bound the card's figures are measured at and the
                                          # page starts at (None: plain N(0, I))
@@ -149,6 +158,24 @@ CONFIGS = {
                               feature_dim=64, num_classes=5),
         lr=1e-3, weight_decay=1e-4, lr_decay="cosine-time", balance_power=0.3),
 }
+
+# Issue 20: one generator at three privacy budgets, trained alike but for DP-SGD, so that the cards
+# show what the budget costs. Smaller than ecg-vae (per-example gradients on a CPU; fewer parameters
+# also carry less noise); a fixed number of steps, since DP-SGD's noise is chosen for the whole run.
+# Lots of 256 from 51,002 DS1 beats (rate 0.005), 2,000 steps (10 epochs); each beat drawn with the
+# data's own mix (power 1), as DP-SGD's accountant assumes.
+DP_ECG_VAE = dict(method="vae", **ECG,
+                  arch=VAEConfig(dims=1, in_channels=1, size=256, channels=(16, 32, 32), kernel=5,
+                                 latent_dim=12, num_classes=5, hidden=64),
+                  lr=1e-3, recon_sigma=0.05, batch_size=256, max_steps=2000, balance_power=1.0)
+CONFIGS.update({
+    "ecg-vae-nodp": RunConfig(id="ecg-vae-nodp", name="ECG heartbeat VAE, no DP (the DP variants' baseline)",
+                              **DP_ECG_VAE),
+    "ecg-vae-dp10": RunConfig(id="ecg-vae-dp10", name="ECG heartbeat VAE, DP-SGD epsilon 10",
+                              dp_epsilon=10.0, dp_baseline="ecg-vae-nodp", **DP_ECG_VAE),
+    "ecg-vae-dp1": RunConfig(id="ecg-vae-dp1", name="ECG heartbeat VAE, DP-SGD epsilon 1",
+                             dp_epsilon=1.0, dp_baseline="ecg-vae-nodp", **DP_ECG_VAE),
+})
 
 # The wider zoo (issue 8): the same three recipes, with the augmentations each modality allows.
 RETINA = dict(modality="fundus photograph", dataset="retinamnist",

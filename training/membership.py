@@ -40,7 +40,8 @@ TIMESTEPS = (50, 100, 200, 400)      # low-to-mid noise: where the error still d
 DRAWS = 2                            # noise draws per timestep, the same for every image
 MAX_HELD_OUT = 1000
 GENERATED_PER_CLASS = 2000           # VAE and GAN: samples per class the distance score is taken against
-GENERATORS = tuple(f"{d}-{m}" for m in ("ddpm", "vae", "gan", "ar") for d in ("xray", "breast", "retina", "bccd", "ecg"))
+GENERATORS = tuple(f"{d}-{m}" for m in ("ddpm", "vae", "gan", "ar") for d in ("xray", "breast", "retina", "bccd", "ecg")
+                   + ("ecg-vae-nodp", "ecg-vae-dp10", "ecg-vae-dp1"))     # issue 20's privacy variants
 
 
 @torch.no_grad()

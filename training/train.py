@@ -29,7 +29,8 @@ from training.medsynth.export import load_export
 from training.medsynth.models import build_model, generate, load_checkpoint, write_json
 from training.medsynth.png import image_grid, signal_grid, write_png
 from training.medsynth.sampling import Diffusion
-from training.medsynth.vae import vae_loss
+from training.medsynth.privacy import dp_sgd_gradient, epsilon, noise_multiplier, per_example_gradients, poisson_lot
+from training.medsynth.vae import vae_loss, vae_losses
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -121,6 +122,31 @@ class Trainer:
         # AR: how often each code was chosen since the last dead-code restart (not checkpointed: a
         # resumed run counts afresh)
         self.code_usage = torch.zeros(cfg.arch.codebook_size, dtype=torch.long) if cfg.method == "ar" else None
+        self.dp = self.dp_settings() if cfg.dp_epsilon is not None else None
+
+    def dp_settings(self):
+        """DP-SGD's fixed settings: the sampling rate, and the noise that spends dp_epsilon over max_steps."""
+        cfg, n = self.cfg, len(self.train.y)
+        if cfg.method != "vae":
+            raise SystemExit(f"{cfg.id}: DP-SGD is written for VAEs only, not {cfg.method}")
+        if not 0 < cfg.batch_size < n or cfg.max_steps >= 1_000_000:
+            raise SystemExit(f"{cfg.id}: DP-SGD needs a lot smaller than the {n} examples and max_steps set "
+                             "(the noise is chosen for the whole run)")
+        q = cfg.batch_size / n
+        return {"sampleRate": q, "expectedLot": cfg.batch_size, "clip": cfg.dp_clip, "delta": cfg.dp_delta,
+                "noiseMultiplier": noise_multiplier(q, cfg.max_steps, cfg.dp_delta, cfg.dp_epsilon)}
+
+    def privacy_spent(self):
+        """The card's record of a DP-SGD run: its settings and the epsilon of the steps it took."""
+        dp = self.dp
+        eps, order = epsilon(dp["sampleRate"], dp["noiseMultiplier"], self.step, dp["delta"])
+        return {"mechanism": "DP-SGD (Poisson lots, per-example clipping, Gaussian noise)", **dp,
+                "steps": self.step, "epsilon": eps, "targetEpsilon": self.cfg.dp_epsilon, "renyiOrder": order,
+                "accountant": "RDP of the sampled Gaussian mechanism (training/medsynth/privacy.py)",
+                "unit": "one training example"}
+
+    def kl_weight(self):
+        return self.cfg.kl_beta * min(1.0, self.step / max(self.cfg.kl_warmup_steps, 1))
 
     # --- one optimisation step per method -------------------------------------------------------
     def loss(self, x, y):
@@ -135,7 +161,7 @@ class Trainer:
             return F.mse_loss(eps, noise.to(x.device)), {}
         if cfg.method == "vae":
             x_hat, mu, logvar = self.model(x, y.to(x.device))
-            beta = cfg.kl_beta * min(1.0, self.step / max(cfg.kl_warmup_steps, 1))
+            beta = self.kl_weight()
             loss, recon, kl = vae_loss(x, x_hat, mu, logvar, cfg.recon_sigma, beta)
             return loss, {"recon": recon.item(), "kl": kl.item(), "beta": beta}
         if cfg.method == "ar":
@@ -183,7 +209,43 @@ class Trainer:
         self.opt.step()
         return g_loss, {"d_loss": d_loss.item()}
 
+    def dp_step(self):
+        """One DP-SGD step of the VAE: a Poisson lot, each example's gradient clipped to dp_clip, their
+        sum plus N(0, (sigma dp_clip)^2) noise over the expected lot size, then the optimiser.
+        -> (the lot's mean loss, extra), for the log only."""
+        cfg, dp = self.cfg, self.dp
+        idx = poisson_lot(len(self.train.y), dp["sampleRate"], self.gen)
+        x = augment(self.train.x[idx], cfg.aug, self.gen).to(self.device)
+        y = self.train.y[idx].to(self.device)
+        noise = torch.randn(len(idx), cfg.arch.latent_dim, generator=self.gen).to(self.device)
+        beta = self.kl_weight()
+
+        def example_loss(model, x, y, noise):
+            x_hat, mu, logvar = model(x, y, noise)
+            return vae_losses(x, x_hat, mu, logvar, cfg.recon_sigma, beta)[0].sum()
+
+        params = list(self.model.parameters())
+        if len(idx):
+            per_example = torch.cat([g.flatten(1) for g in per_example_gradients(self.model, example_loss, x, y, noise)], 1)
+        else:
+            per_example = torch.zeros(0, sum(p.numel() for p in params), device=self.device)
+        draws = torch.randn(per_example.shape[1], generator=self.gen).to(self.device)
+        flat = dp_sgd_gradient(per_example, dp["clip"], dp["noiseMultiplier"], draws, dp["expectedLot"])
+        for p, g in zip(params, torch.split(flat, [p.numel() for p in params])):
+            p.grad = g.view_as(p)
+        self.opt.step()
+        with torch.no_grad():
+            loss = example_loss(self.model, x, y, noise) / max(len(idx), 1)
+        return loss, {"lot": len(idx), "beta": beta}
+
     def train_step(self, lr):
+        if self.dp is not None:
+            for group in self.opt.param_groups:
+                group["lr"] = lr
+            loss, extra = self.dp_step()
+            self.ema.update(self.model)
+            self.step += 1
+            return loss.item(), extra
         idx = torch.from_numpy(next(self.batches))
         x = augment(self.train.x[idx], self.cfg.aug, self.gen).to(self.device)
         y = self.train.y[idx]
@@ -326,6 +388,7 @@ def train(cfg, data_dir=DEFAULT_DATA, runs_dir=DEFAULT_RUNS, budget_s=60.0, resu
                "hardware": hardware(), "torch": torch.__version__, "seed": cfg.seed,
                "finalLoss": float(np.mean(recent[-100:])) if recent else None, "parameters": n_params,
                **({"leftOut": tr.left_out} if tr.left_out else {}),
+               **({"privacy": tr.privacy_spent()} if tr.dp else {}),
                **({"initFrom": tr.init_from} if tr.init_from else {})}
     write_json(os.path.join(run_dir, "summary.json"), summary)
     print(f"{cfg.id}: done, {summary}", flush=True)

@@ -1,5 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { formatBytes, isGenerator, methodName, suggestedStart } from '../models/catalogue.js';
+import { datasetName, formatBytes, isGenerator, methodName, suggestedStart } from '../models/catalogue.js';
+import { privacyGroups } from '../privacy/variants.js';
+import { SHIPPED_MODELS } from '../models/registry.js';
+import { fmt } from './judge-charts.js';
 import { isImage, symmetricToLevels, viewWidth } from '../display/convert.js';
 import type { ViewerPrediction } from './diffusion-viewer.js';
 import { isGuidable, predictNoiseAt } from '../pipeline/pipeline.js';
@@ -45,6 +48,7 @@ import './interpolation-strip.js';
 import './judge-panel.js';
 import './federated-panel.js';
 import './feedback-panel.js';
+import './dp-variants.js';
 import './glossary-list.js';
 import './lesson-panel.js';
 import './model-details.js';
@@ -514,7 +518,20 @@ export class AppRoot extends LitElement {
           else if (e.action === 'resume') f.resume();
           else void f.cancel();
         }}></msl-federated>
+      ${this.embed ? nothing : this.renderDpVariants()}
     </section>`;
+  }
+
+  /** Beside the live run: the shipped generators trained in PyTorch with DP-SGD at several budgets and alike without it. */
+  private renderDpVariants() {
+    return privacyGroups(SHIPPED_MODELS).map((group) => {
+      const budgets = group.filter((m) => m.privacy).map((m) => fmt(m.privacy!.epsilon, 2));
+      return html`<h3 data-testid="dp-variants-heading">Without waiting: ${datasetName(group[0]!.dataset)} trained with epsilon ${budgets.join(', ')} and without DP</h3>
+        <msl-dp-variants .models=${group} @msl-model-select=${(e: HTMLElementEventMap['msl-model-select']) => {
+          void this.pick(e.detail.id);
+          this.renderRoot.querySelector('#models-heading')?.scrollIntoView({ block: 'start' });
+        }}></msl-dp-variants>`;
+    });
   }
 
   /** Puts a training run's settings in the address (not an embedded view's: the page's address is its own). */

@@ -27,7 +27,7 @@ import { type AucInterval, aucWithInterval } from '../judge/membership.js';
 import { dpSgdEpsilon } from '../privacy/accountant.js';
 import { Rng } from '../util/random.js';
 import { type ClientData, type LocalOptions, type LocalSettings, checkFederatedSettings, federatedRound, localSteps, trainLocal } from './fedavg.js';
-import { balancedFaithfulness, classifierFigures, clientOf, decodeSamples, vaeLosses } from './measure.js';
+import { balancedFaithfulness, classifierFigures, clientOf, decodeSamples, subsetOf, vaeLosses } from './measure.js';
 import { type VaeNet, type Weights, classifierNet, vaeNet } from './nets.js';
 import { type Hospitals, splitByClassSkew, splitByPatient } from './split.js';
 
@@ -179,7 +179,7 @@ export async function runExperiment(data: ExperimentData, s: ExperimentSettings,
   options.onSplit?.(hospitals);
   const clients = hospitals.members.map((m) => clientOf(data.train.samples, data.train.labels, m.map((k) => used[k]!), inputSize));
   const pooledClient = clientOf(data.train.samples, data.train.labels, used, inputSize);
-  const heldout = clientOf(data.heldout.samples, data.heldout.labels, data.heldout.labels.length ? Array.from({ length: data.heldout.labels.length }, (_, i) => i) : [], inputSize);
+  const heldout = clientOf(data.heldout.samples, data.heldout.labels, Array.from({ length: data.heldout.labels.length }, (_, i) => i), inputSize);
   const dp = s.dp ? { clip: s.dp.clip, sigma: s.dp.sigma } : null;
   const local = (kind: keyof typeof nets, strategy: Strategy): LocalSettings => ({
     net: nets[kind], optimizer: 'adam', learningRate: s.learningRate, epochs: s.epochs, batchSize: s.batchSize, mu: strategy === 'fedprox' ? s.mu : 0, dp,
@@ -254,10 +254,8 @@ export async function runExperiment(data: ExperimentData, s: ExperimentSettings,
 async function membershipOf(
   net: VaeNet, state: Record<Strategy, { vae: Weights[] }>, pooled: ClientData, first: ClientData, heldout: ClientData, seed: number,
 ): Promise<MembershipFigure[]> {
-  const take = (data: ClientData, n: number): ClientData => {
-    const rows = new Rng(seed + 13).choose(data.labels.length, Math.min(n, data.labels.length));
-    return { x: Float32Array.from(rows.flatMap((r) => Array.from(data.x.subarray(r * net.inputSize, (r + 1) * net.inputSize)))), labels: rows.map((r) => data.labels[r]!) };
-  };
+  const take = (data: ClientData, n: number): ClientData =>
+    subsetOf(data, new Rng(seed + 13).choose(data.labels.length, Math.min(n, data.labels.length)), net.inputSize);
   const out: MembershipFigure[] = [];
   const held = take(heldout, 256);
   for (const strategy of STRATEGIES) {

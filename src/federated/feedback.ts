@@ -22,6 +22,7 @@ import { type ExperimentData, NET_SIZES } from './experiment.js';
 import { type ClientData, type LocalOptions, trainLocal } from './fedavg.js';
 import { clientOf, decodeSamples, vaeLosses } from './measure.js';
 import { vaeNet } from './nets.js';
+import { classCounts } from './split.js';
 import { Rng } from '../util/random.js';
 
 export interface FeedbackSettings {
@@ -69,13 +70,6 @@ export function checkFeedback(s: FeedbackSettings, data: ExperimentData): void {
   if (!(s.learningRate > 0 && s.learningRate <= 10)) throw new RangeError(`the learning rate must be in (0, 10], got ${s.learningRate}`);
 }
 
-/** Class counts of `labels`. */
-function countsOf(labels: ArrayLike<number>, classes: number): number[] {
-  const counts = new Array<number>(classes).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]!]! += 1;
-  return counts;
-}
-
 /** `n` classes drawn from the shares of `counts` (a categorical prior fitted to the training data). */
 function drawClasses(counts: readonly number[], n: number, rng: Rng): number[] {
   const total = counts.reduce((a, b) => a + b, 0);
@@ -105,7 +99,7 @@ export async function runFeedbackLoop(data: ExperimentData, s: FeedbackSettings,
     options.signal?.throwIfAborted();
     const settings = { net, optimizer: 'adam' as const, learningRate: s.learningRate, epochs: s.epochs, batchSize: s.batchSize, mu: 0 };
     const { weights } = await trainLocal(net.init(s.seed + generation), train, settings, s.seed * 1000 + generation, options);
-    const trainCounts = countsOf(train.labels, classes);
+    const trainCounts = classCounts(train.labels, classes);
     // its synthetic dataset: as many records, classes from the shares it saw, codes from the prior
     const drawn = drawClasses(trainCounts, s.trainSize, new Rng(s.seed * 31 + generation));
     const made: Float32Array[] = [];
@@ -116,8 +110,8 @@ export async function runFeedbackLoop(data: ExperimentData, s: FeedbackSettings,
     const seenAsAsked: (number | null)[] = new Array<number | null>(classes).fill(null);
     if (options.classify) {
       const predicted = await options.classify(made);
-      seenCounts = countsOf(predicted, classes);
-      const asked = countsOf(drawn, classes);
+      seenCounts = classCounts(predicted, classes);
+      const asked = classCounts(drawn, classes);
       const hits = new Array<number>(classes).fill(0);
       drawn.forEach((c, i) => { if (predicted[i] === c) hits[c]! += 1; });
       hits.forEach((h, c) => { seenAsAsked[c] = asked[c] ? h / asked[c]! : null; });

@@ -15,6 +15,13 @@ export function clientOf(samples: readonly Float32Array[], labels: ArrayLike<num
   return { x, labels: indices.map((i) => labels[i]!) };
 }
 
+/** The rows `indices` of `data`, whose rows hold `size` values each. */
+export function subsetOf(data: ClientData, indices: readonly number[], size: number): ClientData {
+  const x = new Float32Array(indices.length * size);
+  indices.forEach((i, k) => x.set(data.x.subarray(i * size, (i + 1) * size), k * size));
+  return { x, labels: indices.map((i) => data.labels[i]!) };
+}
+
 /** A network's weights as tensors, for `use`, freed after. */
 function withWeights<T extends tf.TensorContainer>(weights: Weights, shapes: readonly number[][], use: (w: tf.Tensor[]) => T): T {
   return tf.tidy(() => use(weights.map((v, i) => tf.tensor(v, shapes[i]))));

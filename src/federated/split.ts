@@ -25,16 +25,17 @@ function checkCount(hospitals: number, samples: number): void {
   if (samples < hospitals) throw new RangeError(`${samples} samples cannot be dealt among ${hospitals} hospitals`);
 }
 
+/** How many of `labels` (or of labels[i] for each i of `indices`) fall in each of `classes` classes. */
+export function classCounts(labels: ArrayLike<number>, classes: number, indices?: readonly number[]): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  if (indices) for (const i of indices) counts[labels[i]!]! += 1;
+  else for (let i = 0; i < labels.length; i++) counts[labels[i]!]! += 1;
+  return counts;
+}
+
 function tally(members: number[][], labels: ArrayLike<number>, classes: number): Hospitals {
   const sorted = members.map((m) => [...m].sort((a, b) => a - b));
-  return {
-    members: sorted,
-    classCounts: sorted.map((m) => {
-      const counts = new Array<number>(classes).fill(0);
-      for (const i of m) counts[labels[i]!]! += 1;
-      return counts;
-    }),
-  };
+  return { members: sorted, classCounts: sorted.map((m) => classCounts(labels, classes, m)) };
 }
 
 /**

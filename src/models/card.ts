@@ -177,6 +177,45 @@ export interface FeaturesCard {
   objective: string;
 }
 
+/**
+ * A generator trained with DP-SGD records it in training.privacy (training/train.py): the epsilon
+ * the accountant gives for the steps taken at delta, the settings, and the model trained alike
+ * without DP that its figures are compared with.
+ */
+export interface PrivacyRecord {
+  epsilon: number;
+  delta: number;
+  noiseMultiplier: number;
+  clip: number;
+  steps: number;
+  expectedLot: number;
+  /** What one unit of the guarantee is ("one training example"). */
+  unit: string;
+  /** The id of the model trained alike without DP, or null. */
+  baseline: string | null;
+}
+
+/** The card's DP-SGD record, or null for a model trained without it; throws naming a malformed one. */
+export function privacyOf(card: { id?: unknown; training?: unknown }): PrivacyRecord | null {
+  const p = isObject(card.training) ? card.training.privacy : undefined;
+  if (p === undefined) return null;
+  const bad = (what: string): never => {
+    throw new Error(`card for ${String(card.id)}: training.privacy.${what}`);
+  };
+  if (!isObject(p)) return bad(`must be an object, got ${JSON.stringify(p)}`);
+  for (const key of ['epsilon', 'noiseMultiplier', 'clip'] as const) {
+    if (!isFiniteNumber(p[key]) || p[key] <= 0) bad(`${key} must be a positive number, got ${JSON.stringify(p[key])}`);
+  }
+  if (!isFiniteNumber(p.delta) || p.delta <= 0 || p.delta >= 1) bad(`delta must be between 0 and 1, got ${JSON.stringify(p.delta)}`);
+  if (!isPositiveInt(p.steps) || !isPositiveInt(p.expectedLot)) bad('steps and expectedLot must be positive integers');
+  if (typeof p.unit !== 'string' || !p.unit) bad('unit must say what one unit of the guarantee is');
+  if (p.baseline !== null && (typeof p.baseline !== 'string' || !p.baseline)) bad(`baseline must be a model id or null, got ${JSON.stringify(p.baseline)}`);
+  return {
+    epsilon: p.epsilon as number, delta: p.delta as number, noiseMultiplier: p.noiseMultiplier as number, clip: p.clip as number,
+    steps: p.steps as number, expectedLot: p.expectedLot as number, unit: p.unit as string, baseline: (p.baseline as string | null) ?? null,
+  };
+}
+
 const ARCHITECTURE_TYPE: Record<Method, Architecture['type']> = {
   ddpm: 'unet',
   vae: 'cvae',
@@ -279,6 +318,7 @@ export function parseCard(json: unknown): ModelCard {
       fail(`features.for must be a non-empty list of dataset names, got ${JSON.stringify(isObject(f) ? f.for : f)}`);
     }
   }
+  privacyOf(json);
   return json as unknown as ModelCard;
 }
 

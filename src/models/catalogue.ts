@@ -4,7 +4,7 @@
  * scripts/models-plugin.ts summarises the shipped ones (which also knows their thumbnails; an
  * extra folder shows none). Pure, apart from fetching extra cards.
  */
-import { type GeneratorMethod, type ModelCard, parseCard, tokenCountOf } from './card.js';
+import { type GeneratorMethod, type ModelCard, parseCard, privacyOf, tokenCountOf } from './card.js';
 import type { ModelSummary } from './registry.js';
 import { runWork } from '../pipeline/estimate.js';
 
@@ -167,6 +167,11 @@ export function suggestedStart(models: readonly ModelSummary[]): string | null {
   return fastestFirst(diffusion.length ? diffusion : models)[0]?.id ?? null;
 }
 
+function privacySummary(card: ModelCard): Pick<CatalogueEntry, 'privacy'> {
+  const p = privacyOf(card);
+  return p ? { privacy: { epsilon: p.epsilon, delta: p.delta, baseline: p.baseline } } : {};
+}
+
 export function summarise(card: ModelCard, path: string, thumbnail?: Thumbnail): CatalogueEntry {
   return {
     id: card.id,
@@ -181,6 +186,7 @@ export function summarise(card: ModelCard, path: string, thumbnail?: Thumbnail):
     inputShape: card.architecture.inputShape,
     passesPerSample: passesPerSample(card),
     ...(card.features ? { featuresFor: card.features.for } : {}),
+    ...privacySummary(card),
     ...(thumbnail ? { thumbnail } : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface ModelSummary {
   passesPerSample?: number;
   /** A feature extractor's datasets (the card's features.for): the judge measures distances in its features. */
   featuresFor?: string[];
+  /** Trained with DP-SGD (the card's training.privacy): its epsilon at delta, and the model trained alike without DP. */
+  privacy?: { epsilon: number; delta: number; baseline: string | null };
 }
 
 export const SHIPPED_MODELS: readonly ModelSummary[] = MODELS;

@@ -309,13 +309,33 @@ def build_card(cfg, index, summary, quality, weights_info, parity_info):
     card["weights"] = weights_info
     card["parity"] = parity_info
     card["intendedUse"] = INTENDED_USE
-    card["limitations"] = limitations(cfg["dataset"], cfg["method"])
+    if "privacy" in card["training"]:
+        card["training"]["privacy"] = {**card["training"]["privacy"], "baseline": cfg["dp_baseline"]}
+    card["limitations"] = limitations(cfg["dataset"], cfg["method"], card["training"].get("privacy"))
     return card
 
 
-def limitations(dataset, method):
-    """What the data, the family and the one model cannot show, in that order."""
+def dp_limitations(privacy, dataset):
+    """What a DP-SGD card's epsilon does and does not promise (its training.privacy record)."""
+    lines = [
+        f"Epsilon {privacy['epsilon']:.3g} at delta {privacy['delta']:g} counts {privacy['unit']}"
+        + (" (one heartbeat). A DS1 patient contributes about 2,300 beats, so for a whole patient the "
+           "guarantee is group privacy over all of them, far weaker than epsilon; protecting patients would "
+           "need each patient's gradient clipped as one (user-level DP), which was not done." if dataset == "mitbih" else "."),
+        "Epsilon is the RDP accountant's upper bound for Poisson lots over the whole training split. The recipe "
+        "(architecture, learning rate, clipping norm, steps) was fixed before training and is the same for every "
+        "privacy variant and for the baseline without DP; nothing was tuned on the private data.",
+        "Clipping and noise cost the rare classes most: each rare example's clipped gradient is a smaller "
+        "share of a noisy sum. Read the per-class figures, not the average.",
+    ]
+    return lines
+
+
+def limitations(dataset, method, privacy=None):
+    """What the data, the family, DP-SGD's guarantee (the card's training.privacy, when trained with it)
+    and the one model cannot show, in that order."""
     return (LIMITATIONS.get(dataset, []) + {"gan": GAN_LIMITATIONS, "ar": AR_LIMITATIONS}.get(method, [])
+            + (dp_limitations(privacy, dataset) if privacy else [])
             + MODEL_LIMITATIONS.get((dataset, method), []))
 
 

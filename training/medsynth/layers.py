@@ -129,3 +129,9 @@ def channels_last_unflatten(h, channels, spatial):
     dims = len(spatial)
     h = h.reshape(h.shape[0], *spatial, channels)                    # (B, *S, C)
     return h.permute(0, dims + 1, *range(1, dims + 1)).contiguous()  # (B, C, *S)
+
+
+def one_hot(y, classes):
+    """(B,) class indices -> (B, classes) float one-hot, as F.one_hot(y, classes).float(), but written
+    as a comparison so that it runs under functorch's vmap (DP-SGD's per-example gradients)."""
+    return (y[..., None] == torch.arange(classes, device=y.device)).float()

@@ -80,3 +80,47 @@ def dp_sgd_gradient(per_example, clip, sigma, noise, lot_size):
     norms = per_example.norm(dim=1, keepdim=True)
     scale = torch.clamp(clip / torch.clamp(norms, min=1e-12), max=1.0)
     return ((per_example * scale).sum(dim=0) + sigma * clip * noise) / lot_size
+
+
+def noise_multiplier(q, steps, delta, target_epsilon, low=0.3, high=100.0):
+    """The smallest noise multiplier sigma (to 1e-3 relative) whose `steps` steps at sampling rate q
+    stay within target_epsilon at delta: what a run is given when its budget is fixed in advance."""
+    if target_epsilon <= 0:
+        raise ValueError(f"the target epsilon must be positive, got {target_epsilon}")
+    if epsilon(q, high, steps, delta)[0] > target_epsilon:
+        raise ValueError(f"no noise multiplier up to {high} keeps {steps} steps at q = {q} within "
+                         f"epsilon {target_epsilon}")
+    while epsilon(q, low, steps, delta)[0] <= target_epsilon and low > 1e-3:
+        low /= 2
+    while high / low > 1 + 1e-3:                  # epsilon falls as sigma grows: bisect
+        mid = math.sqrt(low * high)
+        if epsilon(q, mid, steps, delta)[0] <= target_epsilon:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def poisson_lot(n, q, generator):
+    """Poisson sampling, as the accountant assumes: each of n examples joins the lot independently
+    with probability q (so the lot's size varies). -> the indices drawn, a LongTensor."""
+    import torch
+
+    return (torch.rand(n, generator=generator) < q).nonzero().squeeze(1)
+
+
+def per_example_gradients(model, example_loss, *batched):
+    """The gradient of example_loss(model_call, *example) for every example of the batch, one vmap'd
+    backward pass (functorch) instead of a pass per example. model_call(*inputs) runs `model` with
+    its current parameters on a batch of one; example_loss must reduce to a scalar. -> a list with a
+    (B, *shape) tensor per parameter, in model.parameters() order."""
+    from functorch import grad, make_functional, vmap
+
+    functional, params = make_functional(model)
+    params = tuple(p.detach() for p in params)       # no graph around the per-example passes: a quarter faster
+
+    def loss_of(params, *example):
+        one = [e.unsqueeze(0) for e in example]
+        return example_loss(lambda *inputs: functional(params, *inputs), *one)
+
+    return list(vmap(grad(loss_of), in_dims=(None,) + (0,) * len(batched))(params, *batched))

@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import avg_pool, channels_last_flatten, channels_last_unflatten, conv
+from .layers import avg_pool, channels_last_flatten, channels_last_unflatten, conv, one_hot
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Encoder(nn.Module):
         self.cfg = cfg
 
     def forward(self, x, y):
-        onehot = F.one_hot(y, self.cfg.num_classes).float()          # (B, K)
+        onehot = one_hot(y, self.cfg.num_classes)                   # (B, K)
         planes = onehot.view(*onehot.shape, *([1] * self.cfg.dims)).expand(-1, -1, *x.shape[2:])
         h = torch.cat([x, planes], dim=1)                            # (B, C + K, *S)
         for c in self.convs:
@@ -74,7 +74,7 @@ class Decoder(nn.Module):
         self.cfg = cfg
 
     def forward(self, z, y):
-        h = torch.cat([z, F.one_hot(y, self.cfg.num_classes).float()], dim=1)   # (B, latent + K)
+        h = torch.cat([z, one_hot(y, self.cfg.num_classes)], dim=1)  # (B, latent + K)
         h = F.silu(self.fc2(F.silu(self.fc1(h))))                    # (B, low^d * c_low)
         h = channels_last_unflatten(h, self.c_low, (self.low,) * self.cfg.dims)
         for c in self.convs:
@@ -89,17 +89,27 @@ class VAE(nn.Module):
         self.encoder = Encoder(cfg)
         self.decoder = Decoder(cfg)
 
-    def forward(self, x, y):
+    def forward(self, x, y, noise=None):
+        """noise: the reparameterisation's standard normal draws (B, latent_dim), drawn here when
+        None; DP-SGD passes them in, since per-example gradients (vmap) cannot draw."""
         mu, logvar = self.encoder(x, y)
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)      # reparameterisation
+        noise = torch.randn_like(mu) if noise is None else noise
+        z = mu + noise * torch.exp(0.5 * logvar)                     # reparameterisation
         return self.decoder(z, y), mu, logvar
 
 
-def vae_loss(x, x_hat, mu, logvar, recon_sigma, beta):
-    """Negative ELBO per example, in nats: Gaussian decoder with fixed sigma + beta * KL(q || N(0, I))."""
+def vae_losses(x, x_hat, mu, logvar, recon_sigma, beta):
+    """Negative ELBO of each example, in nats: Gaussian decoder with fixed sigma + beta * KL(q || N(0, I)).
+    -> (loss, recon, kl), each (B,)."""
     recon = ((x - x_hat) ** 2).flatten(1).sum(1) / (2 * recon_sigma ** 2)        # (B,)
     kl = 0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(1)                      # (B,)
-    return (recon + beta * kl).mean(), recon.mean(), kl.mean()
+    return recon + beta * kl, recon, kl
+
+
+def vae_loss(x, x_hat, mu, logvar, recon_sigma, beta):
+    """vae_losses averaged over the batch."""
+    loss, recon, kl = vae_losses(x, x_hat, mu, logvar, recon_sigma, beta)
+    return loss.mean(), recon.mean(), kl.mean()
 
 
 def build_vae(arch: dict) -> VAE:

@@ -256,7 +256,7 @@ export class FederatedPanel extends LitElement {
         samples in the class they were made for, averaged over classes.${this.settings.dp ? ` Epsilon is what DP-SGD has spent so far by
         the RDP accountant (the sampled Gaussian mechanism; batches here are shuffled, not Poisson-sampled, the usual reading); for a
         federated strategy, the most any hospital's records have spent. It is each network's: the classifier and the VAE
-        each train on the records with this budget, so releasing both spends more (their RDP adds up).` : ''}</p>
+        each train on the records with this budget, so releasing both spends more: their RDP adds up, and the table gives that figure too.` : ''}</p>
       ${this.worstTable()}`;
   }
 
@@ -265,11 +265,11 @@ export class FederatedPanel extends LitElement {
     return html`<table data-testid="federated-latest">
       <caption>After round ${last.round}</caption>
       <thead><tr><th scope="col">Strategy</th><th scope="col">Accuracy</th><th scope="col">Balanced</th><th scope="col">Worst hospital</th>
-        <th scope="col">VAE loss</th><th scope="col">Seen as asked</th>${this.settings?.dp ? html`<th scope="col">Epsilon</th>` : nothing}</tr></thead>
+        <th scope="col">VAE loss</th><th scope="col">Seen as asked</th>${this.settings?.dp ? html`<th scope="col">Epsilon, each network</th><th scope="col">Epsilon, both released</th>` : nothing}</tr></thead>
       <tbody>${last.figures.map((f) => html`<tr data-strategy=${f.strategy}><th scope="row">${STRATEGY_NAMES[f.strategy]}</th>
         <td>${percent(f.accuracy, 1)}</td><td>${percent(f.balancedAccuracy, 1)}</td><td>${f.worstAccuracy === null ? '–' : percent(f.worstAccuracy, 1)}</td>
         <td>${fmt(f.vaeLoss)}</td><td>${f.faithfulness === null ? '–' : percent(f.faithfulness)}</td>
-        ${this.settings?.dp ? html`<td>${fmt(f.epsilon)}</td>` : nothing}</tr>`)}</tbody>
+        ${this.settings?.dp ? html`<td>${fmt(f.epsilon)}</td><td>${fmt(f.epsilonBoth)}</td>` : nothing}</tr>`)}</tbody>
     </table>`;
   }
 
@@ -297,10 +297,15 @@ export class FederatedPanel extends LitElement {
         model treats its own training records differently, which is what an attacker exploits. The interval is a 95% bootstrap.
         ${this.form.dataset === 'mitbih' ? 'Held-out beats come from other patients than the training beats, so the test also measures how patients differ.' : ''}</p>
       <table data-testid="federated-membership">
-        <thead><tr><th scope="col">Strategy</th><th scope="col">AUC</th><th scope="col">95% interval</th><th scope="col">Records (trained on / held out)</th></tr></thead>
+        <thead><tr><th scope="col">Strategy</th><th scope="col">AUC</th><th scope="col">95% interval</th><th scope="col">Records (trained on / held out)</th>
+          <th scope="col">Samples nearer a trained-on record than 99% of held-out records</th><th scope="col">Lone matches (samples / held-out)</th></tr></thead>
         <tbody>${this.membership.map((m) => html`<tr data-strategy=${m.strategy}><th scope="row">${STRATEGY_NAMES[m.strategy]}${m.strategy === 'alone' ? ' (hospital 1)' : ''}</th>
-          <td>${m.auc.auc.toFixed(3)}</td><td>${m.auc.low.toFixed(3)} to ${m.auc.high.toFixed(3)}</td><td>${m.auc.n.train} / ${m.auc.n.heldout}</td></tr>`)}</tbody>
-      </table>`;
+          <td>${m.auc.auc.toFixed(3)}</td><td>${m.auc.low.toFixed(3)} to ${m.auc.high.toFixed(3)}</td><td>${m.auc.n.train} / ${m.auc.n.heldout}</td>
+          <td>${percent(m.copies.fraction, 1)} of ${m.copies.samples}</td><td>${percent(m.copies.lone.generated)} / ${percent(m.copies.lone.heldout)}</td></tr>`)}</tbody>
+      </table>
+      <p class="note">The copy check: each VAE makes as many samples as there are test records, with the trained-on records' classes. A sample nearer
+        a record it trained on than 99% of held-out records are to theirs may be a copy (about 1% by chance). A lone match is a sample whose nearest
+        trained-on record is under half as far as the next: a match to one record rather than to a region of them; the held-out share is its scale.</p>`;
   }
 }
 

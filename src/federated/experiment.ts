@@ -24,6 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type AucInterval, aucWithInterval } from '../judge/membership.js';
+import { type NearestResult, type RowSet, memorisationAudit, packRows } from '../judge/memorisation.js';
 import { dpSgdEpsilon } from '../privacy/accountant.js';
 import { Rng } from '../util/random.js';
 import { type ClientData, type LocalOptions, type LocalSettings, checkFederatedSettings, federatedRound, localSteps, trainLocal } from './fedavg.js';
@@ -98,8 +99,13 @@ export interface StrategyFigures {
   vaeLoss: number;
   /** Share of the VAE's samples the evaluator puts in the class asked for, averaged over classes; null without one. */
   faithfulness: number | null;
-  /** Epsilon spent so far at the settings' delta; null without DP. */
+  /** Epsilon each network has spent so far at the settings' delta; null without DP. */
   epsilon: number | null;
+  /**
+   * Epsilon of releasing both networks: each trains on the same records with the same lots, clip and
+   * noise, so their RDP adds up as twice the steps would. Null without DP.
+   */
+  epsilonBoth: number | null;
 }
 
 export interface RoundUpdate {
@@ -112,6 +118,13 @@ export interface RoundUpdate {
 export interface MembershipFigure {
   strategy: Strategy;
   auc: AucInterval;
+  /**
+   * The copy check (src/judge/memorisation.ts, in network units): as many samples as held-out records
+   * tested, with the trained-on records' class mix. `fraction`: samples nearer a trained-on record
+   * than `threshold`, the held-out records' 1st percentile; `lone`: shares of samples and of held-out
+   * records whose nearest trained-on record is under half as far as the second nearest.
+   */
+  copies: { samples: number; fraction: number; threshold: number; lone: { generated: number; heldout: number } };
 }
 
 export interface ExperimentResult {
@@ -227,42 +240,54 @@ export async function runExperiment(data: ExperimentData, s: ExperimentSettings,
       samples[strategy] = made.filter((_, i) => i % perClass === 0);
       const judged = options.classify && s.judgePerClass > 0 && ((round + 1) % s.judgeEvery === 0 || round === s.rounds - 1);
       const faithfulness = judged ? balancedFaithfulness(requested, await options.classify!(made), classes) : null;
-      const spent = !s.dp ? null
-        : strategy === 'pooled' ? epsilon(q(pooledClient.labels.length), steps.pooled)
-        : Math.max(...clients.map((c, h) => epsilon(q(c.labels.length), steps[strategy][h]!)));
+      const spentOver = (networks: number) => !s.dp ? null
+        : strategy === 'pooled' ? epsilon(q(pooledClient.labels.length), networks * steps.pooled)
+        : Math.max(...clients.map((c, h) => epsilon(q(c.labels.length), networks * steps[strategy][h]!)));
       figures.push({
         strategy, round: round + 1,
         accuracy: mean(scores.map((r) => r.accuracy)),
         balancedAccuracy: mean(scores.map((r) => r.balanced)),
         worstAccuracy: strategy === 'alone' ? Math.min(...scores.map((r) => r.accuracy)) : null,
-        vaeLoss: mean(losses), faithfulness, epsilon: spent,
+        vaeLoss: mean(losses), faithfulness, epsilon: spentOver(1), epsilonBoth: spentOver(2),
       });
     }
     const update = { round: round + 1, figures, samples };
     rounds.push(update);
     await options.onRound?.(update);
   }
-  const membership = await membershipOf(nets.vae, state, pooledClient, clients[0]!, heldout, s.seed);
+  options.signal?.throwIfAborted();
+  const membership = await membershipOf(nets.vae, state, pooledClient, clients[0]!, heldout, s.seed, options.signal);
   return { hospitals, rounds, membership };
 }
 
 /**
  * The loss-based membership test of each strategy's VAE: up to 256 of the records it trained on
  * (alone: hospital 1's model and records) against up to 256 held-out ones. An AUC of 0.5 means the
- * loss does not tell them apart.
+ * loss does not tell them apart. Then the copy check: as many samples, with those records' classes,
+ * and their nearest trained-on records against the held-out records' nearest.
  */
 async function membershipOf(
-  net: VaeNet, state: Record<Strategy, { vae: Weights[] }>, pooled: ClientData, first: ClientData, heldout: ClientData, seed: number,
+  net: VaeNet, state: Record<Strategy, { vae: Weights[] }>, pooled: ClientData, first: ClientData, heldout: ClientData, seed: number, signal?: AbortSignal,
 ): Promise<MembershipFigure[]> {
   const take = (data: ClientData, n: number): ClientData =>
     subsetOf(data, new Rng(seed + 13).choose(data.labels.length, Math.min(n, data.labels.length)), net.inputSize);
+  const rowsOf = (data: ClientData): RowSet => ({ rows: data.labels.length, cols: net.inputSize, data: data.x });
+  // the held-out records' nearest trained-on records, once per training set (pooled, hospital 1)
+  const nearest = new Map<ClientData, Map<string, NearestResult>>([[pooled, new Map()], [first, new Map()]]);
   const out: MembershipFigure[] = [];
   const held = take(heldout, 256);
   for (const strategy of STRATEGIES) {
-    const members = take(strategy === 'alone' ? first : pooled, 256);
+    const trained = strategy === 'alone' ? first : pooled;
+    const members = take(trained, 256);
     const weights = state[strategy].vae[0]!;
     const [a, b] = [await vaeLosses(net, weights, members, seed + 17), await vaeLosses(net, weights, held, seed + 17)];
-    out.push({ strategy, auc: aucWithInterval(a, b, new Rng(seed + 19), 500) });
+    const made = await decodeSamples(net, weights, Array.from(members.labels), seed + 23);
+    const { pixel } = await memorisationAudit({ generated: packRows(made), heldout: rowsOf(held), train: rowsOf(trained) }, null,
+      { k: 2, signal, heldout: { nearest: nearest.get(trained)!, pixelUnits: 'network units' } });
+    out.push({
+      strategy, auc: aucWithInterval(a, b, new Rng(seed + 19), 500),
+      copies: { samples: made.length, fraction: pixel.fractionFlagged, threshold: pixel.threshold, lone: pixel.lone },
+    });
   }
   return out;
 }

@@ -78,7 +78,8 @@ describe('hospitals training together', () => {
       expect(cells[0]).toMatch(/^\d+(\.\d)?%$/); // accuracy
       expect(Number(cells[3])).toBeGreaterThan(0); // VAE loss
       expect(cells[4]).toMatch(/^\d+%$/); // seen as asked, by the evaluator
-      expect(Number(cells[5])).toBeGreaterThan(0); // epsilon
+      expect(Number(cells[5])).toBeGreaterThan(0); // epsilon, each network
+      expect(Number(cells[6])).toBeGreaterThan(Number(cells[5])); // both released: more
     }
     const epsilon = page.getByTestId('federated-epsilon');
     expect(await epsilon.locator('g[data-series]').count()).toBe(4);
@@ -91,6 +92,10 @@ describe('hospitals training together', () => {
     const membership = page.getByTestId('federated-membership');
     expect(await membership.locator('tbody tr').count()).toBe(4);
     for (const auc of await membership.locator('tbody tr td:nth-child(2)').allInnerTexts()) expect(Number(auc)).toBeGreaterThanOrEqual(0);
+    // the copy check of each VAE: as many samples as the records its AUC was taken on
+    const copies = await membership.locator('tbody tr td:nth-child(5)').allInnerTexts();
+    const trainedOn = await membership.locator('tbody tr td:nth-child(4)').allInnerTexts();
+    copies.forEach((c, i) => expect(c).toMatch(new RegExp(`^\\d+(\\.\\d)?% of ${trainedOn[i]!.split(' / ')[0]}$`)));
 
     // the feedback loop, tiny: the real generation and one on its samples, each judged by the evaluator
     await tiny(page, {}, 'feedback', { dataset: 'mitbih', trainSize: '10', generations: '1', epochs: '1', batchSize: '10' });
@@ -163,6 +168,11 @@ describe('hospitals training together, on WASM', () => {
     await page.getByTestId('feedback-run').click();
     expect(await settle(page, 'feedback')).toMatch(/^Done: 2 generations/);
     await checkFeedback(page, 40, 2);
+    // the shipped DP variants beside the live run, read from their cards
+    const variants = page.getByTestId('dp-variant');
+    await expect.poll(() => variants.count()).toBe(3);
+    expect(await variants.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model')))).toEqual(['ecg-vae-nodp', 'ecg-vae-dp10', 'ecg-vae-dp1']);
+    expect(await variants.locator('td:nth-child(2)').allInnerTexts()).toEqual(['none (no DP)', expect.stringMatching(/^(9\.\d+|10)$/), expect.stringMatching(/^(0\.9\d*|1)$/)]);
     expect(await axeViolations(page)).toEqual([]); // both views with their results, as a screen reader meets them
     await tiny(page, {}, 'feedback', { generations: '15' });
     await page.getByTestId('feedback-run').click();
@@ -172,6 +182,11 @@ describe('hospitals training together, on WASM', () => {
     await tiny(page, {}, 'feedback', { trainSize: '100000' });
     await page.getByTestId('feedback-run').click();
     expect(await settle(page, 'feedback')).toMatch(/^Not run: training records must be a whole number from 2 to \d+, got 100000\.$/);
+    // a variant opens in the lab above
+    await variants.nth(2).getByTestId('dp-variant-open').click();
+    await page.locator('[data-testid="settings"][data-model="ecg-vae-dp1"]').waitFor({ timeout: 60_000 });
+    expect(new URL(page.url()).searchParams.get('model')).toBe('ecg-vae-dp1');
+    expect(await page.getByTestId('load-error').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -65,7 +65,17 @@ describe('the federated experiment', () => {
     for (const m of result.membership) {
       expect(m.auc.low).toBeLessThanOrEqual(m.auc.auc);
       expect(m.auc.high).toBeGreaterThanOrEqual(m.auc.auc);
+      // the copy check: as many samples as the records the AUC was taken on, flagged against the held-out 1st percentile
+      expect(m.copies.samples).toBe(m.auc.n.train);
+      expect(m.copies.threshold).toBeGreaterThan(0);
+      expect(m.copies.fraction * m.copies.samples).toBeCloseTo(Math.round(m.copies.fraction * m.copies.samples), 9);
+      for (const share of [m.copies.fraction, m.copies.lone.generated, m.copies.lone.heldout]) {
+        expect(share).toBeGreaterThanOrEqual(0);
+        expect(share).toBeLessThanOrEqual(1);
+      }
     }
+    expect(result.membership[0]!.copies.samples).toBe(36); // pooled: all 36 records
+    expect(result.membership[3]!.copies.samples).toBe(result.hospitals.members[0]!.length); // alone: hospital 1's
   });
 
   it('accounts the epsilon of DP-SGD round by round as the accountant does', async () => {
@@ -75,6 +85,8 @@ describe('the federated experiment', () => {
     // 36 records in batches of 12: 3 steps a round at q = 1/3
     expect(pooled[0]).toBeCloseTo(dpSgdEpsilon(12 / 36, 1.1, 3, 1e-5).epsilon, 12);
     expect(pooled[1]).toBeCloseTo(dpSgdEpsilon(12 / 36, 1.1, 6, 1e-5).epsilon, 12);
+    // both networks released: the classifier's 6 steps and the VAE's on the same records, RDP added
+    expect(result.rounds[1]!.figures.find((f) => f.strategy === 'pooled')!.epsilonBoth).toBeCloseTo(dpSgdEpsilon(12 / 36, 1.1, 12, 1e-5).epsilon, 12);
     const sizes = result.hospitals.members.map((m) => m.length);
     const worst = Math.max(...sizes.map((n) => dpSgdEpsilon(Math.min(n, 12) / n, 1.1, 2 * Math.ceil(n / Math.min(n, 12)), 1e-5).epsilon));
     expect(result.rounds[1]!.figures.find((f) => f.strategy === 'fedavg')!.epsilon).toBeCloseTo(worst, 12);

@@ -44,7 +44,7 @@ def remeasure(model_id, models_dir=DEFAULT_MODELS, data_dir=DEFAULT_DATA, grid_d
 def refresh_text(folder, card=None):
     """The card's limitations from training/medsynth/card.py as they stand, and its README from the card."""
     card = card or json.load(open(os.path.join(folder, "card.json")))
-    card["limitations"] = limitations(card["dataset"], card["method"], card["training"].get("privacy"))
+    card["limitations"] = limitations(card["dataset"], card["method"], card["training"].get("privacy"), card["id"])
     write_card(folder, card)
 
 

@@ -75,6 +75,7 @@ export class DpVariants extends LitElement {
         <thead><tr>
           <th scope="col">Model</th><th scope="col">Epsilon</th><th scope="col">Noise multiplier</th>
           ${classes.map((c, i) => html`<th scope="col" title=${counts ? `${counts[i]} training examples` : ''}>${c} made as asked</th>`)}
+          <th scope="col">Held-out KL, nats (z used?)</th>
           <th scope="col">Frechet distance to real (real vs real)</th><th scope="col">Membership AUC (95%)</th>
           <th scope="col">Samples nearer a training example than 99% of held-out ones</th><th scope="col"></th>
         </tr></thead>
@@ -83,9 +84,14 @@ export class DpVariants extends LitElement {
       <p class="hint">
         "Made as asked": how often the shipped evaluator calls a sample of the class it was asked for
         (real held-out: ${classes.map((c) => `${c} ${percent(rows[0]!.figures?.realHeldOutClassifiedAsLabelled?.[c] ?? null)}`).join(', ')}).
-        The Frechet distance is in the independent feature extractor's features, beside real training
-        data against the same held-out data. The membership AUC asks whether training examples lie
-        nearer the model's samples than held-out ones do (0.5: it cannot tell them apart).
+        A held-out KL near 0 means the decoder ignores its latent code: every sample of a class is the
+        same, the class's mean shape (posterior collapse). Then "made as asked" can be perfect for a
+        class while the samples have no diversity, and the copy check flags samples that sit among many
+        training examples: nearness to many is not a copy of one. The Frechet distance is in the
+        independent feature extractor's features, beside real training data against the same held-out
+        data. The membership AUC asks whether training examples lie nearer the model's samples than
+        held-out ones do (0.5: it cannot tell them apart; below 0.5, held-out examples lie nearer,
+        which says how the held-out patients differ, not what the model keeps).
         ${dp ? html`Epsilon is at delta ${dp.delta} and counts ${dp.unit}: ${dp.steps} steps of lots of about
           ${dp.expectedLot}, each example's gradient clipped to norm ${dp.clip}.` : nothing}
         ${counts ? html`The rare classes pay first: the training split holds ${classes.map((c, i) => `${counts[i]} ${c}`).join(', ')}.` : nothing}
@@ -106,6 +112,7 @@ export class DpVariants extends LitElement {
         const low = rate !== null && (real?.[c] ?? null) !== null && rate < 0.5 * real![c]!;
         return html`<td class=${low ? 'low' : ''} title=${low ? 'under half as often as real held-out examples of the class' : ''}>${percent(rate)}</td>`;
       })}
+      <td>${fmt(r.heldOutKl)}</td>
       <td>${fd ? html`${fmt(fd.frechetGenerated)} (${fmt(fd.frechetReal)})` : '–'}</td>
       <td>${auc ? html`${fmt(auc.auc)} (${fmt(auc.low)} to ${fmt(auc.high)})` : '–'}</td>
       <td>${percent(f?.memorisationFraction ?? null, 1)}</td>

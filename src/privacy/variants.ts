@@ -17,6 +17,11 @@ export interface PrivacyVariant {
   figures: CardFigures | null;
   /** The training split's beats (or images) per class, as the card records them. */
   trainedOn: number[] | null;
+  /**
+   * The VAE's KL term on held-out data, in nats (the card's quality.heldOut.klNats): near 0, the
+   * decoder ignores z and every sample of a class is the same (posterior collapse).
+   */
+  heldOutKl: number | null;
 }
 
 /**
@@ -39,6 +44,7 @@ export function privacyGroups(models: readonly ModelSummary[]): ModelSummary[][]
 /** What the comparison shows of one card. */
 export function privacyVariant(card: ModelCard): PrivacyVariant {
   const trainedOn = (card.provenance.trainedOn as { classCounts?: unknown } | undefined)?.classCounts;
+  const kl = (card.quality.heldOut as { klNats?: unknown } | undefined)?.klNats;
   return {
     id: card.id,
     name: card.name,
@@ -46,5 +52,6 @@ export function privacyVariant(card: ModelCard): PrivacyVariant {
     privacy: privacyOf(card),
     figures: cardFigures(card.quality),
     trainedOn: Array.isArray(trainedOn) && trainedOn.every((n) => typeof n === 'number') ? (trainedOn as number[]) : null,
+    heldOutKl: typeof kl === 'number' && Number.isFinite(kl) ? kl : null,
   };
 }

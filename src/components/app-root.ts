@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { datasetName, formatBytes, isGenerator, methodName, suggestedStart } from '../models/catalogue.js';
+import { formatBytes, isGenerator, methodName, suggestedStart } from '../models/catalogue.js';
 import { privacyGroups } from '../privacy/variants.js';
 import { SHIPPED_MODELS } from '../models/registry.js';
 import { fmt } from './judge-charts.js';
@@ -526,7 +526,7 @@ export class AppRoot extends LitElement {
   private renderDpVariants() {
     return privacyGroups(SHIPPED_MODELS).map((group) => {
       const budgets = group.filter((m) => m.privacy).map((m) => fmt(m.privacy!.epsilon, 2));
-      return html`<h3 data-testid="dp-variants-heading">Without waiting: ${datasetName(group[0]!.dataset)} trained with epsilon ${budgets.join(', ')} and without DP</h3>
+      return html`<h3 data-testid="dp-variants-heading">Without waiting: one ${methodName(group[0]!.method)} trained with DP-SGD at epsilon ${budgets.join(' and ')}, and without</h3>
         <msl-dp-variants .models=${group} @msl-model-select=${(e: HTMLElementEventMap['msl-model-select']) => {
           void this.pick(e.detail.id);
           this.renderRoot.querySelector('#models-heading')?.scrollIntoView({ block: 'start' });

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { datasetName } from '../models/catalogue.js';
 import { parseCard } from '../models/card.js';
 import type { ModelSummary } from '../models/registry.js';
 import { type PrivacyVariant, privacyVariant } from '../privacy/variants.js';
@@ -71,7 +72,7 @@ export class DpVariants extends LitElement {
     const counts = rows[0]!.trainedOn;
     return html`
       <table data-testid="dp-variants">
-        <caption>Trained in PyTorch alike but for DP-SGD: the same network, data, steps and learning rate</caption>
+        <caption>Trained in PyTorch on ${datasetName(this.models[0]?.dataset ?? '')} alike but for DP-SGD: the same network, data, steps and learning rate</caption>
         <thead><tr>
           <th scope="col">Model</th><th scope="col">Epsilon</th><th scope="col">Noise multiplier</th>
           ${classes.map((c, i) => html`<th scope="col" title=${counts ? `${counts[i]} training examples` : ''}>${c} made as asked</th>`)}
@@ -92,9 +93,9 @@ export class DpVariants extends LitElement {
         data. The membership AUC asks whether training examples lie nearer the model's samples than
         held-out ones do (0.5: it cannot tell them apart; below 0.5, held-out examples lie nearer,
         which says how the held-out patients differ, not what the model keeps).
-        ${dp ? html`Epsilon is at delta ${dp.delta} and counts ${dp.unit}: ${dp.steps} steps of lots of about
-          ${dp.expectedLot}, each example's gradient clipped to norm ${dp.clip}.` : nothing}
-        ${counts ? html`The rare classes pay first: the training split holds ${classes.map((c, i) => `${counts[i]} ${c}`).join(', ')}.` : nothing}
+        ${dp ? html`Epsilon is at delta ${dp.delta.toExponential(0)} and counts ${dp.unit}: ${dp.steps} steps of lots of about
+          ${dp.expectedLot.toLocaleString('en')}, each example's gradient clipped to norm ${dp.clip}.` : nothing}
+        ${counts ? html`The rare classes pay first: the training split holds ${classes.map((c, i) => `${counts[i]!.toLocaleString('en')} ${c}`).join(', ')}.` : nothing}
       </p>`;
   }
 
@@ -114,7 +115,7 @@ export class DpVariants extends LitElement {
       })}
       <td>${fmt(r.heldOutKl)}</td>
       <td>${fd ? html`${fmt(fd.frechetGenerated)} (${fmt(fd.frechetReal)})` : '–'}</td>
-      <td>${auc ? html`${fmt(auc.auc)} (${fmt(auc.low)} to ${fmt(auc.high)})` : '–'}</td>
+      <td>${auc ? html`${auc.auc.toFixed(3)} (${auc.low.toFixed(3)} to ${auc.high.toFixed(3)})` : '–'}</td>
       <td>${percent(f?.memorisationFraction ?? null, 1)}</td>
       <td><button class="link" data-testid="dp-variant-open" @click=${() => this.dispatchEvent(new ModelSelectEvent(r.id))}>Open</button></td>
     </tr>`;

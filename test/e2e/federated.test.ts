@@ -190,4 +190,24 @@ describe('hospitals training together, on WASM', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('trains both views on WebGL too, where that is what the browser has', { timeout: 300_000 }, async () => {
+    const page = await site.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${site.server.url}?backend=webgl`);
+    await waitForState(page, ['idle', 'done']);
+    expect(await page.getByTestId('federated').locator('p.note').first().innerText()).toContain('here they train on WebGL');
+    await tiny(page, { dataset: 'pneumoniamnist', hospitals: '2', trainSize: '30', rounds: '1', batchSize: '15', judgePerClass: '2' });
+    await page.getByTestId('federated-run').click();
+    expect(await settle(page)).toMatch(/^Done: 1 rounds?, /);
+    expect(await page.getByTestId('federated-latest').locator('tbody tr').count()).toBe(4);
+    expect(await page.getByTestId('federated-membership').locator('tbody tr').count()).toBe(4);
+    await tiny(page, {}, 'feedback', { dataset: 'pneumoniamnist', trainSize: '20', generations: '1', epochs: '1', batchSize: '10' });
+    await page.getByTestId('feedback-run').click();
+    expect(await settle(page, 'feedback')).toMatch(/^Done: 2 generations/);
+    await checkFeedback(page, 20, 2);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -36,6 +36,7 @@ export class DpVariants extends LitElement {
 
   static override styles = [panelStyles, trainingStyles, css`
     td.low { color: #a40e26; font-weight: 600; }
+    .scroll { overflow-x: auto; max-width: 100%; }
     button.link { font: inherit; padding: 0.05rem 0.4rem; }
   `];
 
@@ -71,7 +72,7 @@ export class DpVariants extends LitElement {
     const dp = rows.find((r) => r.privacy)?.privacy;
     const counts = rows[0]!.trainedOn;
     return html`
-      <table data-testid="dp-variants">
+      <div class="scroll"><table data-testid="dp-variants">
         <caption>Trained in PyTorch on ${datasetName(this.models[0]?.dataset ?? '')} alike but for DP-SGD: the same network, data, steps and learning rate</caption>
         <thead><tr>
           <th scope="col">Model</th><th scope="col">Epsilon</th><th scope="col">Noise multiplier</th>
@@ -81,7 +82,7 @@ export class DpVariants extends LitElement {
           <th scope="col">Samples nearer a training example than 99% of held-out ones</th><th scope="col"></th>
         </tr></thead>
         <tbody>${rows.map((r) => this.row(r, classes))}</tbody>
-      </table>
+      </table></div>
       <p class="hint">
         "Made as asked": how often the shipped evaluator calls a sample of the class it was asked for
         (real held-out: ${classes.map((c) => `${c} ${percent(rows[0]!.figures?.realHeldOutClassifiedAsLabelled?.[c] ?? null)}`).join(', ')}).

@@ -217,6 +217,11 @@ describe('the demo page', () => {
         expect(await waitForState(page, ['idle', 'done', 'error'])).not.toBe('error');
         expect(page.url()).toContain('compare=1');
         clock(`${partner.id} loaded`);
+      } else if ((await page.getByTestId('compare').count()) && (await page.getByTestId('compare').isChecked())) {
+        // a model tested alone (the DP variants of the ECG VAE): the comparison an earlier group left on is turned off
+        await page.getByTestId('compare').uncheck();
+        expect(await waitForState(page, ['idle', 'done', 'error'])).not.toBe('error');
+        expect(page.url()).not.toContain('compare=1');
       }
       if ([lead, partner].some((m) => m?.method === 'ddpm')) {
         // two deterministic DDIM steps: t = 999, then 499 (a single step only divides noise by sqrt(alpha-bar));

@@ -212,7 +212,7 @@ class Trainer:
     def dp_step(self):
         """One DP-SGD step of the VAE: a Poisson lot, each example's gradient clipped to dp_clip, their
         sum plus N(0, (sigma dp_clip)^2) noise over the expected lot size, then the optimiser.
-        -> (the lot's mean loss, extra), for the log only."""
+        -> (the lot's mean loss before the step, extra), for the log only."""
         cfg, dp = self.cfg, self.dp
         idx = poisson_lot(len(self.train.y), dp["sampleRate"], self.gen)
         x = augment(self.train.x[idx], cfg.aug, self.gen).to(self.device)
@@ -226,17 +226,17 @@ class Trainer:
 
         params = list(self.model.parameters())
         if len(idx):
-            per_example = torch.cat([g.flatten(1) for g in per_example_gradients(self.model, example_loss, x, y, noise)], 1)
+            grads, losses = per_example_gradients(self.model, example_loss, x, y, noise)
+            per_example = torch.cat([g.flatten(1) for g in grads], 1)
         else:
             per_example = torch.zeros(0, sum(p.numel() for p in params), device=self.device)
+            losses = torch.zeros(0, device=self.device)
         draws = torch.randn(per_example.shape[1], generator=self.gen).to(self.device)
         flat = dp_sgd_gradient(per_example, dp["clip"], dp["noiseMultiplier"], draws, dp["expectedLot"])
         for p, g in zip(params, torch.split(flat, [p.numel() for p in params])):
             p.grad = g.view_as(p)
         self.opt.step()
-        with torch.no_grad():
-            loss = example_loss(self.model, x, y, noise) / max(len(idx), 1)
-        return loss, {"lot": len(idx), "beta": beta}
+        return losses.sum() / max(len(idx), 1), {"lot": len(idx), "beta": beta}
 
     def train_step(self, lr):
         if self.dp is not None:

@@ -112,9 +112,10 @@ def poisson_lot(n, q, generator):
 def per_example_gradients(model, example_loss, *batched):
     """The gradient of example_loss(model_call, *example) for every example of the batch, one vmap'd
     backward pass (functorch) instead of a pass per example. model_call(*inputs) runs `model` with
-    its current parameters on a batch of one; example_loss must reduce to a scalar. -> a list with a
-    (B, *shape) tensor per parameter, in model.parameters() order."""
-    from functorch import grad, make_functional, vmap
+    its current parameters on a batch of one; example_loss must reduce to a scalar. -> (a list with a
+    (B, *shape) tensor per parameter, in model.parameters() order; each example's loss (B,), from the
+    same pass)."""
+    from functorch import grad_and_value, make_functional, vmap
 
     functional, params = make_functional(model)
     params = tuple(p.detach() for p in params)       # no graph around the per-example passes: a quarter faster
@@ -123,4 +124,5 @@ def per_example_gradients(model, example_loss, *batched):
         one = [e.unsqueeze(0) for e in example]
         return example_loss(lambda *inputs: functional(params, *inputs), *one)
 
-    return list(vmap(grad(loss_of), in_dims=(None,) + (0,) * len(batched))(params, *batched))
+    grads, losses = vmap(grad_and_value(loss_of), in_dims=(None,) + (0,) * len(batched))(params, *batched)
+    return list(grads), losses

@@ -29,12 +29,14 @@ def test_per_example_gradients_equal_one_backward_pass_per_example():
         x_hat, mu, logvar = run(x, y, noise)
         return vae_losses(x, x_hat, mu, logvar, 0.1, 0.5)[0].sum()
 
-    grads = per_example_gradients(model, example_loss, x, y, noise)
+    grads, losses = per_example_gradients(model, example_loss, x, y, noise)
     params = list(model.parameters())
     assert [g.shape for g in grads] == [(5, *p.shape) for p in params]
     for i in range(5):
         model.zero_grad()
-        example_loss(model, x[i:i + 1], y[i:i + 1], noise[i:i + 1]).backward()
+        loss = example_loss(model, x[i:i + 1], y[i:i + 1], noise[i:i + 1])
+        loss.backward()
+        assert losses[i].item() == pytest.approx(loss.item(), rel=1e-5)
         for g, p in zip(grads, params):
             np.testing.assert_allclose(g[i].numpy(), p.grad.numpy(), rtol=1e-4, atol=1e-5)
 

@@ -15,8 +15,10 @@
  *                   or DDIM with eta > 0, and once per run for x_T
  *   read 1 value    reading back one value of the sample (how the benchmark waits for the GPU)
  *   read sample     reading back the whole sample (what a page drawing every step pays)
- *   kernels         kernels launched per step (tf.profile), and on WebGPU the compute dispatches,
- *                   what a step's time goes to on a fast GPU (a reshape is a kernel but no dispatch)
+ *   kernels         kernels launched per step (tf.profile), and on WebGPU the compute dispatches
+ *                   (tfjs's and the compiled UNet plan's), what a step's time goes to on a fast GPU
+ *                   (a reshape is a kernel but no dispatch); then the step, its encoding and its
+ *                   dispatches again with the compiled plan turned off (tfjs's ops)
  *
  * Figures are as busy as the machine is; the report prints the load average.
  */
@@ -31,6 +33,7 @@ import { spread } from '../../src/bench/stats.js';
 import { formatDuration, formatSpread, formatTextTable } from '../../src/bench/table.js';
 import { settle } from '../../src/bench/workload.js';
 import { loadModel } from '../../src/models/loader.js';
+import { planDispatches } from '../../src/models/unet-plan.js';
 import { type DdpmModel, nullClassOf, schedulerFor } from '../../src/pipeline/pipeline.js';
 import { type BackendName, isBackendName } from '../../src/runtime/backends.js';
 import { fileFetch, generatorsIn, modelsIn } from './models-dir.js';
@@ -121,19 +124,23 @@ async function probe(model: DdpmModel, batch: number, repeats: number): Promise<
     return prevSample;
   };
 
+  // The JavaScript of a step alone: time until the call returns, then wait outside the clock.
+  const encodeOnly = async (): Promise<string> => {
+    const encode: number[] = [];
+    for (let i = 0; i <= repeats; i++) {
+      const started = performance.now();
+      const out = fullStep();
+      const ms = performance.now() - started;
+      await settle(out);
+      out.dispose();
+      if (i > 0) encode.push(ms);
+    }
+    return formatSpread(spread(encode), formatDuration);
+  };
+
   const rows: string[][] = [];
   rows.push(['step (guided, 2B through the network)', await measure(fullStep)]);
-  // The JavaScript of a step alone: time until the call returns, then wait outside the clock.
-  const encode: number[] = [];
-  for (let i = 0; i <= repeats; i++) {
-    const started = performance.now();
-    const out = fullStep();
-    const ms = performance.now() - started;
-    await settle(out);
-    out.dispose();
-    if (i > 0) encode.push(ms);
-  }
-  rows.push(['  encode only (JavaScript until queued)', formatSpread(spread(encode), formatDuration)]);
+  rows.push(['  encode only (JavaScript until queued)', await encodeOnly()]);
   rows.push(['net, concat([x, x]) (as guidedNoise)', await measure(() => tf.tidy(() => net.predictNoise(tf.concat([x, x]), times(2 * batch, t), both)))]);
   rows.push(['net, input already 2B', await measure(() => net.predictNoise(x2, times(2 * batch, t), both))]);
   rows.push(['net, 2 passes of B', await measure(() => [net.predictNoise(x, times(batch, t), classes), net.predictNoise(x, times(batch, t), times(batch, nullClass))])]);
@@ -176,16 +183,31 @@ async function probe(model: DdpmModel, batch: number, repeats: number): Promise<
     out.dispose();
   });
   rows.push(['kernels per step (tf.profile, reshapes included)', String(profile.kernels.length)]);
-  if (tf.getBackend() === 'webgpu') rows.push(['GPU dispatches per step', String(await countDispatches(fullStep))]);
+  if (tf.getBackend() === 'webgpu') {
+    rows.push(['GPU dispatches per step', String(await countDispatches(fullStep))]);
+    rows.push(['  the network ran as', net.lastPath]);
+    // The same step on tfjs's ops, the compiled plan turned off (src/models/unet-plan.ts)
+    net.compiled = false;
+    try {
+      rows.push(['without the compiled plan: step', await measure(fullStep)]);
+      rows.push(['  encode only', await encodeOnly()]);
+      rows.push(['  GPU dispatches per step', String(await countDispatches(fullStep))]);
+    } finally {
+      net.compiled = true;
+    }
+  }
   tf.dispose([x, x2]);
   return rows;
 }
 
-/** Compute passes tfjs's WebGPU backend records while `f` runs (its recordAndSubmit calls). */
+/**
+ * Compute dispatches recorded while `f` runs: tfjs's WebGPU backend's (its recordAndSubmit calls)
+ * and the compiled UNet plan's (src/models/unet-plan.ts).
+ */
 async function countDispatches(f: () => tf.Tensor): Promise<number> {
   const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
   const record = backend.recordAndSubmit;
-  let count = 0;
+  let count = -planDispatches.count;
   backend.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
     count += 1;
     return record.apply(this, args);
@@ -197,5 +219,5 @@ async function countDispatches(f: () => tf.Tensor): Promise<number> {
   } finally {
     backend.recordAndSubmit = record;
   }
-  return count;
+  return count + planDispatches.count;
 }

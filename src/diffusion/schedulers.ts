@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type CosineParameters, alphasCumprod, makeBetas, trailingTimesteps } from './schedule.js';
+import { schedulerStep } from './step-kernel.js';
 
 /** The trained noise schedule, as the card gives it (src/pipeline/pipeline.ts reads it off the card). */
 export interface NoiseSchedule extends CosineParameters {
@@ -97,19 +98,9 @@ export class Scheduler {
   step(index: number, x: tf.Tensor, eps: tf.Tensor, noise?: tf.Tensor): StepResult {
     const c = this.coefficients(index);
     if (c.cNoise > 0 && !noise) throw new Error(`step ${index} of ${this.kind} needs noise`);
-    return tf.tidy(() => {
-      // 1. predicted clean sample, clipped, and the noise consistent with it
-      let x0 = x.sub(eps.mul(Math.sqrt(1 - c.alphaBar))).div(Math.sqrt(c.alphaBar));
-      let e = eps;
-      const clip = this.schedule.clipSample;
-      if (clip !== null) {
-        x0 = x0.clipByValue(-clip, clip);
-        e = x.sub(x0.mul(Math.sqrt(c.alphaBar))).div(Math.sqrt(1 - c.alphaBar));
-      }
-      // 2. x_prev = cX0 x0 + cOther (eps for DDIM, x_t for DDPM) + cNoise z
-      let prev = x0.mul(c.cX0).add((this.kind === 'ddim' ? e : x).mul(c.cOther));
-      if (c.cNoise > 0) prev = prev.add(noise!.mul(c.cNoise));
-      return { prevSample: prev, predictedClean: x0 };
+    // The update itself (clip, x0, x_prev) is step-kernel.ts's, one dispatch per output on WebGPU
+    return schedulerStep(x, eps, noise, {
+      alphaBar: c.alphaBar, cX0: c.cX0, cOther: c.cOther, cNoise: c.cNoise, ddim: this.kind === 'ddim', clip: this.schedule.clipSample,
     });
   }
 }

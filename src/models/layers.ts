@@ -180,10 +180,15 @@ export function timestepEmbedding(t: tf.Tensor1D | readonly number[], dim: numbe
 /** Class ids as a new int32 Tensor1D (numbers are range-checked against `count`). Caller disposes. */
 export function classIds(y: tf.Tensor1D | readonly number[], count: number, owner: string): tf.Tensor1D {
   if (y instanceof tf.Tensor) return y.dtype === 'int32' ? tf.clone(y) : tf.cast(y, 'int32');
+  checkClassIds(y, count, owner);
+  return tf.tensor1d(y as number[], 'int32');
+}
+
+/** Throws unless every class id is an integer in 0..count-1. */
+export function checkClassIds(y: readonly number[], count: number, owner: string): void {
   for (const c of y) {
     if (!Number.isInteger(c) || c < 0 || c >= count) throw new Error(`${owner}: class id ${c} is outside 0..${count - 1}`);
   }
-  return tf.tensor1d(y as number[], 'int32');
 }
 
 /**

@@ -17,9 +17,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCard, UNetArchitecture } from './card.js';
 import {
-  type EmbeddedLayer, type Layer, type StageTrace, avgPool2x, buildFromWeights, checkInput, classIds, conv, dense, groupNorm,
+  type EmbeddedLayer, type Layer, type StageTrace, avgPool2x, buildFromWeights, checkClassIds, checkInput, classIds, conv, dense, groupNorm,
   resBlock, selfAttention, silu, timestepEmbedding, traced, upsample2x,
 } from './layers.js';
+import { UNetPlan, planSupport } from './unet-plan.js';
 
 export interface UNet {
   readonly card: ModelCard;
@@ -32,7 +33,14 @@ export interface UNet {
   predictNoise(x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[], trace?: StageTrace): tf.Tensor;
   /** (B,) timesteps and (B,) class ids -> (B, timeEmbedDim) embedding. The caller disposes it. */
   embed(t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor2D;
-  /** Frees the weights. */
+  /**
+   * Whether predictNoise runs the compiled WebGPU plan (unet-plan.ts) where it can: on by default;
+   * off, every backend runs tfjs's ops (the reference the plan is tested against).
+   */
+  compiled: boolean;
+  /** What the last predictNoise ran: 'compiled WebGPU plan', or 'tfjs ops' and why not the plan. */
+  readonly lastPath: string;
+  /** Frees the weights (and the compiled plan's buffers). */
   dispose(): void;
 }
 
@@ -119,6 +127,31 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     if (disposed) throw new Error(`${owner} has been disposed`);
   };
 
+  // The compiled WebGPU plan: made on first use on a WebGPU backend, again if the backend changes
+  // (a lost device restarts it); if making it fails, this UNet stays on tfjs's ops and says why
+  let plan: UNetPlan | null = null;
+  let planFailure = planSupport(a);
+  let lastPath = 'not run yet';
+  const compiledPlan = (): UNetPlan | string => {
+    if (planFailure !== null) return planFailure;
+    const backend = tf.backend() as unknown as UNetPlan['backend'];
+    if (plan?.backend === backend) return plan;
+    plan?.dispose();
+    plan = null;
+    try {
+      plan = new UNetPlan(a, (name) => {
+        const w = tensors[name];
+        if (w === undefined) throw new Error(`no weight '${name}'`);
+        return w;
+      }, backend, maxValuesPerPass);
+      return plan;
+    } catch (err) {
+      planFailure = `making it failed (${(err as Error).message})`;
+      console.warn(`${owner}: runs on tfjs's ops: the compiled WebGPU plan ${planFailure}`);
+      return planFailure;
+    }
+  };
+
   /** Runs inside the caller's tidy. */
   const embedding = (t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor2D => {
     const n = t instanceof tf.Tensor ? t.shape[0] : t.length;
@@ -136,9 +169,13 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     }
   };
 
-  return {
+  const unet: UNet = {
     card,
     architecture: a,
+    compiled: true,
+    get lastPath() {
+      return lastPath;
+    },
     embed(t, y) {
       alive();
       return tf.tidy(() => embedding(t, y));
@@ -153,6 +190,19 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
       if (x.shape.slice(1, d + 1).some((s) => s % multiple !== 0)) {
         throw new Error(`${owner}: spatial size [${x.shape.slice(1, d + 1).join(', ')}] is not divisible by ${multiple}`);
       }
+      const blocker = !unet.compiled ? 'the compiled plan is turned off'
+        : tf.getBackend() !== 'webgpu' ? `the backend is ${tf.getBackend()}`
+        : trace !== undefined ? 'the architecture view traces each stage'
+        : t instanceof tf.Tensor || y instanceof tf.Tensor ? 'timesteps or classes came as tensors'
+        : x.shape.slice(1, d + 1).some((s) => s !== a.size) ? `the input is not ${a.size} wide`
+        : null;
+      const compiledRun = blocker === null ? compiledPlan() : blocker;
+      if (typeof compiledRun !== 'string') {
+        checkClassIds(y as readonly number[], a.numClasses + 1, owner);
+        lastPath = 'compiled WebGPU plan';
+        return compiledRun.run(x, t as readonly number[], y as readonly number[]);
+      }
+      lastPath = `tfjs ops (${compiledRun})`;
       const forward = (x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[], trace?: StageTrace) => tf.tidy(() => {
         traced(trace, x, 'x_t, the noisy sample');
         const embSilu = silu(traced(trace, embedding(t, y), 'sinusoid of t through an MLP, + the class embedding of y', 'time_mlp', 'class_emb'));   // (B, E), as every block takes it
@@ -202,7 +252,9 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     dispose() {
       if (disposed) return;
       disposed = true;
+      plan?.dispose();
       weights.dispose();
     },
   };
+  return unet;
 }

@@ -1,0 +1,104 @@
+/**
+ * The compiled WebGPU plan of the UNet (src/models/unet-plan.ts) against tfjs's ops on the same
+ * WebGPU device (SwiftShader here), on the tiny fixtures: a 2-D and a 1-D network, one with
+ * attention at a level (a concatenation whose GroupNorm groups straddle its two inputs), both with
+ * the null class and timesteps from 0 to 999; a batch that runs in chunks; and the cases where the
+ * UNet says why it runs tfjs's ops instead. parity.test.ts holds the plan to PyTorch on every
+ * shipped UNet (on WebGPU, predictNoise runs the plan).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCard } from '../../src/models/card.js';
+import { type UNet, createUNet } from '../../src/models/unet.js';
+import { decodeManifestWeights } from '../../src/models/weights-from-manifest.js';
+import { ComputeRuntime } from '../../src/runtime/runtime.js';
+import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
+import { gaussian } from '../../src/util/random.js';
+
+/** The fixture's UNet, built with `maxValuesPerPass` (small values make both paths run in chunks). */
+async function tinyUNet(id: string, maxValuesPerPass?: number): Promise<UNet> {
+  const base = `/test/fixtures/tiny-models/${id}/`;
+  const card = parseCard(await (await fetch(`${base}card.json`)).json());
+  const manifest = await (await fetch(`${base}weights.json`)).json();
+  const shards = await Promise.all(manifest.flatMap((g: { paths: string[] }) => g.paths).map(async (p: string) => (await fetch(`${base}${p}`)).arrayBuffer()));
+  return createUNet(card, decodeManifestWeights(manifest, shards), maxValuesPerPass);
+}
+
+/** The noise predicted for `batch` samples, with the plan on or off; and what ran. */
+async function predict(net: UNet, batch: number, compiled: boolean): Promise<{ values: Float32Array; path: string }> {
+  const a = net.architecture;
+  const size = a.inputShape.reduce((p, q) => p * q, 1);
+  const x = tf.tensor(gaussian(5, batch * size), [batch, ...a.inputShape]);
+  const t = Array.from({ length: batch }, (_, i) => [999, 0, 500, 1, 250][i % 5]!);
+  const y = Array.from({ length: batch }, (_, i) => i % (a.numClasses + 1));   // numClasses: the null class
+  net.compiled = compiled;
+  const eps = net.predictNoise(x, t, y);
+  const values = (await eps.data()) as Float32Array;
+  tf.dispose([x, eps]);
+  return { values, path: net.lastPath };
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let err = 0;
+  let scale = 0;
+  a.forEach((v, i) => {
+    err = Math.max(err, Math.abs(v - b[i]!));
+    scale = Math.max(scale, Math.abs(v));
+  });
+  return err / scale;
+}
+
+describe('the compiled UNet plan on WebGPU', () => {
+  let runtime: ComputeRuntime;
+  afterAll(() => runtime.dispose());
+
+  it('starts WebGPU', async () => {
+    runtime = new ComputeRuntime({ forced: 'webgpu', wasmPaths: WASM_PATHS });
+    expect((await runtime.start()).backend).toBe('webgpu');
+  });
+
+  it.each(['tiny-xray-ddpm', 'tiny-ecg-ddpm', 'tiny-ecg-ddpm-attn'])('%s: the plan predicts what tfjs\'s ops predict', { timeout: 120_000 }, async (id) => {
+    const before = tf.memory().numTensors;
+    const net = await tinyUNet(id);
+    const ops = await predict(net, 3, false);
+    const plan = await predict(net, 3, true);
+    expect(ops.path).toBe('tfjs ops (the compiled plan is turned off)');
+    expect(plan.path).toBe('compiled WebGPU plan');
+    expect(plan.values.length).toBe(ops.values.length);
+    expect(relativeError(ops.values, plan.values)).toBeLessThan(1e-5);
+    // A second run reuses the plan's buffers and gives the same values
+    const again = await predict(net, 3, true);
+    expect(Array.from(again.values)).toEqual(Array.from(plan.values));
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('runs a batch larger than a chunk in chunks, with the same values', { timeout: 120_000 }, async () => {
+    const whole = await tinyUNet('tiny-xray-ddpm');
+    const a = whole.architecture;
+    // Two samples' widest activation per pass: five samples run as chunks of 2, 2 and 1
+    const chunked = await tinyUNet('tiny-xray-ddpm', 2 * a.size * a.size * a.baseChannels * a.channelMult[0]!);
+    const one = await predict(whole, 5, true);
+    const parts = await predict(chunked, 5, true);
+    expect(parts.path).toBe('compiled WebGPU plan');
+    expect(relativeError(one.values, parts.values)).toBeLessThan(1e-6);
+    whole.dispose();
+    chunked.dispose();
+  });
+
+  it('says why it runs tfjs\'s ops where the plan does not apply', { timeout: 120_000 }, async () => {
+    const net = await tinyUNet('tiny-ecg-ddpm');
+    const a = net.architecture;
+    const x = tf.zeros([1, ...a.inputShape]);
+    const traced: string[] = [];
+    tf.dispose(net.predictNoise(x, [10], [0], (_shape, what) => traced.push(what)));
+    expect(net.lastPath).toBe('tfjs ops (the architecture view traces each stage)');
+    expect(traced.length).toBeGreaterThan(5);
+    const t = tf.tensor1d([10]);
+    tf.dispose(net.predictNoise(x, t, [0]));
+    expect(net.lastPath).toBe('tfjs ops (timesteps or classes came as tensors)');
+    expect(() => net.predictNoise(x, [10], [a.numClasses + 1])).toThrow(/class id 6 is outside 0\.\.5/);
+    tf.dispose([x, t]);
+    net.dispose();
+  });
+});

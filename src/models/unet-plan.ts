@@ -567,6 +567,59 @@ function bufferOf(backend: Backend, t: tf.Tensor, what: string): GPUBuffer {
   return buffer;
 }
 
+/** Each kernel's WGSL, its label and its workgroups per sample. */
+function kernelSources(a: UNetArchitecture, net: ReturnType<typeof lower>, slab: number): { code: string; label: string; blocks: number }[] {
+  return net.ops.map((op) => {
+    const label = `msl-unet-${op.kind}`;
+    switch (op.kind) {
+      case 'embed': return { code: embedShader(op, slab, net.D), label, blocks: 1 };
+      case 'conv': return { code: convShader(op, slab, a.dims, a.inChannels), label, blocks: Math.ceil(op.out.C / LANES) };
+      case 'pool': return { code: poolShader(op, slab, a.dims), label, blocks: op.out.C / LANES };
+      case 'attention': return { code: attentionShader(op, slab), label, blocks: 1 };
+    }
+  });
+}
+
+/**
+ * Per device: the one bind group layout every kernel shares, and the pipelines compiled so far by
+ * their WGSL (a model's kernels are the same whatever the batch size, so they compile once).
+ */
+const perDevice = new WeakMap<GPUDevice, { layout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout; pipelines: Map<string, GPUComputePipeline> }>();
+
+function devicePipelines(device: GPUDevice) {
+  let entry = perDevice.get(device);
+  if (entry === undefined) {
+    const storage = (type: GPUBufferBindingType) => ({ visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+    const layout = device.createBindGroupLayout({
+      entries: [storage('read-only-storage'), storage('storage'), storage('read-only-storage'), storage('read-only-storage'), storage('storage')]
+        .map((e, binding) => ({ binding, ...e })),
+    });
+    entry = { layout, pipelineLayout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), pipelines: new Map() };
+    perDevice.set(device, entry);
+  }
+  return entry;
+}
+
+function pipelineDescriptor(device: GPUDevice, code: string, label: string): GPUComputePipelineDescriptor {
+  const module = device.createShaderModule({ code, label });
+  return { layout: devicePipelines(device).pipelineLayout, compute: { module, entryPoint: 'main' }, label };
+}
+
+/**
+ * Compiles every kernel of this UNet's plan on `device` at once (createComputePipelineAsync), so
+ * that the first pass finds them ready; the loader awaits it before its warm-up. Nothing to do for
+ * a UNet the plan cannot run.
+ */
+export async function precompileUNetPlan(a: UNetArchitecture, device: GPUDevice): Promise<void> {
+  if (planSupport(a) !== null) return;
+  const net = lower(a);
+  const slab = place(net.acts, net.ops, net.input, net.out);
+  const { pipelines } = devicePipelines(device);
+  await Promise.all(kernelSources(a, net, slab).filter(({ code }) => !pipelines.has(code)).map(async ({ code, label }) => {
+    pipelines.set(code, await device.createComputePipelineAsync(pipelineDescriptor(device, code, label)));
+  }));
+}
+
 /**
  * The compiled UNet of one model on tfjs's WebGPU backend: the network as WGSL, its weights copied
  * once into one parameter buffer. run() takes what predictNoise takes and returns a new tfjs tensor.
@@ -590,7 +643,7 @@ export class UNetPlan {
     const slab = place(net.acts, net.ops, net.input, net.out);
     const device = backend.device;
     const params = device.createBuffer({ size: net.paramFloats * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
-    // Copy each weight (padded ones through a tfjs pad) from tfjs's buffers into the parameter buffer
+    // Copy each weight from tfjs's buffers into the parameter buffer
     const sources = net.params.map((p) => {
       const t = weights(p.name);
       if (t.size !== p.size) throw new Error(`compiled UNet plan: weight '${p.name}' has ${t.size} values, expected ${p.size}`);
@@ -605,23 +658,14 @@ export class UNetPlan {
     });
     device.queue.submit([encoder.finish()]);
 
-    const storage = (type: GPUBufferBindingType) => ({ visibility: GPUShaderStage.COMPUTE, buffer: { type } });
-    const layout = device.createBindGroupLayout({
-      entries: [storage('read-only-storage'), storage('storage'), storage('read-only-storage'), storage('read-only-storage'), storage('storage')]
-        .map((e, binding) => ({ binding, ...e })),
-    });
-    const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-    const kernels = net.ops.map((op): Kernel => {
-      let code: string;
-      let blocks = 1;
-      switch (op.kind) {
-        case 'embed': code = embedShader(op, slab, net.D); break;
-        case 'conv': code = convShader(op, slab, a.dims, a.inChannels); blocks = Math.ceil(op.out.C / LANES); break;
-        case 'pool': code = poolShader(op, slab, a.dims); blocks = op.out.C / LANES; break;
-        case 'attention': code = attentionShader(op, slab); break;
+    const { layout, pipelines } = devicePipelines(device);
+    const kernels = kernelSources(a, net, slab).map(({ code, label, blocks }): Kernel => {
+      let pipeline = pipelines.get(code);
+      if (pipeline === undefined) {
+        pipeline = device.createComputePipeline(pipelineDescriptor(device, code, label));
+        pipelines.set(code, pipeline);
       }
-      const module = device.createShaderModule({ code, label: `msl-unet-${op.kind}` });
-      return { pipeline: device.createComputePipeline({ layout: pipelineLayout, compute: { module, entryPoint: 'main' }, label: `msl-unet-${op.kind}` }), blocks };
+      return { pipeline, blocks };
     });
     this.compiled = {
       device, layout, kernels, params, slab, D: net.D, freqs: timestepFrequencies(net.D),

@@ -3,13 +3,15 @@
  * WebGPU device (SwiftShader here), on the tiny fixtures: a 2-D and a 1-D network, one with
  * attention at a level (a concatenation whose GroupNorm groups straddle its two inputs), both with
  * the null class and timesteps from 0 to 999; a batch that runs in chunks; and the cases where the
- * UNet says why it runs tfjs's ops instead. parity.test.ts holds the plan to PyTorch on every
+ * UNet says why it runs tfjs's ops instead. SwiftShader under load takes a minute or more for the
+ * tfjs side's first pass, hence the long timeouts. parity.test.ts holds the plan to PyTorch on every
  * shipped UNet (on WebGPU, predictNoise runs the plan).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCard } from '../../src/models/card.js';
 import { type UNet, createUNet } from '../../src/models/unet.js';
+import { precompileUNetPlan } from '../../src/models/unet-plan.js';
 import { decodeManifestWeights } from '../../src/models/weights-from-manifest.js';
 import { ComputeRuntime } from '../../src/runtime/runtime.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
@@ -57,9 +59,11 @@ describe('the compiled UNet plan on WebGPU', () => {
     expect((await runtime.start()).backend).toBe('webgpu');
   });
 
-  it.each(['tiny-xray-ddpm', 'tiny-ecg-ddpm', 'tiny-ecg-ddpm-attn'])('%s: the plan predicts what tfjs\'s ops predict', { timeout: 120_000 }, async (id) => {
+  it.each(['tiny-xray-ddpm', 'tiny-ecg-ddpm', 'tiny-ecg-ddpm-attn'])('%s: the plan predicts what tfjs\'s ops predict', { timeout: 300_000 }, async (id) => {
     const before = tf.memory().numTensors;
     const net = await tinyUNet(id);
+    // Its kernels compiled all at once, as the loader does; the first pass then finds them
+    await precompileUNetPlan(net.architecture, (tf.backend() as unknown as { device: GPUDevice }).device);
     const ops = await predict(net, 3, false);
     const plan = await predict(net, 3, true);
     expect(ops.path).toBe('tfjs ops (the compiled plan is turned off)');
@@ -73,7 +77,7 @@ describe('the compiled UNet plan on WebGPU', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('runs a batch larger than a chunk in chunks, with the same values', { timeout: 120_000 }, async () => {
+  it('runs a batch larger than a chunk in chunks, with the same values', { timeout: 300_000 }, async () => {
     const whole = await tinyUNet('tiny-xray-ddpm');
     const a = whole.architecture;
     // Two samples' widest activation per pass: five samples run as chunks of 2, 2 and 1
@@ -86,7 +90,7 @@ describe('the compiled UNet plan on WebGPU', () => {
     chunked.dispose();
   });
 
-  it('says why it runs tfjs\'s ops where the plan does not apply', { timeout: 120_000 }, async () => {
+  it('says why it runs tfjs\'s ops where the plan does not apply', { timeout: 300_000 }, async () => {
     const net = await tinyUNet('tiny-ecg-ddpm');
     const a = net.architecture;
     const x = tf.zeros([1, ...a.inputShape]);

@@ -54,7 +54,6 @@ interface Act {
   /** Where this tensor's values start in a sample's slab, and its statistics (mean, M2 per channel). */
   off: number;
   stats: number;
-  readonly id: number;
 }
 
 interface Norm { gamma: number; beta: number; groups: number; silu: boolean }
@@ -98,7 +97,7 @@ function lower(a: UNetArchitecture) {
   };
   const acts: Act[] = [];
   const act = (H: number, W: number, C: number): Act => {
-    const t = { H, W, C, off: -1, stats: -1, id: acts.length };
+    const t = { H, W, C, off: -1, stats: -1 };
     acts.push(t);
     return t;
   };
@@ -240,11 +239,9 @@ function place(acts: Act[], ops: Op[], input: Act, output: Act): number {
     // What op i - 1 read last is freed only now: op i's output never takes the place of what the
     // dispatch just before it read (without this, SwiftShader's results come out wrong)
     for (const t of i > 0 ? reads(ops[i - 1]!) : []) {
-      if (lastUse.get(t) === i - 1 && t !== input && t.off >= 0) release(t.off, sizeOf(t));
+      if (lastUse.get(t) === i - 1 && t !== input) release(t.off, sizeOf(t));
     }
   });
-  input.off = 0;
-  output.off = 0;
   return Math.ceil(end / LANES) * LANES;
 }
 
@@ -260,7 +257,8 @@ var<workgroup> red : array<vec4<f32>, ${WORKGROUP}>;
 
 fn p1(i : u32) -> f32 { return P[i / 4u][i % 4u]; }
 fn silu(v : f32) -> f32 { return v / (1.0 + exp(-v)); }
-fn silu4(v : vec4<f32>) -> vec4<f32> { return v / (vec4<f32>(1.0) + exp(-v)); }
+fn load4(o : u32) -> vec4<f32> { return vec4<f32>(A[o], A[o + 1u], A[o + 2u], A[o + 3u]); }
+fn store4(o : u32, v : vec4<f32>) { A[o] = v.x; A[o + 1u] = v.y; A[o + 2u] = v.z; A[o + 3u] = v.w; }
 
 // The workgroup's sum of v (every invocation gets it); called in uniform control flow.
 fn total(v : vec4<f32>, lid : u32) -> vec4<f32> {
@@ -277,6 +275,11 @@ fn total(v : vec4<f32>, lid : u32) -> vec4<f32> {
 `;
 
 const u = (n: number) => `${n}u`;
+
+/** Every kernel's entry point: one workgroup per (block of 4 channels, sample); lid its thread. */
+const ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv : vec3<u32>) {
+  let lid = lv.x;`;
 
 /**
  * Per input channel of a normalised input: scale and shift into workgroup memory, from the
@@ -326,7 +329,7 @@ function statsEpilogue(out: Act, slab: number): string {
   var s2 = vec4<f32>(0.0);
   for (var p = lid; p < ${u(HW)}; p = p + ${u(WORKGROUP)}) {
     let o = base + ${u(out.off)} + p * ${u(out.C)} + blk * 4u;
-    let dv = vec4<f32>(A[o], A[o + 1u], A[o + 2u], A[o + 3u]) - mean;
+    let dv = load4(o) - mean;
     s2 = s2 + dv * dv;
   }
   let m2 = total(s2, lid);
@@ -383,7 +386,7 @@ function convShader(op: Extract<Op, { kind: 'conv' }>, slab: number, dims: numbe
     residual = op.residual.src.map((t) => {
       const code = op.residual!.w === null
         ? `
-    { let o = base + ${u(t.off)} + p * ${u(t.C)} + blk * 4u; acc = acc + vec4<f32>(A[o], A[o + 1u], A[o + 2u], A[o + 3u]); }`
+    { let o = base + ${u(t.off)} + p * ${u(t.C)} + blk * 4u; acc = acc + load4(o); }`
         : `
     for (var ci = 0u; ci < ${u(t.C)}; ci = ci + 1u) {
       acc = acc + A[base + ${u(t.off)} + p * ${u(t.C)} + ci] * P[${u(op.residual!.w! / LANES)} + (ci + ${u(firstR)}) * ${u(cOut4)} + blk];
@@ -395,14 +398,12 @@ function convShader(op: Extract<Op, { kind: 'conv' }>, slab: number, dims: numbe
   }
   const store = op.toOutput
     ? Array.from({ length: out.C }, (_, i) => `Y[b * ${u(HW * out.C)} + p * ${u(out.C)} + ${u(i)}] = acc[${i}];`).join(' ')
-    : `let o = base + ${u(out.off)} + p * ${u(out.C)} + blk * 4u; A[o] = acc.x; A[o + 1u] = acc.y; A[o + 2u] = acc.z; A[o + 3u] = acc.w;
+    : `store4(base + ${u(out.off)} + p * ${u(out.C)} + blk * 4u, acc);
     s1 = s1 + acc;`;
   return `${HEADER}
 ${op.norm ? normPrologue(op.src, op.norm, slab) : ''}
 var<workgroup> embv : vec4<f32>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv : vec3<u32>) {
-  let lid = lv.x;
+${ENTRY}
   let blk = wid.x;
   let b = wid.y;
   let base = b * ${u(slab)};
@@ -434,9 +435,7 @@ function poolShader(op: Extract<Op, { kind: 'pool' }>, slab: number, dims: numbe
   const at = (dy: number, dx: number) => `A[base + ${u(src.off)} + ((y * ${dims === 2 ? 2 : 1}u + ${dy}u) * ${u(src.W)} + x * 2u + ${dx}u) * ${u(src.C)} + c]`;
   const cells = dims === 2 ? [[0, 0], [0, 1], [1, 0], [1, 1]] : [[0, 0], [0, 1]];
   return `${HEADER}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv : vec3<u32>) {
-  let lid = lv.x;
+${ENTRY}
   let blk = wid.x;
   let b = wid.y;
   let base = b * ${u(slab)};
@@ -449,7 +448,7 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv
       let c = blk * 4u + j;
       acc[j] = (${cells.map(([dy, dx]) => at(dy!, dx!)).join(' + ')}) / ${cells.length}.0;
     }
-    let o = base + ${u(out.off)} + p * ${u(out.C)} + blk * 4u; A[o] = acc.x; A[o + 1u] = acc.y; A[o + 2u] = acc.z; A[o + 3u] = acc.w;
+    store4(base + ${u(out.off)} + p * ${u(out.C)} + blk * 4u, acc);
     s1 = s1 + acc;
   }
   ${statsEpilogue(out, slab)}
@@ -463,9 +462,7 @@ function attentionShader(op: Extract<Op, { kind: 'attention' }>, slab: number): 
   const C4 = C / LANES;
   const row = (p: string) => `base + ${u(qkv.off)} + ${p} * ${u(3 * C)}`;
   return `${HEADER}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv : vec3<u32>) {
-  let lid = lv.x;
+${ENTRY}
   let b = wid.y;
   let base = b * ${u(slab)};
   for (var p = lid; p < ${u(N)}; p = p + ${u(WORKGROUP)}) {
@@ -486,11 +483,9 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv
       o[c] = acc / sum;
     }
     for (var blk = 0u; blk < ${u(C4)}; blk = blk + 1u) {
-      let xi = base + ${u(x.off)} + p * ${u(C)} + blk * 4u;
-      var acc = P[${u(op.b / LANES)} + blk] + vec4<f32>(A[xi], A[xi + 1u], A[xi + 2u], A[xi + 3u]);
+      var acc = P[${u(op.b / LANES)} + blk] + load4(base + ${u(x.off)} + p * ${u(C)} + blk * 4u);
       for (var c = 0u; c < ${u(C)}; c = c + 1u) { acc = acc + o[c] * P[${u(op.w / LANES)} + c * ${u(C4)} + blk]; }
-      let oi = base + ${u(out.off)} + p * ${u(C)} + blk * 4u;
-      A[oi] = acc.x; A[oi + 1u] = acc.y; A[oi + 2u] = acc.z; A[oi + 3u] = acc.w;
+      store4(base + ${u(out.off)} + p * ${u(C)} + blk * 4u, acc);
     }
   }
   storageBarrier();
@@ -510,9 +505,7 @@ function embedShader(op: Extract<Op, { kind: 'embed' }>, slab: number, D: number
   const E = op.out.C;
   return `${HEADER}
 var<workgroup> hidden : array<f32, ${E}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv : vec3<u32>) {
-  let lid = lv.x;
+${ENTRY}
   let b = wid.y;
   for (var e = lid; e < ${u(E)}; e = e + ${u(WORKGROUP)}) {
     var a = p1(${u(op.b1)} + e);

@@ -20,6 +20,9 @@
  *                   (a reshape is a kernel but no dispatch); then the step, its encoding and its
  *                   dispatches again with the compiled plan turned off (tfjs's ops)
  *
+ * A VAE or GAN named in `--models` is probed the same way for one decode of the batch (its
+ * network, the JavaScript to encode it, its dispatches; then with its compiled plan turned off).
+ *
  * Figures are as busy as the machine is; the report prints the load average.
  */
 import { join, resolve } from 'node:path';
@@ -33,7 +36,9 @@ import { spread } from '../../src/bench/stats.js';
 import { formatDuration, formatSpread, formatTextTable } from '../../src/bench/table.js';
 import { settle } from '../../src/bench/workload.js';
 import { loadModel } from '../../src/models/loader.js';
-import { planDispatches } from '../../src/models/unet-plan.js';
+import { planDispatches } from '../../src/models/gpu-plan.js';
+import type { Gan } from '../../src/models/gan.js';
+import type { Vae } from '../../src/models/vae.js';
 import { type DdpmModel, nullClassOf, schedulerFor } from '../../src/pipeline/pipeline.js';
 import { type BackendName, isBackendName } from '../../src/runtime/backends.js';
 import { fileFetch, generatorsIn, modelsIn } from './models-dir.js';
@@ -67,10 +72,13 @@ export async function probeLoop(argv: string[], gpu: GPU | null): Promise<number
       for (const id of models) {
         const model = await loadModel(`${pathToFileURL(join(dir, id)).href}/`, { fetch: fileFetch });
         try {
-          if (model.kind !== 'ddpm') continue;
+          if (model.kind !== 'ddpm' && model.kind !== 'vae' && model.kind !== 'gan') continue;
           console.log(`\n${id} on ${backend} (${started.device})`);
           const rows = [];
-          for (const batch of batches) rows.push(...(await probe(model, batch, repeats)).map((r) => [String(batch), ...r]));
+          for (const batch of batches) {
+            const pieces = model.kind === 'ddpm' ? await probe(model, batch, repeats) : await probeDecoder(model.net, batch, repeats);
+            rows.push(...pieces.map((r) => [String(batch), ...r]));
+          }
           console.log(formatTextTable(
             [{ title: 'batch', align: 'right' }, { title: 'piece', align: 'left' }, { title: `median (range) of ${repeats}`, align: 'right' }],
             rows,
@@ -100,22 +108,7 @@ async function probe(model: DdpmModel, batch: number, repeats: number): Promise<
   const times = (k: number, v: number) => new Array<number>(k).fill(v);
   const both = [...classes, ...times(batch, nullClass)];
 
-  /** Median of `repeats` runs of `f`, each waited for; one unmeasured run first. */
-  const measure = async (f: () => tf.Tensor | tf.Tensor[]): Promise<string> => {
-    const once = async () => {
-      const started = performance.now();
-      const out = f();
-      const list = Array.isArray(out) ? out : [out];
-      for (const o of list) await settle(o);
-      const ms = performance.now() - started;
-      tf.dispose(list);
-      return ms;
-    };
-    await once();
-    const ms: number[] = [];
-    for (let i = 0; i < repeats; i++) ms.push(await once());
-    return formatSpread(spread(ms), formatDuration);
-  };
+  const measure = (f: () => tf.Tensor | tf.Tensor[]) => medianRun(f, repeats);
   const fullStep = () => {
     const eps = guidedNoise(net, x, t, classes, nullClass, 2);
     const { prevSample, predictedClean } = scheduler.step(10, x, eps);
@@ -124,19 +117,7 @@ async function probe(model: DdpmModel, batch: number, repeats: number): Promise<
     return prevSample;
   };
 
-  // The JavaScript of a step alone: time until the call returns, then wait outside the clock.
-  const encodeOnly = async (): Promise<string> => {
-    const encode: number[] = [];
-    for (let i = 0; i <= repeats; i++) {
-      const started = performance.now();
-      const out = fullStep();
-      const ms = performance.now() - started;
-      await settle(out);
-      out.dispose();
-      if (i > 0) encode.push(ms);
-    }
-    return formatSpread(spread(encode), formatDuration);
-  };
+  const encodeOnly = () => medianEncode(fullStep, repeats);
 
   const rows: string[][] = [];
   rows.push(['step (guided, 2B through the network)', await measure(fullStep)]);
@@ -186,7 +167,7 @@ async function probe(model: DdpmModel, batch: number, repeats: number): Promise<
   if (tf.getBackend() === 'webgpu') {
     rows.push(['GPU dispatches per step', String(await countDispatches(fullStep))]);
     rows.push(['  the network ran as', net.lastPath]);
-    // The same step on tfjs's ops, the compiled plan turned off (src/models/unet-plan.ts)
+    // The same step on tfjs's ops, the compiled plan turned off (src/models/gpu-plan.ts)
     net.compiled = false;
     try {
       rows.push(['without the compiled plan: step', await measure(fullStep)]);
@@ -200,9 +181,66 @@ async function probe(model: DdpmModel, batch: number, repeats: number): Promise<
   return rows;
 }
 
+/** Median of `repeats` runs of `f`, each waited for; one unmeasured run first. */
+async function medianRun(f: () => tf.Tensor | tf.Tensor[], repeats: number): Promise<string> {
+  const once = async () => {
+    const started = performance.now();
+    const out = f();
+    const list = Array.isArray(out) ? out : [out];
+    for (const o of list) await settle(o);
+    const ms = performance.now() - started;
+    tf.dispose(list);
+    return ms;
+  };
+  await once();
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) ms.push(await once());
+  return formatSpread(spread(ms), formatDuration);
+}
+
+/** The JavaScript of `f` alone: time until the call returns (then waited for outside the clock), median of `repeats`. */
+async function medianEncode(f: () => tf.Tensor, repeats: number): Promise<string> {
+  const encode: number[] = [];
+  for (let i = 0; i <= repeats; i++) {
+    const started = performance.now();
+    const out = f();
+    const ms = performance.now() - started;
+    await settle(out);
+    out.dispose();
+    if (i > 0) encode.push(ms);
+  }
+  return formatSpread(spread(encode), formatDuration);
+}
+
+/** One decode of `batch` latents (every class in turn): its time, its encoding and its dispatches, with the plan and without. */
+async function probeDecoder(net: Vae | Gan, batch: number, repeats: number): Promise<string[][]> {
+  const a = net.architecture;
+  const z = tf.tensor2d(batchNoise(1, batch, a.latentDim, 0), [batch, a.latentDim]);
+  const classes = Array.from({ length: batch }, (_, i) => i % a.numClasses);
+  const decode = () => net.decode(z, classes);
+  const rows: string[][] = [];
+  const pieces = async (prefix: string) => {
+    rows.push([`${prefix}decode`, await medianRun(decode, repeats)]);
+    rows.push([`${prefix}  encode only (JavaScript until queued)`, await medianEncode(decode, repeats)]);
+    if (tf.getBackend() === 'webgpu') rows.push([`${prefix}  GPU dispatches per decode`, String(await countDispatches(decode))]);
+  };
+  await pieces('');
+  rows.push(['  the network ran as', net.lastPath]);
+  if (tf.getBackend() === 'webgpu') {
+    net.compiled = false;
+    try {
+      await pieces('without the compiled plan: ');
+    } finally {
+      net.compiled = true;
+    }
+  }
+  z.dispose();
+  return rows;
+}
+
 /**
  * Compute dispatches recorded while `f` runs: tfjs's WebGPU backend's (its recordAndSubmit calls)
- * and the compiled UNet plan's (src/models/unet-plan.ts).
+ * and the compiled plans' (src/models/gpu-plan.ts).
  */
 async function countDispatches(f: () => tf.Tensor): Promise<number> {
   const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };

@@ -9,13 +9,23 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GanArchitecture, ModelCard } from './card.js';
 import { type StageTrace, buildFromWeights, channelsLastUnflatten, classIds, conv, dense, groupNorm, traced, upsample2x } from './layers.js';
+import { decodeCompiled, decoderPlanSlot } from './decoder-plan.js';
 
 export interface Gan {
   readonly card: ModelCard;
   readonly architecture: GanArchitecture;
   /** z: (B, latentDim), y: (B,) class ids -> x (B, *S, C) in network units. The caller disposes it. */
   decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[], trace?: StageTrace): tf.Tensor;
-  /** Frees the weights. */
+  /**
+   * Whether decode runs the compiled WebGPU plan (decoder-plan.ts) where it can: on by default;
+   * off, every backend runs tfjs's ops (the reference the plan is tested against).
+   */
+  compiled: boolean;
+  /** What the last decode ran: 'compiled WebGPU plan', or 'tfjs ops' and why not the plan. */
+  readonly lastPath: string;
+  /** Resolves once the compiled plan's first run has been checked for GPU errors (see unet.ts). */
+  compiledChecked(): Promise<void>;
+  /** Frees the weights (and the compiled plan's buffers). */
   dispose(): void;
 }
 
@@ -45,15 +55,24 @@ export function createGan(card: ModelCard, tensors: Record<string, tf.Tensor>): 
     return { fc, normIn, levels, convOut };
   });
 
+  const plan = decoderPlanSlot(owner, a, tensors);
+
   let disposed = false;
-  return {
+  const model: Gan = {
     card,
     architecture: a,
+    compiled: true,
+    get lastPath() {
+      return plan.lastPath;
+    },
+    compiledChecked: () => plan.checked(),
     decode(z, y, trace) {
       if (disposed) throw new Error(`${owner} has been disposed`);
       if (z.rank !== 2 || z.shape[1] !== a.latentDim) {
         throw new Error(`${owner}: expected z of shape [B, ${a.latentDim}], got [${z.shape.join(', ')}]`);
       }
+      const compiled = decodeCompiled(plan, a, owner, model.compiled, z, y, trace);
+      if (compiled !== null) return compiled;
       return tf.tidy(() => {
         const ids = classIds(y, K, owner);
         if (ids.shape[0] !== z.shape[0]) throw new Error(`${owner}: ${z.shape[0]} samples but ${ids.shape[0]} class ids`);
@@ -69,7 +88,9 @@ export function createGan(card: ModelCard, tensors: Record<string, tf.Tensor>): 
     dispose() {
       if (disposed) return;
       disposed = true;
+      plan.dispose();
       weights.dispose();
     },
   };
+  return model;
 }

@@ -13,6 +13,7 @@ import { type ModelCard, parseCard } from './card.js';
 import { type Classifier, createClassifier } from './classifier.js';
 import { type Gan, createGan } from './gan.js';
 import { type UNet, createUNet } from './unet.js';
+import { precompileDecoderPlan } from './decoder-plan.js';
 import { precompileUNetPlan } from './unet-plan.js';
 import { type Vae, createVae } from './vae.js';
 import { type WeightsManifest, decodeManifestWeights } from './weights-from-manifest.js';
@@ -225,8 +226,9 @@ function build(card: ModelCard, manifest: WeightsManifest, shards: ArrayBuffer[]
  * One small forward pass (guided-batch sized for diffusion), read back: compiles every shader.
  * On WebGPU the pass is first recorded in tfjs's compile-only mode, which asks the driver for all
  * the pipelines at once (createComputePipelineAsync) instead of one after another as each kernel
- * first runs; the real pass then finds them compiled. A UNet's compiled plan (unet-plan.ts) is
- * compiled the same way, all at once, before that.
+ * first runs; the real pass then finds them compiled. The compiled plan of a UNet or a decoder
+ * (gpu-plan.ts) is compiled the same way, all at once, before that, and its first run (this one)
+ * is checked for GPU errors before the model is handed over: after one, the model runs tfjs's ops.
  */
 async function warmUp(model: LoadedModel): Promise<void> {
   const shape = model.card.architecture.inputShape;
@@ -255,8 +257,9 @@ async function warmUp(model: LoadedModel): Promise<void> {
   });
   if (tf.getBackend() === 'webgpu') {
     const backend = tf.backend() as tf.KernelBackend & { checkCompileCompletionAsync(): Promise<void>; device: GPUDevice };
-    // A UNet runs as its compiled plan on WebGPU: its kernels compile at once, before the pass uses them
+    // A UNet or a decoder runs as its compiled plan on WebGPU: its kernels compile at once, before the pass uses them
     if (model.kind === 'ddpm') await precompileUNetPlan(model.net.architecture, backend.device);
+    if (model.kind === 'vae' || model.kind === 'gan') await precompileDecoderPlan(model.net.architecture, backend.device);
     tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
     try {
       tf.dispose(pass());
@@ -268,4 +271,5 @@ async function warmUp(model: LoadedModel): Promise<void> {
   const out = pass();
   await out.data();
   out.dispose();
+  if (model.kind === 'ddpm' || model.kind === 'vae' || model.kind === 'gan') await model.net.compiledChecked();
 }

@@ -20,7 +20,8 @@ import {
   type EmbeddedLayer, type Layer, type StageTrace, avgPool2x, buildFromWeights, checkClassIds, checkInput, classIds, conv, dense, groupNorm,
   resBlock, selfAttention, silu, timestepEmbedding, traced, upsample2x,
 } from './layers.js';
-import { UNetPlan, planSupport } from './unet-plan.js';
+import { PlanSlot, blockerOf } from './gpu-plan.js';
+import { makeUNetPlan, planSupport, unetRows } from './unet-plan.js';
 
 export interface UNet {
   readonly card: ModelCard;
@@ -40,6 +41,11 @@ export interface UNet {
   compiled: boolean;
   /** What the last predictNoise ran: 'compiled WebGPU plan', or 'tfjs ops' and why not the plan. */
   readonly lastPath: string;
+  /**
+   * Resolves once the compiled plan's first run has been checked for GPU errors (after one, later
+   * passes run tfjs's ops); the loader awaits it after its warm-up pass.
+   */
+  compiledChecked(): Promise<void>;
   /** Frees the weights (and the compiled plan's buffers). */
   dispose(): void;
 }
@@ -127,30 +133,7 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     if (disposed) throw new Error(`${owner} has been disposed`);
   };
 
-  // The compiled WebGPU plan: made on first use on a WebGPU backend, again if the backend changes
-  // (a lost device restarts it); if making it fails, this UNet stays on tfjs's ops and says why
-  let plan: UNetPlan | null = null;
-  let planFailure = planSupport(a);
-  let lastPath = 'not run yet';
-  const compiledPlan = (): UNetPlan | string => {
-    if (planFailure !== null) return planFailure;
-    const backend = tf.backend() as unknown as UNetPlan['backend'];
-    if (plan?.backend === backend) return plan;
-    plan?.dispose();
-    plan = null;
-    try {
-      plan = new UNetPlan(a, (name) => {
-        const w = tensors[name];
-        if (w === undefined) throw new Error(`no weight '${name}'`);
-        return w;
-      }, backend, maxValuesPerPass);
-      return plan;
-    } catch (err) {
-      planFailure = `making it failed (${(err as Error).message})`;
-      console.warn(`${owner}: runs on tfjs's ops: the compiled WebGPU plan ${planFailure}`);
-      return planFailure;
-    }
-  };
+  const plan = new PlanSlot(owner, planSupport(a), (backend) => makeUNetPlan(a, tensors, backend, maxValuesPerPass));
 
   /** Runs inside the caller's tidy. */
   const embedding = (t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor2D => {
@@ -174,8 +157,9 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     architecture: a,
     compiled: true,
     get lastPath() {
-      return lastPath;
+      return plan.lastPath;
     },
+    compiledChecked: () => plan.checked(),
     embed(t, y) {
       alive();
       return tf.tidy(() => embedding(t, y));
@@ -190,19 +174,13 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
       if (x.shape.slice(1, d + 1).some((s) => s % multiple !== 0)) {
         throw new Error(`${owner}: spatial size [${x.shape.slice(1, d + 1).join(', ')}] is not divisible by ${multiple}`);
       }
-      const blocker = !unet.compiled ? 'the compiled plan is turned off'
-        : tf.getBackend() !== 'webgpu' ? `the backend is ${tf.getBackend()}`
-        : trace !== undefined ? 'the architecture view traces each stage'
-        : t instanceof tf.Tensor || y instanceof tf.Tensor ? 'timesteps or classes came as tensors'
-        : x.shape.slice(1, d + 1).some((s) => s !== a.size) ? `the input is not ${a.size} wide`
-        : null;
-      const compiledRun = blocker === null ? compiledPlan() : blocker;
-      if (typeof compiledRun !== 'string') {
+      const compiled = plan.choose(blockerOf(unet.compiled, trace)
+        ?? (t instanceof tf.Tensor || y instanceof tf.Tensor ? 'timesteps or classes came as tensors'
+          : x.shape.slice(1, d + 1).some((s) => s !== a.size) ? `the input is not ${a.size} wide` : null));
+      if (compiled !== null) {
         checkClassIds(y as readonly number[], a.numClasses + 1, owner);
-        lastPath = 'compiled WebGPU plan';
-        return compiledRun.run(x, t as readonly number[], y as readonly number[]);
+        return compiled.run(x, unetRows(a, t as readonly number[], y as readonly number[]), x.shape);
       }
-      lastPath = `tfjs ops (${compiledRun})`;
       const forward = (x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[], trace?: StageTrace) => tf.tidy(() => {
         traced(trace, x, 'x_t, the noisy sample');
         const embSilu = silu(traced(trace, embedding(t, y), 'sinusoid of t through an MLP, + the class embedding of y', 'time_mlp', 'class_emb'));   // (B, E), as every block takes it
@@ -252,7 +230,7 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     dispose() {
       if (disposed) return;
       disposed = true;
-      plan?.dispose();
+      plan.dispose();
       weights.dispose();
     },
   };

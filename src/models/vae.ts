@@ -14,6 +14,7 @@ import {
   type StageTrace, avgPool2x, buildFromWeights, channelsLastFlatten, channelsLastUnflatten, checkInput, classIds, conv, dense,
   silu, traced, upsample2x,
 } from './layers.js';
+import { decodeCompiled, decoderPlanSlot } from './decoder-plan.js';
 
 export interface Vae {
   readonly card: ModelCard;
@@ -22,7 +23,16 @@ export interface Vae {
   decode(z: tf.Tensor2D, y: tf.Tensor1D | readonly number[], trace?: StageTrace): tf.Tensor;
   /** x: (B, *S, C), y: (B,) class ids -> q(z | x, y) as mu and logvar, each (B, latentDim). The caller disposes both. */
   encode(x: tf.Tensor, y: tf.Tensor1D | readonly number[], trace?: StageTrace): { mu: tf.Tensor2D; logvar: tf.Tensor2D };
-  /** Frees the weights. */
+  /**
+   * Whether decode runs the compiled WebGPU plan (decoder-plan.ts) where it can: on by default;
+   * off, every backend runs tfjs's ops (the reference the plan is tested against).
+   */
+  compiled: boolean;
+  /** What the last decode ran: 'compiled WebGPU plan', or 'tfjs ops' and why not the plan. */
+  readonly lastPath: string;
+  /** Resolves once the compiled plan's first run has been checked for GPU errors (see unet.ts). */
+  compiledChecked(): Promise<void>;
+  /** Frees the weights (and the compiled plan's buffers). */
   dispose(): void;
 }
 
@@ -66,6 +76,8 @@ export function createVae(card: ModelCard, tensors: Record<string, tf.Tensor>): 
     return { encConvs, encOut, encFc, mu, logvar, fc1, fc2, decConvs, decOut };
   });
 
+  const plan = decoderPlanSlot(owner, a, tensors);
+
   let disposed = false;
   const alive = () => {
     if (disposed) throw new Error(`${owner} has been disposed`);
@@ -76,14 +88,21 @@ export function createVae(card: ModelCard, tensors: Record<string, tf.Tensor>): 
     return tf.cast(tf.oneHot(ids, K), 'float32') as tf.Tensor2D;         // (B, K)
   };
 
-  return {
+  const model: Vae = {
     card,
     architecture: a,
+    compiled: true,
+    get lastPath() {
+      return plan.lastPath;
+    },
+    compiledChecked: () => plan.checked(),
     decode(z, y, trace) {
       alive();
       if (z.rank !== 2 || z.shape[1] !== a.latentDim) {
         throw new Error(`${owner}: expected z of shape [B, ${a.latentDim}], got [${z.shape.join(', ')}]`);
       }
+      const compiled = decodeCompiled(plan, a, owner, model.compiled, z, y, trace);
+      if (compiled !== null) return compiled;
       return tf.tidy(() => {
         let h: tf.Tensor = traced(trace, tf.concat([z, oneHot(y, z.shape[0])], 1), 'z, with the class as a one-hot');   // (B, latent + K)
         h = traced(trace, silu(net.fc1(h)), 'dense, SiLU', 'decoder.fc1');        // (B, hidden)
@@ -116,7 +135,9 @@ export function createVae(card: ModelCard, tensors: Record<string, tf.Tensor>): 
     dispose() {
       if (disposed) return;
       disposed = true;
+      plan.dispose();
       weights.dispose();
     },
   };
+  return model;
 }

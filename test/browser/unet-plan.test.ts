@@ -9,21 +9,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCard } from '../../src/models/card.js';
 import { type UNet, createUNet } from '../../src/models/unet.js';
 import { precompileUNetPlan } from '../../src/models/unet-plan.js';
-import { decodeManifestWeights } from '../../src/models/weights-from-manifest.js';
 import { ComputeRuntime } from '../../src/runtime/runtime.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
 import { gaussian } from '../../src/util/random.js';
+import { relativeError, tinyFixture } from './tiny-fixtures.js';
 
 /** The fixture's UNet, built with `maxValuesPerPass` (small values make both paths run in chunks). */
 async function tinyUNet(id: string, maxValuesPerPass?: number): Promise<UNet> {
-  const base = `/test/fixtures/tiny-models/${id}/`;
-  const card = parseCard(await (await fetch(`${base}card.json`)).json());
-  const manifest = await (await fetch(`${base}weights.json`)).json();
-  const shards = await Promise.all(manifest.flatMap((g: { paths: string[] }) => g.paths).map(async (p: string) => (await fetch(`${base}${p}`)).arrayBuffer()));
-  return createUNet(card, decodeManifestWeights(manifest, shards), maxValuesPerPass);
+  const { card, weights } = await tinyFixture(id);
+  return createUNet(card, weights, maxValuesPerPass);
 }
 
 /** The noise predicted for `batch` samples, with the plan on or off; and what ran. */
@@ -38,16 +34,6 @@ async function predict(net: UNet, batch: number, compiled: boolean): Promise<{ v
   const values = (await eps.data()) as Float32Array;
   tf.dispose([x, eps]);
   return { values, path: net.lastPath };
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let err = 0;
-  let scale = 0;
-  a.forEach((v, i) => {
-    err = Math.max(err, Math.abs(v - b[i]!));
-    scale = Math.max(scale, Math.abs(v));
-  });
-  return err / scale;
 }
 
 describe('the compiled UNet plan on WebGPU', () => {

@@ -21,7 +21,7 @@ import {
   type GeneratorModel, type LatentModel, type RunOutput, cardTruncationOf, decodePath, latentsOf, sampleAr, sampleDiffusion, sampleLatentModel,
   samplerDefaultsOf, timePass, tokenSamplingOf,
 } from '../pipeline/pipeline.js';
-import { LONG_RUN_MS, type PassTime, estimateMs, quickerSettings, recordTime, runWork } from '../pipeline/estimate.js';
+import { LIVE_RUN_MS, LONG_RUN_MS, type PassTime, estimateMs, quickerSettings, recordTime, runWork } from '../pipeline/estimate.js';
 import { type Note, type RawSettings, type SettingName, type Settings, clampSettings, defaultsOf, limitsOf, randomSeed } from '../pipeline/settings.js';
 import { JobRunner } from '../util/jobs.js';
 import { type Address, type PageState, type PathState, readAddress, resolveState, writeAddress } from './url-state.js';
@@ -72,6 +72,8 @@ export interface LabOptions {
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Times one pass of a loaded model (tests pass a stand-in to play a slow machine). */
   timePass?: typeof timePass;
+  /** The clock a run's own pace is read from, in ms (tests pass one that plays a fast or slow machine). */
+  now?: () => number;
 }
 
 /** A link's run that was not started because it would take long here: its estimate, until Generate or an edit. */
@@ -119,6 +121,9 @@ export class LabController implements ReactiveController {
   private readonly times = new Map<string, PassTime[]>();
   /** Opens in flight (a newer pick may start before an older one has wound down). */
   private openings = 0;
+  /** Whether the run in flight came from a live edit, and whether a live edit waits for it to end. */
+  private liveRun = false;
+  private liveQueued = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -304,10 +309,23 @@ export class LabController implements ReactiveController {
     return this.run.status === 'running';
   }
 
-  /** A setting changed in a form field: clamped, noted, written to the address. Refused while a run is in flight. */
-  update(field: SettingName, raw: unknown): void {
+  /**
+   * Whether edits regenerate as they are made: a run with the settings on screen takes about
+   * LIVE_RUN_MS or less here, as measured from this device's own passes (never assumed). While
+   * live, a live edit is taken even during a run, and the run that follows shows it.
+   */
+  get live(): boolean {
+    const ms = this.estimate;
+    return ms !== null && ms <= LIVE_RUN_MS && !this.opening;
+  }
+
+  /**
+   * A setting changed in a form field: clamped, noted, written to the address. Refused while a run
+   * is in flight, unless it is a `live` edit and runs are live here (generateLive then follows it).
+   */
+  update(field: SettingName, raw: unknown, { live = false } = {}): void {
     const model = this.main.model;
-    if (!model || this.running) return;
+    if (!model || (this.running && !(live && this.live))) return;
     const { settings, notes } = clampSettings({ ...this.state.settings, [field]: raw }, limitsOf(model.card), defaultsOf(model.card));
     this.notes = [...this.notes.filter((n) => n.field !== field), ...notes.filter((n) => n.field === field)];
     this.held = null;
@@ -321,13 +339,30 @@ export class LabController implements ReactiveController {
     this.write();
   }
 
-  newSeed(): void {
-    this.update('seed', randomSeed());
+  newSeed({ live = false } = {}): void {
+    this.update('seed', randomSeed(), { live });
   }
 
-  async generate({ keepView = false } = {}): Promise<void> {
+  /**
+   * After a live edit: a run with the settings now on screen, at once, or if a run is in flight,
+   * once it ends (edits meanwhile make that one run, not one each). Nothing where runs are not live
+   * here: the person presses Generate, as on a slow device.
+   */
+  generateLive(): void {
+    if (!this.live) return;
+    if (this.running) this.liveQueued = true;
+    else void this.generate({ keepView: true, live: true });
+  }
+
+  /** Whether the run in flight was started by a live edit: the page keeps the last samples in view meanwhile. */
+  get liveRunning(): boolean {
+    return this.running && this.liveRun;
+  }
+
+  async generate({ keepView = false, live = false } = {}): Promise<void> {
     const main = this.main.model;
     if (!main || main.kind === 'classifier') return;
+    this.liveRun = live;
     this.held = null;
     const partner = this.state.compare ? this.partner.model : null;
     const settings = this.state.settings;
@@ -347,9 +382,14 @@ export class LabController implements ReactiveController {
       const strip = await this.decodeStrip(settings);
       return { settings, watch: Math.min(watch, settings.count - 1), main: first, partner: second, link, strip };
     }, total);
+    if (this.liveQueued && !this.running) {
+      this.liveQueued = false;
+      this.generateLive();
+    }
   }
 
   cancel(): Promise<void> {
+    this.liveQueued = false;
     return this.run.cancel();
   }
 
@@ -437,14 +477,15 @@ export class LabController implements ReactiveController {
       sampleRateHz: card.signal?.sampleRateHz ?? 360,
       window: card.signal?.window,
     };
-    const started = performance.now();
+    const now = this.options.now ?? (() => performance.now());
+    const started = now();
     let output: ModelOutput;
     if (model.kind === 'ddpm') output = { ...base, ...(await sampleDiffusion(model, settings, { watch, signal, onStep })), method: 'ddpm' };
     else if (model.kind === 'ar') output = { ...base, ...(await sampleAr(model, settings, { watch, signal, onStep, frames: true })), method: 'ar' };
     else output = { ...base, ...(await sampleLatentModel(model as LatentModel, settings, { signal, onStep })), method: model.kind as 'vae' | 'gan' };
     // the run's own pace, read-backs and pauses for the page included: the best estimate of the next
     const work = runWork(output.method, settings, tokenCountOf(card));
-    this.record(card.id, { rows: work.rows, ms: (performance.now() - started) / work.passes });
+    this.record(card.id, { rows: work.rows, ms: (now() - started) / work.passes });
     return output;
   }
 

@@ -856,14 +856,24 @@ export class AppRoot extends LitElement {
 
   /** One run at a time on the GPU: not while generating, loading, or while the judge audits or trains. */
   private get canGenerate(): boolean {
+    return !this.lab.running && this.othersIdle;
+  }
+
+  /** Nothing but the lab wants the GPU, and no model is loading. */
+  private get othersIdle(): boolean {
     // computed afresh: right after a load, `state` is still the one of the last render
-    return !this.lab.running && !this.judge.running && !this.game.running && !this.sweep.running && !this.latent.running
+    return !this.judge.running && !this.game.running && !this.sweep.running && !this.latent.running
       && !this.families.running && !this.predicting.running && this.computeState() !== 'loading';
   }
 
   /** Generate, by the button or by Enter in a field. */
   private generate(): void {
     if (this.canGenerate) void this.lab.generate();
+  }
+
+  /** After a live edit: the lab runs it now, or right after its run in flight (lab.generateLive). */
+  private generateLive(): void {
+    if (this.othersIdle) this.lab.generateLive();
   }
 
   private renderRun() {
@@ -877,9 +887,15 @@ export class AppRoot extends LitElement {
     const partner = lab.partnerSummary;
     const controls = html`<msl-sample-controls .settings=${lab.state.settings} .classes=${card.classes} .methods=${lab.methods}
         .maxSteps=${limits.trainingSteps} ?guidable=${limits.guidable} .notes=${lab.notes} ?compact=${this.presenter}
-        ?disabled=${running}
-        @msl-setting-change=${(e: HTMLElementEventMap['msl-setting-change']) => lab.update(e.detail.field, e.detail.value)}
-        @msl-new-seed=${() => lab.newSeed()} @msl-generate=${() => this.generate()}></msl-sample-controls>
+        ?disabled=${running && !lab.live} ?live=${lab.live}
+        @msl-setting-change=${(e: HTMLElementEventMap['msl-setting-change']) => {
+          lab.update(e.detail.field, e.detail.value, { live: e.detail.live });
+          if (e.detail.live) this.generateLive();
+        }}
+        @msl-new-seed=${(e: HTMLElementEventMap['msl-new-seed']) => {
+          lab.newSeed({ live: e.live });
+          if (e.live) this.generateLive();
+        }} @msl-generate=${() => this.generate()}></msl-sample-controls>
       <label class="toggle">
         <input type="checkbox" data-testid="compare" .checked=${lab.state.compare} ?disabled=${!partner || running}
           @change=${(e: Event) => void lab.setCompare((e.target as HTMLInputElement).checked)} />
@@ -901,7 +917,7 @@ export class AppRoot extends LitElement {
           <msl-progress data-testid="progress" label=${running ? 'Generating' : 'Last run'} .value=${p?.done ?? 0}
             .max=${p?.total ?? 0} ?idle=${!p} detail=${p ? `step ${p.done} of ${p.total}${speed}` : 'not run yet'}></msl-progress>
         </div>
-        ${running ? this.renderForming() : this.renderEstimate()}
+        ${running && !lab.liveRunning ? this.renderForming() : this.renderEstimate()}
         <p role="status" data-testid="run-status" class=${run.status === 'error' ? 'error' : run.status === 'cancelled' ? 'note' : ''}>
           ${run.message ?? (run.status === 'done' && run.result
             ? html`Made ${plural(run.result.main.samples.length, 'sample')} in ${formatElapsed(1000 * run.seconds)}.

@@ -4,10 +4,13 @@ import { DEFAULT_SETTINGS, LABELS, type Note, RANGES, type SettingName, type Set
 import type { GeneratorMethod } from '../models/card.js';
 import './explain-tip.js';
 
-/** A field was changed; `value` is as typed, the page clamps it. */
-export class SettingChangeEvent extends CustomEvent<{ field: SettingName; value: string }> {
-  constructor(field: SettingName, value: string) {
-    super('msl-setting-change', { detail: { field, value }, bubbles: true, composed: true });
+/**
+ * A field was changed; `value` is as typed, the page clamps it. `live`: changed while runs are
+ * live (a control moved, not committed), so the page regenerates at once.
+ */
+export class SettingChangeEvent extends CustomEvent<{ field: SettingName; value: string; live: boolean }> {
+  constructor(field: SettingName, value: string, live = false) {
+    super('msl-setting-change', { detail: { field, value, live }, bubbles: true, composed: true });
   }
 }
 
@@ -18,12 +21,15 @@ export class GenerateRequestEvent extends Event {
   }
 }
 
-/** The dice button: draw a new random seed. */
+/** The dice button: draw a new random seed (`live`: and regenerate at once, runs being live). */
 export class NewSeedEvent extends Event {
-  constructor() {
+  constructor(readonly live = false) {
     super('msl-new-seed', { bubbles: true, composed: true });
   }
 }
+
+/** The controls a live page gives a slider to drag, beside the number field. */
+const SLIDERS: ReadonlySet<SettingName> = new Set(['steps', 'eta', 'guidance', 'temperature', 'truncation', 'topP']);
 
 /**
  * The knobs of a run: class, number of samples and seed for every model; the sampler, steps, eta
@@ -35,6 +41,8 @@ export class NewSeedEvent extends Event {
  * @property methods - the methods whose knobs to show
  * @property compact - without the hints (presenter mode)
  * @property disabled - every field locked (a run is in flight: its settings stay on show)
+ * @property live - runs are quick here (about 0.1 s): a value changes the samples as it moves
+ *   (typed, stepped, or dragged on the sliders shown then), and a new seed or class regenerates
  * @fires msl-setting-change - a field was changed
  * @fires msl-generate - Enter was pressed in a field (after the field's msl-setting-change)
  * @fires msl-new-seed - a new random seed was asked for
@@ -49,6 +57,7 @@ export class SampleControls extends LitElement {
     guidable: { type: Boolean },
     notes: { attribute: false },
     disabled: { type: Boolean },
+    live: { type: Boolean },
     compact: { type: Boolean },
   };
 
@@ -59,6 +68,7 @@ export class SampleControls extends LitElement {
   declare guidable: boolean;
   declare notes: Note[];
   declare disabled: boolean;
+  declare live: boolean;
   /** Without the hints under the fields, for a projector. */
   declare compact: boolean;
 
@@ -71,6 +81,7 @@ export class SampleControls extends LitElement {
     this.guidable = true;
     this.notes = [];
     this.disabled = false;
+    this.live = false;
     this.compact = false;
   }
 
@@ -90,6 +101,8 @@ export class SampleControls extends LitElement {
     .seed input { flex: 1 1 7em; }
     :host([compact]) .hint { display: none; }
     ul { margin: 0.3rem 0 0; padding-left: 1.2rem; color: #7a4100; }
+    input[type=range] { padding: 0; border: none; accent-color: #1d4f91; }
+    .live { margin: 0 0 0.5rem; font-size: 0.9em; color: #1a5e2a; }
   `;
 
   override render() {
@@ -99,6 +112,7 @@ export class SampleControls extends LitElement {
     const gan = this.methods.includes('gan');
     const ar = this.methods.includes('ar');
     return html`
+      ${this.live ? html`<p class="live" data-testid="live-note">Live: runs take about a tenth of a second here, so the samples change as you change a value.</p>` : nothing}
       <fieldset ?disabled=${this.disabled} @keydown=${this.enter}>
         <legend>What to make</legend>
         <div class="fields">
@@ -114,7 +128,7 @@ export class SampleControls extends LitElement {
             <span class="seed">
               <input id="field-seed" data-testid="seed" type="number" inputmode="numeric" min="0" max=${RANGES.seed.max}
                 step="1" aria-describedby="hint-seed" .value=${live(String(s.seed))} @change=${this.changed('seed')} />
-              <button type="button" data-testid="new-seed" @click=${() => this.dispatchEvent(new NewSeedEvent())}>New seed</button>
+              <button type="button" data-testid="new-seed" @click=${() => this.dispatchEvent(new NewSeedEvent(this.live))}>New seed</button>
             </span>
             <span class="hint" id="hint-seed">same seed, same samples</span>
           </div>
@@ -181,9 +195,26 @@ export class SampleControls extends LitElement {
     return html`<div class="field">
       <span class="label-row"><label for="field-${field}">${LABELS[field]}</label>${tip(field)}</span>
       <input id="field-${field}" data-testid=${field} type="number" min=${range.min} max=${range.max} step=${step}
-        ?readonly=${readonly} aria-describedby="hint-${field}" .value=${live(String(value))} @change=${this.changed(field)} />
+        ?readonly=${readonly} aria-describedby="hint-${field}" .value=${live(String(value))} @change=${this.changed(field)}
+        @input=${this.moved(field)} />
+      ${this.live && !readonly && SLIDERS.has(field)
+        ? html`<input type="range" data-testid="${field}-slider" aria-label=${LABELS[field]} min=${range.min} max=${range.max} step=${step}
+            .value=${live(String(value))} @input=${this.moved(field)} />`
+        : nothing}
       <span class="hint" id="hint-${field}">${hint}</span>
     </div>`;
+  }
+
+  /**
+   * While live, a value in range is handed on as it moves (a slider dragged, a field stepped or
+   * typed), not only once committed; a half-typed or out-of-range value waits for the change event.
+   */
+  private moved(field: SettingName) {
+    return (event: Event) => {
+      const input = event.target as HTMLInputElement;
+      if (!this.live || input.value === '' || !input.validity.valid) return;
+      this.dispatchEvent(new SettingChangeEvent(field, input.value, true));
+    };
   }
 
   /**
@@ -202,8 +233,9 @@ export class SampleControls extends LitElement {
 
   private changed(field: SettingName) {
     return (event: Event) => {
-      const value = (event.target as HTMLInputElement | HTMLSelectElement).value;
-      this.dispatchEvent(new SettingChangeEvent(field, value));
+      const target = event.target as HTMLInputElement | HTMLSelectElement;
+      // live, a change regenerates, unless the value was handed on as it moved (then it is the settings' already)
+      this.dispatchEvent(new SettingChangeEvent(field, target.value, this.live && String(this.settings[field]) !== target.value));
     };
   }
 }

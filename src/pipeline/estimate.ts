@@ -25,6 +25,12 @@ export interface RunWork {
 
 /** A run that would take longer than this is worth a word before it starts (and a link's is held). */
 export const LONG_RUN_MS = 30_000;
+/**
+ * A run this quick here is live: the page regenerates as a control moves, so a person sees the
+ * samples follow the guidance, eta, steps, temperature, truncation or seed (a real GPU with the
+ * compiled plans; a software GPU or the CPU stays with the Generate button).
+ */
+export const LIVE_RUN_MS = 100;
 /** What smaller settings aim for: a first look that comes back quickly. */
 export const QUICK_RUN_MS = 10_000;
 

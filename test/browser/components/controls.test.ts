@@ -5,10 +5,10 @@ import type { InterpolationStrip, PathChangeEvent } from '../../../src/component
 import '../../../src/components/model-picker.js';
 import type { ModelPicker, ModelSelectEvent } from '../../../src/components/model-picker.js';
 import '../../../src/components/sample-controls.js';
-import type { SampleControls, SettingChangeEvent } from '../../../src/components/sample-controls.js';
+import type { NewSeedEvent, SampleControls, SettingChangeEvent } from '../../../src/components/sample-controls.js';
 import '../../../src/components/progress-bar.js';
 import type { ProgressBar } from '../../../src/components/progress-bar.js';
-import { DEFAULT_SETTINGS } from '../../../src/pipeline/settings.js';
+import { DEFAULT_SETTINGS, RANGES } from '../../../src/pipeline/settings.js';
 import type { CatalogueEntry } from '../../../src/models/catalogue.js';
 import { mount, nextEvent, rgbChannels, settle } from './helpers.js';
 
@@ -97,7 +97,7 @@ describe('the sample controls', () => {
     truncation.value = '0.4';
     const changed = nextEvent<SettingChangeEvent>(el, 'msl-setting-change');
     truncation.dispatchEvent(new Event('change'));
-    expect((await changed).detail).toEqual({ field: 'truncation', value: '0.4' });
+    expect((await changed).detail).toEqual({ field: 'truncation', value: '0.4', live: false });
   });
 
   it("shows a transformer's token sampling, without a second guidance field beside diffusion's", async () => {
@@ -113,7 +113,7 @@ describe('the sample controls', () => {
     topK.value = '5';
     const changed = nextEvent<SettingChangeEvent>(el, 'msl-setting-change');
     topK.dispatchEvent(new Event('change'));
-    expect((await changed).detail).toEqual({ field: 'topK', value: '5' });
+    expect((await changed).detail).toEqual({ field: 'topK', value: '5', live: false });
     // beside a diffusion model (a compare), one guidance field serves both
     el.methods = ['ar', 'ddpm'];
     await el.updateComplete;
@@ -128,7 +128,7 @@ describe('the sample controls', () => {
     count.value = '100';
     const changed = nextEvent<SettingChangeEvent>(el, 'msl-setting-change');
     count.dispatchEvent(new Event('change'));
-    expect((await changed).detail).toEqual({ field: 'count', value: '100' });
+    expect((await changed).detail).toEqual({ field: 'count', value: '100', live: false });
     // the page clamps to 64 and hands the settings back
     el.settings = { ...DEFAULT_SETTINGS, count: 64 };
     el.notes = [{ field: 'count', message: 'Samples: 100 is more than the maximum 64; using 64.' }];
@@ -178,9 +178,49 @@ describe('the sample controls', () => {
 
   it('asks for a new seed', async () => {
     const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a'], methods: ['vae'] });
-    const asked = nextEvent(el, 'msl-new-seed');
+    const asked = nextEvent<NewSeedEvent>(el, 'msl-new-seed');
     el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="new-seed"]')!.click();
-    await asked;
+    expect((await asked).live).toBe(false);
+  });
+
+  it('live (runs take a tenth of a second here): sliders, and every value handed on as it moves', async () => {
+    const el = await mount<SampleControls>('msl-sample-controls', { settings: DEFAULT_SETTINGS, classes: ['a', 'b'], methods: ['ddpm'] });
+    const seen: { field: string; value: string; live: boolean }[] = [];
+    el.addEventListener('msl-setting-change', (e) => seen.push((e as SettingChangeEvent).detail));
+    const move = (input: HTMLInputElement, value: string) => {
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    };
+    // not live: no sliders, and a value moving is not handed on until it is committed
+    expect(field(el, 'guidance-slider')).toBeNull();
+    expect(field(el, 'live-note')).toBeNull();
+    move(field(el, 'guidance') as HTMLInputElement, '4');
+    expect(seen).toEqual([]);
+
+    el.live = true;
+    await el.updateComplete;
+    expect(field(el, 'live-note')!.textContent).toContain('samples change as you change a value');
+    expect(['steps', 'eta', 'guidance'].filter((id) => field(el, `${id}-slider`) === null)).toEqual([]);
+    const slider = field(el, 'guidance-slider') as HTMLInputElement;
+    expect([slider.min, slider.max, slider.step, slider.value]).toEqual(['0', String(RANGES.guidance.max), '0.5', String(DEFAULT_SETTINGS.guidance)]);
+    move(slider, '3.5');
+    move(field(el, 'eta') as HTMLInputElement, '0.3');
+    // half-typed or out of range: waits for the change event, which the page clamps
+    move(field(el, 'steps') as HTMLInputElement, '');
+    move(field(el, 'steps') as HTMLInputElement, '-4');
+    expect(seen).toEqual([{ field: 'guidance', value: '3.5', live: true }, { field: 'eta', value: '0.3', live: true }]);
+    // a menu's choice regenerates; a field's change of the value it already handed on does not again
+    seen.length = 0;
+    const sampler = field(el, 'sampler') as unknown as HTMLSelectElement;
+    sampler.value = 'ddpm';
+    sampler.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    const count = field(el, 'count') as HTMLInputElement;
+    count.value = String(DEFAULT_SETTINGS.count);
+    count.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    expect(seen).toEqual([{ field: 'sampler', value: 'ddpm', live: true }, { field: 'count', value: String(DEFAULT_SETTINGS.count), live: false }]);
+    const asked = nextEvent<NewSeedEvent>(el, 'msl-new-seed');
+    (field(el, 'new-seed') as unknown as HTMLButtonElement).click();
+    expect((await asked).live).toBe(true);
   });
 });
 

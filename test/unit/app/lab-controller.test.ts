@@ -328,4 +328,54 @@ describe('the lab', () => {
     expect(estimate).toBeGreaterThan(0);
     lab.main.clear();
   });
+
+  it('goes live where runs are quick here: an edit during a run is taken, and edits meanwhile make one run after it', async () => {
+    // a fast machine: every pass and every run reads as 1 ms
+    let clock = 0;
+    const timePass = vi.fn(async (_model: unknown, rows: number) => ({ rows, ms: 1 }));
+    const { lab, host, bar } = makeLab(`?model=tiny-ecg-vae&count=2&${EXTRA}`, repoFetch, { timePass, now: () => (clock += 1) });
+    await lab.start();
+    expect(lab.run.status).toBe('done');
+    expect(lab.live).toBe(true);
+    const start = vi.spyOn(lab.run, 'start');
+    const update = host.requestUpdate.bind(host);
+    let edited = false;
+    host.requestUpdate = () => {
+      update();
+      if (edited || !lab.running) return;
+      edited = true;
+      expect(lab.liveRunning).toBe(true);
+      lab.update('temperature', '0.5', { live: true });
+      lab.generateLive();
+      lab.update('temperature', '0.7', { live: true });
+      lab.generateLive();
+      lab.update('count', '3');                      // not live: refused while a run is in flight
+    };
+    lab.update('temperature', '0.9', { live: true });
+    lab.generateLive();
+    await vi.waitFor(() => expect(start).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(lab.running).toBe(false));
+    expect(edited).toBe(true);
+    expect(lab.run.status).toBe('done');
+    expect(lab.run.result!.settings).toEqual({ ...lab.state.settings, temperature: 0.7, count: 2 });
+    expect(new URLSearchParams(bar.query).get('temperature')).toBe('0.7');
+    expect(lab.liveRunning).toBe(false);
+    lab.main.clear();
+  });
+
+  it('stays with Generate where runs are slow here: a live edit waits, and nothing runs by itself', async () => {
+    let clock = 0;
+    const timePass = vi.fn(async (_model: unknown, rows: number) => ({ rows, ms: 1000 }));
+    const { lab } = makeLab(`?model=tiny-ecg-vae&count=2&${EXTRA}`, repoFetch, { timePass, now: () => (clock += 1000) });
+    await lab.start();
+    expect(lab.run.status).toBe('done');
+    expect(lab.live).toBe(false);
+    const start = vi.spyOn(lab.run, 'start');
+    lab.update('temperature', '0.5', { live: true });
+    lab.generateLive();
+    expect(lab.state.settings.temperature).toBe(0.5);
+    expect(start).not.toHaveBeenCalled();
+    expect(lab.run.status).toBe('done');
+    lab.main.clear();
+  });
 });

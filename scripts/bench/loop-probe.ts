@@ -6,7 +6,8 @@
  *   step            guidedNoise + scheduler.step, as denoise does it (DDIM, eta 0: no fresh noise)
  *   encode only     the same step's JavaScript alone: the call returns once the GPU work is queued
  *                   (WebGPU/WebGL); on a fast GPU a step cannot take less than this
- *   net, concat     the network on concat([x, x]) (what guidedNoise does for guidance > 1)
+ *   net, concat     the network on concat([x, x]) (what guidedNoise does for guidance > 1 on tfjs's
+ *                   ops; the compiled plan copies x twice itself and guides in its own kernel)
  *   net, 2B input   the network on an input already 2B long: the concat's share is the difference
  *   net, 2 passes   two passes of B (conditional, unconditional) instead of one of 2B
  *   net, 1 pass     one pass of B: a step without guidance (guidance 0 or 1)
@@ -122,7 +123,7 @@ async function probe(model: DdpmModel, batch: number, repeats: number): Promise<
   const rows: string[][] = [];
   rows.push(['step (guided, 2B through the network)', await measure(fullStep)]);
   rows.push(['  encode only (JavaScript until queued)', await encodeOnly()]);
-  rows.push(['net, concat([x, x]) (as guidedNoise)', await measure(() => tf.tidy(() => net.predictNoise(tf.concat([x, x]), times(2 * batch, t), both)))]);
+  rows.push(['net, concat([x, x]) (guidedNoise on tfjs\'s ops)', await measure(() => tf.tidy(() => net.predictNoise(tf.concat([x, x]), times(2 * batch, t), both)))]);
   rows.push(['net, input already 2B', await measure(() => net.predictNoise(x2, times(2 * batch, t), both))]);
   rows.push(['net, 2 passes of B', await measure(() => [net.predictNoise(x, times(batch, t), classes), net.predictNoise(x, times(batch, t), times(batch, nullClass))])]);
   rows.push(['net, 1 pass of B (no guidance)', await measure(() => net.predictNoise(x, times(batch, t), classes))]);

@@ -16,6 +16,11 @@ import { Scheduler } from './schedulers.js';
 export interface NoisePredictor {
   /** eps(x_t, t, y) for a batch; channels-last. Returns a tensor the caller disposes. */
   predictNoise(x: tf.Tensor, t: number[], y: number[]): tf.Tensor;
+  /**
+   * Where the model can: guidedNoise's result in one fused pass (the UNet's compiled plan), or
+   * null to have guidedNoise compose it from predictNoise.
+   */
+  predictGuided?(x: tf.Tensor, t: number, classes: readonly number[], nullClass: number, guidance: number): tf.Tensor | null;
 }
 
 export interface DenoiseOptions {
@@ -59,6 +64,8 @@ export function guidedNoise(model: NoisePredictor, x: tf.Tensor, t: number, clas
   const times = (k: number) => new Array<number>(k).fill(t);
   if (guidance === 1) return model.predictNoise(x, times(n), classes);
   if (guidance === 0) return model.predictNoise(x, times(n), new Array<number>(n).fill(nullClass));
+  const fused = model.predictGuided?.(x, t, classes, nullClass, guidance);
+  if (fused) return fused;
   return tf.tidy(() => {
     const both = model.predictNoise(tf.concat([x, x]), times(2 * n), [...classes, ...new Array<number>(n).fill(nullClass)]);
     const [conditional, unconditional] = tf.split(both, 2);

@@ -566,10 +566,32 @@ function kernelSources(net: Lowered, slab: number, dims: number): { code: string
 }
 
 /**
- * Per device: the one bind group layout every kernel shares, and the pipelines compiled so far by
- * their WGSL (a model's kernels are the same whatever the batch size, so they compile once).
+ * Classifier-free guidance over a guided pass's output E, the conditional half first: G = E_u +
+ * w (E_c - E_u), in the order denoise.ts's guidedNoise composes it from tfjs's ops. `n` is the
+ * values of one half; a grid-stride loop covers any batch.
  */
-const perDevice = new WeakMap<GPUDevice, { layout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout; pipelines: Map<string, GPUComputePipeline> }>();
+const GUIDANCE = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> E : array<f32>;
+@group(0) @binding(1) var<storage, read_write> G : array<f32>;
+struct Guide { w : f32, n : u32 }
+@group(0) @binding(2) var<uniform> guide : Guide;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) groups : vec3<u32>) {
+  for (var i = gid.x; i < guide.n; i = i + groups.x * ${u(WORKGROUP)}) {
+    let unconditional = E[i + guide.n];
+    G[i] = unconditional + (E[i] - unconditional) * guide.w;
+  }
+}`;
+
+/**
+ * Per device: the one bind group layout every kernel shares, the pipelines compiled so far by
+ * their WGSL (a model's kernels are the same whatever the batch size, so they compile once), and
+ * the guidance kernel's layout and pipeline, made when first needed.
+ */
+const perDevice = new WeakMap<GPUDevice, {
+  layout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout; pipelines: Map<string, GPUComputePipeline>;
+  guidance: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null;
+}>();
 
 function devicePipelines(device: GPUDevice) {
   let entry = perDevice.get(device);
@@ -579,10 +601,27 @@ function devicePipelines(device: GPUDevice) {
       entries: [storage('read-only-storage'), storage('storage'), storage('read-only-storage'), storage('read-only-storage'), storage('storage')]
         .map((e, binding) => ({ binding, ...e })),
     });
-    entry = { layout, pipelineLayout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), pipelines: new Map() };
+    entry = { layout, pipelineLayout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), pipelines: new Map(), guidance: null };
     perDevice.set(device, entry);
   }
   return entry;
+}
+
+function guidancePipeline(device: GPUDevice) {
+  const entry = devicePipelines(device);
+  if (entry.guidance === null) {
+    const layout = device.createBindGroupLayout({
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
+        { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+        { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+      ],
+    });
+    const module = device.createShaderModule({ code: GUIDANCE, label: 'msl-guidance' });
+    const pipeline = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' }, label: 'msl-guidance' });
+    entry.guidance = { layout, pipeline };
+  }
+  return entry.guidance;
 }
 
 function pipelineDescriptor(device: GPUDevice, code: string, label: string): GPUComputePipelineDescriptor {
@@ -643,6 +682,8 @@ export class GpuPlan {
   private readonly batches = new Map<number, { chunk: number; acts: GPUBuffer; x: GPUBuffer; t: GPUBuffer; y: GPUBuffer; bind: GPUBindGroup }>();
   private rows: GPUBuffer | null = null;
   private out: GPUBuffer | null = null;
+  /** A guided run's result, its guidance scale and size, and the bind group over them and `out`. */
+  private guided: { out: GPUBuffer; result: GPUBuffer; uniform: GPUBuffer; bind: GPUBindGroup } | null = null;
   private disposed = false;
   /** The GPU's errors while making the plan, then while making it and running it once. */
   private readonly made: Promise<string | null>;
@@ -740,22 +781,42 @@ export class GpuPlan {
    * (B * rowWidth values), as a new tensor of `shape`. The caller checked shapes and class ids.
    */
   run(x: tf.Tensor, rows: Float32Array<ArrayBuffer>, shape: number[]): tf.Tensor {
+    return this.record(x, 1, rows, shape, null);
+  }
+
+  /**
+   * Classifier-free guidance in one submission: the network on x twice (B conditional rows, then B
+   * unconditional: `rows` holds 2B rows in that order), then eps_u + w (eps_c - eps_u), as a new
+   * tensor of x's shape.
+   */
+  runGuided(x: tf.Tensor, rows: Float32Array<ArrayBuffer>, guidance: number): tf.Tensor {
+    return this.record(x, 2, rows, x.shape, guidance);
+  }
+
+  /** Runs the network on `copies` copies of x (stacked) and, with a guidance scale, combines the halves. */
+  private record(x: tf.Tensor, copies: 1 | 2, rows: Float32Array<ArrayBuffer>, shape: number[], guidance: number | null): tf.Tensor {
     if (this.disposed) throw new Error('the compiled plan has been disposed');
     const B = x.shape[0]!;
+    const N = copies * B;
     const { device, kernels, inputSize, outputSize } = this;
     const width = this.net.rowWidth;
     const backend = this.backend;
     const source = bufferOf(backend, x, 'the input');
     flush(backend);                                // tfjs's queued work (x among it) runs first
     const record = () => {
-      const buffers = this.buffersFor(B);
+      const buffers = this.buffersFor(N);
       this.rows = this.grown(this.rows, rows.byteLength, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
-      this.out = this.grown(this.out, B * outputSize * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+      this.out = this.grown(this.out, N * outputSize * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
       device.queue.writeBuffer(this.rows, 0, rows);
       const encoder = device.createCommandEncoder();
-      for (let start = 0; start < B; start += buffers.chunk) {
-        const n = Math.min(buffers.chunk, B - start);
-        encoder.copyBufferToBuffer(source, start * inputSize * 4, buffers.x, 0, n * inputSize * 4);
+      for (let start = 0; start < N; start += buffers.chunk) {
+        const n = Math.min(buffers.chunk, N - start);
+        // rows start..start+n of the stacked copies: at most one boundary between copies in a chunk
+        for (let r = start; r < start + n;) {
+          const end = Math.min(start + n, (Math.floor(r / B) + 1) * B);
+          encoder.copyBufferToBuffer(source, (r % B) * inputSize * 4, buffers.x, (r - start) * inputSize * 4, (end - r) * inputSize * 4);
+          r = end;
+        }
         encoder.copyBufferToBuffer(this.rows, start * width * 4, buffers.t, 0, n * width * 4);
         const pass = encoder.beginComputePass();
         pass.setBindGroup(0, buffers.bind);
@@ -767,13 +828,43 @@ export class GpuPlan {
         planDispatches.count += kernels.length;
         encoder.copyBufferToBuffer(buffers.y, 0, this.out, start * outputSize * 4, n * outputSize * 4);
       }
+      let result = this.out;
+      if (guidance !== null) {
+        const guided = this.guidedBuffers(B * outputSize);
+        device.queue.writeBuffer(guided.uniform, 0, new Float32Array([guidance]));
+        device.queue.writeBuffer(guided.uniform, 4, new Uint32Array([B * outputSize]));
+        const pass = encoder.beginComputePass();
+        pass.setPipeline(guidancePipeline(device).pipeline);
+        pass.setBindGroup(0, guided.bind);
+        pass.dispatchWorkgroups(Math.min(Math.ceil(B * outputSize / WORKGROUP), device.limits.maxComputeWorkgroupsPerDimension));
+        pass.end();
+        planDispatches.count += 1;
+        result = guided.result;
+      }
       device.queue.submit([encoder.finish()]);
+      return result;
     };
     // The first run is watched for GPU errors (a failed dispatch would leave stale values silently)
-    if (this.firstRun === null) this.firstRun = scoped(device, record)[1];
-    else record();
+    let result: GPUBuffer;
+    if (this.firstRun === null) [result, this.firstRun] = scoped(device, record);
+    else result = record();
     // tfjs copies the result into a buffer of its own, after this submission, before the next run's
-    return backend.createTensorFromGPUData({ buffer: this.out! }, shape, 'float32');
+    return backend.createTensorFromGPUData({ buffer: result }, shape, 'float32');
+  }
+
+  /** The guided result buffer (at least `values`), the uniform and their bind group with `out`; made again when a buffer grows. */
+  private guidedBuffers(values: number) {
+    const out = this.out!;
+    if (this.guided && this.guided.out === out && this.guided.result.size >= values * 4) return this.guided;
+    // COPY_DST too: tfjs makes its copy of a result with the result buffer's own usage
+    const result = this.grown(this.guided?.result ?? null, values * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    const uniform = this.guided?.uniform ?? this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const bind = this.device.createBindGroup({
+      layout: guidancePipeline(this.device).layout,
+      entries: [out, result, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    this.guided = { out, result, uniform, bind };
+    return this.guided;
   }
 
   /** Frees the plan's buffers (the pipelines go with the device). */
@@ -784,6 +875,8 @@ export class GpuPlan {
     this.freeBatches();
     this.rows?.destroy();
     this.out?.destroy();
+    this.guided?.result.destroy();
+    this.guided?.uniform.destroy();
   }
 
   /** Destroys the per-batch buffers (work already submitted that uses them still completes). */

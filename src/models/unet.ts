@@ -32,6 +32,13 @@ export interface UNet {
    * The caller disposes the result.
    */
   predictNoise(x: tf.Tensor, t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[], trace?: StageTrace): tf.Tensor;
+  /**
+   * Classifier-free guidance in one compiled pass where the plan runs (denoise.ts's guidedNoise,
+   * with the conditional and unconditional passes, and their combination, on the GPU in one
+   * submission): eps_u + guidance (eps_c - eps_u) at timestep t for x (B, *S, C); null where the
+   * plan does not run (then the caller composes it from predictNoise, as on every other backend).
+   */
+  predictGuided(x: tf.Tensor, t: number, classes: readonly number[], nullClass: number, guidance: number): tf.Tensor | null;
   /** (B,) timesteps and (B,) class ids -> (B, timeEmbedDim) embedding. The caller disposes it. */
   embed(t: tf.Tensor1D | readonly number[], y: tf.Tensor1D | readonly number[]): tf.Tensor2D;
   /**
@@ -163,6 +170,17 @@ export function createUNet(card: ModelCard, tensors: Record<string, tf.Tensor>, 
     embed(t, y) {
       alive();
       return tf.tidy(() => embedding(t, y));
+    },
+    predictGuided(x, t, classes, nullClass, guidance) {
+      alive();
+      checkInput(owner, x, d, a.inChannels, null);
+      if (classes.length !== x.shape[0]) throw new Error(`${owner}: ${x.shape[0]} samples but ${classes.length} class ids`);
+      const compiled = plan.choose(blockerOf(unet.compiled, undefined)
+        ?? (x.shape.slice(1, d + 1).some((s) => s !== a.size) ? `the input is not ${a.size} wide` : null));
+      if (compiled === null) return null;
+      const both = [...classes, ...classes.map(() => nullClass)];
+      checkClassIds(both, a.numClasses + 1, owner);
+      return compiled.runGuided(x, unetRows(a, both.map(() => t), both), guidance);
     },
     predictNoise(x, t, y, trace) {
       alive();

@@ -2,7 +2,8 @@
  * The compiled WebGPU plan of the UNet (src/models/unet-plan.ts) against tfjs's ops on the same
  * WebGPU device (SwiftShader here), on the tiny fixtures: a 2-D and a 1-D network, one with
  * attention at a level (a concatenation whose GroupNorm groups straddle its two inputs), both with
- * the null class and timesteps from 0 to 999; a batch that runs in chunks; and the cases where the
+ * the null class and timesteps from 0 to 999; a batch that runs in chunks; classifier-free guidance
+ * fused into the plan, whole and in chunks, against guidedNoise's ops; and the cases where the
  * UNet says why it runs tfjs's ops instead. SwiftShader under load takes a minute or more for the
  * tfjs side's first pass, hence the long timeouts. parity.test.ts holds the plan to PyTorch on every
  * shipped UNet (on WebGPU, predictNoise runs the plan).
@@ -10,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type UNet, createUNet } from '../../src/models/unet.js';
+import { guidedNoise } from '../../src/diffusion/denoise.js';
+import { planDispatches } from '../../src/models/gpu-plan.js';
 import { precompileUNetPlan } from '../../src/models/unet-plan.js';
 import { ComputeRuntime } from '../../src/runtime/runtime.js';
 import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
@@ -20,6 +23,14 @@ import { relativeError, tinyFixture } from './tiny-fixtures.js';
 async function tinyUNet(id: string, maxValuesPerPass?: number): Promise<UNet> {
   const { card, weights } = await tinyFixture(id);
   return createUNet(card, weights, maxValuesPerPass);
+}
+
+/**
+ * A maxValuesPerPass that makes tiny-xray-ddpm's plan run 2 samples per chunk: its widest
+ * activation is the upsampling convolution's output (the second level's 16 channels at 28 x 28).
+ */
+function twoPerChunk(a: UNet['architecture']): number {
+  return 2.5 * a.size ** 2 * a.baseChannels * a.channelMult[1]!;
 }
 
 /** The noise predicted for `batch` samples, with the plan on or off; and what ran. */
@@ -66,12 +77,43 @@ describe('the compiled UNet plan on WebGPU', () => {
   it('runs a batch larger than a chunk in chunks, with the same values', { timeout: 300_000 }, async () => {
     const whole = await tinyUNet('tiny-xray-ddpm');
     const a = whole.architecture;
-    // Two samples' widest activation per pass: five samples run as chunks of 2, 2 and 1
-    const chunked = await tinyUNet('tiny-xray-ddpm', 2 * a.size * a.size * a.baseChannels * a.channelMult[0]!);
+    // Five samples run as chunks of 2, 2 and 1
+    const chunked = await tinyUNet('tiny-xray-ddpm', twoPerChunk(a));
     const one = await predict(whole, 5, true);
     const parts = await predict(chunked, 5, true);
     expect(parts.path).toBe('compiled WebGPU plan');
     expect(relativeError(one.values, parts.values)).toBeLessThan(1e-6);
+    whole.dispose();
+    chunked.dispose();
+  });
+
+  it('guides in one pass: the conditional and unconditional halves and their combination, as guidedNoise composes them', { timeout: 300_000 }, async () => {
+    const whole = await tinyUNet('tiny-xray-ddpm');
+    const a = whole.architecture;
+    // The 2 x 3 guided rows run as chunks of 2, the second across the halves
+    const chunked = await tinyUNet('tiny-xray-ddpm', twoPerChunk(a));
+    const size = a.inputShape.reduce((p, q) => p * q, 1);
+    const x = tf.tensor(gaussian(9, 3 * size), [3, ...a.inputShape]);
+    const guided = async (net: UNet, compiled: boolean) => {
+      net.compiled = compiled;
+      const before = planDispatches.count;
+      const eps = guidedNoise(net, x, 500, [0, 1, 1], a.numClasses, 2.5);
+      const values = (await eps.data()) as Float32Array;
+      expect(eps.shape).toEqual(x.shape);
+      eps.dispose();
+      return { values, path: net.lastPath, dispatches: planDispatches.count - before };
+    };
+    const ops = await guided(whole, false);
+    const fused = await guided(whole, true);
+    const parts = await guided(chunked, true);
+    expect(ops.path).toBe('tfjs ops (the compiled plan is turned off)');
+    expect(fused.path).toBe('compiled WebGPU plan');
+    // the network's kernels once and the guidance kernel; in 3 chunks, the network's 3 times
+    expect(parts.dispatches - 1).toBe(3 * (fused.dispatches - 1));
+    expect(parts.path).toBe('compiled WebGPU plan');
+    expect(relativeError(ops.values, fused.values)).toBeLessThan(1e-5);
+    expect(relativeError(fused.values, parts.values)).toBeLessThan(1e-6);
+    x.dispose();
     whole.dispose();
     chunked.dispose();
   });

@@ -35,9 +35,8 @@ import { batchNoise } from '../../src/util/random.js';
 import { startFreshBackend } from '../../src/bench/fresh-backend.js';
 import { spread } from '../../src/bench/stats.js';
 import { formatDuration, formatSpread, formatTextTable } from '../../src/bench/table.js';
-import { settle } from '../../src/bench/workload.js';
+import { countDispatches, encodeTimes, settle } from '../../src/bench/workload.js';
 import { loadModel } from '../../src/models/loader.js';
-import { planDispatches } from '../../src/models/gpu-plan.js';
 import type { Gan } from '../../src/models/gan.js';
 import type { Vae } from '../../src/models/vae.js';
 import { type DdpmModel, nullClassOf, schedulerFor } from '../../src/pipeline/pipeline.js';
@@ -199,18 +198,9 @@ async function medianRun(f: () => tf.Tensor | tf.Tensor[], repeats: number): Pro
   return formatSpread(spread(ms), formatDuration);
 }
 
-/** The JavaScript of `f` alone: time until the call returns (then waited for outside the clock), median of `repeats`. */
+/** The JavaScript of `f` alone (encodeTimes), as the median and range of `repeats`. */
 async function medianEncode(f: () => tf.Tensor, repeats: number): Promise<string> {
-  const encode: number[] = [];
-  for (let i = 0; i <= repeats; i++) {
-    const started = performance.now();
-    const out = f();
-    const ms = performance.now() - started;
-    await settle(out);
-    out.dispose();
-    if (i > 0) encode.push(ms);
-  }
-  return formatSpread(spread(encode), formatDuration);
+  return formatSpread(spread(await encodeTimes(f, repeats)), formatDuration);
 }
 
 /** One decode of `batch` latents (every class in turn): its time, its encoding and its dispatches, with the plan and without. */
@@ -237,26 +227,4 @@ async function probeDecoder(net: Vae | Gan, batch: number, repeats: number): Pro
   }
   z.dispose();
   return rows;
-}
-
-/**
- * Compute dispatches recorded while `f` runs: tfjs's WebGPU backend's (its recordAndSubmit calls)
- * and the compiled plans' (src/models/gpu-plan.ts).
- */
-async function countDispatches(f: () => tf.Tensor): Promise<number> {
-  const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
-  const record = backend.recordAndSubmit;
-  let count = -planDispatches.count;
-  backend.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
-    count += 1;
-    return record.apply(this, args);
-  };
-  try {
-    const out = f();
-    await out.data();
-    out.dispose();
-  } finally {
-    backend.recordAndSubmit = record;
-  }
-  return count + planDispatches.count;
 }

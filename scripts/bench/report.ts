@@ -26,6 +26,8 @@ export function resultLine(r: BenchResult): string {
   const parts = [`${r.model} ${r.backend} batch ${r.batch}: ${r.status}`];
   if (r.coldMs !== null) parts.push(`cold ${formatDuration(r.coldMs)}`);
   if (r.stepMs) parts.push(`${formatDuration(r.stepMs.median)}/${r.method === 'ddpm' ? 'step' : r.method === 'vae' ? 'decode' : 'pass'}`);
+  if (r.encodeMs) parts.push(`${formatDuration(r.encodeMs.median)} to encode`);
+  if (r.dispatches !== null) parts.push(`${r.dispatches} dispatches`);
   if (r.samplesPerSecond) parts.push(`${r.samplesPerSecond.median.toPrecision(3)} samples/s`);
   if (r.note) parts.push(r.note);
   return parts.join(', ');

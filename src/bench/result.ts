@@ -51,6 +51,13 @@ export interface BenchResult {
    * GPU has finished. VAE: one decode of the batch, read back.
    */
   stepMs: Spread | null;
+  /**
+   * The JavaScript of one step (DDPM: guided noise and the scheduler's update, as denoise takes
+   * them) or one decode, until its GPU work is queued: on a fast GPU a step cannot take less.
+   */
+  encodeMs: Spread | null;
+  /** WebGPU: the compute dispatches one step or decode records (tfjs's and the compiled plans'); null elsewhere. */
+  dispatches: number | null;
   /** A full warm run as the product does it: noise, every step queued, the result read back once. */
   runMs: Spread | null;
   samplesPerSecond: Spread | null;
@@ -89,7 +96,7 @@ export function emptyResult(model: string, backend: BackendName, batch: number, 
     model, method: null, backend, batch, status: 'ok', note: null, device: null,
     steps: null, guidance: null, repeats,
     backendStartMs: null, loadMs: null, loadPhasesMs: {}, firstRunMs: null, coldMs: null,
-    stepMs: null, runMs: null, samplesPerSecond: null,
+    stepMs: null, encodeMs: null, dispatches: null, runMs: null, samplesPerSecond: null,
     bytesDownloaded: null, memoryAfterRuns: null, leakCheck: null, tensorsLeftAfterDispose: null,
   };
 }

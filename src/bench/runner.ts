@@ -4,6 +4,7 @@
  *   load (download with the HTTP cache bypassed, SHA-256, build, warm-up)  -> loadMs   \ coldMs
  *   one full run, read back                                                -> firstRunMs /
  *   stepSamples steps, each waited for                                      -> stepMs
+ *   a step's (or decode's) JavaScript until queued, and its GPU dispatches   -> encodeMs, dispatches
  *   `repeats` full runs                                                     -> runMs, samplesPerSecond
  *   tensor count after loading and after those runs                         -> leakCheck
  *   dispose, tensor count against the one before loading                    -> tensorsLeftAfterDispose
@@ -20,7 +21,7 @@ import { BackendUnavailable, type StartedBackend } from './fresh-backend.js';
 import { type BenchResult, emptyResult } from './result.js';
 import { afterTimers } from '../util/pacing.js';
 import { spread } from './stats.js';
-import { type Workload, defaultGuidance, fullRun, memorySnapshot, timedSteps } from './workload.js';
+import { type Workload, defaultGuidance, encodeCost, fullRun, memorySnapshot, timedSteps } from './workload.js';
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -161,6 +162,11 @@ async function benchOne(
     await enter('steps');
     result.stepMs = spread(await timedSteps(model, work, settings.stepSamples, control));
     runs += 1;
+    const cost = await encodeCost(model, work, settings.stepSamples, control);
+    if (cost) {
+      result.encodeMs = spread(cost.ms);
+      result.dispatches = cost.dispatches;
+    }
 
     const warm: number[] = [];
     for (let r = 0; r < settings.repeats; r++) {

@@ -4,11 +4,13 @@
  * latents. Every timing here stops only after the backend has finished (see `settle`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { denoise } from '../diffusion/denoise.js';
+import { denoise, guidedNoise } from '../diffusion/denoise.js';
 import { priorLatents } from '../diffusion/latent.js';
 import { sampleTokens } from '../diffusion/tokens.js';
+import { planDispatches } from '../models/gpu-plan.js';
 import type { LoadedModel } from '../models/loader.js';
-import { denoiseOptionsFor, latentDimOf, samplerDefaultsOf, schedulerFor, tokenSamplingOf, tokenUniformsOf } from '../pipeline/pipeline.js';
+import { batchNoise } from '../util/random.js';
+import { denoiseOptionsFor, latentDimOf, nullClassOf, samplerDefaultsOf, schedulerFor, tokenSamplingOf, tokenUniformsOf } from '../pipeline/pipeline.js';
 import type { MemorySnapshot } from './result.js';
 
 /** Between two steps of a run: `signal` is honoured, and `betweenSteps` may throw to stop the run. */
@@ -92,6 +94,84 @@ export async function timedSteps(model: LoadedModel, work: Workload, count: numb
     control.betweenSteps?.();
   }
   return times;
+}
+
+/**
+ * What one step (DDPM: guidedNoise and the scheduler's update at the run's first timestep, as
+ * denoise takes them) or one decode (VAE, GAN) costs the CPU: the JavaScript until its work is
+ * queued, `count` times after one unmeasured call (each result waited for outside the clock), and
+ * on WebGPU the compute dispatches it records. Null for an autoregressive model (a token is not a step).
+ */
+export async function encodeCost(model: LoadedModel, work: Workload, count: number, control: RunControl = {}): Promise<{ ms: number[]; dispatches: number | null } | null> {
+  let once: () => tf.Tensor;
+  const classes = classesFor(model, work.batch);
+  let inputs: tf.Tensor;
+  if (model.kind === 'ddpm') {
+    const sampler = scheduler(model, work);
+    const shape = model.card.architecture.inputShape;
+    const x = tf.tensor(batchNoise(work.seed, work.batch, shape.reduce((a, b) => a * b, 1), 0), [work.batch, ...shape]);
+    inputs = x;
+    const t = sampler.timesteps[0]!;
+    const guidance = work.guidance ?? defaultGuidance(model);
+    once = () => {
+      const eps = guidedNoise(model.net, x, t, classes, nullClassOf(model.card), guidance);
+      const { prevSample, predictedClean } = sampler.step(0, x, eps);
+      tf.dispose([eps, predictedClean]);
+      return prevSample;
+    };
+  } else if (model.kind === 'vae' || model.kind === 'gan') {
+    const dim = latentDimOf(model);
+    const z = tf.tensor2d(priorLatents(work.seed, work.batch, dim), [work.batch, dim]);
+    inputs = z;
+    once = () => model.net.decode(z, classes);
+  } else return null;
+  try {
+    const ms = await encodeTimes(once, count, control);
+    return { ms, dispatches: tf.getBackend() === 'webgpu' ? await countDispatches(once) : null };
+  } finally {
+    inputs.dispose();
+  }
+}
+
+/**
+ * The JavaScript of `f` alone: milliseconds until it returns (its work queued), `count` times
+ * after one unmeasured call, each result waited for outside the clock and freed.
+ */
+export async function encodeTimes(f: () => tf.Tensor, count: number, control: RunControl = {}): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i <= count; i++) {
+    control.signal?.throwIfAborted();
+    const started = performance.now();
+    const out = f();
+    const elapsed = performance.now() - started;
+    await settle(out);
+    out.dispose();
+    if (i > 0) ms.push(elapsed);
+    control.betweenSteps?.();
+  }
+  return ms;
+}
+
+/**
+ * Compute dispatches recorded while `f` runs and its result is read: tfjs's WebGPU backend's (its
+ * recordAndSubmit calls) and the compiled plans' (src/models/gpu-plan.ts).
+ */
+export async function countDispatches(f: () => tf.Tensor): Promise<number> {
+  const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
+  const record = backend.recordAndSubmit;
+  let count = -planDispatches.count;
+  backend.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+    count += 1;
+    return record.apply(this, args);
+  };
+  try {
+    const out = f();
+    await out.data();
+    out.dispose();
+  } finally {
+    backend.recordAndSubmit = record;
+  }
+  return count + planDispatches.count;
 }
 
 /**

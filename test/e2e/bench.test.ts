@@ -42,7 +42,7 @@ describe('the benchmark page of the built site', () => {
     expect(report.results.map((r) => [r.backend, r.status, r.steps, r.repeats])).toEqual([['webgpu', 'ok', 2, 1], ['wasm', 'ok', 2, 1]]);
     const folderBytes = ['card.json', 'weights.json', 'weights.bin'].reduce((n, f) => n + statSync(join(TINY_MODELS, MODEL, f)).size, 0);
     for (const r of report.results) {
-      for (const figure of [r.loadMs, r.firstRunMs, r.coldMs, r.stepMs?.median, r.runMs?.median, r.samplesPerSecond?.median]) {
+      for (const figure of [r.loadMs, r.firstRunMs, r.coldMs, r.stepMs?.median, r.encodeMs?.median, r.runMs?.median, r.samplesPerSecond?.median]) {
         expect(Number.isFinite(figure) && figure! > 0, `${r.backend}: ${figure}`).toBe(true);
       }
       expect(r.bytesDownloaded).toBe(folderBytes);
@@ -50,6 +50,9 @@ describe('the benchmark page of the built site', () => {
       expect(r.tensorsLeftAfterDispose).toBe(0);
     }
     expect(report.results[0]!.memoryAfterRuns!.numBytesInGPU).toBeGreaterThan(0);
+    // a guided step of the tiny UNet in Chromium: its compiled plan's 23 network kernels and the
+    // guidance kernel, then the scheduler's 2; dispatches are counted on WebGPU alone
+    expect(report.results.map((r) => r.dispatches)).toEqual([26, null]);
     // The server sends the cross-origin isolation headers, so WASM runs on a thread per core
     // (see scripts/wasm-threads-plugin.ts): two on the 2-core CI machine
     expect(report.environment.crossOriginIsolated).toBe('true');

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../../../src/components/app-root.js';
 import type { AppRoot } from '../../../src/components/app-root.js';
+import type { LabOptions } from '../../../src/app/lab-controller.js';
 import { GLOSSARY } from '../../../src/lessons/glossary.js';
 import { deepAll, settle } from './helpers.js';
 
@@ -36,7 +37,37 @@ async function until(app: AppRoot, states: string[], timeout = 30_000): Promise<
 
 const byTestId = <E extends Element = HTMLElement>(app: AppRoot, id: string) => deepAll<E>(app.shadowRoot!, `[data-testid="${id}"]`)[0];
 
+/** The page's lab, to play a fast or slow device: its options are read when a model loads and runs. */
+function labOptions(app: AppRoot): LabOptions {
+  return (app as unknown as { lab: { options: LabOptions } }).lab.options;
+}
+
 describe('the page element', () => {
+  it('goes live where runs are quick: a slider dragged regenerates, and the fields stay open', async () => {
+    const app = await open(`?backend=cpu&${EXTRA}`);
+    expect(await until(app, ['idle', 'error'])).toBe('idle');
+    // a fast device: every pass and every run reads as 1 ms
+    let clock = 0;
+    Object.assign(labOptions(app), { timePass: async (_model: unknown, rows: number) => ({ rows, ms: 1 }), now: () => (clock += 1) });
+    byTestId(app, 'model-card-tiny-ecg-vae')!.querySelector('input')!.click();
+    await expect.poll(() => byTestId(app, 'live-note'), { timeout: 30_000 }).toBeDefined();
+    expect(app.state).toBe('idle');
+    const drag = (value: string) => {
+      const slider = byTestId<HTMLInputElement>(app, 'temperature-slider')!;
+      slider.value = value;
+      slider.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    };
+    drag('0.5');
+    expect(await until(app, ['done', 'error'])).toBe('done');
+    expect(byTestId<HTMLAnchorElement>(app, 'permalink')!.getAttribute('href')).toContain('temperature=0.5');
+    drag('1.5');
+    await expect.poll(() => byTestId<HTMLAnchorElement>(app, 'permalink')?.getAttribute('href'), { timeout: 30_000 }).toContain('temperature=1.5');
+    expect(await until(app, ['done', 'error'])).toBe('done');
+    // live runs never lock the fields
+    expect(byTestId<HTMLInputElement>(app, 'temperature')!.matches(':disabled')).toBe(false);
+    expect(new URLSearchParams(location.search).get('temperature')).toBe('1.5');
+  });
+
   it('runs the model an address names, and writes every control back to the address', async () => {
     const app = await open(`?backend=cpu&model=tiny-ecg-vae&class=V&count=3&seed=5&temperature=0.8&${EXTRA}`);
     expect(await until(app, ['done', 'error'])).toBe('done');

@@ -50,6 +50,10 @@ describe('the benchmark runner', () => {
       expect(r.tensorsLeftAfterDispose).toBe(0);
       expect(r.memoryAfterRuns!.numTensors).toBeGreaterThan(0); // the weights, while loaded
       expect(r.device).toMatch(/^WebAssembly, (no )?SIMD, \d+ threads?$/);
+      // a step's or a decode's JavaScript, timed stepSamples times; dispatches are WebGPU's alone
+      expectPositive(r.encodeMs?.median);
+      expect(r.encodeMs!.n).toBe(2);
+      expect(r.dispatches).toBeNull();
     }
     const ddpm = results[0]!;
     expect([ddpm.method, ddpm.steps, ddpm.guidance, ddpm.stepMs!.n, ddpm.leakCheck!.runs]).toEqual(['ddpm', 3, 2, 2, 4]);

@@ -11,7 +11,7 @@ function ddpmResult(over: Partial<BenchResult> = {}): BenchResult {
     ...emptyResult('xray-ddpm', 'webgpu', 16, 3),
     method: 'ddpm', steps: 50, guidance: 2, device: 'SwiftShader',
     loadMs: 800, firstRunMs: 4200, coldMs: 5000,
-    stepMs: spread([45.1, 44.0, 47.2]), runMs: spread([2300, 2250, 2390]),
+    stepMs: spread([45.1, 44.0, 47.2]), encodeMs: spread([1.2, 1.1, 1.3]), dispatches: 34, runMs: spread([2300, 2250, 2390]),
     samplesPerSecond: spread([16000 / 2300, 16000 / 2250, 16000 / 2390]),
     bytesDownloaded: 1_342_177,
     memoryAfterRuns: { numTensors: 120, numBytes: 1_500_000, numBytesInGPU: 1_480_000, numBytesInGPUAllocated: 9_000_000 },
@@ -54,7 +54,7 @@ describe('formatting figures', () => {
 describe('the results table', () => {
   it('gives one cell per column for a complete result', () => {
     expect(resultCells(ddpmResult(), null)).toEqual([
-      'xray-ddpm', 'webgpu', '16', '50', '5.00 s', '45.1 ms (44.0–47.2)', '2.30 s (2.25–2.39)', '6.96 (6.69–7.11)',
+      'xray-ddpm', 'webgpu', '16', '50', '5.00 s', '45.1 ms (44.0–47.2)', '1.20 ms (1.10–1.30)', '34', '2.30 s (2.25–2.39)', '6.96 (6.69–7.11)',
       '1.34 MB', '120 / 1.48 MB', 'none in 5 runs', '',
     ]);
     expect(resultCells(ddpmResult(), null)).toHaveLength(COLUMNS.length);
@@ -67,23 +67,26 @@ describe('the results table', () => {
       leakCheck: { runs: 5, tensorsBefore: 22, tensorsAfter: 27 },
     }), null);
     expect(cells[3]).toBe('decode');
-    expect(cells[9]).toBe('22 / – (not a GPU)');
-    expect(cells[10]).toBe('+5 tensors in 5 runs');
+    expect(cells[11]).toBe('22 / – (not a GPU)');
+    expect(cells[12]).toBe('+5 tensors in 5 runs');
   });
 
   it('shows GPU buffers that kept growing after the first run, and says nothing of a steady pool', () => {
     const leak = (after: number) => resultCells(ddpmResult({
       leakCheck: { runs: 100, tensorsBefore: 120, tensorsAfter: 120, gpuBytesAfterFirstRun: 2_000_000, gpuBytesAfter: after },
-    }), null)[10];
+    }), null)[12];
     expect(leak(2_000_000)).toBe('none in 100 runs');
     expect(leak(2_500_000)).toBe('none in 100 runs, GPU buffers +500 kB after the first run');
   });
 
   it('numbers the notes of results that have one and leaves unmeasured figures as dashes', () => {
-    const cut = ddpmResult({ batch: 64, status: 'partial', note: 'stopped at the 120 s limit during the first run', firstRunMs: null, coldMs: null, stepMs: null, runMs: null, samplesPerSecond: null });
+    const cut = ddpmResult({
+      batch: 64, status: 'partial', note: 'stopped at the 120 s limit during the first run',
+      firstRunMs: null, coldMs: null, stepMs: null, encodeMs: null, dispatches: null, runMs: null, samplesPerSecond: null,
+    });
     const skipped = { ...emptyResult('xray-ddpm', 'webgl', 1, 3), status: 'skipped' as const, note: 'webgl is not available here' };
     const { rows, notes } = tableData([ddpmResult(), cut, skipped]);
-    expect(rows[1]!.slice(4, 8)).toEqual(['–', '–', '–', '–']);
+    expect(rows[1]!.slice(4, 10)).toEqual(['–', '–', '–', '–', '–', '–']);
     expect(rows[1]!.at(-1)).toBe('partial [1]');
     expect(rows[2]!.at(-1)).toBe('skipped [2]');
     expect(notes).toEqual([

@@ -5,7 +5,7 @@ import { SHIPPED_MODELS } from '../models/registry.js';
 import { fmt } from './judge-charts.js';
 import { isImage, symmetricToLevels, viewWidth } from '../display/convert.js';
 import type { ViewerPrediction } from './diffusion-viewer.js';
-import { isGuidable, predictNoiseAt } from '../pipeline/pipeline.js';
+import { type WatchFrame, isGuidable, predictNoiseAt, rerunFrom } from '../pipeline/pipeline.js';
 import { JobRunner } from '../util/jobs.js';
 import { noiseTo } from '../diffusion/schedule.js';
 import { scalingOf } from '../models/scaling.js';
@@ -26,7 +26,7 @@ import { baseName, beatsCsv, beatsWfdb, gridPng, judgeJson, provenanceOf, sample
 import { LESSONS, type LessonLive, type SectionKey, readLesson, slideAddress } from '../lessons/lessons.js';
 import { JudgeController, evaluatorFor, judgeAvailability } from '../judge/judge-controller.js';
 import { LONG_RUN_MS, formatDuration, formatElapsed } from '../pipeline/estimate.js';
-import { describeSettings, limitsOf, randomSeed } from '../pipeline/settings.js';
+import { LABELS, describeSettings, limitsOf, randomSeed } from '../pipeline/settings.js';
 import type { LoadPhase, LoadedModel } from '../models/loader.js';
 import type { PickedFile } from '../models/local-folder.js';
 import { type ArchitecturePicture, traceArchitecture } from '../models/architecture.js';
@@ -124,6 +124,13 @@ export class AppRoot extends LitElement {
   /** The model's noise prediction at a step of the watched sample, with the frames it is of (a new run's frames drop it). */
   private prediction: { frames: readonly unknown[]; view: ViewerPrediction } | null = null;
   private readonly predicting = new JobRunner();
+  /**
+   * The watched sample made again from a step (the step viewer's "re-run from here"): the run's
+   * frames it branched from, the frames on show (the run's up to the step, the re-run's after it),
+   * and what was changed, in words. A new run's frames drop it.
+   */
+  private branch: { source: readonly WatchFrame[]; from: number; frames: WatchFrame[]; what: string } | null = null;
+  private readonly rerunning = new JobRunner();
   /** The forward-noising view's function, kept while its real sample and noise stay (a new one each render would redraw it). */
   private forwardCache: { sample: Float32Array; noise: Float32Array; show: (alphaBar: number) => { display: Float32Array; network: Float32Array } } | null = null;
   /** The newest run already filed under a slide: a run on screen from before a slide change is not the slide's. */
@@ -238,7 +245,7 @@ export class AppRoot extends LitElement {
           } else if (recovered) {
             // a new backend: every model on the old one is gone, the comparison's too
             // every part stops (and lets go of the old models) before the lab loads them again
-            void Promise.all([this.families.clear(), this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(), this.federated.cancel(), this.feedback.cancel()])
+            void Promise.all([this.families.clear(), this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(), this.rerunning.cancel(), this.federated.cancel(), this.feedback.cancel()])
               .then(() => {
                 this.game.clear();
                 this.sweep.clear();
@@ -291,7 +298,7 @@ export class AppRoot extends LitElement {
     this.filed = this.lab.run.result;
     this.requestUpdate();
     await Promise.all([
-      this.lab.cancel(), this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(),
+      this.lab.cancel(), this.families.cancel(), this.game.cancel(), this.judge.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(), this.rerunning.cancel(),
       this.federated.cancel(), this.feedback.cancel(),
     ]);
     const query = slideAddress(at.lesson, slide, location.search);
@@ -695,7 +702,7 @@ export class AppRoot extends LitElement {
 
   /** Opens a model (the judge and the game let go of the old one first). */
   private async pick(id: string): Promise<void> {
-    await Promise.all([this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel()]);
+    await Promise.all([this.game.cancel(), this.sweep.cancel(), this.latent.cancel(), this.predicting.cancel(), this.rerunning.cancel()]);
     this.game.clear();
     this.sweep.clear();
     this.latent.clear();
@@ -863,7 +870,7 @@ export class AppRoot extends LitElement {
   private get othersIdle(): boolean {
     // computed afresh: right after a load, `state` is still the one of the last render
     return !this.judge.running && !this.game.running && !this.sweep.running && !this.latent.running
-      && !this.families.running && !this.predicting.running && this.computeState() !== 'loading';
+      && !this.families.running && !this.predicting.running && !this.rerunning.running && this.computeState() !== 'loading';
   }
 
   /** Generate, by the button or by Enter in a field. */
@@ -1074,11 +1081,11 @@ export class AppRoot extends LitElement {
   /** Asks the diffusion model about frame `frame` of the watched sample again: its noise prediction, guided and the guidance difference. */
   private async predict(out: ModelOutput, frame: number): Promise<void> {
     const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === out.model.id);
-    const at = out.frames[frame];
+    const frames = this.shownFrames(out);
+    const at = frames[frame];
     const result = this.lab.run.result;
     if (model?.kind !== 'ddpm' || !at || at.timestep === null || !result || !this.canPredict(out)) return;
     const { settings } = result;
-    const frames = out.frames;
     const outcome = await this.predicting.start(() => predictNoiseAt(model, at.xtNetwork, at.timestep!, settings.classIndex, settings.guidance));
     if (outcome.status === 'failed') {
       this.lab.problems = [...this.lab.problems, `The model could not be asked about step ${frame + 1}: ${(outcome.error as Error).message}`];
@@ -1101,9 +1108,51 @@ export class AppRoot extends LitElement {
     this.requestUpdate();
   }
 
+  /** The frames the step viewer shows: the run's, or a re-run's from one of its steps. */
+  private shownFrames(out: ModelOutput): readonly WatchFrame[] {
+    return this.branch?.source === out.frames ? this.branch.frames : out.frames;
+  }
+
+  /** Whether the watched sample can be made again from a step now: a diffusion model, and nothing else runs. */
+  private canRerun(out: ModelOutput): boolean {
+    const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === out.model.id);
+    return model?.kind === 'ddpm' && !this.lab.running && !this.busyReason('judge') && !this.judge.running;
+  }
+
+  /**
+   * The watched sample again from frame `frame` of the frames on show, with the run's class,
+   * sampler and steps and the guidance, eta and seed now on the page; null: back to the run's frames.
+   */
+  private async rerun(out: ModelOutput, watch: number, frame: number | null): Promise<void> {
+    if (frame === null) {
+      this.branch = null;
+      this.requestUpdate();
+      return;
+    }
+    const model = [this.lab.main.model, this.lab.partner.model].find((m) => m?.card.id === out.model.id);
+    const shown = this.shownFrames(out);
+    const at = shown[frame];
+    const result = this.lab.run.result;
+    if (model?.kind !== 'ddpm' || !at?.xtNetwork || at.timestep === null || !result || !this.canRerun(out)) return;
+    const run = result.settings;
+    const now = this.lab.state.settings;
+    const outcome = await this.rerunning.start((signal) => rerunFrom(model, run, now, watch, { index: frame, xt: at.xtNetwork! }, { signal }));
+    if (outcome.status === 'failed') {
+      this.lab.problems = [...this.lab.problems, `Step ${frame + 1} could not be run again: ${(outcome.error as Error).message}`];
+    }
+    if (outcome.status !== 'done') return;
+    const changed = (['guidance', 'eta', 'seed'] as const).filter((k) => now[k] !== run[k] && (k !== 'eta' || run.sampler === 'ddim'));
+    const what = changed.length
+      ? changed.map((k) => `${LABELS[k].toLowerCase()} ${now[k]} (the run's: ${run[k]})`).join(', ')
+      : 'the run\'s own settings, so it ends as the run did (change the guidance, eta or seed above to see what the later steps decide)';
+    this.branch = { source: out.frames, from: frame, frames: [...shown.slice(0, frame), ...outcome.value], what };
+    this.requestUpdate();
+  }
+
   private renderViewer(out: ModelOutput, watch: number, scale: number) {
     const lab = this.lab;
-    const frames = out.frames;
+    const frames = this.shownFrames(out);
+    const branch = this.branch?.source === out.frames ? this.branch : null;
     return html`
       <section aria-labelledby="watch-heading">
         ${this.heading('watch-heading', `Watch sample ${watch + 1} being made`, 'diffusion', 'diffusion')}
@@ -1114,6 +1163,8 @@ export class AppRoot extends LitElement {
           .prediction=${this.prediction?.frames === frames ? this.prediction.view : null}
           ?can-predict=${this.canPredict(out)}
           @msl-predict=${(e: HTMLElementEventMap['msl-predict']) => void this.predict(out, e.frame)}
+          ?can-rerun=${this.canRerun(out)} .rerun=${branch ? { from: branch.from, what: branch.what } : null}
+          @msl-rerun=${(e: HTMLElementEventMap['msl-rerun']) => void this.rerun(out, watch, e.frame)}
           .forward=${this.forwardOf(out, watch)} forward-label="a real held-out ${lab.summary?.classes[lab.run.result?.settings.classIndex ?? 0] ?? ''} sample"
           .position=${lab.state.frame} .watch=${watch} .count=${out.samples.length}
           .size=${viewWidth(out.shape, { image: 196, signal: 360 }, scale)}

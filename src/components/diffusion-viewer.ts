@@ -36,6 +36,16 @@ export class PredictEvent extends Event {
 }
 
 /**
+ * Asks for the watched sample to be made again from frame `frame` with the settings now on the
+ * page (the step viewer's "re-run from here"); `frame` null: back to the run's own frames.
+ */
+export class RerunEvent extends Event {
+  constructor(readonly frame: number | null) {
+    super('msl-rerun', { bubbles: true, composed: true });
+  }
+}
+
+/**
  * Steps through a diffusion run of one sample: at each step, x_t (what the model is given) and
  * its prediction of the clean sample x0, beside the noise schedule with the step marked.
  *
@@ -45,7 +55,10 @@ export class PredictEvent extends Event {
  * @property position - the frame on show; null shows the last
  * @property watch - which sample of the run the frames are of; count - how many the run made
  * @fires msl-frame-change - the scrubber moved, or playing stopped
+ * @property canRerun - whether a re-run from a step can start now
+ * @property rerun - the frames on show were re-run from frame `from`, with `what` changed; null: the run's own
  * @fires msl-watch-change - another sample was chosen for the next run
+ * @fires msl-rerun - make the sample again from the frame on show (or go back to the run's frames)
  * @csspart frames - the two pictures
  */
 export class DiffusionViewer extends SteppedViewer {
@@ -57,6 +70,8 @@ export class DiffusionViewer extends SteppedViewer {
     forwardLabel: { attribute: 'forward-label' },
     prediction: { attribute: false },
     canPredict: { type: Boolean, attribute: 'can-predict' },
+    canRerun: { type: Boolean, attribute: 'can-rerun' },
+    rerun: { attribute: false },
     scaled: { type: Boolean },
   };
 
@@ -71,6 +86,8 @@ export class DiffusionViewer extends SteppedViewer {
   declare prediction: ViewerPrediction | null;
   /** Whether the model can be asked (it has a "no class" label, and nothing else runs). */
   declare canPredict: boolean;
+  declare canRerun: boolean;
+  declare rerun: { from: number; what: string } | null;
   /**
    * Show x_t scaled to its own range rather than clipped to the image's (images only). On by
    * default: clipped, x_t looks like pure noise until the last steps although its signal is there.
@@ -86,6 +103,8 @@ export class DiffusionViewer extends SteppedViewer {
     this.forwardLabel = 'a real held-out sample';
     this.prediction = null;
     this.canPredict = false;
+    this.canRerun = false;
+    this.rerun = null;
     this.scaled = true;
   }
 
@@ -100,7 +119,9 @@ export class DiffusionViewer extends SteppedViewer {
     label.scale { display: block; font-size: 0.9em; margin: 0.2rem 0 0.4rem; }
     .ask button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
     .ask button:disabled { opacity: 0.55; }
-    .ask button:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+    .ask button:focus-visible, .rerun button:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
+    .rerun { margin: 0.2rem 0 0.6rem; color: #1a5e2a; }
+    .rerun button { font: inherit; padding: 0.2rem 0.6rem; border: 1px solid #57606a; border-radius: 0.35rem; background: #fff; color: #1b1f24; }
   `];
 
   protected override get frameCount(): number {
@@ -122,6 +143,10 @@ export class DiffusionViewer extends SteppedViewer {
         ? html`<label class="scale"><input type="checkbox" data-testid="xt-scaled" .checked=${this.scaled}
             @change=${(e: Event) => (this.scaled = (e.target as HTMLInputElement).checked)} />
             Show x<sub>t</sub> scaled to its own range (unticked: clipped to the image's range, which hides it while noise remains)</label>`
+        : nothing}
+      ${this.rerun
+        ? html`<p class="rerun" data-testid="rerun-note">After step ${this.rerun.from + 1}, made again with ${this.rerun.what}.
+            <button type="button" data-testid="rerun-back" @click=${() => this.dispatchEvent(new RerunEvent(null))}>Back to the run</button></p>`
         : nothing}
       <div class="body">
         <figure part="frames">
@@ -161,9 +186,12 @@ export class DiffusionViewer extends SteppedViewer {
   private renderPrediction(at: number, last: number) {
     if (at === last) return nothing;
     const p = this.prediction?.frame === at ? this.prediction : null;
+    // the steps after this one, again, with the guidance, eta and seed now on the page
+    const rerun = html`<button type="button" data-testid="rerun" ?disabled=${!this.canRerun}
+      @click=${() => this.dispatchEvent(new RerunEvent(at))}>Re-run from here with the settings above</button>`;
     if (!p) {
       return html`<div class="ask"><button type="button" data-testid="predict" ?disabled=${!this.canPredict}
-        @click=${() => this.dispatchEvent(new PredictEvent(at))}>What does the model predict here?</button></div>`;
+        @click=${() => this.dispatchEvent(new PredictEvent(at))}>What does the model predict here?</button> ${rerun}</div>`;
     }
     return html`<figure part="frames" data-testid="predicted-noise">
         ${this.sampleView(p.guided, this.size, `the noise the model predicts at step ${at + 1}`, true)}
@@ -172,7 +200,8 @@ export class DiffusionViewer extends SteppedViewer {
       <figure part="frames" data-testid="guidance-difference">
         ${this.sampleView(p.difference, this.size, `conditional minus unconditional prediction at step ${at + 1}`, true)}
         <figcaption>ε̂(class) − ε̂(no class): what guidance scales up, ${p.differenceScale}<msl-explain term="guidance" label="guidance"></msl-explain></figcaption>
-      </figure>`;
+      </figure>
+      <div class="ask">${rerun}</div>`;
   }
 
   /** The real sample noised to this step's t with this run's starting noise: what x_t would be, had the run been heading for it. */
@@ -198,5 +227,6 @@ declare global {
   }
   interface GlobalEventHandlersEventMap {
     'msl-predict': PredictEvent;
+    'msl-rerun': RerunEvent;
   }
 }

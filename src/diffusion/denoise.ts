@@ -39,6 +39,11 @@ export interface DenoiseOptions {
    * Defaults to the seeded per-sample streams; tests inject fixed numbers.
    */
   noise?: NoiseSource;
+  /**
+   * Start mid-run: at step `index` from x (the batch's x_t there, back to back) instead of at step
+   * 0 from draw 0. The steps before it are not taken; fresh noise is still draw k for step k.
+   */
+  from?: { index: number; x: Float32Array };
 }
 
 /** Values for `batch` samples of `size` each, back to back. */
@@ -88,11 +93,15 @@ export async function* denoise(
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const source = options.noise ?? ((draw: number) => batchNoise(seed, batch, size, draw));
   const draw = (k: number) => tf.tensor(source(k, batch, size), [batch, ...sampleShape]);
-  let x: tf.Tensor = draw(0);
+  const from = options.from;
+  if (from && !(Number.isInteger(from.index) && from.index >= 0 && from.index < scheduler.count && from.x.length === batch * size)) {
+    throw new Error(`cannot start at step ${from.index} of ${scheduler.count} from ${from.x.length} values (${batch} samples of ${size})`);
+  }
+  let x: tf.Tensor = from ? tf.tensor(from.x, [batch, ...sampleShape]) : draw(0);
   let x0: tf.Tensor | undefined;
   let finished = false;
   try {
-    for (let index = 0; index < scheduler.count; index++) {
+    for (let index = from?.index ?? 0; index < scheduler.count; index++) {
       signal?.throwIfAborted();
       const timestep = scheduler.timesteps[index]!;
       const eps = guidedNoise(model, x, timestep, classes, options.nullClass, options.guidance);

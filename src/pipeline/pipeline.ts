@@ -16,7 +16,7 @@
  * Every tensor made here is disposed here, also on abort; components never see one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type DenoiseOptions, type DenoiseStep, denoise, sampleAll } from '../diffusion/denoise.js';
+import { type DenoiseOptions, type DenoiseStep, type NoiseSource, denoise, sampleAll } from '../diffusion/denoise.js';
 import { type PathMode, interpolate, priorLatents, truncatedLatents } from '../diffusion/latent.js';
 import { type TokenSampling, type TokenStep, decodeTokens, sampleTokens } from '../diffusion/tokens.js';
 import { batchNoise, streamKey, uniforms } from '../util/random.js';
@@ -220,37 +220,81 @@ export async function sampleDiffusion(
   const frames: WatchFrame[] = [{ timestep: scheduler.timesteps[0] ?? null, xt: toDisplay(noise), xtNetwork: Float32Array.from(noise), x0: null }];
   const classes = new Array<number>(settings.count).fill(settings.classIndex);
   const steps = denoise(model.net, scheduler, denoiseOptionsFor(model.card, { classes, guidance: settings.guidance, seed: settings.seed, signal: options.signal }));
-  let final: tf.Tensor | undefined;
+  const final = await watchSteps(steps, watch, frames, scheduler.timesteps, toDisplay, options.onStep);
+  try {
+    const values = await final.data<'float32'>();
+    const schedule = { alphaBar: scheduler.alphaBar, timesteps: scheduler.timesteps };
+    return { samples: splitSamples(toDisplay(values), settings.count), frames, latents: [], schedule, watchNoise: Float32Array.from(noise) };
+  } finally {
+    final.dispose();
+  }
+}
+
+/**
+ * Drains a denoising loop, adding sample `watch`'s frames to `frames` (which holds the first
+ * step's input): after each step its x0 to the last frame and its output as the next, the finished
+ * sample's x0 being itself. Returns the final batch (the caller disposes it); an early exit (abort,
+ * error) closes the loop, which frees its tensors.
+ */
+async function watchSteps(
+  steps: AsyncGenerator<DenoiseStep, tf.Tensor, void>, watch: number, frames: WatchFrame[], timesteps: readonly number[],
+  toDisplay: (network: Float32Array) => Float32Array, onStep?: (report: StepReport) => void,
+): Promise<tf.Tensor> {
   try {
     for (;;) {
       const next = await steps.next();
       if (next.done) {
-        final = next.value;
-        break;
+        const last = frames[frames.length - 1]!;
+        last.x0 = last.xt;
+        return next.value;
       }
       const { index, total, sample, predictedClean } = next.value;
       // one read-back per step, of the watched sample only: [x_prev; x0] (2, ...shape)
       const pair = tf.tidy(() => tf.concat([pick(sample, watch), pick(predictedClean, watch)]));
       const values = await pair.data<'float32'>();
       pair.dispose();
+      const size = values.length / 2;
       const x0 = toDisplay(values.subarray(size));
-      frames[index]!.x0 = x0;
-      frames.push({ timestep: scheduler.timesteps[index + 1] ?? null, xt: toDisplay(values.subarray(0, size)), xtNetwork: values.slice(0, size), x0: null });
-      options.onStep?.({ done: index + 1, total, preview: x0 });
+      frames[frames.length - 1]!.x0 = x0;
+      frames.push({ timestep: timesteps[index + 1] ?? null, xt: toDisplay(values.subarray(0, size)), xtNetwork: values.slice(0, size), x0: null });
+      onStep?.({ done: index + 1, total, preview: x0 });
       // let the page paint and take clicks (Cancel) between steps: on the CPU and WASM backends a
       // read-back resolves at once, and the whole run would otherwise be one long task
       await nextTask();
     }
-    const last = frames[frames.length - 1]!;
-    last.x0 = last.xt;
-    const values = await final.data<'float32'>();
-    const schedule = { alphaBar: scheduler.alphaBar, timesteps: scheduler.timesteps };
-    return { samples: splitSamples(toDisplay(values), settings.count), frames, latents: [], schedule, watchNoise: Float32Array.from(noise) };
   } finally {
-    final?.dispose();
-    // an early exit (abort, error) closes the loop, which frees its tensors
     await steps.return(undefined as never).catch(() => undefined);
   }
+}
+
+/**
+ * The watched sample of a diffusion run made again from frame `from` (its x_t, in network units)
+ * to the end, with the run's own class, sampler and steps (`run`), and the guidance, eta and seed
+ * of `now`: the frames from `from` on, the last the new finished sample. With nothing changed it
+ * ends where the run did (the fresh noise of each step is the watched sample's own stream), so
+ * what changes is what the steps after `from` decided: the step viewer's "re-run from here".
+ */
+export async function rerunFrom(
+  model: DdpmModel,
+  run: Settings,
+  now: Pick<Settings, 'guidance' | 'eta' | 'seed'>,
+  watch: number,
+  from: { index: number; xt: Float32Array },
+  options: { signal?: AbortSignal } = {},
+): Promise<WatchFrame[]> {
+  const shape = model.card.architecture.inputShape;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const { toDisplay } = scalingOf(model.card);
+  const scheduler = schedulerFor(model.card, { ...run, eta: now.eta });
+  // sample `watch`'s own noise stream, as in the run of the whole batch
+  const noise: NoiseSource = (draw) => batchNoise(now.seed, watch + 1, size, draw).slice(watch * size);
+  const frames: WatchFrame[] = [{ timestep: scheduler.timesteps[from.index] ?? null, xt: toDisplay(from.xt), xtNetwork: Float32Array.from(from.xt), x0: null }];
+  const start = { index: from.index, x: from.xt };
+  const steps = denoise(model.net, scheduler, {
+    ...denoiseOptionsFor(model.card, { classes: [run.classIndex], guidance: now.guidance, seed: now.seed, signal: options.signal, noise }), from: start,
+  });
+  (await watchSteps(steps, 0, frames, scheduler.timesteps, toDisplay)).dispose();
+  return frames;
 }
 
 function pick(batch: tf.Tensor, index: number): tf.Tensor {

@@ -37,21 +37,33 @@ async function until(app: AppRoot, states: string[], timeout = 30_000): Promise<
 
 const byTestId = <E extends Element = HTMLElement>(app: AppRoot, id: string) => deepAll<E>(app.shadowRoot!, `[data-testid="${id}"]`)[0];
 
-/** The page's lab, to play a fast or slow device: its options are read when a model loads and runs. */
-function labOptions(app: AppRoot): LabOptions {
-  return (app as unknown as { lab: { options: LabOptions } }).lab.options;
+/** A field of the form changed, as a person typing and leaving it does. */
+function set(app: AppRoot, id: string, value: string): void {
+  const field = byTestId<HTMLInputElement>(app, id)!;
+  field.value = value;
+  field.dispatchEvent(new Event('change'));
+}
+
+/**
+ * The page with `model` picked (nothing run), its lab playing a device on which every pass and
+ * every run reads as `ms` milliseconds (its options are read when a model loads and runs).
+ */
+async function openTimed(model: string, ms: number): Promise<AppRoot> {
+  const app = await open(`?backend=cpu&${EXTRA}`);
+  expect(await until(app, ['idle', 'error'])).toBe('idle');
+  let clock = 0;
+  const options = (app as unknown as { lab: { options: LabOptions } }).lab.options;
+  Object.assign(options, { timePass: async (_model: unknown, rows: number) => ({ rows, ms }), now: () => (clock += ms) });
+  byTestId(app, `model-card-${model}`)!.querySelector('input')!.click();
+  await expect.poll(() => byTestId(app, 'generate'), { timeout: 30_000 }).toBeDefined();
+  expect(await until(app, ['idle', 'error'])).toBe('idle');
+  return app;
 }
 
 describe('the page element', () => {
   it('goes live where runs are quick: a slider dragged regenerates, and the fields stay open', async () => {
-    const app = await open(`?backend=cpu&${EXTRA}`);
-    expect(await until(app, ['idle', 'error'])).toBe('idle');
-    // a fast device: every pass and every run reads as 1 ms
-    let clock = 0;
-    Object.assign(labOptions(app), { timePass: async (_model: unknown, rows: number) => ({ rows, ms: 1 }), now: () => (clock += 1) });
-    byTestId(app, 'model-card-tiny-ecg-vae')!.querySelector('input')!.click();
-    await expect.poll(() => byTestId(app, 'live-note'), { timeout: 30_000 }).toBeDefined();
-    expect(app.state).toBe('idle');
+    const app = await openTimed('tiny-ecg-vae', 1);
+    expect(byTestId(app, 'live-note')).toBeDefined();
     const drag = (value: string) => {
       const slider = byTestId<HTMLInputElement>(app, 'temperature-slider')!;
       slider.value = value;
@@ -81,6 +93,39 @@ describe('the page element', () => {
     expect(byTestId<HTMLAnchorElement>(app, 'permalink')!.getAttribute('href')).toContain('seed=5');
   });
 
+  it('makes the watched sample again from a step: as the run did, then with another seed, and back', async () => {
+    // a slow device, so that a changed field waits for Generate (not live)
+    const app = await openTimed('tiny-ecg-ddpm', 1000);
+    expect(byTestId(app, 'live-note')).toBeUndefined();
+    set(app, 'count', '1');
+    set(app, 'steps', '3');
+    set(app, 'seed', '5');
+    byTestId<HTMLButtonElement>(app, 'generate')!.click();
+    expect(await until(app, ['done', 'error'])).toBe('done');
+    const scrub = async (frame: number) => {
+      const scrubber = byTestId<HTMLInputElement>(app, 'scrubber')!;
+      scrubber.value = String(frame);
+      scrubber.dispatchEvent(new Event('input'));
+      await settle(app);
+    };
+    const rerun = async (says: string) => {
+      byTestId<HTMLButtonElement>(app, 'rerun')!.click();
+      await expect.poll(() => byTestId(app, 'rerun-note')?.textContent?.replace(/\s+/g, ' ') ?? '', { timeout: 30_000 }).toContain(says);
+      await settle(app);
+    };
+    await scrub(1);
+    expect(byTestId<HTMLButtonElement>(app, 'rerun')!.disabled).toBe(false);
+    await rerun("After step 2, made again with the run's own settings, so it ends as the run did");
+    set(app, 'seed', '9');
+    await settle(app);
+    expect(app.state).toBe('done');                  // not live here: the run on screen stays
+    await scrub(1);
+    await rerun("After step 2, made again with seed 9 (the run's: 5)");
+    byTestId<HTMLButtonElement>(app, 'rerun-back')!.click();
+    await settle(app);
+    expect(byTestId(app, 'rerun-note')).toBeUndefined();
+  });
+
   it('switches to a diffusion model, generates with the controls, cancels and presents', async () => {
     const app = await open(`?backend=cpu&${EXTRA}`);
     expect(await until(app, ['idle', 'error'])).toBe('idle');
@@ -89,14 +134,9 @@ describe('the page element', () => {
     expect(await until(app, ['idle', 'error'])).toBe('idle');
     // nothing has run: the progress bar is empty and still (position -1 is the moving, indeterminate bar)
     expect(byTestId(app, 'progress')!.shadowRoot!.querySelector('progress')!.position).toBe(0);
-    const set = (id: string, value: string) => {
-      const field = byTestId<HTMLInputElement>(app, id)!;
-      field.value = value;
-      field.dispatchEvent(new Event('change'));
-    };
-    set('count', '1');
-    set('steps', '2');
-    set('guidance', '50');
+    set(app, 'count', '1');
+    set(app, 'steps', '2');
+    set(app, 'guidance', '50');
     await settle(app);
     expect(byTestId(app, 'clamp-notes')!.textContent).toContain('Guidance scale: 50 is more than the maximum 10; using 10.');
     expect(new URLSearchParams(location.search).get('guidance')).toBe('10');
@@ -106,7 +146,7 @@ describe('the page element', () => {
     expect(byTestId(app, 'schedule-chart')).toBeDefined();
     expect(byTestId<HTMLInputElement>(app, 'scrubber')!.max).toBe('2');
 
-    set('steps', '400');
+    set(app, 'steps', '400');
     byTestId<HTMLButtonElement>(app, 'generate')!.click();
     await expect.poll(() => app.state).toBe('generating');
     byTestId<HTMLButtonElement>(app, 'cancel')!.click();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import '../../../src/components/diffusion-viewer.js';
-import type { DiffusionViewer, FrameChangeEvent, PredictEvent, ViewerFrame } from '../../../src/components/diffusion-viewer.js';
+import type { DiffusionViewer, FrameChangeEvent, PredictEvent, RerunEvent, ViewerFrame } from '../../../src/components/diffusion-viewer.js';
 import type { ScheduleChart } from '../../../src/components/schedule-chart.js';
 import { alphasCumprod, makeBetas } from '../../../src/diffusion/schedule.js';
 import { deepAll, mount, nextEvent, redChannel, rgbChannels, settle } from './helpers.js';
@@ -108,6 +108,28 @@ describe('the step viewer', () => {
     el.position = 3;
     await settle(el);
     expect(el.shadowRoot!.querySelector('[data-testid="predict"]')).toBeNull();
+  });
+
+  it('asks to make the sample again from the step on show, says what a re-run changed, and goes back', async () => {
+    const el = await viewer({ position: 1 });
+    const button = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="rerun"]');
+    expect(button()!.disabled).toBe(true);          // not while something else runs
+    el.canRerun = true;
+    await settle(el);
+    const asked = nextEvent<RerunEvent>(el, 'msl-rerun');
+    button()!.click();
+    expect((await asked).frame).toBe(1);
+    el.rerun = { from: 1, what: 'seed 9 (the run\'s: 5)' };
+    await settle(el);
+    expect(el.shadowRoot!.querySelector('[data-testid="rerun-note"]')!.textContent!.replace(/\s+/g, ' ').trim())
+      .toBe('After step 2, made again with seed 9 (the run\'s: 5). Back to the run');
+    const back = nextEvent<RerunEvent>(el, 'msl-rerun');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="rerun-back"]')!.click();
+    expect((await back).frame).toBeNull();
+    // the finished sample has no later steps to make again
+    el.position = 3;
+    await settle(el);
+    expect(button()).toBeNull();
   });
 
   it('moves with the scrubber, marking the step on the schedule, and reports where it stopped', async () => {

@@ -9,7 +9,7 @@ import { alphasCumprod, cosineBetas, linearBetas } from '../../../src/diffusion/
 import type { ModelCard } from '../../../src/models/card.js';
 import {
   type ArModel, type DdpmModel, type GanModel, type VaeModel, decodeArTokens, decodePath, sampleAr, topCodes, denoiseOptionsFor, diffusionBatch, latentsOf, noiseScheduleOf, nullClassOf,
-  predictNoiseAt, sampleDiffusion, sampleLatentModel, samplerDefaultsOf, schedulerFor,
+  predictNoiseAt, rerunFrom, sampleDiffusion, sampleLatentModel, samplerDefaultsOf, schedulerFor,
 } from '../../../src/pipeline/pipeline.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
 import { batchNoise } from '../../../src/util/random.js';
@@ -118,6 +118,24 @@ describe('a diffusion run', () => {
       // a batch of one against the run's batch of two: the same arithmetic up to float rounding
       expect(worst).toBeLessThan(1e-4);
     }
+  });
+
+  it('re-runs the watched sample from any step: as the run did with nothing changed, otherwise only after that step', async () => {
+    // DDIM with eta 0.5: every step after the first draws fresh noise, from the watched sample's own stream
+    const settings: Settings = { ...SETTINGS, count: 3, steps: 4, sampler: 'ddim', eta: 0.5 };
+    const out = await sampleDiffusion(xray, settings, { watch: 1 });
+    const from = { index: 2, xt: out.frames[2]!.xtNetwork! };
+    const same = await noLeak(() => rerunFrom(xray, settings, settings, 1, from));
+    expect(same.map((f) => f.timestep)).toEqual(out.frames.slice(2).map((f) => f.timestep));
+    const worst = (a: Float32Array, b: Float32Array) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+    // a batch of one against the run's batch of three: the same arithmetic up to float rounding
+    same.forEach((f, k) => expect(worst(f.xtNetwork!, out.frames[2 + k]!.xtNetwork!)).toBeLessThan(1e-4));
+    expect(worst(same[2]!.xt, out.samples[1]!)).toBeLessThanOrEqual(1);   // grey levels
+    // another seed: the same step 3, other fresh noise after it, another ending
+    const other = await rerunFrom(xray, settings, { ...settings, seed: 8 }, 1, from);
+    expect(other[0]!.xt).toEqual(out.frames[2]!.xt);
+    expect(worst(other[2]!.xtNetwork!, out.frames[4]!.xtNetwork!)).toBeGreaterThan(0.01);
+    await expect(rerunFrom(xray, settings, settings, 1, { index: 4, xt: from.xt })).rejects.toThrow('cannot start at step 4 of 4');
   });
 
   it('makes the same samples from the same seed, and others from another', async () => {

@@ -21,6 +21,8 @@
  *   pool        2x2 (1D: 2) average, with the same statistics
  *   attention   the 1x1 qkv convolution is a conv; softmax(q k^T / sqrt(C)) v, the projection and
  *               the residual per sample in one kernel, with the statistics
+ *   guidance    after a guided pass (x twice: the conditional rows, then the unconditional),
+ *               eps_u + w (eps_c - eps_u) over the whole output (runGuided)
  *
  * GroupNorm needs statistics over a whole group before it can normalise, so each producing kernel
  * computes them: a workgroup owns 4 channels of one sample over every position, which it sums
@@ -718,6 +720,7 @@ export class GpuPlan {
         off += Math.ceil(p.size / LANES) * LANES;
       });
       device.queue.submit([encoder.finish()]);
+      guidancePipeline(device);                    // made here, where an error in it is caught
       const kernels = kernelSources(net, this.slab, dims).map(({ code, label, blocks }): Kernel => {
         let pipeline = pipelines.get(code);
         if (pipeline === undefined) {

@@ -681,11 +681,17 @@ export class GpuPlan {
   private readonly slab: number;
   private readonly inputSize: number;
   private readonly outputSize: number;
-  private readonly batches = new Map<number, { chunk: number; acts: GPUBuffer; x: GPUBuffer; t: GPUBuffer; y: GPUBuffer; bind: GPUBindGroup }>();
+  /**
+   * Per number of network rows: the activations and the network's input, rows and output for a
+   * chunk, the whole output, and for a guided run its result, the guidance scale and size, and
+   * their bind group. `out` and `result` are exactly a run's size: tfjs takes a result buffer as
+   * a whole (it copies and reads all of it), so a larger one would hand back stale values too.
+   */
+  private readonly batches = new Map<number, {
+    chunk: number; acts: GPUBuffer; x: GPUBuffer; t: GPUBuffer; y: GPUBuffer; bind: GPUBindGroup; out: GPUBuffer;
+    guided: { result: GPUBuffer; uniform: GPUBuffer; bind: GPUBindGroup } | null;
+  }>();
   private rows: GPUBuffer | null = null;
-  private out: GPUBuffer | null = null;
-  /** A guided run's result, its guidance scale and size, and the bind group over them and `out`. */
-  private guided: { out: GPUBuffer; result: GPUBuffer; uniform: GPUBuffer; bind: GPUBindGroup } | null = null;
   private disposed = false;
   /** The GPU's errors while making the plan, then while making it and running it once. */
   private readonly made: Promise<string | null>;
@@ -767,7 +773,9 @@ export class GpuPlan {
     const t = make(chunk * this.net.rowWidth, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     const y = make(chunk * outputSize, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
     const bind = device.createBindGroup({ layout, entries: [params, acts, x, t, y].map((buffer, binding) => ({ binding, resource: { buffer } })) });
-    b = { chunk, acts, x, t, y, bind };
+    // COPY_DST too: tfjs makes its copy of a result with the result buffer's own usage
+    const out = make(batch * outputSize, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    b = { chunk, acts, x, t, y, bind, out, guided: null };
     this.batches.set(batch, b);
     return b;
   }
@@ -809,7 +817,6 @@ export class GpuPlan {
     const record = () => {
       const buffers = this.buffersFor(N);
       this.rows = this.grown(this.rows, rows.byteLength, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
-      this.out = this.grown(this.out, N * outputSize * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
       device.queue.writeBuffer(this.rows, 0, rows);
       const encoder = device.createCommandEncoder();
       for (let start = 0; start < N; start += buffers.chunk) {
@@ -829,11 +836,11 @@ export class GpuPlan {
         }
         pass.end();
         planDispatches.count += kernels.length;
-        encoder.copyBufferToBuffer(buffers.y, 0, this.out, start * outputSize * 4, n * outputSize * 4);
+        encoder.copyBufferToBuffer(buffers.y, 0, buffers.out, start * outputSize * 4, n * outputSize * 4);
       }
-      let result = this.out;
+      let result = buffers.out;
       if (guidance !== null) {
-        const guided = this.guidedBuffers(B * outputSize);
+        const guided = this.guidedBuffers(buffers, B * outputSize);
         device.queue.writeBuffer(guided.uniform, 0, new Float32Array([guidance]));
         device.queue.writeBuffer(guided.uniform, 4, new Uint32Array([B * outputSize]));
         const pass = encoder.beginComputePass();
@@ -851,23 +858,21 @@ export class GpuPlan {
     let result: GPUBuffer;
     if (this.firstRun === null) [result, this.firstRun] = scoped(device, record);
     else result = record();
-    // tfjs copies the result into a buffer of its own, after this submission, before the next run's
+    // tfjs copies the whole result buffer into one of its own now, after this submission
     return backend.createTensorFromGPUData({ buffer: result }, shape, 'float32');
   }
 
-  /** The guided result buffer (at least `values`), the uniform and their bind group with `out`; made again when a buffer grows. */
-  private guidedBuffers(values: number) {
-    const out = this.out!;
-    if (this.guided && this.guided.out === out && this.guided.result.size >= values * 4) return this.guided;
-    // COPY_DST too: tfjs makes its copy of a result with the result buffer's own usage
-    const result = this.grown(this.guided?.result ?? null, values * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
-    const uniform = this.guided?.uniform ?? this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  /** A batch's guided result buffer (`values` long), the uniform and their bind group with its `out`, made on first use. */
+  private guidedBuffers(buffers: { out: GPUBuffer; guided: { result: GPUBuffer; uniform: GPUBuffer; bind: GPUBindGroup } | null }, values: number) {
+    if (buffers.guided) return buffers.guided;
+    const result = this.device.createBuffer({ size: values * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const uniform = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const bind = this.device.createBindGroup({
       layout: guidancePipeline(this.device).layout,
-      entries: [out, result, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: [buffers.out, result, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
-    this.guided = { out, result, uniform, bind };
-    return this.guided;
+    buffers.guided = { result, uniform, bind };
+    return buffers.guided;
   }
 
   /** Frees the plan's buffers (the pipelines go with the device). */
@@ -877,14 +882,13 @@ export class GpuPlan {
     this.params.destroy();
     this.freeBatches();
     this.rows?.destroy();
-    this.out?.destroy();
-    this.guided?.result.destroy();
-    this.guided?.uniform.destroy();
   }
 
   /** Destroys the per-batch buffers (work already submitted that uses them still completes). */
   private freeBatches(): void {
-    for (const b of this.batches.values()) [b.acts, b.x, b.t, b.y].forEach((g) => g.destroy());
+    for (const b of this.batches.values()) {
+      [b.acts, b.x, b.t, b.y, b.out, b.guided?.result, b.guided?.uniform].forEach((g) => g?.destroy());
+    }
     this.batches.clear();
   }
 }

@@ -87,6 +87,10 @@ describe('the compiled decoder plan on WebGPU', () => {
     const again = await decode(net, 5, true);
     expect(again.path).toBe('compiled WebGPU plan');
     expect(Array.from(again.values)).toEqual(Array.from(plan.values));
+    // A smaller batch after a larger: its values alone (the same z as the first two above)
+    const fewer = await decode(net, 2, true);
+    expect(fewer.values.length).toBe(2 * net.architecture.inputShape.reduce((p, q) => p * q, 1));
+    expect(relativeError(ops.values.subarray(0, fewer.values.length), fewer.values)).toBeLessThan(1e-5);
     net.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -683,15 +683,14 @@ export class GpuPlan {
   private readonly outputSize: number;
   /**
    * Per number of network rows: the activations and the network's input, rows and output for a
-   * chunk, the whole output, and for a guided run its result, the guidance scale and size, and
-   * their bind group. `out` and `result` are exactly a run's size: tfjs takes a result buffer as
+   * chunk, every row's T values and the whole output, and for a guided run its result, the
+   * guidance scale and size, and their bind group. `out` and `result` are exactly a run's size: tfjs takes a result buffer as
    * a whole (it copies and reads all of it), so a larger one would hand back stale values too.
    */
   private readonly batches = new Map<number, {
-    chunk: number; acts: GPUBuffer; x: GPUBuffer; t: GPUBuffer; y: GPUBuffer; bind: GPUBindGroup; out: GPUBuffer;
+    chunk: number; acts: GPUBuffer; x: GPUBuffer; t: GPUBuffer; y: GPUBuffer; bind: GPUBindGroup; rows: GPUBuffer; out: GPUBuffer;
     guided: { result: GPUBuffer; uniform: GPUBuffer; bind: GPUBindGroup } | null;
   }>();
-  private rows: GPUBuffer | null = null;
   private disposed = false;
   /** The GPU's errors while making the plan, then while making it and running it once. */
   private readonly made: Promise<string | null>;
@@ -775,16 +774,10 @@ export class GpuPlan {
     const bind = device.createBindGroup({ layout, entries: [params, acts, x, t, y].map((buffer, binding) => ({ binding, resource: { buffer } })) });
     // COPY_DST too: tfjs makes its copy of a result with the result buffer's own usage
     const out = make(batch * outputSize, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
-    b = { chunk, acts, x, t, y, bind, out, guided: null };
+    const rows = make(batch * this.net.rowWidth, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    b = { chunk, acts, x, t, y, bind, rows, out, guided: null };
     this.batches.set(batch, b);
     return b;
-  }
-
-  /** Grows a reusable buffer to at least `bytes`. */
-  private grown(current: GPUBuffer | null, bytes: number, usage: number): GPUBuffer {
-    if (current && current.size >= bytes) return current;
-    current?.destroy();
-    return this.device.createBuffer({ size: Math.max(16, bytes), usage });
   }
 
   /**
@@ -816,8 +809,7 @@ export class GpuPlan {
     flush(backend);                                // tfjs's queued work (x among it) runs first
     const record = () => {
       const buffers = this.buffersFor(N);
-      this.rows = this.grown(this.rows, rows.byteLength, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
-      device.queue.writeBuffer(this.rows, 0, rows);
+      device.queue.writeBuffer(buffers.rows, 0, rows);
       const encoder = device.createCommandEncoder();
       for (let start = 0; start < N; start += buffers.chunk) {
         const n = Math.min(buffers.chunk, N - start);
@@ -827,7 +819,7 @@ export class GpuPlan {
           encoder.copyBufferToBuffer(source, (r % B) * inputSize * 4, buffers.x, (r - start) * inputSize * 4, (end - r) * inputSize * 4);
           r = end;
         }
-        encoder.copyBufferToBuffer(this.rows, start * width * 4, buffers.t, 0, n * width * 4);
+        encoder.copyBufferToBuffer(buffers.rows, start * width * 4, buffers.t, 0, n * width * 4);
         const pass = encoder.beginComputePass();
         pass.setBindGroup(0, buffers.bind);
         for (const kernel of kernels) {
@@ -842,7 +834,6 @@ export class GpuPlan {
       if (guidance !== null) {
         const guided = this.guidedBuffers(buffers, B * outputSize);
         device.queue.writeBuffer(guided.uniform, 0, new Float32Array([guidance]));
-        device.queue.writeBuffer(guided.uniform, 4, new Uint32Array([B * outputSize]));
         const pass = encoder.beginComputePass();
         pass.setPipeline(guidancePipeline(device).pipeline);
         pass.setBindGroup(0, guided.bind);
@@ -862,11 +853,15 @@ export class GpuPlan {
     return backend.createTensorFromGPUData({ buffer: result }, shape, 'float32');
   }
 
-  /** A batch's guided result buffer (`values` long), the uniform and their bind group with its `out`, made on first use. */
+  /**
+   * A batch's guided result buffer (`values` long), the uniform (the scale, written per run, then
+   * `values`) and their bind group with its `out`, made on first use.
+   */
   private guidedBuffers(buffers: { out: GPUBuffer; guided: { result: GPUBuffer; uniform: GPUBuffer; bind: GPUBindGroup } | null }, values: number) {
     if (buffers.guided) return buffers.guided;
     const result = this.device.createBuffer({ size: values * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const uniform = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(uniform, 4, new Uint32Array([values]));
     const bind = this.device.createBindGroup({
       layout: guidancePipeline(this.device).layout,
       entries: [buffers.out, result, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
@@ -881,13 +876,12 @@ export class GpuPlan {
     this.disposed = true;
     this.params.destroy();
     this.freeBatches();
-    this.rows?.destroy();
   }
 
   /** Destroys the per-batch buffers (work already submitted that uses them still completes). */
   private freeBatches(): void {
     for (const b of this.batches.values()) {
-      [b.acts, b.x, b.t, b.y, b.out, b.guided?.result, b.guided?.uniform].forEach((g) => g?.destroy());
+      [b.acts, b.x, b.t, b.y, b.rows, b.out, b.guided?.result, b.guided?.uniform].forEach((g) => g?.destroy());
     }
     this.batches.clear();
   }

@@ -22,7 +22,8 @@
  *                   dispatches again with the compiled plan turned off (tfjs's ops)
  *
  * A VAE or GAN named in `--models` is probed the same way for one decode of the batch (its
- * network, the JavaScript to encode it, its dispatches; then with its compiled plan turned off).
+ * network, the JavaScript to encode it, its dispatches; then with its compiled plan turned off),
+ * a transformer for one cached token step of the batch (2B rows: guided, as the cards sample).
  *
  * Figures are as busy as the machine is; the report prints the load average.
  */
@@ -35,8 +36,9 @@ import { batchNoise } from '../../src/util/random.js';
 import { startFreshBackend } from '../../src/bench/fresh-backend.js';
 import { spread } from '../../src/bench/stats.js';
 import { formatDuration, formatSpread, formatTextTable } from '../../src/bench/table.js';
-import { countDispatches, encodeTimes, settle } from '../../src/bench/workload.js';
+import { countDispatches, encodeTimes, settle, tokenSteps } from '../../src/bench/workload.js';
 import { loadModel } from '../../src/models/loader.js';
+import type { Ar } from '../../src/models/ar.js';
 import type { Gan } from '../../src/models/gan.js';
 import type { Vae } from '../../src/models/vae.js';
 import { type DdpmModel, nullClassOf, schedulerFor } from '../../src/pipeline/pipeline.js';
@@ -72,11 +74,12 @@ export async function probeLoop(argv: string[], gpu: GPU | null): Promise<number
       for (const id of models) {
         const model = await loadModel(`${pathToFileURL(join(dir, id)).href}/`, { fetch: fileFetch });
         try {
-          if (model.kind !== 'ddpm' && model.kind !== 'vae' && model.kind !== 'gan') continue;
+          if (model.kind === 'classifier') continue;
           console.log(`\n${id} on ${backend} (${started.device})`);
           const rows = [];
           for (const batch of batches) {
-            const pieces = model.kind === 'ddpm' ? await probe(model, batch, repeats) : await probeDecoder(model.net, batch, repeats);
+            const pieces = model.kind === 'ddpm' ? await probe(model, batch, repeats)
+              : model.kind === 'ar' ? await probeTokens(model.net, batch, repeats) : await probeDecoder(model.net, batch, repeats);
             rows.push(...pieces.map((r) => [String(batch), ...r]));
           }
           console.log(formatTextTable(
@@ -208,12 +211,36 @@ async function probeDecoder(net: Vae | Gan, batch: number, repeats: number): Pro
   const a = net.architecture;
   const z = tf.tensor2d(batchNoise(1, batch, a.latentDim, 0), [batch, a.latentDim]);
   const classes = Array.from({ length: batch }, (_, i) => i % a.numClasses);
-  const decode = () => net.decode(z, classes);
+  try {
+    return await withAndWithoutPlan(net, 'decode', () => () => net.decode(z, classes), repeats);
+  } finally {
+    z.dispose();
+  }
+}
+
+/** One cached token step of `batch` samples, guided (2B rows, every class in turn): as probeDecoder. */
+async function probeTokens(net: Ar, batch: number, repeats: number): Promise<string[][]> {
+  const classes = Array.from({ length: 2 * batch }, (_, i) => (i < batch ? i % net.architecture.numClasses : net.architecture.numClasses));
+  const caches: { dispose(): void }[] = [];
+  try {
+    // a new cache per measurement: it starts on the path the plan's setting gives
+    return await withAndWithoutPlan(net, 'token step (guided: 2B rows)', () => {
+      const steps = tokenSteps(net, classes);
+      caches.push(steps);
+      return steps.step;
+    }, repeats);
+  } finally {
+    caches.forEach((c) => c.dispose());
+  }
+}
+
+/** `what` (made by `make` for each measurement) timed, its JavaScript and its dispatches; then again with the compiled plan turned off (WebGPU). */
+async function withAndWithoutPlan(net: { compiled: boolean; readonly lastPath: string }, what: string, make: () => () => tf.Tensor, repeats: number): Promise<string[][]> {
   const rows: string[][] = [];
   const pieces = async (prefix: string) => {
-    rows.push([`${prefix}decode`, await medianRun(decode, repeats)]);
-    rows.push([`${prefix}  encode only (JavaScript until queued)`, await medianEncode(decode, repeats)]);
-    if (tf.getBackend() === 'webgpu') rows.push([`${prefix}  GPU dispatches per decode`, String(await countDispatches(decode))]);
+    rows.push([`${prefix}${what}`, await medianRun(make(), repeats)]);
+    rows.push([`${prefix}  encode only (JavaScript until queued)`, await medianEncode(make(), repeats)]);
+    if (tf.getBackend() === 'webgpu') rows.push([`${prefix}  GPU dispatches per ${what.split(' (')[0]}`, String(await countDispatches(make()))]);
   };
   await pieces('');
   rows.push(['  the network ran as', net.lastPath]);
@@ -225,6 +252,5 @@ async function probeDecoder(net: Vae | Gan, batch: number, repeats: number): Pro
       net.compiled = true;
     }
   }
-  z.dispose();
   return rows;
 }

@@ -48,15 +48,17 @@ export interface BenchResult {
   coldMs: number | null;
   /**
    * DDPM: one denoising step (guided: both passes), each read back before the next starts, so the
-   * GPU has finished. VAE: one decode of the batch, read back.
+   * GPU has finished. Transformer: one token (a cached step, its logits read back and drawn from).
+   * VAE, GAN: one decode of the batch, read back.
    */
   stepMs: Spread | null;
   /**
    * The JavaScript of one step (DDPM: guided noise and the scheduler's update, as denoise takes
-   * them) or one decode, until its GPU work is queued: on a fast GPU a step cannot take less.
+   * them; transformer: one cached token step) or one decode, until its GPU work is queued: on a
+   * fast GPU a step cannot take less.
    */
   encodeMs: Spread | null;
-  /** WebGPU: the compute dispatches one step or decode records (tfjs's and the compiled plans'); null elsewhere. */
+  /** WebGPU: the compute dispatches one step, token or decode records (tfjs's and the compiled plans'); null elsewhere. */
   dispatches: number | null;
   /** A full warm run as the product does it: noise, every step queued, the result read back once. */
   runMs: Spread | null;

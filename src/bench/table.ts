@@ -17,7 +17,7 @@ export const COLUMNS: readonly Column[] = [
   { title: 'batch', align: 'right' },
   { title: 'steps', align: 'right' },
   { title: 'cold: first samples', align: 'right' },
-  { title: 'per step or decode', align: 'right' },
+  { title: 'per step, token or decode', align: 'right' },
   { title: 'encode (JavaScript)', align: 'right' },
   { title: 'GPU dispatches', align: 'right' },
   { title: 'full run (warm)', align: 'right' },

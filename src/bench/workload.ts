@@ -1,12 +1,14 @@
 /**
  * What one benchmark run does with a loaded model, through the product's own code: a DDPM makes a
- * batch with `denoise` (DDIM, eta = 0, classifier-free guidance), a VAE decodes a batch of prior
- * latents. Every timing here stops only after the backend has finished (see `settle`).
+ * batch with `denoise` (DDIM, eta = 0, classifier-free guidance), a VAE or GAN decodes a batch of
+ * prior latents, a transformer samples its tokens (the card's sampling) and decodes them. Every
+ * timing here stops only after the backend has finished (see `settle`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { denoise, guidedNoise } from '../diffusion/denoise.js';
 import { priorLatents } from '../diffusion/latent.js';
 import { sampleTokens } from '../diffusion/tokens.js';
+import type { Ar, ArCache } from '../models/ar.js';
 import { planDispatches } from '../models/gpu-plan.js';
 import type { LoadedModel } from '../models/loader.js';
 import { batchNoise } from '../util/random.js';
@@ -72,10 +74,30 @@ export async function fullRun(model: LoadedModel, work: Workload, control: RunCo
 /**
  * DDPM: the first `count` steps of a full run, each waited for before the next is taken
  * (milliseconds per step; the loop is then stopped, which frees its tensors).
- * VAE: `count` decodes of the batch, each read back.
+ * Transformer: the first `count` tokens of a run (each a cached step, its logits read back and drawn from).
+ * VAE, GAN: `count` decodes of the batch, each read back.
  */
 export async function timedSteps(model: LoadedModel, work: Workload, count: number, control: RunControl = {}): Promise<number[]> {
   const times: number[] = [];
+  if (model.kind === 'ar') {
+    const stop = new AbortController();
+    let last = performance.now();
+    try {
+      await sampleTokens(model.net, {
+        ...tokenWork(model, work), signal: control.signal ? AbortSignal.any([control.signal, stop.signal]) : stop.signal,
+        onToken: () => {
+          const now = performance.now();
+          times.push(now - last);
+          last = now;
+          if (times.length >= count) stop.abort();
+          else control.betweenSteps?.();
+        },
+      });
+    } catch (error) {
+      if (!stop.signal.aborted || control.signal?.aborted) throw error;
+    }
+    return times;
+  }
   if (model.kind !== 'ddpm') {
     for (let i = 0; i < count; i++) {
       control.signal?.throwIfAborted();
@@ -98,14 +120,16 @@ export async function timedSteps(model: LoadedModel, work: Workload, count: numb
 
 /**
  * What one step (DDPM: guidedNoise and the scheduler's update at the run's first timestep, as
- * denoise takes them) or one decode (VAE, GAN) costs the CPU: the JavaScript until its work is
- * queued, `count` times after one unmeasured call (each result waited for outside the clock), and
- * on WebGPU the compute dispatches it records. Null for an autoregressive model (a token is not a step).
+ * denoise takes them; transformer: one token through the key/value cache, two rows a sample when
+ * guided) or one decode (VAE, GAN) costs the CPU: the JavaScript until its work is queued, `count`
+ * times after one unmeasured call (each result waited for outside the clock), and on WebGPU the
+ * compute dispatches it records. A transformer's steps run from position 1 on; where the positions
+ * run out, a new cache starts (that step's time includes starting it).
  */
 export async function encodeCost(model: LoadedModel, work: Workload, count: number, control: RunControl = {}): Promise<{ ms: number[]; dispatches: number | null } | null> {
   let once: () => tf.Tensor;
   const classes = classesFor(model, work.batch);
-  let inputs: tf.Tensor;
+  let inputs: { dispose(): void };
   if (model.kind === 'ddpm') {
     const sampler = scheduler(model, work);
     const shape = model.card.architecture.inputShape;
@@ -124,6 +148,11 @@ export async function encodeCost(model: LoadedModel, work: Workload, count: numb
     const z = tf.tensor2d(priorLatents(work.seed, work.batch, dim), [work.batch, dim]);
     inputs = z;
     once = () => model.net.decode(z, classes);
+  } else if (model.kind === 'ar') {
+    const nullClass = model.net.architecture.numClasses;
+    const steps = tokenSteps(model.net, tokenSamplingOf(model.card).guidance === 1 ? classes : [...classes, ...classes.map(() => nullClass)]);
+    inputs = steps;
+    once = steps.step;
   } else return null;
   try {
     const ms = await encodeTimes(once, count, control);
@@ -131,6 +160,31 @@ export async function encodeCost(model: LoadedModel, work: Workload, count: numb
   } finally {
     inputs.dispose();
   }
+}
+
+/**
+ * Cached token steps of `net` for rows of `classes`, one a call from position 1 on (each row's
+ * previous code a fixed one). The cache starts here, with position 0; where the positions run out,
+ * a call starts a new one (and takes its position 0 too). The caller disposes each logits tensor,
+ * and `dispose` frees the cache.
+ */
+export function tokenSteps(net: Ar, classes: readonly number[]): { step: () => tf.Tensor; dispose(): void } {
+  let cache: ArCache;
+  const start = () => {
+    cache = net.startCache(classes);
+    tf.dispose(net.next(cache, null));
+  };
+  start();
+  return {
+    step() {
+      if (cache.position >= net.numTokens) {
+        cache.dispose();
+        start();
+      }
+      return net.next(cache, classes.map((_, r) => r % net.architecture.codebookSize));
+    },
+    dispose: () => cache.dispose(),
+  };
 }
 
 /**
@@ -202,11 +256,7 @@ async function makeSamples(model: LoadedModel, work: Workload, control: RunContr
     }
     case 'ar': {
       // the card's token sampling, every token through the key/value cache, then one decode
-      const tokens = await sampleTokens(model.net, {
-        classes, sampling: tokenSamplingOf(model.card), signal: control.signal,
-        uniforms: tokenUniformsOf(work.seed, work.batch, model.net.numTokens),
-        onToken: () => control.betweenSteps?.(),
-      });
+      const tokens = await sampleTokens(model.net, { ...tokenWork(model, work), signal: control.signal, onToken: () => control.betweenSteps?.() });
       return tf.tidy(() => model.net.decode(tf.tensor2d(tokens.flatMap((t) => [...t]), [work.batch, model.net.numTokens], 'int32')));
     }
     case 'classifier':
@@ -221,6 +271,11 @@ function scheduler(model: LoadedModel, work: Workload) {
 
 function ddpmOptions(model: LoadedModel, work: Workload, signal?: AbortSignal) {
   return denoiseOptionsFor(model.card, { classes: classesFor(model, work.batch), guidance: work.guidance ?? defaultGuidance(model), seed: work.seed, signal });
+}
+
+/** A transformer's sampling run for the workload: every class in turn, the card's sampling, the seed's uniform numbers. */
+function tokenWork(model: Extract<LoadedModel, { kind: 'ar' }>, work: Workload) {
+  return { classes: classesFor(model, work.batch), sampling: tokenSamplingOf(model.card), uniforms: tokenUniformsOf(work.seed, work.batch, model.net.numTokens) };
 }
 
 /** Every class in turn, as a page asking for a mixed batch would. */

@@ -15,14 +15,17 @@
  * shapes, so on WebGPU the first step compiles every shader the run needs (a cache that grew by a
  * position a step would compile new ones at every position). `logits` is the whole-sequence pass,
  * used to check the cache and for parity.
+ *
+ * On WebGPU a cached step runs as one dispatch of a compiled plan (token-plan.ts) instead of tfjs's
+ * ops; a run keeps the path its cache started on.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ArArchitecture, ModelCard } from './card.js';
+import { PlanSlot, blockerOf } from './gpu-plan.js';
 import { groupNormOp } from './group-norm.js';
-import { type Layer, type StageTrace, type Weights, avgPool2x, buildFromWeights, classIds, conv, silu, traced, upsample2x } from './layers.js';
+import { LN_EPS, type Layer, type StageTrace, type Weights, avgPool2x, buildFromWeights, checkClassIds, classIds, conv, silu, traced, upsample2x } from './layers.js';
+import { type TokenCache, TokenPlan, tokenPlanSupport } from './token-plan.js';
 
-/** PyTorch nn.LayerNorm's default eps, inside the square root as there. */
-export const LN_EPS = 1e-5;
 /** What a masked (future) attention score becomes: exp underflows to exactly 0, as PyTorch's -inf. */
 const MASKED = -1e9;
 
@@ -80,15 +83,23 @@ export interface Ar {
    * (`previous`, one per row; ignored at position 0, where the class is the input). Advances the cache.
    */
   next(cache: ArCache, previous: readonly number[] | null): tf.Tensor2D;
+  /** Cached steps run as the compiled WebGPU plan where they can (on by default; the benchmark turns it off to compare). */
+  compiled: boolean;
+  /** What the last cache started runs on: the compiled plan, or tfjs's ops and why. */
+  readonly lastPath: string;
+  /** Resolves once the plan's first step is checked for GPU errors (after one, caches run on tfjs's ops). */
+  compiledChecked(): Promise<void>;
   dispose(): void;
 }
 
 interface CacheState extends ArCache {
   position: number;
   y: tf.Tensor1D;
-  /** Per block, (B heads, N, head width): every position's slot, zeros until it is sampled. */
+  /** Per block, (B heads, N, head width): every position's slot, zeros until it is sampled (tfjs's ops). */
   keys: tf.Tensor3D[];
   values: tf.Tensor3D[];
+  /** The compiled plan's cache and the rows' classes, where the run started on the plan. */
+  compiled: { plan: TokenPlan; cache: TokenCache; classes: readonly number[] } | null;
   disposed: boolean;
 }
 
@@ -191,6 +202,7 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
   const project = (x: tf.Tensor, [weight, bias]: Projection) =>
     tf.reshape(tf.fused.matMul({ a: tf.reshape(x, [-1, W]), b: weight, bias }), [...x.shape.slice(0, -1), W]);
 
+  const plan = new PlanSlot(owner, tokenPlanSupport(a), (backend) => new TokenPlan(a, tensors, backend));
   let disposed = false;
   const live = () => {
     if (disposed) throw new Error(`${owner} has been disposed`);
@@ -235,11 +247,16 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
 
   const classRows = (y: readonly number[]) => classIds(y, a.numClasses + 1, owner);
 
-  return {
+  const model: Ar = {
     card,
     architecture: a,
     tokenShape,
     numTokens: N,
+    compiled: true,
+    get lastPath() {
+      return plan.lastPath;
+    },
+    compiledChecked: () => plan.checked(),
     decode(tokens, filled = N, trace) {
       live();
       checkTokens(tokens);
@@ -293,14 +310,19 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
     startCache(y) {
       live();
       const rows = y.length;
-      const classes = classRows(y);
-      const empty = () => net.blocks.map(() => tf.zeros([rows * H, N, hd]) as tf.Tensor3D);
+      checkClassIds(y, a.numClasses + 1, owner);
+      const compiled = plan.choose(blockerOf(model.compiled, undefined));
+      const fit = compiled?.fits(rows) ?? null;
+      if (fit !== null) plan.lastPath = `tfjs ops (${fit})`;
+      const onPlan = compiled !== null && fit === null ? { plan: compiled, cache: compiled.startCache(rows), classes: [...y] } : null;
+      const empty = () => (onPlan ? [] : net.blocks.map(() => tf.zeros([rows * H, N, hd]) as tf.Tensor3D));
       const state: CacheState = {
-        position: 0, rows, y: classes, keys: empty(), values: empty(), disposed: false,
+        position: 0, rows, y: classRows(y), keys: empty(), values: empty(), compiled: onPlan, disposed: false,
         dispose() {
           if (state.disposed) return;
           state.disposed = true;
           tf.dispose([state.y, ...state.keys, ...state.values]);
+          state.compiled?.cache.dispose();
         },
       };
       return state;
@@ -313,6 +335,12 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
       if (p >= N) throw new Error(`${owner}: all ${N} positions are sampled`);
       if (p > 0 && (previous === null || previous.length !== state.rows || previous.some((t) => !Number.isInteger(t) || t < 0 || t >= K))) {
         throw new Error(`${owner}: position ${p} needs the ${state.rows} codes chosen before it, each in 0..${K - 1}`);
+      }
+      if (state.compiled) {
+        const { plan: compiled, cache: gpuCache, classes } = state.compiled;
+        const logits = compiled.next(gpuCache, p, p === 0 ? classes : previous!);
+        state.position = p + 1;
+        return logits;
       }
       const out = withSmallOutputMatMul(() => tf.tidy(() => {
         const B = state.rows;
@@ -344,9 +372,11 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
     dispose() {
       if (disposed) return;
       disposed = true;
+      plan.dispose();
       codebookMean.dispose();
       tf.dispose(projections.flatMap((p) => [...p.q, ...p.k, ...p.v]));
       weights.dispose();
     },
   };
+  return model;
 }

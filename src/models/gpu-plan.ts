@@ -1,7 +1,8 @@
 /**
  * Compiled WebGPU plans: a network as a few dozen dispatches of fused WGSL kernels, recorded into
  * one command buffer per pass, on tfjs's own GPUDevice. unet-plan.ts lowers the UNet to these ops,
- * decoder-plan.ts the VAE decoder and the GAN generator.
+ * decoder-plan.ts the VAE decoder and the GAN generator; token-plan.ts (the transformer's token
+ * step) shares the device plumbing here and PlanSlot.
  *
  * tfjs runs a 28x28 guided step as about 146 dispatches, each with its own uniform buffer, bind
  * group and pipeline lookup; on a fast GPU the step's time goes to that overhead, not to the
@@ -538,14 +539,14 @@ export const planDispatches = { count: 0 };
 export type Backend = WebGPUBackend;
 
 /** Submits what tfjs has recorded, so that work queued after this runs after it. */
-function flush(backend: Backend): void {
+export function flush(backend: Backend): void {
   backend.ensureCommandEncoderReady();
   backend.endComputePassEncoder();
   backend.submitQueue();
 }
 
 /** The GPU buffer of a float32 tensor on `backend`, uploaded if it was not yet. */
-function bufferOf(backend: Backend, t: tf.Tensor, what: string): GPUBuffer {
+export function bufferOf(backend: Backend, t: tf.Tensor, what: string): GPUBuffer {
   backend.uploadToGPU(t.dataId);
   const buffer = backend.tensorMap.get(t.dataId).resource as GPUBuffer | null;
   if (!buffer) throw new Error(`compiled plan: ${what} is not on the GPU`);
@@ -595,7 +596,7 @@ const perDevice = new WeakMap<GPUDevice, {
   guidance: { layout: GPUBindGroupLayout; pipeline: GPUComputePipeline } | null;
 }>();
 
-function devicePipelines(device: GPUDevice) {
+export function devicePipelines(device: GPUDevice) {
   let entry = perDevice.get(device);
   if (entry === undefined) {
     const storage = (type: GPUBufferBindingType) => ({ visibility: GPUShaderStage.COMPUTE, buffer: { type } });
@@ -626,7 +627,7 @@ function guidancePipeline(device: GPUDevice) {
   return entry.guidance;
 }
 
-function pipelineDescriptor(device: GPUDevice, code: string, label: string): GPUComputePipelineDescriptor {
+export function pipelineDescriptor(device: GPUDevice, code: string, label: string): GPUComputePipelineDescriptor {
   const module = device.createShaderModule({ code, label });
   return { layout: devicePipelines(device).pipelineLayout, compute: { module, entryPoint: 'main' }, label };
 }
@@ -652,7 +653,7 @@ export async function precompilePlan(net: Lowered, dims: number, device: GPUDevi
  * Runs `what` inside error scopes on `device`: its result, and a promise of the first GPU error
  * (out of memory, validation, internal) its calls caused, as its message's first line, or null.
  */
-function scoped<T>(device: GPUDevice, what: () => T): [T, Promise<string | null>] {
+export function scoped<T>(device: GPUDevice, what: () => T): [T, Promise<string | null>] {
   const kinds: GPUErrorFilter[] = ['out-of-memory', 'validation', 'internal'];
   kinds.forEach((kind) => device.pushErrorScope(kind));
   const pop = () => Promise.all(kinds.map(() => device.popErrorScope()));
@@ -666,6 +667,34 @@ function scoped<T>(device: GPUDevice, what: () => T): [T, Promise<string | null>
   // a message's first line says what went wrong; the rest is the driver's context
   const errors = pop().then((found) => found.find((e) => e !== null)?.message.split('\n')[0]?.trim() ?? null, (err: Error) => `its error scope failed: ${err.message}`);
   return [result, errors];
+}
+
+/**
+ * Each weight's GPU buffer in tfjs, by name, checked against its size (before any GPU work: a
+ * JavaScript error leaves none behind), uploaded and submitted so that a copy queued next finds it.
+ */
+export function weightBuffers(backend: Backend, params: readonly { name: string; size: number }[], weights: Readonly<Record<string, tf.Tensor>>): GPUBuffer[] {
+  const sources = params.map((p) => {
+    const t = weights[p.name];
+    if (t === undefined) throw new Error(`no weight '${p.name}'`);
+    if (t.size !== p.size) throw new Error(`weight '${p.name}' has ${t.size} values, expected ${p.size}`);
+    return bufferOf(backend, t, `weight '${p.name}'`);
+  });
+  flush(backend);
+  return sources;
+}
+
+/** One parameter buffer of `floats` values: each of `params` copied from its source, at offsets padded to LANES floats. */
+export function packParams(device: GPUDevice, params: readonly { name: string; size: number }[], sources: readonly GPUBuffer[], floats: number): GPUBuffer {
+  const buffer = device.createBuffer({ size: floats * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  const encoder = device.createCommandEncoder();
+  let off = 0;
+  params.forEach((p, i) => {
+    encoder.copyBufferToBuffer(sources[i]!, 0, buffer, off * 4, p.size * 4);
+    off += Math.ceil(p.size / LANES) * LANES;
+  });
+  device.queue.submit([encoder.finish()]);
+  return buffer;
 }
 
 /**
@@ -706,25 +735,11 @@ export class GpuPlan {
     this.slab = place(net);
     this.inputSize = net.input.H * net.input.W * net.input.C;
     this.outputSize = net.out.H * net.out.W * net.out.C;
-    // Each weight's buffer in tfjs (checked first: a JavaScript error leaves no GPU work behind)
-    const sources = net.params.map((p) => {
-      const t = weights[p.name];
-      if (t === undefined) throw new Error(`no weight '${p.name}'`);
-      if (t.size !== p.size) throw new Error(`weight '${p.name}' has ${t.size} values, expected ${p.size}`);
-      return bufferOf(backend, t, `weight '${p.name}'`);
-    });
-    flush(backend);                                // the uploads before the copies
+    const sources = weightBuffers(backend, net.params, weights);
     const { layout, pipelines } = devicePipelines(device);
     this.layout = layout;
     [[this.params, this.kernels], this.made] = scoped(device, () => {
-      const params = device.createBuffer({ size: net.paramFloats * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
-      const encoder = device.createCommandEncoder();
-      let off = 0;
-      net.params.forEach((p, i) => {
-        encoder.copyBufferToBuffer(sources[i]!, 0, params, off * 4, p.size * 4);
-        off += Math.ceil(p.size / LANES) * LANES;
-      });
-      device.queue.submit([encoder.finish()]);
+      const params = packParams(device, net.params, sources, net.paramFloats);
       guidancePipeline(device);                    // made here, where an error in it is caught
       const kernels = kernelSources(net, this.slab, dims).map(({ code, label, blocks }): Kernel => {
         let pipeline = pipelines.get(code);
@@ -903,19 +918,27 @@ export function blockerOf(compiled: boolean, trace: unknown): string | null {
  * lost device restarts it). If making it fails, or its first run meets a GPU error, the model
  * stays on tfjs's ops and says why (in `lastPath`, and once in the console).
  */
-export class PlanSlot {
-  private plan: GpuPlan | null = null;
+/** What a PlanSlot holds: a GpuPlan, or the transformer's TokenPlan (token-plan.ts). */
+export interface CompiledPlan {
+  readonly backend: Backend;
+  /** The first GPU error from making the plan and from its first run, or null. */
+  gpuError(): Promise<string | null>;
+  dispose(): void;
+}
+
+export class PlanSlot<P extends CompiledPlan = GpuPlan> {
+  private plan: P | null = null;
   private failure: string | null;
   private checking: Promise<void> = Promise.resolve();
   lastPath = 'not run yet';
 
   /** `support`: why the plan cannot run this architecture, or null; `make` makes it on a backend. */
-  constructor(private readonly owner: string, support: string | null, private readonly make: (backend: Backend) => GpuPlan) {
+  constructor(private readonly owner: string, support: string | null, private readonly make: (backend: Backend) => P) {
     this.failure = support;
   }
 
   /** The plan to run now, or null where tfjs's ops run (`blocker`: why not, found by the model); sets lastPath. */
-  choose(blocker: string | null): GpuPlan | null {
+  choose(blocker: string | null): P | null {
     const chosen = blocker ?? this.current();
     if (typeof chosen === 'string') {
       this.lastPath = `tfjs ops (${chosen})`;
@@ -934,13 +957,13 @@ export class PlanSlot {
     return this.checking;
   }
 
-  private current(): GpuPlan | string {
+  private current(): P | string {
     if (this.failure !== null) return this.failure;
     const backend = tf.backend() as unknown as Backend;
     if (this.plan?.backend === backend) return this.plan;
     this.plan?.dispose();
     this.plan = null;
-    let plan: GpuPlan;
+    let plan: P;
     try {
       plan = this.make(backend);
     } catch (err) {

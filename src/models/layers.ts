@@ -17,6 +17,8 @@ import { groupNormOp } from './group-norm.js';
 
 /** PyTorch nn.GroupNorm's default eps, inside the square root as there. */
 export const GN_EPS = 1e-5;
+/** PyTorch nn.LayerNorm's default eps, inside the square root as there (the transformer's, ar.ts and token-plan.ts). */
+export const LN_EPS = 1e-5;
 
 export type Layer = (x: tf.Tensor) => tf.Tensor;
 /** A layer conditioned on silu(embedding), (B, E). */

@@ -14,6 +14,7 @@ import { type Classifier, createClassifier } from './classifier.js';
 import { type Gan, createGan } from './gan.js';
 import { type UNet, createUNet } from './unet.js';
 import { precompileDecoderPlan } from './decoder-plan.js';
+import { precompileTokenPlan } from './token-plan.js';
 import { precompileUNetPlan } from './unet-plan.js';
 import { type Vae, createVae } from './vae.js';
 import { type WeightsManifest, decodeManifestWeights } from './weights-from-manifest.js';
@@ -226,8 +227,9 @@ function build(card: ModelCard, manifest: WeightsManifest, shards: ArrayBuffer[]
  * One small forward pass (guided-batch sized for diffusion), read back: compiles every shader.
  * On WebGPU the pass is first recorded in tfjs's compile-only mode, which asks the driver for all
  * the pipelines at once (createComputePipelineAsync) instead of one after another as each kernel
- * first runs; the real pass then finds them compiled. The compiled plan of a UNet or a decoder
- * (gpu-plan.ts) is compiled the same way, all at once, before that, and its first run (this one)
+ * first runs; the real pass then finds them compiled. The compiled plan of a UNet, a decoder
+ * (gpu-plan.ts) or a transformer's token step (token-plan.ts) is compiled the same way, all at
+ * once, before that, and its first run (this one)
  * is checked for GPU errors before the model is handed over: after one, the model runs tfjs's ops.
  */
 async function warmUp(model: LoadedModel): Promise<void> {
@@ -260,6 +262,7 @@ async function warmUp(model: LoadedModel): Promise<void> {
     // A UNet or a decoder runs as its compiled plan on WebGPU: its kernels compile at once, before the pass uses them
     if (model.kind === 'ddpm') await precompileUNetPlan(model.net.architecture, backend.device);
     if (model.kind === 'vae' || model.kind === 'gan') await precompileDecoderPlan(model.net.architecture, backend.device);
+    if (model.kind === 'ar') await precompileTokenPlan(model.net.architecture, backend.device);
     tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
     try {
       tf.dispose(pass());
@@ -271,5 +274,5 @@ async function warmUp(model: LoadedModel): Promise<void> {
   const out = pass();
   await out.data();
   out.dispose();
-  if (model.kind === 'ddpm' || model.kind === 'vae' || model.kind === 'gan') await model.net.compiledChecked();
+  if (model.kind !== 'classifier') await model.net.compiledChecked();
 }

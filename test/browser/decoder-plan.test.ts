@@ -7,14 +7,13 @@
  * PyTorch on every shipped VAE and GAN (on WebGPU, decode runs the plan).
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { precompileDecoderPlan } from '../../src/models/decoder-plan.js';
 import { type Gan, createGan } from '../../src/models/gan.js';
 import { type Vae, createVae } from '../../src/models/vae.js';
-import { ComputeRuntime } from '../../src/runtime/runtime.js';
-import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
 import { gaussian } from '../../src/util/random.js';
 import { relativeError, tinyFixture } from './tiny-fixtures.js';
+import { startsWebGpu } from './on-webgpu.js';
 
 async function tinyDecoder(id: string): Promise<Vae | Gan> {
   const { card, weights } = await tinyFixture(id);
@@ -37,13 +36,7 @@ async function decode(net: Vae | Gan, batch: number, compiled: boolean): Promise
 const device = () => (tf.backend() as unknown as { device: GPUDevice }).device;
 
 describe('the compiled decoder plan on WebGPU', () => {
-  let runtime: ComputeRuntime;
-  afterAll(() => runtime.dispose());
-
-  it('starts WebGPU', async () => {
-    runtime = new ComputeRuntime({ forced: 'webgpu', wasmPaths: WASM_PATHS });
-    expect((await runtime.start()).backend).toBe('webgpu');
-  });
+  startsWebGpu();
 
   // First: the kernels of tiny-ecg-vae must not be compiled yet, so that the broken WGSL is what compiles
   it('a GPU error in the plan\'s first run: the model runs tfjs\'s ops after it and says why', { timeout: 300_000 }, async () => {

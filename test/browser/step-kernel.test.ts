@@ -4,11 +4,10 @@
  * fresh noise. The ops themselves are held to PyTorch by test/unit/diffusion's golden values.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type StepScalars, schedulerStep } from '../../src/diffusion/step-kernel.js';
-import { ComputeRuntime } from '../../src/runtime/runtime.js';
-import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
 import { gaussian } from '../../src/util/random.js';
+import { startsWebGpu } from './on-webgpu.js';
 
 const CASES: { name: string; s: StepScalars }[] = [
   { name: 'DDIM, eta 0, clipped', s: { alphaBar: 0.3, cX0: 0.7, cOther: 0.4, cNoise: 0, ddim: true, clip: 1 } },
@@ -17,13 +16,7 @@ const CASES: { name: string; s: StepScalars }[] = [
 ];
 
 describe('the scheduler update on WebGPU', () => {
-  let runtime: ComputeRuntime;
-  afterAll(() => runtime.dispose());
-
-  it('starts WebGPU', async () => {
-    runtime = new ComputeRuntime({ forced: 'webgpu', wasmPaths: WASM_PATHS });
-    expect((await runtime.start()).backend).toBe('webgpu');
-  });
+  startsWebGpu();
 
   it.each(CASES)('its kernel matches the ops: $name', async ({ s }) => {
     const shape = [3, 8, 8, 3];

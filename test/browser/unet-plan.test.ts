@@ -9,15 +9,14 @@
  * shipped UNet (on WebGPU, predictNoise runs the plan).
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type UNet, createUNet } from '../../src/models/unet.js';
 import { guidedNoise } from '../../src/diffusion/denoise.js';
 import { planDispatches } from '../../src/models/gpu-plan.js';
 import { precompileUNetPlan } from '../../src/models/unet-plan.js';
-import { ComputeRuntime } from '../../src/runtime/runtime.js';
-import { WASM_PATHS } from '../../src/runtime/wasm-paths.js';
 import { gaussian } from '../../src/util/random.js';
 import { relativeError, tinyFixture } from './tiny-fixtures.js';
+import { startsWebGpu } from './on-webgpu.js';
 
 /** The fixture's UNet, built with `maxValuesPerPass` (small values make both paths run in chunks). */
 async function tinyUNet(id: string, maxValuesPerPass?: number): Promise<UNet> {
@@ -48,13 +47,7 @@ async function predict(net: UNet, batch: number, compiled: boolean): Promise<{ v
 }
 
 describe('the compiled UNet plan on WebGPU', () => {
-  let runtime: ComputeRuntime;
-  afterAll(() => runtime.dispose());
-
-  it('starts WebGPU', async () => {
-    runtime = new ComputeRuntime({ forced: 'webgpu', wasmPaths: WASM_PATHS });
-    expect((await runtime.start()).backend).toBe('webgpu');
-  });
+  startsWebGpu();
 
   it.each(['tiny-xray-ddpm', 'tiny-ecg-ddpm', 'tiny-ecg-ddpm-attn'])('%s: the plan predicts what tfjs\'s ops predict', { timeout: 300_000 }, async (id) => {
     const before = tf.memory().numTensors;

@@ -33,15 +33,16 @@ function expectPositive(value: number | null | undefined): void {
 }
 
 describe('the benchmark runner', () => {
-  it('measures a DDPM and a VAE at every batch size, and skips a classifier', async () => {
+  it('measures a DDPM, a VAE and a transformer at every batch size, and skips a classifier', async () => {
     const progress: BenchProgress[] = [];
-    const results = await runBench(quick, ['tiny-xray-ddpm', 'tiny-ecg-vae', 'tiny-xray-classifier'], env, { onProgress: (p) => progress.push(p) });
+    const results = await runBench(quick, ['tiny-xray-ddpm', 'tiny-ecg-vae', 'tiny-xray-ar', 'tiny-xray-classifier'], env, { onProgress: (p) => progress.push(p) });
     expect(results.map((r) => [r.model, r.batch, r.status])).toEqual([
       ['tiny-xray-ddpm', 1, 'ok'], ['tiny-xray-ddpm', 3, 'ok'],
       ['tiny-ecg-vae', 1, 'ok'], ['tiny-ecg-vae', 3, 'ok'],
+      ['tiny-xray-ar', 1, 'ok'], ['tiny-xray-ar', 3, 'ok'],
       ['tiny-xray-classifier', 1, 'skipped'], ['tiny-xray-classifier', 3, 'skipped'],
     ]);
-    for (const r of results.slice(0, 4)) {
+    for (const r of results.slice(0, 6)) {
       for (const v of [r.loadMs, r.firstRunMs, r.coldMs, r.stepMs?.median, r.runMs?.median, r.samplesPerSecond?.median]) expectPositive(v);
       expect(r.coldMs).toBeCloseTo(r.loadMs! + r.firstRunMs!, 6);
       expect(r.runMs!.n).toBe(2);
@@ -50,7 +51,7 @@ describe('the benchmark runner', () => {
       expect(r.tensorsLeftAfterDispose).toBe(0);
       expect(r.memoryAfterRuns!.numTensors).toBeGreaterThan(0); // the weights, while loaded
       expect(r.device).toMatch(/^WebAssembly, (no )?SIMD, \d+ threads?$/);
-      // a step's or a decode's JavaScript, timed stepSamples times; dispatches are WebGPU's alone
+      // a step's, a token's or a decode's JavaScript, timed stepSamples times; dispatches are WebGPU's alone
       expectPositive(r.encodeMs?.median);
       expect(r.encodeMs!.n).toBe(2);
       expect(r.dispatches).toBeNull();
@@ -59,7 +60,8 @@ describe('the benchmark runner', () => {
     expect([ddpm.method, ddpm.steps, ddpm.guidance, ddpm.stepMs!.n, ddpm.leakCheck!.runs]).toEqual(['ddpm', 3, 2, 2, 4]);
     expect(Object.keys(ddpm.loadPhasesMs)).toEqual(['card', 'download', 'verify', 'build', 'warm-up']);
     expect(results[2]!.steps).toBe(null); // a VAE decodes once
-    expect(results[4]!.note).toBe('tiny-xray-classifier is a classifier, not a generator');
+    expect([results[4]!.steps, results[4]!.stepMs!.n]).toEqual([null, 2]); // a transformer's first 2 tokens
+    expect(results[6]!.note).toBe('tiny-xray-classifier is a classifier, not a generator');
     expect(progress.filter((p) => p.model === 'tiny-xray-ddpm' && p.batch === 1).map((p) => p.phase))
       .toEqual(['backend', 'load', 'first run', 'steps', 'warm runs', 'warm runs']);
   }, 60_000);

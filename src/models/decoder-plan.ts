@@ -27,7 +27,7 @@ export function decoderPlanSupport(a: DecoderArchitecture): string | null {
 }
 
 /** The decoder's layers as the plan's ops, with each weight's name; mirrors createVae's and createGan's. */
-function lowerDecoder(a: DecoderArchitecture): Lowered {
+export function lowerDecoder(a: DecoderArchitecture): Lowered {
   const d = a.dims;
   const n = new PlanBuilder(d, a.type === 'cvae' ? 'vae' : 'gan');
   const K = a.numClasses;

@@ -157,7 +157,7 @@ export class PlanBuilder {
 }
 
 /** What op reads from the activation slab. */
-function reads(op: Op): Act[] {
+export function reads(op: Op): Act[] {
   switch (op.kind) {
     case 'embed': case 'stats': return [];
     case 'dense': return op.fromInput ? [] : [op.src];
@@ -171,8 +171,15 @@ function reads(op: Op): Act[] {
  * Places every tensor in the per-sample slab, reusing the space of tensors no later op reads;
  * the network's input and output tensors live in their own buffers and take no space.
  * Returns the slab's size in floats.
+ *
+ * An op's output never takes the place of its own inputs (they are freed after it is placed): its
+ * workgroups read them while others write. It may take the place of what the op before it read
+ * last: WebGPU orders the dispatches of a pass, the next one's writes after the last one's reads.
+ * (Until 2026-12-04 that space was kept one op longer, for results that once came out wrong on
+ * SwiftShader without it; every shipped UNet and decoder now gives tfjs's values without it, in
+ * Node + Dawn and in the browser parity test, and compiled-plan.test.ts checks the placement.)
  */
-function place(net: Lowered): number {
+export function place(net: Lowered): number {
   const { ops, input, out: output } = net;
   const lastUse = new Map<Act, number>();
   ops.forEach((op, i) => reads(op).forEach((t) => lastUse.set(t, i)));
@@ -207,10 +214,9 @@ function place(net: Lowered): number {
       op.out.off = at;
       op.out.stats = at + op.out.H * op.out.W * op.out.C;
     }
-    // What op i - 1 read last is freed only now: op i's output never takes the place of what the
-    // dispatch just before it read (without this, SwiftShader's results come out wrong)
-    for (const t of i > 0 ? reads(ops[i - 1]!) : []) {
-      if (lastUse.get(t) === i - 1 && t !== input) release(t.off, sizeOf(t));
+    // what op i reads last is freed once its output is placed
+    for (const t of reads(op)) {
+      if (lastUse.get(t) === i && t !== input) release(t.off, sizeOf(t));
     }
   });
   return Math.ceil(end / LANES) * LANES;

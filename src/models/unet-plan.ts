@@ -28,7 +28,7 @@ export function planSupport(a: UNetArchitecture): string | null {
 }
 
 /** The layers of a UNet as the plan's ops, with each weight's name; mirrors createUNet's loops. */
-function lowerUNet(a: UNetArchitecture): Lowered {
+export function lowerUNet(a: UNetArchitecture): Lowered {
   const d = a.dims;
   const n = new PlanBuilder(d, 'unet');
   const E = a.timeEmbedDim;

@@ -264,6 +264,7 @@ export class TokenPlan {
 
   /** Why a run of `rows` rows cannot use the plan (its cache would not fit one binding), or null. */
   fits(rows: number): string | null {
+    if (rows < 1) return 'no rows';
     const bytes = rows * this.cacheFloatsPerRow * 4;
     const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, MAX_CACHE_BYTES);
     if (bytes > limit) return `a cache of ${rows} rows needs ${bytes} bytes (at most ${limit})`;

@@ -125,6 +125,7 @@ describe('the compiled token plan on WebGPU', () => {
     const { card, weights } = await tinyFixture('tiny-xray-ar');
     const plan = new TokenPlan(card.architecture as Ar['architecture'], weights, backend());
     expect(plan.fits(2)).toBeNull();
+    expect(plan.fits(0)).toBe('no rows');
     expect(plan.fits(10_000_000)).toMatch(/^a cache of 10000000 rows needs \d+ bytes \(at most \d+\)$/);
     plan.dispose();
     tf.dispose(Object.values(weights));

@@ -94,11 +94,9 @@ export interface Ar {
 
 interface CacheState extends ArCache {
   position: number;
-  y: tf.Tensor1D;
-  /** Per block, (B heads, N, head width): every position's slot, zeros until it is sampled (tfjs's ops). */
-  keys: tf.Tensor3D[];
-  values: tf.Tensor3D[];
-  /** The compiled plan's cache and the rows' classes, where the run started on the plan. */
+  /** On tfjs's ops: the rows' classes, and per block (B heads, N, head width) every position's slot, zeros until it is sampled. */
+  ops: { y: tf.Tensor1D; keys: tf.Tensor3D[]; values: tf.Tensor3D[] } | null;
+  /** On the compiled plan: its cache and the rows' classes. */
   compiled: { plan: TokenPlan; cache: TokenCache; classes: readonly number[] } | null;
   disposed: boolean;
 }
@@ -315,13 +313,13 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
       const fit = compiled?.fits(rows) ?? null;
       if (fit !== null) plan.lastPath = `tfjs ops (${fit})`;
       const onPlan = compiled !== null && fit === null ? { plan: compiled, cache: compiled.startCache(rows), classes: [...y] } : null;
-      const empty = () => (onPlan ? [] : net.blocks.map(() => tf.zeros([rows * H, N, hd]) as tf.Tensor3D));
+      const empty = () => net.blocks.map(() => tf.zeros([rows * H, N, hd]) as tf.Tensor3D);
       const state: CacheState = {
-        position: 0, rows, y: classRows(y), keys: empty(), values: empty(), compiled: onPlan, disposed: false,
+        position: 0, rows, ops: onPlan ? null : { y: classRows(y), keys: empty(), values: empty() }, compiled: onPlan, disposed: false,
         dispose() {
           if (state.disposed) return;
           state.disposed = true;
-          tf.dispose([state.y, ...state.keys, ...state.values]);
+          if (state.ops) tf.dispose([state.ops.y, ...state.ops.keys, ...state.ops.values]);
           state.compiled?.cache.dispose();
         },
       };
@@ -342,9 +340,10 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
         state.position = p + 1;
         return logits;
       }
+      const ops = state.ops!;
       const out = withSmallOutputMatMul(() => tf.tidy(() => {
         const B = state.rows;
-        const input = p === 0 ? tf.gather(net.cls, state.y) : tf.gather(net.tok, tf.tensor1d(previous as number[], 'int32'));   // (B, W)
+        const input = p === 0 ? tf.gather(net.cls, ops.y) : tf.gather(net.tok, tf.tensor1d(previous as number[], 'int32'));   // (B, W)
         let h: tf.Tensor = tf.add(tf.reshape(input, [B, 1, W]), tf.gather(net.pos, tf.tensor1d([p], 'int32')));   // (B, 1, W)
         // slot p (zeros until now: each slot is written once) takes this position's key and value;
         // the slots after p are masked out of the attention
@@ -355,17 +354,17 @@ export function createAr(card: ModelCard, tensors: Record<string, tf.Tensor>): A
         net.blocks.forEach((b, i) => {
           const x = b.ln1(h);
           const [q, k1, v1] = (['q', 'k', 'v'] as const).map((n) => heads(project(x, projections[i]![n]), B, 1));
-          const k = tf.add(state.keys[i]!, tf.mul(slot, k1!)) as tf.Tensor3D;     // (B H, N, hd)
-          const v = tf.add(state.values[i]!, tf.mul(slot, v1!)) as tf.Tensor3D;
+          const k = tf.add(ops.keys[i]!, tf.mul(slot, k1!)) as tf.Tensor3D;     // (B H, N, hd)
+          const v = tf.add(ops.values[i]!, tf.mul(slot, v1!)) as tf.Tensor3D;
           keys.push(k);
           values.push(v);
           h = finish(b, h, attend(q!, k, v, mask, B, 1));
         });
         return { logits: tf.reshape(net.head(net.lnF(h)), [B, K]) as tf.Tensor2D, keys, values };
       }));
-      tf.dispose([...state.keys, ...state.values]);
-      state.keys = out.keys;
-      state.values = out.values;
+      tf.dispose([...ops.keys, ...ops.values]);
+      ops.keys = out.keys;
+      ops.values = out.values;
       state.position = p + 1;
       return out.logits;
     },

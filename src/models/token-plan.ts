@@ -49,6 +49,7 @@ function workgroupFloats(a: ArArchitecture): number {
 /** Why the plan cannot run this transformer, or null when it can (every shipped one can). */
 export function tokenPlanSupport(a: ArArchitecture): string | null {
   if (a.width % a.heads !== 0) return `width ${a.width} does not split into ${a.heads} heads`;
+  if (a.heads > WORKGROUP) return `${a.heads} heads (at most ${WORKGROUP}: a thread each for the softmax)`;
   const bytes = workgroupFloats(a) * 4;
   if (bytes > WORKGROUP_BYTES) return `a row needs ${bytes} bytes of workgroup memory (at most ${WORKGROUP_BYTES})`;
   return null;

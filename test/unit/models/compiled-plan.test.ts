@@ -64,6 +64,7 @@ describe('tokenPlanSupport', () => {
     const xray = loadCard(join(MODELS, 'xray-ar')).architecture as ArArchitecture;
     expect(shipped.length).toBe(5);
     expect(tokenPlanSupport({ ...xray, heads: 3 })).toBe('width 128 does not split into 3 heads');
+    expect(tokenPlanSupport({ ...xray, width: 256, heads: 256 })).toBe('256 heads (at most 128: a thread each for the softmax)');
     expect(tokenPlanSupport({ ...xray, width: 512 })).toBe('a row needs 17680 bytes of workgroup memory (at most 16384)');
   });
 });

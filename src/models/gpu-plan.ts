@@ -85,7 +85,6 @@ type ConvOp = Extract<Op, { kind: 'conv' }>;
 export interface Lowered {
   /** Each weight's name and size, in the parameter buffer's order. */
   readonly params: readonly { name: string; size: number }[];
-  readonly paramFloats: number;
   readonly acts: readonly Act[];
   readonly ops: readonly Op[];
   /** The network's input (in X) and output (in Y). */
@@ -150,7 +149,7 @@ export class PlanBuilder {
 
   finish(input: Act, out: Act, rowWidth: number): Lowered {
     return {
-      params: this.params, paramFloats: this.paramFloats, acts: this.acts, ops: this.ops, input, out, rowWidth,
+      params: this.params, acts: this.acts, ops: this.ops, input, out, rowWidth,
       widest: Math.max(...this.acts.map((t) => t.H * t.W * t.C)), label: this.label,
     };
   }
@@ -633,26 +632,49 @@ function guidancePipeline(device: GPUDevice) {
   return entry.guidance;
 }
 
-export function pipelineDescriptor(device: GPUDevice, code: string, label: string): GPUComputePipelineDescriptor {
+function pipelineDescriptor(device: GPUDevice, code: string, label: string): GPUComputePipelineDescriptor {
   const module = device.createShaderModule({ code, label });
   return { layout: devicePipelines(device).pipelineLayout, compute: { module, entryPoint: 'main' }, label };
 }
 
 /**
- * Compiles every kernel of a plan on `device` at once (createComputePipelineAsync), so that the
- * first pass finds them ready; the loader awaits it before its warm-up. A kernel that fails to
- * compile here is left for the plan itself to make, which then reports the error.
+ * Compiles a kernel into the device's cache (createComputePipelineAsync) unless it is there, so
+ * that a plan made later finds it ready. A kernel that fails to compile here is left for the plan
+ * itself to make (`cachedPipeline`), inside its error scope, which then reports the error.
+ */
+export async function precompileKernel(device: GPUDevice, code: string, label: string): Promise<void> {
+  const { pipelines } = devicePipelines(device);
+  if (pipelines.has(code)) return;
+  try {
+    pipelines.set(code, await device.createComputePipelineAsync(pipelineDescriptor(device, code, label)));
+  } catch {
+    // cachedPipeline's createComputePipeline fails inside the plan's error scope and says why
+  }
+}
+
+/** The device's compiled kernel for `code`, made now (and cached) if it is not there yet. */
+export function cachedPipeline(device: GPUDevice, code: string, label: string): GPUComputePipeline {
+  const { pipelines } = devicePipelines(device);
+  let pipeline = pipelines.get(code);
+  if (pipeline === undefined) {
+    pipeline = device.createComputePipeline(pipelineDescriptor(device, code, label));
+    pipelines.set(code, pipeline);
+  }
+  return pipeline;
+}
+
+/** Drops `failed` from the device's cache of kernels, so that a plan made later compiles them again. */
+export function forgetPipelines(device: GPUDevice, failed: readonly GPUComputePipeline[]): void {
+  const { pipelines } = devicePipelines(device);
+  for (const [code, pipeline] of pipelines) if (failed.includes(pipeline)) pipelines.delete(code);
+}
+
+/**
+ * Compiles every kernel of a plan on `device` at once, so that the first pass finds them ready;
+ * the loader awaits it before its warm-up.
  */
 export async function precompilePlan(net: Lowered, dims: number, device: GPUDevice): Promise<void> {
-  const slab = place(net);
-  const { pipelines } = devicePipelines(device);
-  await Promise.all(kernelSources(net, slab, dims).filter(({ code }) => !pipelines.has(code)).map(async ({ code, label }) => {
-    try {
-      pipelines.set(code, await device.createComputePipelineAsync(pipelineDescriptor(device, code, label)));
-    } catch {
-      // the plan's own createComputePipeline will fail inside its error scope and say why
-    }
-  }));
+  await Promise.all(kernelSources(net, place(net), dims).map(({ code, label }) => precompileKernel(device, code, label)));
 }
 
 /**
@@ -690,15 +712,23 @@ export function weightBuffers(backend: Backend, params: readonly { name: string;
   return sources;
 }
 
-/** One parameter buffer of `floats` values: each of `params` copied from its source, at offsets padded to LANES floats. */
-export function packParams(device: GPUDevice, params: readonly { name: string; size: number }[], sources: readonly GPUBuffer[], floats: number): GPUBuffer {
+/** Where each of `params` starts in a parameter buffer, in floats (each padded to LANES floats), and the buffer's size. */
+export function paramOffsets(params: readonly { name: string; size: number }[]): { at: number[]; floats: number } {
+  const at: number[] = [];
+  let floats = 0;
+  for (const p of params) {
+    at.push(floats);
+    floats += Math.ceil(p.size / LANES) * LANES;
+  }
+  return { at, floats };
+}
+
+/** One parameter buffer: each of `params` copied from its source, where paramOffsets places it. */
+export function packParams(device: GPUDevice, params: readonly { name: string; size: number }[], sources: readonly GPUBuffer[]): GPUBuffer {
+  const { at, floats } = paramOffsets(params);
   const buffer = device.createBuffer({ size: floats * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
   const encoder = device.createCommandEncoder();
-  let off = 0;
-  params.forEach((p, i) => {
-    encoder.copyBufferToBuffer(sources[i]!, 0, buffer, off * 4, p.size * 4);
-    off += Math.ceil(p.size / LANES) * LANES;
-  });
+  params.forEach((p, i) => encoder.copyBufferToBuffer(sources[i]!, 0, buffer, at[i]! * 4, p.size * 4));
   device.queue.submit([encoder.finish()]);
   return buffer;
 }
@@ -742,19 +772,12 @@ export class GpuPlan {
     this.inputSize = net.input.H * net.input.W * net.input.C;
     this.outputSize = net.out.H * net.out.W * net.out.C;
     const sources = weightBuffers(backend, net.params, weights);
-    const { layout, pipelines } = devicePipelines(device);
+    const { layout } = devicePipelines(device);
     this.layout = layout;
     [[this.params, this.kernels], this.made] = scoped(device, () => {
-      const params = packParams(device, net.params, sources, net.paramFloats);
+      const params = packParams(device, net.params, sources);
       guidancePipeline(device);                    // made here, where an error in it is caught
-      const kernels = kernelSources(net, this.slab, dims).map(({ code, label, blocks }): Kernel => {
-        let pipeline = pipelines.get(code);
-        if (pipeline === undefined) {
-          pipeline = device.createComputePipeline(pipelineDescriptor(device, code, label));
-          pipelines.set(code, pipeline);
-        }
-        return { pipeline, blocks };
-      });
+      const kernels = kernelSources(net, this.slab, dims).map(({ code, label, blocks }): Kernel => ({ pipeline: cachedPipeline(device, code, label), blocks }));
       return [params, kernels] as const;
     });
   }
@@ -766,10 +789,7 @@ export class GpuPlan {
    */
   async gpuError(): Promise<string | null> {
     const error = (await this.made) ?? (this.firstRun ? await this.firstRun : null);
-    if (error !== null) {
-      const { pipelines } = devicePipelines(this.device);
-      for (const [code, pipeline] of pipelines) if (this.kernels.some((k) => k.pipeline === pipeline)) pipelines.delete(code);
-    }
+    if (error !== null) forgetPipelines(this.device, this.kernels.map((k) => k.pipeline));
     return error;
   }
 

@@ -20,8 +20,8 @@
  * shapes do not fit (tokenPlanSupport) or whose plan meets a GPU error runs tfjs's ops (PlanSlot).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ArArchitecture } from './card.js';
-import { type Backend, LANES, devicePipelines, flush, packParams, pipelineDescriptor, planDispatches, scoped, weightBuffers } from './gpu-plan.js';
+import { type ArArchitecture, tokenCountOf } from './card.js';
+import { type Backend, cachedPipeline, devicePipelines, flush, forgetPipelines, packParams, paramOffsets, planDispatches, precompileKernel, scoped, weightBuffers } from './gpu-plan.js';
 import { LN_EPS } from './layers.js';
 
 /** Threads a row (a power of two: the reductions halve it). */
@@ -31,13 +31,15 @@ const WORKGROUP_BYTES = 16384;
 /** A cache is kept under this, whatever the device allows. */
 const MAX_CACHE_BYTES = 256 * 2 ** 20;
 
+/** The kernel's label (a test breaks the kernel by it). */
+const LABEL = 'msl-ar-token';
+
 const u = (n: number) => `${n}u`;
 
 /** The transformer's sizes: width W, heads H (hd = W / H), MLP width M, positions N, codes K, blocks L. */
 function sizes(a: ArArchitecture) {
   const W = a.width;
-  const low = a.size / 2 ** a.vqChannels.length;
-  return { W, H: a.heads, hd: W / a.heads, M: a.mlpRatio * W, N: low ** a.dims, K: a.codebookSize, L: a.layers };
+  return { W, H: a.heads, hd: W / a.heads, M: a.mlpRatio * W, N: tokenCountOf({ architecture: a }), K: a.codebookSize, L: a.layers };
 }
 
 /** Floats of workgroup memory the kernel declares: h, x, q, the attended values, the MLP, the scores, the reduction. */
@@ -73,15 +75,10 @@ function paramList(a: ArArchitecture): { name: string; size: number }[] {
   ].map(([name, size]) => ({ name: name as string, size: size as number }));
 }
 
-/** Each weight's offset in floats (padded to LANES as packParams lays them), by name, and the total. */
-function offsets(params: readonly { name: string; size: number }[]): [Map<string, number>, number] {
-  const at = new Map<string, number>();
-  let off = 0;
-  for (const p of params) {
-    at.set(p.name, off);
-    off += Math.ceil(p.size / LANES) * LANES;
-  }
-  return [at, off];
+/** Each weight's offset in floats in the parameter buffer (as packParams lays them), by name. */
+function offsets(params: readonly { name: string; size: number }[]): Map<string, number> {
+  const { at } = paramOffsets(params);
+  return new Map(params.map((p, i) => [p.name, at[i]!]));
 }
 
 /**
@@ -91,7 +88,7 @@ function offsets(params: readonly { name: string; size: number }[]): [Map<string
  */
 function tokenShader(a: ArArchitecture): string {
   const { W, H, hd, M, N, K, L } = sizes(a);
-  const [at] = offsets(paramList(a));
+  const at = offsets(paramList(a));
   const off = (name: string) => u(at.get(name)!);
   const stride = at.get('gpt.blocks.1.ln1.weight') === undefined ? 0 : at.get('gpt.blocks.1.ln1.weight')! - at.get('gpt.blocks.0.ln1.weight')!;
   const inBlock = (name: string) => u(at.get(`gpt.blocks.0.${name}`)! - at.get('gpt.blocks.0.ln1.weight')!);
@@ -199,15 +196,7 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_id) lv
 
 /** Compiles the plan's kernel on `device` ahead of its first step (the loader, before its warm-up). */
 export async function precompileTokenPlan(a: ArArchitecture, device: GPUDevice): Promise<void> {
-  if (tokenPlanSupport(a) !== null) return;
-  const code = tokenShader(a);
-  const { pipelines } = devicePipelines(device);
-  if (pipelines.has(code)) return;
-  try {
-    pipelines.set(code, await device.createComputePipelineAsync(pipelineDescriptor(device, code, 'msl-ar-token')));
-  } catch {
-    // the plan's own createComputePipeline fails inside its error scope and says why
-  }
+  if (tokenPlanSupport(a) === null) await precompileKernel(device, tokenShader(a), LABEL);
 }
 
 /** One sampling run's cache, step buffer, logits and bind group; freed by dispose(). */
@@ -246,21 +235,11 @@ export class TokenPlan {
     const { W, N, L } = sizes(a);
     this.cacheFloatsPerRow = L * 2 * N * W;
     const params = paramList(a);
-    const [at, floats] = offsets(params);
+    const at = offsets(params);
     this.tokAt = at.get('gpt.tok.weight')!;
     this.clsAt = at.get('gpt.cls.weight')!;
     const sources = weightBuffers(backend, params, weights);
-    const code = tokenShader(a);
-    const { pipelines } = devicePipelines(device);
-    [[this.params, this.pipeline], this.made] = scoped(device, () => {
-      const packed = packParams(device, params, sources, floats);
-      let pipeline = pipelines.get(code);
-      if (pipeline === undefined) {
-        pipeline = device.createComputePipeline(pipelineDescriptor(device, code, 'msl-ar-token'));
-        pipelines.set(code, pipeline);
-      }
-      return [packed, pipeline] as const;
-    });
+    [[this.params, this.pipeline], this.made] = scoped(device, () => [packParams(device, params, sources), cachedPipeline(device, tokenShader(a), LABEL)] as const);
   }
 
   /** Why a run of `rows` rows cannot use the plan (its cache would not fit one binding), or null. */
@@ -332,10 +311,7 @@ export class TokenPlan {
    */
   async gpuError(): Promise<string | null> {
     const error = (await this.made) ?? (await this.firstRun);
-    if (error !== null) {
-      const { pipelines } = devicePipelines(this.device);
-      for (const [code, pipeline] of pipelines) if (pipeline === this.pipeline) pipelines.delete(code);
-    }
+    if (error !== null) forgetPipelines(this.device, [this.pipeline]);
     return error;
   }
 

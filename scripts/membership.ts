@@ -10,7 +10,7 @@ import type { JudgeController } from '../src/judge/judge-controller.js';
 import type { BackendName } from '../src/runtime/backends.js';
 import { headlessHost, pageModules, repoFetch, runMain } from './page-modules.js';
 
-const DIFFUSION_MODELS = 'breast-ddpm,xray-ddpm,retina-ddpm,ecg-ddpm,bccd-ddpm';
+const DIFFUSION_MODELS = 'breast-ddpm,breast-ddpm-memorised,xray-ddpm,retina-ddpm,ecg-ddpm,bccd-ddpm';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { models: { type: 'string', default: DIFFUSION_MODELS }, backend: { type: 'string', default: 'wasm' } } });

@@ -218,10 +218,16 @@ CONFIGS.update({
         max_steps=1500),               # ~90 epochs of 1,080 films: longer only memorises them
     "breast-ddpm": RunConfig(
         id="breast-ddpm", name="Breast ultrasound DDPM (class-conditional)", method="ddpm", **BREAST,
-        arch=UNetConfig(in_channels=1, num_classes=2, **SMALL_UNET_28),
-        # 546 training images and no augmentation: the model most likely to memorise, kept that way
-        # on purpose as the site's teaching example of memorisation (measured in its card)
-        balance_power=0.5),
+        # dropout 0.1 and left-right mirrors (a lesion's shape, margin and shadow do not depend on
+        # the side the probe was held from; up-down is not: skin on top, shadow below): the first
+        # breast-ddpm, 2,234 passes over 546 unaugmented images, memorised them (issue 16)
+        arch=UNetConfig(in_channels=1, num_classes=2, dropout=0.1, **SMALL_UNET_28),
+        balance_power=0.5, batch_size=32, aug={"hflip": True}),
+    # The first breast-ddpm, kept as the site's exhibit of memorisation (issue 16): the same network
+    # without dropout or mirrors, 9,531 steps of 128 on a GPU, about 2,234 passes over the 546 images
+    "breast-ddpm-memorised": RunConfig(
+        id="breast-ddpm-memorised", name="Breast ultrasound DDPM, memorised (an exhibit)", method="ddpm", **BREAST,
+        arch=UNetConfig(in_channels=1, num_classes=2, **SMALL_UNET_28), balance_power=0.5),
     "breast-vae": RunConfig(
         id="breast-vae", name="Breast ultrasound VAE (class-conditional)", method="vae", **BREAST,
         arch=VAEConfig(in_channels=1, num_classes=2, **VAE_28), lr=1e-3, balance_power=0.5),

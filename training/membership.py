@@ -41,7 +41,8 @@ DRAWS = 2                            # noise draws per timestep, the same for ev
 MAX_HELD_OUT = 1000
 GENERATED_PER_CLASS = 2000           # VAE and GAN: samples per class the distance score is taken against
 GENERATORS = tuple(f"{d}-{m}" for m in ("ddpm", "vae", "gan", "ar") for d in ("xray", "breast", "retina", "bccd", "ecg")
-                   + ("ecg-vae-nodp", "ecg-vae-dp10", "ecg-vae-dp1"))     # issue 20's privacy variants
+                   + ("ecg-vae-nodp", "ecg-vae-dp10", "ecg-vae-dp1")      # issue 20's privacy variants
+                   + ("breast-ddpm-memorised",))                           # issue 16's exhibit of memorisation
 
 
 @torch.no_grad()

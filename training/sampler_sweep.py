@@ -9,8 +9,9 @@ sampler); of a GAN, the truncation of z (none, or the bound); of an autoregressi
 guidance:temperature:topK:topP. For each, the
 same classes are sampled with the same seed (as many per class as the held-out split has, up to
 --per-class), and the script prints how often the evaluator sees the requested class (beside how
-often it recognises real held-out images of that class) and the Frechet distance in the modality's
-feature extractor to real held-out images, beside real training vs held-out at the same N.
+often it recognises real held-out images of that class), the Frechet distance in the modality's
+feature extractor to real held-out images, beside real training vs held-out at the same N, and, for
+images, the share of samples with an unusual surround (evaluate.py's surround check).
 """
 import argparse
 import os
@@ -21,7 +22,7 @@ import torch
 from training.configs import get_config
 from training.evaluate import EVALUATOR, find_extractor, predict
 from training.medsynth import evaluate as ev
-from training.medsynth.data import load_split
+from training.medsynth.data import load_split, unscale_output
 from training.medsynth.models import generate
 from training.train import DEFAULT_DATA
 from training.yardstick import MODELS, from_export
@@ -44,6 +45,9 @@ def sweep(model_id, settings, per_class=80, data_dir=DEFAULT_DATA, seed=100):
     real_fd = ev.frechet_distance(f_train, f_held)
     print(f"{model_id}: {sum(counts)} a side; real training vs held-out FD {real_fd:.3g}; "
           f"real held-out recognised {np.round(real_rate, 3).tolist()}", flush=True)
+    # images: the surround check of evaluate.py (borders beyond the training images' far-out fences)
+    border = lambda x: ev.border_mean(unscale_output(x, "image", cfg["signal_scale_mv"]))
+    fences = ev.surround_fences(border(train.x)) if train.index["kind"] == "image" else None
     y = torch.cat([torch.full((k,), c) for c, k in enumerate(counts)])
     rows = []
     for setting in settings:
@@ -62,10 +66,13 @@ def sweep(model_id, settings, per_class=80, data_dir=DEFAULT_DATA, seed=100):
         hit = predict(evaluator, x)[0].argmax(1) == y.numpy()
         rate = np.array([hit[y.numpy() == c].mean() for c in range(K)])
         fd = ev.frechet_distance(predict(extractor, x)[1], f_held)
-        rows.append({**setting, "frechet": fd, "ratio": fd / real_fd, "classifiedAsRequested": rate.tolist()})
+        row = {**setting, "frechet": fd, "ratio": fd / real_fd, "classifiedAsRequested": rate.tolist()}
+        if fences is not None:
+            row["unusualSurround"] = float(ev.surround_outliers(border(x), fences).mean())
+        rows.append(row)
         print(f"{' '.join(f'{k} {v}' for k, v in setting.items())}: FD {fd:.3g} ({fd / real_fd:.1f}x real-vs-real); "
-              f"recognised {np.round(rate, 3).tolist()} ({np.round(rate / np.maximum(real_rate, 1e-9), 2).tolist()} of real)",
-              flush=True)
+              f"recognised {np.round(rate, 3).tolist()} ({np.round(rate / np.maximum(real_rate, 1e-9), 2).tolist()} of real)"
+              + (f"; unusual surrounds {row['unusualSurround']:.1%}" if fences is not None else ""), flush=True)
     return rows
 
 

@@ -16,7 +16,7 @@ import { loadAverage, machine } from '../bench/report.js';
 import { launchOptions } from '../chromium.mjs';
 import { serveStatic } from '../static-server.mjs';
 import { waitForState } from '../site-page.js';
-import { type SavedResult, writeReport } from './report.js';
+import { MEMORISATION_EXHIBIT, PANEL_SHOTS, type SavedResult, writeReport } from './report.js';
 import { type GeneratorCard, judgeModel } from './run.js';
 
 const USAGE = `npm run audit -- [flags]
@@ -55,10 +55,6 @@ const OVERRIDES: Record<string, Partial<JudgeSettings>> = {
   'bccd-ddpm': { perClass: 16, unconditional: 16 },
 };
 const settingsFor = (id: string, flags: Partial<JudgeSettings>): JudgeSettings => clampJudgeSettings({ ...SETTINGS, ...OVERRIDES[id], ...flags });
-
-/** Screenshots for the report: the whole panel of these models, and breast-ddpm's memorisation audit. */
-const PANEL_SHOTS = ['breast-ddpm', 'ecg-ddpm', 'bccd-ddpm'];
-const MEMORISATION_SHOT = 'breast-ddpm';
 
 const readCard = (id: string): GeneratorCard & { quality?: Record<string, unknown> } =>
   JSON.parse(readFileSync(join('models', id, 'card.json'), 'utf8'));
@@ -125,7 +121,7 @@ async function screenshots(page: import('playwright').Page, id: string): Promise
   const panel = page.getByTestId('judge-section');
   await panel.screenshot({ path: join(OUT, 'shots', `${id}.png`) });
   if (PANEL_SHOTS.includes(id)) await panel.screenshot({ path: join(DOCS, `${id}-panel.png`) });
-  if (id === MEMORISATION_SHOT) await page.getByTestId('judge-memorisation').screenshot({ path: join(DOCS, `${id}-memorisation.png`) });
+  if (id === MEMORISATION_EXHIBIT) await page.getByTestId('judge-memorisation').screenshot({ path: join(DOCS, `${id}-memorisation.png`) });
 }
 
 async function main(): Promise<number> {

@@ -12,6 +12,11 @@ import { LONE_RATIO } from '../../src/judge/memorisation.js';
 import { type HeldoutNeighbours, heldoutNeighbours } from './heldout.js';
 import type { JudgedModel } from './run.js';
 
+/** The models whose whole panel the report shows as a screenshot. */
+export const PANEL_SHOTS = ['breast-ddpm', 'ecg-ddpm', 'bccd-ddpm'];
+/** The model kept as the site's exhibit of memorisation: the report explains its audit at length, with a screenshot. */
+export const MEMORISATION_EXHIBIT = 'breast-ddpm-memorised';
+
 export interface SavedResult extends JudgedModel {
   date: string;
   machine: Record<string, string | number>;
@@ -249,7 +254,7 @@ ${table(['model', 'flagged (pixel)', 'flagged (feature)', 'card flagged', 'page 
 }
 
 function breastSection(results: readonly SavedResult[], yardsticks: Yardsticks): string {
-  const r = results.find((x) => x.id === 'breast-ddpm');
+  const r = results.find((x) => x.id === MEMORISATION_EXHIBIT);
   if (!r) return '';
   const m = r.figures.memorisation!;
   const pull = pullOf(m.items);
@@ -261,7 +266,7 @@ function breastSection(results: readonly SavedResult[], yardsticks: Yardsticks):
   const vae = results.find((x) => x.id === 'breast-vae')?.figures.memorisation;
   const vaeLone = vae ? `${pullOf(vae.items).lone} of ${vae.items.length}` : 'not run';
   const held = yardsticks.get(r.dataset);
-  return `## breast-ddpm: what the audit finds, against its card
+  return `## ${MEMORISATION_EXHIBIT}: what the audit finds, against its card
 
 The card says the copies check flags none of its samples, because BreastMNIST's held-out split
 holds near-copies of training images, and that a membership test finds what the check cannot: the
@@ -269,7 +274,7 @@ model denoises its training images better than held-out ones (AUC 0.952, trainin
 The page's copies check finds the same: **${m.flagged} of ${m.generated}** flagged (card: 0 of 400), median distance
 ${num(m.medianGenerated)} for generated samples against ${num(m.medianHeldOut)} for held-out ones (card: 3.72 against 5.58).
 
-![breast-ddpm's memorisation audit on the page: the histogram and the 12 closest samples](breast-ddpm-memorisation.png)
+![${MEMORISATION_EXHIBIT}'s memorisation audit on the page: the histogram and the 12 closest samples](${MEMORISATION_EXHIBIT}-memorisation.png)
 
 What the audit grid shows, closest first (distances in network units, pixel space):
 
@@ -375,10 +380,10 @@ function summarySection(results: readonly SavedResult[]): string {
 }
 
 function breastLine(results: readonly SavedResult[]): string {
-  const m = results.find((r) => r.id === 'breast-ddpm')?.figures.memorisation;
+  const m = results.find((r) => r.id === MEMORISATION_EXHIBIT)?.figures.memorisation;
   if (!m) return '';
   const pull = pullOf(m.items);
-  return `\n- breast-ddpm, the memorisation example: ${m.flagged} of ${m.generated} samples flagged, as its card says (the check is nearly
+  return `\n- ${MEMORISATION_EXHIBIT}, the memorisation exhibit: ${m.flagged} of ${m.generated} samples flagged, as its card says (the check is nearly
   blind on this dataset; the membership test in training/ finds memorisation); the audit grid shows ${pull.lone} samples each much closer to one training image than to any
   other, and why the flag cannot fire on this dataset (below).`;
 }
@@ -453,7 +458,7 @@ ${table(['model', 'settings', 'class', 'classified as requested (page)', 'card',
 }
 
 export function formatReport(results: readonly SavedResult[], checks: readonly SavedResult[], order: readonly string[], yardsticks: Yardsticks): string {
-  const shots = ['breast-ddpm', 'ecg-ddpm', 'bccd-ddpm'].filter((id) => results.some((r) => r.id === id));
+  const shots = PANEL_SHOTS.filter((id) => results.some((r) => r.id === id));
   return [
     header(results, order),
     summarySection(results),

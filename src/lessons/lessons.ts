@@ -187,6 +187,16 @@ function sweepFigures(live: LessonLive, knob: SweepKnob): string[] {
   ];
 }
 
+/** The membership test's AUC measured in the page, once run, and the card's. */
+function membershipFigures(live: LessonLive): string[] {
+  const m = cardFigures(live.card?.quality)?.membership;
+  const here = live.judge.membership?.all;
+  return [
+    ...(here ? [`Measured here: AUC ${fixed(here.auc, 3)} [${fixed(here.low, 3)}, ${fixed(here.high, 3)}] over ${here.n.train} training and ${here.n.heldout} held-out images.`] : []),
+    ...(m ? [`The card's measurement: AUC ${fixed(m.all.auc, 3)} [${fixed(m.all.low, 3)}, ${fixed(m.all.high, 3)}] by ${m.attack}.`] : []),
+  ];
+}
+
 export const LESSONS: readonly Lesson[] = [
   {
     id: 'noise-to-xray',
@@ -471,14 +481,15 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: 'remember',
     title: 'Does it remember its patients?',
-    summary: 'Copies, nearest training samples and the membership test, on breast ultrasound.',
+    summary: 'Copies, nearest training samples and the membership test, on breast ultrasound: one network trained two ways.',
     slides: [
       {
         title: 'Close to a training image',
-        state: 'model=breast-ddpm&class=malignant&count=8&seed=4&sampler=ddim&steps=20&eta=0&guidance=2&watch=0',
+        state: 'model=breast-ddpm-memorised&class=malignant&count=8&seed=4&sampler=ddim&steps=20&eta=0&guidance=2&watch=0',
         show: ['run', 'samples', 'judge'],
         text: [
           'A generative model trained on few images can reproduce some of them. For medical data that is a leak: a synthetic image that is a patient\'s scan.',
+          'This one is the site\'s exhibit: a diffusion model trained on a few hundred breast ultrasound images, over and over, without mirrors or dropout. It is kept for what it shows.',
           'The judge\'s memorisation audit finds each sample\'s nearest training image and sets the distance beside real held-out images\' own nearest distances: a sample much closer than any held-out image is a likely copy.',
         ],
         try: 'Run the judge and open its nearest training samples.',
@@ -490,20 +501,24 @@ export const LESSONS: readonly Lesson[] = [
       },
       {
         title: 'The membership test',
-        state: 'model=breast-ddpm&class=malignant&count=8&seed=4&sampler=ddim&steps=20&eta=0&guidance=2&watch=0',
+        state: 'model=breast-ddpm-memorised&class=malignant&count=8&seed=4&sampler=ddim&steps=20&eta=0&guidance=2&watch=0',
         show: ['judge'],
         text: [
           'A membership test asks whether the model treats its training images differently from images it never saw (for a diffusion model: does it denoise them better?). An AUC of 0.5 means it cannot tell them apart; above it, the model leaks who was in its training set.',
         ],
         try: 'Run the membership test in the judge and read the AUC with its interval.',
-        live: (live) => {
-          const m = cardFigures(live.card?.quality)?.membership;
-          const here = live.judge.membership?.all;
-          return [
-            ...(here ? [`Measured here: AUC ${fixed(here.auc, 3)} [${fixed(here.low, 3)}, ${fixed(here.high, 3)}] over ${here.n.train} training and ${here.n.heldout} held-out images.`] : []),
-            ...(m ? [`The card's measurement: AUC ${fixed(m.all.auc, 3)} [${fixed(m.all.low, 3)}, ${fixed(m.all.high, 3)}] by ${m.attack}.`] : []),
-          ];
-        },
+        live: membershipFigures,
+      },
+      {
+        title: 'The same network, trained again',
+        state: 'model=breast-ddpm&class=malignant&count=8&seed=4&sampler=ddim&steps=20&eta=0&guidance=2&watch=0',
+        show: ['run', 'samples', 'judge'],
+        text: [
+          'This model has the same network and the same training images. It was trained for far fewer passes over them, each image also shown mirrored left to right, and with dropout: parts of the network switched off at random, so no one path can store an image.',
+          'Memorisation is a property of how a model was trained, not of its family. The card says how far each was trained; the membership test says what came of it.',
+        ],
+        try: 'Run the membership test here and set its AUC beside the exhibit\'s.',
+        live: membershipFigures,
       },
     ],
   },

@@ -2,7 +2,8 @@
  * What "About this model" shows of a shipped card (src/components/model-details.ts): the distance
  * in the independent features first, with its interval and the real-vs-real yardstick, the
  * evaluator's as a labelled second view, the membership test and how far training went. The card
- * is the real breast-ddpm one, and the figures are checked against the card's own numbers.
+ * is the real breast-ddpm-memorised one (the exhibit of memorisation), and the figures are checked
+ * against the card's own numbers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import '../../../src/components/model-details.js';
@@ -14,7 +15,7 @@ import { mount } from './helpers.js';
 async function shippedCard(id: string) {
   const response = await fetch(`/models/${id}/card.json`);
   expect(response.ok).toBe(true);
-  return (await response.json()) as typeof import('../../../models/breast-ddpm/card.json');
+  return (await response.json()) as typeof import('../../../models/breast-ddpm-memorised/card.json');
 }
 
 afterEach(() => document.body.replaceChildren());
@@ -27,7 +28,7 @@ const row = (el: ModelDetails, term: string) => {
 
 describe('the model details', () => {
   it("lead with the independent features' distance beside real-vs-real, and say what the membership test found", async () => {
-    const breast = await shippedCard('breast-ddpm');
+    const breast = await shippedCard('breast-ddpm-memorised');
     const card = parseCard(breast);
     const el = await mount<ModelDetails>('msl-model-details', { card });
     const q = breast.quality;

@@ -9,7 +9,7 @@ import { FamilyCompare, type FamilyRow, familiesOf, runFamilies, settingsFor } f
 import type { JudgeReference } from '../../../src/data/reference-packs.js';
 import { buildCatalogue } from '../../../src/models/catalogue.js';
 import { loadModel } from '../../../src/models/loader.js';
-import type { ModelSummary } from '../../../src/models/registry.js';
+import { type ModelSummary, SHIPPED_MODELS } from '../../../src/models/registry.js';
 import { type LatentModel, sampleLatentModel } from '../../../src/pipeline/pipeline.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/pipeline/settings.js';
 import { FIXTURES, fakeHost, repoFetch } from './fixture-fetch.js';
@@ -31,6 +31,11 @@ describe('the family comparison', () => {
   it('picks one model per family of the dataset, diffusion first, then the VAE, the GAN and the transformer', () => {
     expect(familiesOf(models, 'pneumoniamnist').map((m) => m.id)).toEqual(['tiny-xray-ddpm', 'tiny-xray-vae', 'tiny-xray-gan', 'tiny-xray-ar']);
     expect(familiesOf(models, 'mitbih')).toEqual([]);
+  });
+
+  it('picks the shipped models of each family, not their exhibits or privacy variants', () => {
+    expect(familiesOf(SHIPPED_MODELS, 'breastmnist').map((m) => m.id)).toEqual(['breast-ddpm', 'breast-vae', 'breast-gan', 'breast-ar']);
+    expect(familiesOf(SHIPPED_MODELS, 'mitbih').map((m) => m.id)).toEqual(['ecg-ddpm', 'ecg-vae', 'ecg-gan', 'ecg-ar']);
   });
 
   it('runs each family on the class asked for, with its own knobs, timed and judged, leaving no tensor behind', async () => {

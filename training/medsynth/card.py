@@ -359,8 +359,8 @@ def dp_limitations(privacy, dataset):
     return lines
 
 
-# What was seen of issue 20's privacy variants, measured with training/remeasure.py (2026-12-03)
-PRIVACY_VARIANT_LIMITATIONS = {
+# ...and of issue 20's privacy variants, keyed by id, measured with training/remeasure.py (2026-12-03)
+MODEL_LIMITATIONS.update({
     "ecg-vae-nodp": [
         "The baseline of the DP variants, trained alike for only 500 steps of 1,024 (10 epochs): weaker than "
         "ecg-vae (Frechet distance in features-ecg 29 against ecg-vae's 8.9; real vs real 9.8). It is there to "
@@ -382,16 +382,16 @@ PRIVACY_VARIANT_LIMITATIONS = {
         "The copy check flags 41% of its samples (nearer a training beat than 99% of held-out beats): the mean "
         "N beat lies near thousands of training beats. Nearness to many is not a copy of one.",
     ],
-}
+})
 
 
 def limitations(dataset, method, privacy=None, model_id=None):
     """What the data, the family, DP-SGD's guarantee (the card's training.privacy, when trained with it)
-    and the one model cannot show, in that order."""
+    and the one model cannot show, in that order. A model with lines of its own under its id (an exhibit,
+    a privacy variant) says those in place of its dataset-and-family's."""
     return (LIMITATIONS.get(dataset, []) + {"gan": GAN_LIMITATIONS, "ar": AR_LIMITATIONS}.get(method, [])
             + (dp_limitations(privacy, dataset) if privacy else [])
-            + MODEL_LIMITATIONS.get(model_id, MODEL_LIMITATIONS.get((dataset, method), []))
-            + PRIVACY_VARIANT_LIMITATIONS.get(model_id, []))
+            + MODEL_LIMITATIONS.get(model_id, MODEL_LIMITATIONS.get((dataset, method), [])))
 
 
 def _fmt(v):
